@@ -1,0 +1,135 @@
+"""API: tokens and "who am I"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from campanella.accounts.services import api_token_login, api_token_revoke, api_token_user
+from campanella.api.schemas import ErrorOut, error_body
+from campanella.people.roles import roles_for_user
+from campanella.people.selectors import own_students
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+bearer = BearerToken()
+router = Router(tags=["accesso"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_at: str
+
+
+class ClassroomRef(Schema):
+    id: int
+    name: str
+    school: str
+    school_year: str
+
+
+class StudentRef(Schema):
+    id: int
+    surname: str
+    name: str
+    is_adult: bool
+    classroom: ClassroomRef | None
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    roles: list[str]
+    students: list[StudentRef]
+
+
+@router.post(
+    "/auth/token",
+    response={200: TokenOut, 401: ErrorOut},
+    summary="Ottieni un token di accesso",
+    description="Scambia nome utente e password con un token Bearer valido 30 giorni.",
+)
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, Any]:
+    issued = api_token_login(request=request, username=payload.username, password=payload.password)
+    if issued is None:
+        return 401, error_body("invalid_credentials", "Nome utente o password non corretti.")
+    token, raw = issued
+    return 200, TokenOut(token=raw, expires_at=token.expires_at.isoformat())
+
+
+@router.delete(
+    "/auth/token",
+    auth=bearer,
+    response={204: None, 401: ErrorOut},
+    summary="Revoca il token usato per questa richiesta",
+)
+def token_delete(request: HttpRequest) -> tuple[int, None]:
+    raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    api_token_revoke(raw_token=raw)
+    return 204, None
+
+
+def display_name(user: Any) -> str:
+    roles = roles_for_user(user)
+    person = roles.staff or roles.student
+    if person is not None:
+        return person.full_name
+    full = f"{user.last_name} {user.first_name}".strip()
+    return full or str(user.username)
+
+
+@router.get(
+    "/me",
+    auth=bearer,
+    response={200: MeOut, 401: ErrorOut},
+    summary="Chi sono: persona, ruoli e alunni visibili",
+    description=(
+        "Elenca gli alunni della famiglia (i figli collegati a questo accesso, o lo studente "
+        "stesso). Il personale trova gli alunni delle proprie classi in /classrooms."
+    ),
+)
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    roles = roles_for_user(user)
+    students = []
+    for student in own_students(user):
+        enrollment = next(iter(student.active_enrollments), None)  # type: ignore[attr-defined]
+        classroom = None
+        if enrollment is not None:
+            classroom = ClassroomRef(
+                id=enrollment.classroom.pk,
+                name=enrollment.classroom.name,
+                school=enrollment.classroom.school.name,
+                school_year=enrollment.school_year.name,
+            )
+        students.append(
+            StudentRef(
+                id=student.pk,
+                surname=student.surname,
+                name=student.name,
+                is_adult=student.is_adult,
+                classroom=classroom,
+            )
+        )
+    return MeOut(
+        username=user.username,
+        display_name=display_name(user),
+        roles=roles.codes,
+        students=students,
+    )

@@ -1,0 +1,54 @@
+"""Navigation and header data for every page, role-aware."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from campanella.people.models import Guardian
+from campanella.people.roles import roles_for_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def institute_name(user: Any) -> str:
+    roles = roles_for_user(user)
+    if roles.staff is not None:
+        return roles.staff.institute.name
+    if roles.student is not None:
+        return roles.student.institute.name
+    if roles.guardian_ids:
+        guardian = Guardian.objects.select_related("institute").get(pk=roles.guardian_ids[0])
+        return guardian.institute.name
+    return "Campanella"
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav": {"institute_name": "Campanella", "items": [], "roles": []}}
+    roles = roles_for_user(user)
+    items = [NavItem(_("Home"), reverse("accounts:home"))]
+    if roles.staff is not None:
+        items.append(NavItem(_("Classi"), reverse("people:classroom_list")))
+    if roles.is_office:
+        items.append(NavItem(_("Amministrazione"), reverse("admin:index")))
+    current = request.path
+    return {
+        "nav": {
+            "institute_name": institute_name(user),
+            "items": [
+                {"label": item.label, "url": item.url, "current": item.url == current}
+                for item in items
+            ],
+            "roles": roles.labels,
+        }
+    }

@@ -1,0 +1,42 @@
+"""Access to Campanella: API tokens (sessions are Django's)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def token_digest(raw_token: str) -> str:
+    """Tokens are random and long, so a plain SHA-256 suffices and keeps lookups indexable."""
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("utente"),
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("creato il"), default=timezone.now)
+    expires_at = models.DateTimeField(_("scade il"))
+    last_used_at = models.DateTimeField(_("ultimo uso"), null=True, blank=True)
+    created_from = models.GenericIPAddressField(_("creato da"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%d/%m/%Y})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

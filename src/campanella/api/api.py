@@ -1,0 +1,60 @@
+"""The JSON API at /api/v1/: each app owns its router; this module only assembles them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from campanella.accounts.api import bearer
+from campanella.accounts.api import router as accounts_router
+from campanella.api.schemas import ErrorOut, error_body
+from campanella.people.api import router as people_router
+
+api = NinjaAPI(
+    title="Campanella API",
+    version="1",
+    description=(
+        "API del registro elettronico Campanella. Autenticazione: `POST /api/v1/auth/token` "
+        "con nome utente e password, poi `Authorization: Bearer <token>`. Ogni errore 4xx ha "
+        "il corpo `ErrorOut` (`code`, `message`, `errors`). Un oggetto che non si può vedere "
+        "risponde 404 come uno inesistente."
+    ),
+    urls_namespace="api-v1",
+    auth=bearer,
+)
+
+
+def _reply(request: HttpRequest, status: int, body: ErrorOut) -> HttpResponse:
+    return api.create_response(request, body.dict(), status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    message = "Accesso richiesto: inviare un token valido in Authorization: Bearer."
+    return _reply(request, 401, error_body("not_authenticated", message))
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: list[dict[str, Any]] = [
+        {"loc": [str(part) for part in error.get("loc", [])], "message": error.get("msg", "")}
+        for error in exc.errors
+    ]
+    return _reply(request, 422, error_body("invalid_input", "Dati non validi.", errors))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _reply(request, 404, error_body("not_found", "Risorsa non trovata."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _reply(request, exc.status_code, error_body("error", str(exc)))
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", people_router)

@@ -1,0 +1,470 @@
+"""The demo institute, and the same shape at any size for benchmarks.
+
+`generate(students=N, schools=M, seed=S)` builds an Istituto di Istruzione Superiore (upper
+secondary, so that adult students exist) with M schools (plessi) alternating a liceo scientifico
+and an istituto tecnico with tracks, classrooms of about 22 students, a curriculum, a weekly
+timetable, teachers with their assignments, coordinators, an office and a principal, guardians
+with their rights, and credentials in the usernames families know. Everything random comes from
+one `random.Random(seed)`: the same arguments give the same institute.
+
+Writes go through bulk_create so that 1,500 students take seconds, not minutes; all of them share
+one precomputed password hash (hashing argon2 thousands of times would dominate the run).
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+import random
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from campanella.lib.fake_people import FakePerson, fake_person
+from campanella.lib.usernames import family_username, staff_username
+from campanella.people.models import (
+    Enrollment,
+    Guardian,
+    Guardianship,
+    Relation,
+    Staff,
+    Student,
+    User,
+)
+from campanella.school.models import (
+    Classroom,
+    ClassroomSubject,
+    Closure,
+    HourSlot,
+    Institute,
+    School,
+    SchoolKind,
+    SchoolYear,
+    Subject,
+    SubjectKind,
+    Teaching,
+    TeachingKind,
+    Term,
+    TermKind,
+    TimetableEntry,
+)
+
+DEMO_PASSWORD = "campanella-demo"  # noqa: S105 - printed on screen: it is a demo
+STAFF_SCHOOL_CODE = "GALI0001"
+CLASS_SIZE = 22
+TEACHER_WEEKLY_HOURS = 18  # a full cattedra in upper secondary
+
+# (name, short name, kind); hours per track and biennio/triennio below.
+SUBJECTS: dict[str, tuple[str, str]] = {
+    "ITA": ("Lingua e letteratura italiana", SubjectKind.ORDINARY),
+    "LAT": ("Lingua e cultura latina", SubjectKind.ORDINARY),
+    "ING": ("Lingua e cultura inglese", SubjectKind.ORDINARY),
+    "STG": ("Storia e geografia", SubjectKind.ORDINARY),
+    "STO": ("Storia", SubjectKind.ORDINARY),
+    "FIL": ("Filosofia", SubjectKind.ORDINARY),
+    "MAT": ("Matematica", SubjectKind.ORDINARY),
+    "FIS": ("Fisica", SubjectKind.ORDINARY),
+    "SCI": ("Scienze naturali", SubjectKind.ORDINARY),
+    "ART": ("Disegno e storia dell'arte", SubjectKind.ORDINARY),
+    "MOT": ("Scienze motorie e sportive", SubjectKind.ORDINARY),
+    "IRC": ("Religione cattolica", SubjectKind.RELIGION),
+    "DIR": ("Diritto ed economia", SubjectKind.ORDINARY),
+    "INF": ("Informatica", SubjectKind.ORDINARY),
+    "SIS": ("Sistemi e reti", SubjectKind.ORDINARY),
+    "TPS": ("Tecnologie e progettazione", SubjectKind.ORDINARY),
+    "ECA": ("Economia aziendale", SubjectKind.ORDINARY),
+    "CIV": ("Educazione civica", SubjectKind.CIVICS),
+    "CON": ("Comportamento", SubjectKind.BEHAVIOUR),
+}
+
+# Weekly hours (27–32, as in the Italian ordinamenti, simplified).
+CURRICULA: dict[tuple[str, bool], dict[str, int]] = {
+    ("Liceo scientifico", False): {
+        "ITA": 4, "LAT": 3, "ING": 3, "STG": 3, "MAT": 5, "FIS": 2, "SCI": 2, "ART": 2,
+        "MOT": 2, "IRC": 1,
+    },
+    ("Liceo scientifico", True): {
+        "ITA": 4, "LAT": 3, "ING": 3, "STO": 2, "FIL": 3, "MAT": 4, "FIS": 3, "SCI": 3,
+        "ART": 2, "MOT": 2, "IRC": 1,
+    },
+    ("Informatica", False): {
+        "ITA": 4, "STO": 2, "ING": 3, "MAT": 4, "DIR": 2, "SCI": 2, "FIS": 3, "INF": 3,
+        "TPS": 3, "MOT": 2, "IRC": 1,
+    },
+    ("Informatica", True): {
+        "ITA": 4, "STO": 2, "ING": 3, "MAT": 3, "INF": 6, "SIS": 4, "TPS": 4, "MOT": 2,
+        "IRC": 1,
+    },
+    ("Amministrazione, finanza e marketing", False): {
+        "ITA": 4, "STO": 2, "ING": 3, "MAT": 4, "DIR": 2, "SCI": 2, "INF": 2, "ECA": 4,
+        "MOT": 2, "IRC": 1,
+    },
+    ("Amministrazione, finanza e marketing", True): {
+        "ITA": 4, "STO": 2, "ING": 3, "MAT": 3, "DIR": 3, "INF": 2, "ECA": 7, "MOT": 2,
+        "IRC": 1,
+    },
+}  # fmt: skip
+
+SCHOOL_TEMPLATES = [
+    ("Liceo scientifico «Galileo Galilei»", "PS", ["Liceo scientifico"]),
+    ("Istituto tecnico «Enrico Fermi»", "TD", ["Informatica", "Amministrazione, finanza e marketing"]),
+]
+HOURS = [
+    (datetime.time(8, 0), datetime.time(9, 0)),
+    (datetime.time(9, 0), datetime.time(10, 0)),
+    (datetime.time(10, 0), datetime.time(10, 50)),
+    (datetime.time(11, 10), datetime.time(12, 0)),
+    (datetime.time(12, 0), datetime.time(13, 0)),
+    (datetime.time(13, 0), datetime.time(14, 0)),
+]
+
+
+@dataclass
+class GeneratedCounts:
+    schools: int = 0
+    classrooms: int = 0
+    students: int = 0
+    guardians: int = 0
+    staff: int = 0
+    users: int = 0
+    institute_id: int = 0
+
+
+def school_year_start(today: datetime.date) -> int:
+    return today.year if today.month >= 9 else today.year - 1
+
+
+class Builder:
+    """Holds the generator's state: the random source, counters and the shared password hash."""
+
+    def __init__(self, seed: int, today: datetime.date) -> None:
+        self.rng = random.Random(seed)
+        self.today = today
+        self.password_hash = make_password(DEMO_PASSWORD)
+        self.family_numbers: Iterator[int] = itertools.count(100001)
+        self.staff_numbers: Iterator[int] = itertools.count(1000001)
+        self.used_codes: set[str] = set()
+
+    def person(
+        self, born_between: tuple[datetime.date, datetime.date], **kwargs: object
+    ) -> FakePerson:
+        # Redraw on the rare collision: codici fiscali are unique per institute.
+        while True:
+            candidate = fake_person(self.rng, born_between=born_between, **kwargs)  # type: ignore[arg-type]
+            if candidate.codice_fiscale not in self.used_codes:
+                self.used_codes.add(candidate.codice_fiscale)
+                return candidate
+
+    def user(self, username: str, person: FakePerson | None, email: str = "") -> User:
+        return User(
+            username=username,
+            password=self.password_hash,
+            first_name=person.name if person else "",
+            last_name=person.surname if person else "",
+            email=email,
+        )
+
+
+def create_institute(index: int) -> Institute:
+    suffix = f"{index:02d}"
+    return Institute.objects.create(
+        name="Istituto di Istruzione Superiore «Galileo Galilei»"
+        + ("" if index == 0 else f" {suffix}"),
+        code=f"MOIS0{index:02d}00X",
+        city="Modena",
+        address="Via della Campanella 1",
+        email="segreteria@example.org",
+    )
+
+
+def create_calendar(institute: Institute, start_year: int) -> SchoolYear:
+    year = SchoolYear.objects.create(
+        institute=institute,
+        start_date=datetime.date(start_year, 9, 1),
+        end_date=datetime.date(start_year + 1, 8, 31),
+        lessons_start=datetime.date(start_year, 9, 15),
+        lessons_end=datetime.date(start_year + 1, 6, 6),
+    )
+    closures = [
+        (datetime.date(start_year, 11, 1), datetime.date(start_year, 11, 1), "Ognissanti"),
+        (datetime.date(start_year, 12, 8), datetime.date(start_year, 12, 8), "Immacolata"),
+        (
+            datetime.date(start_year, 12, 23),
+            datetime.date(start_year + 1, 1, 6),
+            "Vacanze di Natale",
+        ),
+        (datetime.date(start_year + 1, 4, 25), datetime.date(start_year + 1, 4, 25), "Liberazione"),
+        (datetime.date(start_year + 1, 5, 1), datetime.date(start_year + 1, 5, 1), "Festa del lavoro"),
+        (datetime.date(start_year + 1, 6, 2), datetime.date(start_year + 1, 6, 2), "Festa della Repubblica"),
+    ]
+    Closure.objects.bulk_create(
+        Closure(institute=institute, start_date=s, end_date=e, description=d)
+        for s, e, d in closures
+    )
+    return year
+
+
+def create_subjects(institute: Institute) -> dict[str, Subject]:
+    subjects = Subject.objects.bulk_create(
+        Subject(institute=institute, name=name, short_name=short, kind=kind)
+        for short, (name, kind) in SUBJECTS.items()
+    )
+    return {s.short_name: s for s in subjects}
+
+
+def split_into_classrooms(students: int, schools: int) -> list[list[tuple[int, str, str]]]:
+    """Per school, the classrooms as (year, section, track), about CLASS_SIZE students each."""
+    total_classrooms = max(schools, math.ceil(students / CLASS_SIZE))
+    per_school = [total_classrooms // schools + (1 if i < total_classrooms % schools else 0)
+                  for i in range(schools)]
+    plan = []
+    for index, count in enumerate(per_school):
+        tracks = SCHOOL_TEMPLATES[index % len(SCHOOL_TEMPLATES)][2]
+        classrooms: list[tuple[int, str, str]] = []
+        sections: dict[tuple[int, str], int] = defaultdict(int)
+        for n in range(count):
+            year = n % 5 + 1
+            track = tracks[(n // 5) % len(tracks)]
+            section = "ABCDEFGHILMNOPQRSTUVZ"[sections[(year, track)] % 21]
+            sections[(year, track)] += 1
+            classrooms.append((year, section, track))
+        plan.append(classrooms)
+    return plan
+
+
+def build_timetable(curriculum: dict[str, int], rng: random.Random) -> list[list[str]]:
+    """Five days × six hours: spread each subject's hours over different days."""
+    days: list[list[str]] = [[] for _ in range(5)]
+    pool = [code for code, hours in curriculum.items() for _ in range(hours)]
+    rng.shuffle(pool)
+    pool.sort(key=lambda code: -curriculum[code])
+    for code in pool:
+        candidates = [d for d in range(5) if len(days[d]) < 6]
+        candidates.sort(key=lambda d: (days[d].count(code), len(days[d])))
+        days[candidates[0]].append(code)
+    for day in days:
+        rng.shuffle(day)
+    return days
+
+
+def generate(*, students: int, schools: int, seed: int, today: datetime.date | None = None) -> GeneratedCounts:
+    if students < 1 or schools < 1:
+        raise ValueError("Servono almeno un alunno e una scuola.")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        index = Institute.objects.count()
+        return _generate(index, students, schools, Builder(seed, today))
+
+
+def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedCounts:
+    counts = GeneratedCounts()
+    start_year = school_year_start(b.today)
+    institute = create_institute(index)
+    year = create_calendar(institute, start_year)
+    subjects = create_subjects(institute)
+    plan = split_into_classrooms(students, schools)
+
+    school_objects: list[School] = []
+    for i in range(schools):
+        name, kind_code, _tracks = SCHOOL_TEMPLATES[i % len(SCHOOL_TEMPLATES)]
+        label = name if i < len(SCHOOL_TEMPLATES) else f"{name} – sede {i // len(SCHOOL_TEMPLATES) + 1}"
+        school_objects.append(
+            School(
+                institute=institute,
+                name=label,
+                code=f"MO{kind_code}0{index:02d}{i:02d}X",
+                kind=SchoolKind.UPPER_SECONDARY,
+                city="Modena",
+            )
+        )
+    School.objects.bulk_create(school_objects)
+    counts.schools = len(school_objects)
+
+    slots_by_school: dict[int, list[HourSlot]] = {}
+    terms: list[Term] = []
+    for school in school_objects:
+        slots_by_school[school.pk] = HourSlot.objects.bulk_create(
+            HourSlot(school=school, number=n + 1, start_time=s, end_time=e)
+            for n, (s, e) in enumerate(HOURS)
+        )
+        terms += [
+            Term(school_year=year, school=school, number=1, kind=TermKind.TRIMESTER,
+                 start_date=year.start_date, end_date=datetime.date(start_year, 12, 22)),
+            Term(school_year=year, school=school, number=2, kind=TermKind.FIVE_MONTHS,
+                 start_date=datetime.date(start_year, 12, 23), end_date=year.end_date),
+        ]  # fmt: skip
+    Term.objects.bulk_create(terms)
+
+    classrooms: list[Classroom] = []
+    for school, school_plan in zip(school_objects, plan, strict=True):
+        classrooms += [
+            Classroom(school=school, school_year=year, year=y, section=s, track=t)
+            for y, s, t in school_plan
+        ]
+    Classroom.objects.bulk_create(classrooms)
+    counts.classrooms = len(classrooms)
+
+    # Curriculum, timetable and the hours each subject needs, per classroom.
+    classroom_subjects: list[ClassroomSubject] = []
+    entries: list[TimetableEntry] = []
+    demand: dict[tuple[int, str], list[Classroom]] = defaultdict(list)  # (school, subject)
+    for classroom in classrooms:
+        curriculum = dict(CURRICULA[(classroom.track, classroom.year >= 3)])
+        curriculum_with_extras = {**curriculum, "CIV": 0, "CON": 0}
+        for code, hours in curriculum_with_extras.items():
+            if hours:
+                classroom_subjects.append(
+                    ClassroomSubject(classroom=classroom, subject=subjects[code], weekly_hours=hours)
+                )
+                demand[(classroom.school_id, code)].append(classroom)
+        week = build_timetable(curriculum, b.rng)
+        slots = slots_by_school[classroom.school_id]
+        for weekday, codes in enumerate(week):
+            entries += [
+                TimetableEntry(classroom=classroom, weekday=weekday, slot=slots[h], subject=subjects[c])
+                for h, c in enumerate(codes)
+            ]
+    ClassroomSubject.objects.bulk_create(classroom_subjects)
+    TimetableEntry.objects.bulk_create(entries)
+
+    # Teachers: fill cattedre of about 18 hours per subject and school.
+    born_staff = (datetime.date(1962, 1, 1), datetime.date(1994, 12, 31))
+    staff_people: list[tuple[Staff, FakePerson]] = []
+    teachings: list[Teaching] = []
+    for (school_id, code), taught_in in sorted(demand.items(), key=lambda item: (item[0][0], item[0][1])):
+        if code in {"CIV", "CON"}:
+            continue
+        teacher: Staff | None = None
+        load = 0
+        for classroom in taught_in:
+            hours = CURRICULA[(classroom.track, classroom.year >= 3)][code]
+            if teacher is None or load + hours > TEACHER_WEEKLY_HOURS:
+                person = b.person(born_staff)
+                teacher = Staff(institute=institute, surname=person.surname, name=person.name,
+                                codice_fiscale=person.codice_fiscale, email=person.email,
+                                is_teacher=True)  # fmt: skip
+                staff_people.append((teacher, person))
+                load = 0
+            load += hours
+            teachings.append(Teaching(teacher=teacher, classroom=classroom, subject=subjects[code]))
+
+    office_person = b.person(born_staff)
+    office = Staff(institute=institute, surname=office_person.surname, name=office_person.name,
+                   codice_fiscale=office_person.codice_fiscale, email=office_person.email,
+                   is_office=True)  # fmt: skip
+    principal_person = b.person(born_staff)
+    principal = Staff(institute=institute, surname=principal_person.surname,
+                      name=principal_person.name, codice_fiscale=principal_person.codice_fiscale,
+                      email=principal_person.email, is_principal=True)  # fmt: skip
+    staff_people += [(office, office_person), (principal, principal_person)]
+
+    staff_users = [
+        b.user(staff_username(STAFF_SCHOOL_CODE, next(b.staff_numbers) + index * 10000), person, person.email)
+        for _staff, person in staff_people
+    ]
+    User.objects.bulk_create(staff_users)
+    for (staff, _person), user in zip(staff_people, staff_users, strict=True):
+        staff.user = user
+    Staff.objects.bulk_create([staff for staff, _ in staff_people])
+    for teaching in teachings:
+        teaching.teacher_id = teaching.teacher.pk
+    Teaching.objects.bulk_create(teachings)
+    counts.staff = len(staff_people)
+
+    # Coordinators: a teacher of the classroom, preferring one who coordinates nothing yet.
+    coordinating: set[int] = set()
+    by_classroom: dict[int, list[Staff]] = defaultdict(list)
+    for teaching in teachings:
+        by_classroom[teaching.classroom_id].append(teaching.teacher)
+    for classroom in classrooms:
+        candidates = sorted(by_classroom[classroom.pk], key=lambda s: (s.pk in coordinating, s.pk))
+        classroom.coordinator = candidates[0]
+        coordinating.add(candidates[0].pk)
+    Classroom.objects.bulk_update(classrooms, ["coordinator"])
+
+    # Students with guardians, spread over the classrooms.
+    student_rows: list[Student] = []
+    enrollments: list[Enrollment] = []
+    guardians: list[Guardian] = []
+    links: list[tuple[int, int, str, bool]] = []  # student index, guardian index, relation, may justify
+    users: list[User] = []
+    student_users: list[tuple[int, User]] = []
+    guardian_users: list[tuple[int, User]] = []
+    per_classroom = [students // len(classrooms) + (1 if i < students % len(classrooms) else 0)
+                     for i in range(len(classrooms))]  # fmt: skip
+    previous_family: tuple[str, list[int]] | None = None  # surname, guardian indices
+    for classroom, size in zip(classrooms, per_classroom, strict=True):
+        # A 1st-year student turns 14 in the calendar year the school year starts.
+        birth_year = start_year - 13 - classroom.year
+        born = (datetime.date(birth_year, 1, 1), datetime.date(birth_year, 12, 31))
+        family_for_sibling = previous_family
+        for position in range(size):
+            number = next(b.family_numbers)
+            s_index = len(student_rows)
+            # The first student of each classroom is a younger/older sibling of a student of the
+            # previous classroom: families with two children at school are the norm.
+            sibling_of = family_for_sibling if position == 0 else None
+            if sibling_of is not None:
+                child = b.person(born, surname=sibling_of[0])
+                family = [(g_index, None) for g_index in sibling_of[1]]
+            else:
+                parent_born = (datetime.date(birth_year - 50, 1, 1), datetime.date(birth_year - 24, 12, 31))
+                father = b.person(parent_born, sex="M")
+                child = b.person(born, surname=father.surname)
+                parents = [(father, Relation.PARENT_1, "guardian1")]
+                if b.rng.random() < 0.8:
+                    parents.append((b.person(parent_born, sex="F"), Relation.PARENT_2, "guardian2"))
+                family = []
+                for parent, relation, role in parents:
+                    g_index = len(guardians)
+                    guardians.append(Guardian(
+                        institute=institute, surname=parent.surname, name=parent.name,
+                        codice_fiscale=parent.codice_fiscale, email=parent.email, phone=parent.phone,
+                    ))  # fmt: skip
+                    guardian_user = b.user(family_username(role, number), parent, parent.email)  # type: ignore[arg-type]
+                    users.append(guardian_user)
+                    guardian_users.append((g_index, guardian_user))
+                    family.append((g_index, relation))
+                previous_family = (father.surname, [g for g, _ in family])
+            student_rows.append(Student(
+                institute=institute, surname=child.surname, name=child.name,
+                codice_fiscale=child.codice_fiscale, birth_date=child.birth_date, sex=child.sex,
+                birth_place=child.birth_place,
+            ))  # fmt: skip
+            enrollments.append(Enrollment(school_year=year, classroom=classroom,
+                                          entry_date=year.start_date))  # fmt: skip
+            student_user = b.user(family_username("student", number), child)
+            users.append(student_user)
+            student_users.append((s_index, student_user))
+            for rank, (g_index, relation) in enumerate(family):
+                rel = relation or (Relation.PARENT_1 if rank == 0 else Relation.PARENT_2)
+                links.append((s_index, g_index, rel, True))
+
+    User.objects.bulk_create(users, batch_size=1000)
+    for s_index, user in student_users:
+        student_rows[s_index].user = user
+    for g_index, user in guardian_users:
+        guardians[g_index].user = user
+    Student.objects.bulk_create(student_rows, batch_size=1000)
+    Guardian.objects.bulk_create(guardians, batch_size=1000)
+    for enrollment, student in zip(enrollments, student_rows, strict=True):
+        enrollment.student = student
+    Enrollment.objects.bulk_create(enrollments, batch_size=1000)
+    Guardianship.objects.bulk_create(
+        (
+            Guardianship(student=student_rows[s], guardian=guardians[g], relation=r, may_justify=j)
+            for s, g, r, j in links
+        ),
+        batch_size=1000,
+    )
+    counts.students = len(student_rows)
+    counts.guardians = len(guardians)
+    counts.users = len(users) + len(staff_users)
+    counts.institute_id = institute.pk
+    return counts
+

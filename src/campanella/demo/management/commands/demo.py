@@ -1,0 +1,33 @@
+"""`campanella demo`: migrate, load the demo institute once, print the logins, serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from campanella.demo.generator import DEMO_PASSWORD, generate
+from campanella.demo.logins import demo_logins
+from campanella.demo.management.commands.seed import print_logins
+from campanella.school.models import Institute
+
+
+class Command(BaseCommand):
+    help = "Avvia Campanella con un istituto dimostrativo su http://127.0.0.1:8000"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="indirizzo:porta")
+        parser.add_argument("--students", type=int, default=200)
+        parser.add_argument("--no-serve", action="store_true", help="prepara i dati e termina")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Institute.objects.exists():
+            self.stdout.write("Creo l'istituto dimostrativo…")
+            generate(students=options["students"], schools=2, seed=2026)
+        print_logins(self, demo_logins(), DEMO_PASSWORD)
+        if options["no_serve"]:
+            return
+        self.stdout.write(f"\nCampanella è in ascolto su http://{options['addr']}/ (Ctrl+C per uscire)")
+        call_command("runserver", options["addr"], use_reloader=False)

@@ -1,0 +1,238 @@
+"""The office's management site (/gestione/), in Italian, until dedicated pages come.
+
+Only the office of an institute gets in, and sees and edits only its own institute: every
+queryset and every foreign-key choice is scoped here, in one place. Everyone else gets 404.
+The admin of the school structure lives here too because the role checks belong to `people`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student
+from campanella.people.roles import roles_for_user
+from campanella.school.models import (
+    Classroom,
+    ClassroomSubject,
+    Closure,
+    HourSlot,
+    Institute,
+    School,
+    SchoolYear,
+    Subject,
+    Teaching,
+    Term,
+    TimetableEntry,
+)
+
+# How each model reaches its institute: the single definition of the office's scope.
+INSTITUTE_PATH: dict[type[Model], str] = {
+    Institute: "pk",
+    School: "institute",
+    SchoolYear: "institute",
+    Term: "school_year__institute",
+    Classroom: "school__institute",
+    Subject: "institute",
+    ClassroomSubject: "classroom__school__institute",
+    Teaching: "classroom__school__institute",
+    HourSlot: "school__institute",
+    TimetableEntry: "classroom__school__institute",
+    Closure: "institute",
+    Student: "institute",
+    Enrollment: "student__institute",
+    Guardian: "institute",
+    Guardianship: "student__institute",
+    Staff: "institute",
+}
+
+
+def office_institute_id(request: HttpRequest) -> int | None:
+    roles = roles_for_user(request.user)
+    return roles.staff.institute_id if roles.is_office and roles.staff is not None else None
+
+
+def scoped(model: type[Model], queryset: QuerySet[Any], institute_id: int | None) -> QuerySet[Any]:
+    if institute_id is None:
+        return queryset.none()
+    return queryset.filter(**{INSTITUTE_PATH[model]: institute_id})
+
+
+class OfficeAdminSite(admin.AdminSite):
+    site_header = _("Campanella — gestione")
+    site_title = _("Campanella")
+    index_title = _("Struttura della scuola e persone")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return office_institute_id(request) is not None
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        # One login page for everybody; a logged-in non-office user is told nothing exists here.
+        if request.user.is_authenticated:
+            raise Http404
+        return redirect_to_login(
+            request.GET.get("next", reverse("admin:index")), reverse("accounts:login")
+        )
+
+    def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        raise Http404
+
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
+        wrapped = super().admin_view(view, cacheable)
+
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404
+            return wrapped(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+        return guarded
+
+
+office_admin = OfficeAdminSite(name="admin")
+
+
+class OfficeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Scoped to the office's institute: lists, objects and foreign-key choices."""
+
+    allow_delete = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return scoped(self.model, super().get_queryset(request), office_institute_id(request))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return office_institute_id(request) is not None
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return office_institute_id(request) is not None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return office_institute_id(request) is not None
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return office_institute_id(request) is not None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.allow_delete and office_institute_id(request) is not None
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        related = db_field.related_model
+        institute_id = office_institute_id(request)
+        if related in INSTITUTE_PATH:
+            kwargs["queryset"] = scoped(related, related._default_manager.all(), institute_id)
+        if related is Institute:
+            # The only choice is the office's own institute: preselect it.
+            kwargs["initial"] = institute_id
+            kwargs["empty_label"] = None
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Institute, site=office_admin)
+class InstituteAdmin(OfficeAdmin):
+    list_display = ["name", "code", "city"]
+    allow_delete = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(School, site=office_admin)
+class SchoolAdmin(OfficeAdmin):
+    list_display = ["name", "code", "kind", "city", "saturday_lessons"]
+
+
+@admin.register(SchoolYear, site=office_admin)
+class SchoolYearAdmin(OfficeAdmin):
+    list_display = ["__str__", "start_date", "end_date", "lessons_start", "lessons_end"]
+
+
+@admin.register(Term, site=office_admin)
+class TermAdmin(OfficeAdmin):
+    list_display = ["__str__", "school", "start_date", "end_date"]
+    list_filter = ["school", "school_year"]
+
+
+class ClassroomSubjectInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ClassroomSubject
+    extra = 1
+
+
+@admin.register(Classroom, site=office_admin)
+class ClassroomAdmin(OfficeAdmin):
+    list_display = ["name", "school", "school_year", "coordinator"]
+    list_filter = ["school", "school_year", "year"]
+    list_select_related = ["school", "school_year", "coordinator"]
+    inlines = [ClassroomSubjectInline]
+
+
+@admin.register(Subject, site=office_admin)
+class SubjectAdmin(OfficeAdmin):
+    list_display = ["name", "short_name", "kind"]
+
+
+@admin.register(Teaching, site=office_admin)
+class TeachingAdmin(OfficeAdmin):
+    list_display = ["teacher", "subject", "classroom", "kind"]
+    list_filter = ["kind", "classroom__school"]
+    list_select_related = ["teacher", "subject", "classroom"]
+    autocomplete_fields = ["teacher", "support_student"]
+
+
+@admin.register(HourSlot, site=office_admin)
+class HourSlotAdmin(OfficeAdmin):
+    list_display = ["__str__", "school"]
+    list_filter = ["school"]
+
+
+@admin.register(TimetableEntry, site=office_admin)
+class TimetableEntryAdmin(OfficeAdmin):
+    list_display = ["classroom", "weekday", "slot", "subject"]
+    list_filter = ["classroom__school", "weekday"]
+    list_select_related = ["classroom", "slot", "subject"]
+
+
+@admin.register(Closure, site=office_admin)
+class ClosureAdmin(OfficeAdmin):
+    list_display = ["description", "start_date", "end_date", "school"]
+
+
+class EnrollmentInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Enrollment
+    extra = 0
+    can_delete = False
+
+
+class GuardianshipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Guardianship
+    extra = 0
+    autocomplete_fields = ["guardian"]
+
+
+@admin.register(Student, site=office_admin)
+class StudentAdmin(OfficeAdmin):
+    list_display = ["surname", "name", "codice_fiscale", "birth_date"]
+    search_fields = ["surname", "name", "codice_fiscale"]
+    exclude = ["user"]
+    inlines = [EnrollmentInline, GuardianshipInline]
+    allow_delete = False  # students leave by closing the enrolment, never by deletion
+
+
+@admin.register(Guardian, site=office_admin)
+class GuardianAdmin(OfficeAdmin):
+    list_display = ["surname", "name", "codice_fiscale", "email"]
+    search_fields = ["surname", "name", "codice_fiscale", "email"]
+    exclude = ["user"]
+
+
+@admin.register(Staff, site=office_admin)
+class StaffAdmin(OfficeAdmin):
+    list_display = ["surname", "name", "is_teacher", "is_office", "is_principal", "active"]
+    list_filter = ["is_teacher", "is_office", "is_principal", "active"]
+    search_fields = ["surname", "name", "codice_fiscale"]
+    exclude = ["user"]
+    allow_delete = False  # staff who leave are marked "not in service"

@@ -1,0 +1,109 @@
+"""API: classrooms and students, scoped by the same selectors as the pages."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from campanella.people.models import Student
+from campanella.people.selectors import (
+    classrooms_for_user,
+    current_enrollment,
+    enrolled_students,
+    students_for_user,
+)
+from campanella.school.models import Classroom
+from campanella.school.selectors import current_school_year
+from campanella.people.roles import roles_for_user
+
+router = Router(tags=["classi e alunni"])
+
+
+class ClassroomOut(Schema):
+    id: int
+    name: str
+    year: int
+    section: str
+    track: str
+    school: str
+    school_year: str
+
+
+class StudentOut(Schema):
+    id: int
+    surname: str
+    name: str
+    birth_date: datetime.date
+    is_adult: bool
+
+
+class StudentDetailOut(StudentOut):
+    classroom: ClassroomOut | None
+
+
+class ClassroomDetailOut(ClassroomOut):
+    students: list[StudentOut]
+
+
+def classroom_out(classroom: Classroom) -> ClassroomOut:
+    return ClassroomOut(
+        id=classroom.pk,
+        name=classroom.name,
+        year=classroom.year,
+        section=classroom.section,
+        track=classroom.track,
+        school=classroom.school.name,
+        school_year=classroom.school_year.name,
+    )
+
+
+def student_out(student: Student) -> StudentOut:
+    return StudentOut(
+        id=student.pk,
+        surname=student.surname,
+        name=student.name,
+        birth_date=student.birth_date,
+        is_adult=student.is_adult,
+    )
+
+
+@router.get(
+    "/classrooms",
+    response=list[ClassroomOut],
+    summary="Le classi dell'anno in corso visibili a chi chiama",
+)
+def classroom_list(request: HttpRequest) -> list[ClassroomOut]:
+    classrooms = classrooms_for_user(request.user).select_related("school", "school_year")
+    institute_id = roles_for_user(request.user).institute_id
+    year = current_school_year(institute_id) if institute_id else None
+    if year is not None:
+        classrooms = classrooms.filter(school_year=year)
+    ordered = classrooms.order_by("school__name", "year", "section")
+    return [classroom_out(classroom) for classroom in ordered]
+
+
+@router.get(
+    "/classrooms/{classroom_id}",
+    response=ClassroomDetailOut,
+    summary="Una classe con i suoi alunni iscritti oggi",
+)
+def classroom_detail(request: HttpRequest, classroom_id: int) -> ClassroomDetailOut:
+    visible = classrooms_for_user(request.user).select_related("school", "school_year")
+    classroom = get_object_or_404(visible, pk=classroom_id)
+    students = [student_out(s) for s in enrolled_students(classroom)]
+    return ClassroomDetailOut(**classroom_out(classroom).dict(), students=students)
+
+
+@router.get(
+    "/students/{student_id}",
+    response=StudentDetailOut,
+    summary="Un alunno visibile a chi chiama, con la classe attuale",
+)
+def student_detail(request: HttpRequest, student_id: int) -> StudentDetailOut:
+    student = get_object_or_404(students_for_user(request.user), pk=student_id)
+    enrollment = current_enrollment(student)
+    classroom = classroom_out(enrollment.classroom) if enrollment is not None else None
+    return StudentDetailOut(**student_out(student).dict(), classroom=classroom)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    verbose_name = "Persone"
+    name = "campanella.people"
+    label = "people"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,309 @@
+"""People: users, students, enrolments, guardians and staff.
+
+A User is a login; Student, Guardian and Staff are the roles a login may hold. One user may hold
+several (a teacher who is also a parent sees both worlds).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campanella.lib.italian import ItalianCodeError, check_codice_fiscale
+from campanella.school.models import Classroom, Institute, SchoolYear
+
+ADULT_AGE = 18
+
+
+def validate_codice_fiscale(value: str) -> None:
+    try:
+        check_codice_fiscale(value)
+    except ItalianCodeError as error:
+        raise ValidationError(str(error), code="codice_fiscale") from None
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
+class User(AbstractUser):
+    """A login. Names live on the role records; these copies are for the admin and e-mails."""
+
+    class Meta:
+        verbose_name = _("utente")
+        verbose_name_plural = _("utenti")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("maschio")
+    FEMALE = "F", _("femmina")
+
+
+class PersonFields(models.Model):
+    surname = models.CharField(_("cognome"), max_length=100)
+    name = models.CharField(_("nome"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.surname} {self.name}"
+
+
+class Student(PersonFields):
+    institute = models.ForeignKey(
+        Institute, on_delete=models.PROTECT, related_name="students", verbose_name=_("istituto")
+    )
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student_profile",
+        verbose_name=_("utente"),
+    )
+    codice_fiscale = models.CharField(
+        _("codice fiscale"), max_length=16, validators=[validate_codice_fiscale]
+    )
+    birth_date = models.DateField(_("data di nascita"))
+    sex = models.CharField(_("sesso"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("luogo di nascita"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("alunno")
+        verbose_name_plural = _("alunni")
+        ordering = ["surname", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institute", "codice_fiscale"], name="student_unique_codice_fiscale"
+            )
+        ]
+
+    def clean(self) -> None:
+        self.codice_fiscale = self.codice_fiscale.strip().upper()
+        if self.birth_date and self.birth_date > timezone.localdate():
+            raise ValidationError({"birth_date": _("La data di nascita è nel futuro.")})
+
+    def is_adult_on(self, day: datetime.date) -> bool:
+        return age_on(self.birth_date, day) >= ADULT_AGE
+
+    @property
+    def is_adult(self) -> bool:
+        """Maggiorenne today: derived from the birth date, never stored."""
+        return self.is_adult_on(timezone.localdate())
+
+
+class ExitReason(models.TextChoices):
+    TRANSFER = "trasferimento", _("trasferimento")
+    WITHDRAWAL = "ritiro", _("ritiro")
+    COMPLETED = "fine_percorso", _("fine del percorso")
+    CLASS_CHANGE = "cambio_classe", _("cambio di classe")
+
+
+class Enrollment(models.Model):
+    """Iscrizione: a student in a classroom for a school year, from entry to exit."""
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("alunno")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("anno")
+    )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("classe")
+    )
+    entry_date = models.DateField(_("data di ingresso"))
+    exit_date = models.DateField(_("data di uscita"), null=True, blank=True)
+    exit_reason = models.CharField(
+        _("motivo dell'uscita"), max_length=20, choices=ExitReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("iscrizione")
+        verbose_name_plural = _("iscrizioni")
+        ordering = ["school_year", "entry_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(exit_date__gte=F("entry_date")),
+                name="enrollment_exit_after_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "classroom", "entry_date"], name="enrollment_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["classroom", "exit_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.classroom} ({self.school_year})"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.entry_date <= day and (self.exit_date is None or day <= self.exit_date)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.classroom_id and self.school_year_id:
+            if self.classroom.school_year_id != self.school_year_id:
+                errors["classroom"] = _("La classe è di un altro anno scolastico.")
+        if self.student_id and self.classroom_id:
+            if self.student.institute_id != self.classroom.school.institute_id:
+                errors["classroom"] = _("La classe è di un altro istituto.")
+        if self.school_year_id and self.entry_date:
+            if not self.school_year.contains(self.entry_date):
+                errors["entry_date"] = _("La data di ingresso è fuori dall'anno scolastico.")
+        if self.exit_date and self.entry_date and self.exit_date < self.entry_date:
+            errors["exit_date"] = _("L'uscita non può precedere l'ingresso.")
+        if self.exit_date and not self.exit_reason:
+            errors["exit_reason"] = _("Indicare il motivo dell'uscita.")
+        if errors:
+            raise ValidationError(errors)
+        if self.student_id and self.entry_date:
+            self._refuse_overlap()
+
+    def _refuse_overlap(self) -> None:
+        far_future = datetime.date.max
+        end = self.exit_date or far_future
+        overlapping = Enrollment.objects.filter(
+            student_id=self.student_id, entry_date__lte=end
+        ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=self.entry_date))
+        if overlapping.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                _("L'alunno è già iscritto in un'altra classe in queste date: chiudere prima "
+                  "l'iscrizione precedente.")
+            )
+
+
+class Guardian(PersonFields):
+    """Genitore o tutore. The same login may be guardian in several institutes."""
+
+    institute = models.ForeignKey(
+        Institute, on_delete=models.PROTECT, related_name="guardians", verbose_name=_("istituto")
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guardian_profiles",
+        verbose_name=_("utente"),
+    )
+    codice_fiscale = models.CharField(
+        _("codice fiscale"), max_length=16, blank=True, validators=[validate_codice_fiscale]
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telefono"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("genitore o tutore")
+        verbose_name_plural = _("genitori e tutori")
+        ordering = ["surname", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institute", "codice_fiscale"],
+                condition=~Q(codice_fiscale=""),
+                name="guardian_unique_codice_fiscale",
+            )
+        ]
+
+    def clean(self) -> None:
+        self.codice_fiscale = self.codice_fiscale.strip().upper()
+
+
+class Relation(models.TextChoices):
+    PARENT_1 = "genitore1", _("genitore 1")
+    PARENT_2 = "genitore2", _("genitore 2")
+    TUTOR = "tutore", _("tutore")
+
+
+class Guardianship(models.Model):
+    """The link student–guardian, with its rights."""
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("alunno")
+    )
+    guardian = models.ForeignKey(
+        Guardian,
+        on_delete=models.CASCADE,
+        related_name="guardianships",
+        verbose_name=_("genitore o tutore"),
+    )
+    relation = models.CharField(_("relazione"), max_length=20, choices=Relation.choices)
+    may_justify = models.BooleanField(_("può giustificare"), default=True)
+    receives_communications = models.BooleanField(_("riceve le comunicazioni"), default=True)
+    parental_responsibility = models.BooleanField(_("responsabilità genitoriale"), default=True)
+
+    class Meta:
+        verbose_name = _("legame alunno–genitore")
+        verbose_name_plural = _("legami alunno–genitore")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "guardian"],
+                name="guardianship_unique",
+                violation_error_message=_("Questo genitore è già collegato a questo alunno."),
+            ),
+            models.UniqueConstraint(
+                fields=["student", "relation"],
+                condition=Q(relation__in=["genitore1", "genitore2"]),
+                name="guardianship_unique_parent_rank",
+                violation_error_message=_("L'alunno ha già un genitore con questo ruolo."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.get_relation_display()}) → {self.student}"
+
+    def clean(self) -> None:
+        if self.student_id and self.guardian_id:
+            if self.student.institute_id != self.guardian.institute_id:
+                raise ValidationError(_("Alunno e genitore sono di istituti diversi."))
+
+
+class Staff(PersonFields):
+    """Personale: teachers, office (segreteria), principal (dirigente). Roles may combine."""
+
+    institute = models.ForeignKey(
+        Institute, on_delete=models.PROTECT, related_name="staff", verbose_name=_("istituto")
+    )
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_profile",
+        verbose_name=_("utente"),
+    )
+    codice_fiscale = models.CharField(
+        _("codice fiscale"), max_length=16, blank=True, validators=[validate_codice_fiscale]
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_teacher = models.BooleanField(_("docente"), default=False)
+    is_office = models.BooleanField(_("segreteria"), default=False)
+    is_principal = models.BooleanField(_("dirigente"), default=False)
+    active = models.BooleanField(_("in servizio"), default=True)
+
+    class Meta:
+        verbose_name = _("personale")
+        verbose_name_plural = _("personale")
+        ordering = ["surname", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institute", "codice_fiscale"],
+                condition=~Q(codice_fiscale=""),
+                name="staff_unique_codice_fiscale",
+            )
+        ]
+
+    def clean(self) -> None:
+        self.codice_fiscale = self.codice_fiscale.strip().upper()
+        if not (self.is_teacher or self.is_office or self.is_principal):
+            raise ValidationError(_("Indicare almeno un ruolo: docente, segreteria o dirigente."))

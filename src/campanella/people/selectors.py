@@ -1,0 +1,195 @@
+"""Reads of people, scoped to what a login may see. Every page and API goes through these.
+
+Scopes (DESIGN §4, forbidden looks like missing):
+- office and principal: their whole institute;
+- teacher: the classrooms they teach in or coordinate, and the students enrolled there;
+- guardian: the children they are linked to; student: themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from campanella.people.models import Enrollment, Guardianship, Staff, Student
+from campanella.people.roles import roles_for_user
+from campanella.school.models import Classroom, Teaching, TimetableEntry
+
+
+def active_enrollments_on(day: datetime.date) -> Q:
+    return Q(entry_date__lte=day) & (Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+
+
+def active_student_count(day: datetime.date) -> Count:
+    """Annotation: students enrolled in the classroom on `day`."""
+    active = Q(enrollments__entry_date__lte=day) & (
+        Q(enrollments__exit_date__isnull=True) | Q(enrollments__exit_date__gte=day)
+    )
+    return Count("enrollments", filter=active, distinct=True)
+
+
+def classrooms_for_user(user: Any) -> QuerySet[Classroom]:
+    roles = roles_for_user(user)
+    scope = Q(pk__in=[])
+    if roles.manages_institute_id is not None:
+        scope |= Q(school__institute_id=roles.manages_institute_id)
+    if roles.staff is not None and roles.is_teacher:
+        scope |= Q(pk__in=Teaching.objects.filter(teacher=roles.staff).values("classroom_id"))
+    if roles.coordinated_classroom_ids:
+        scope |= Q(pk__in=roles.coordinated_classroom_ids)
+    return Classroom.objects.filter(scope)
+
+
+def students_for_user(user: Any) -> QuerySet[Student]:
+    roles = roles_for_user(user)
+    scope = Q(pk__in=[])
+    if roles.manages_institute_id is not None:
+        scope |= Q(institute_id=roles.manages_institute_id)
+    if roles.is_teacher or roles.is_coordinator:
+        taught = classrooms_for_user(user).values("pk")
+        scope |= Q(pk__in=Enrollment.objects.filter(classroom__in=taught).values("student_id"))
+    if roles.guardian_ids:
+        linked = Guardianship.objects.filter(guardian_id__in=roles.guardian_ids)
+        scope |= Q(pk__in=linked.values("student_id"))
+    if roles.student is not None:
+        scope |= Q(pk=roles.student.pk)
+    return Student.objects.filter(scope)
+
+
+def staff_for_user(user: Any) -> QuerySet[Staff]:
+    """Staff records a login may browse: the office and principal see their institute."""
+    roles = roles_for_user(user)
+    if roles.manages_institute_id is None:
+        return Staff.objects.none()
+    return Staff.objects.filter(institute_id=roles.manages_institute_id)
+
+
+def current_enrollment(student: Student, day: datetime.date | None = None) -> Enrollment | None:
+    day = day or timezone.localdate()
+    return (
+        student.enrollments.filter(active_enrollments_on(day))
+        .select_related("classroom__school", "school_year")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    student: Student
+    enrollment: Enrollment | None
+    relation: str
+    may_justify: bool
+
+
+def children_of_user(user: Any, day: datetime.date | None = None) -> list[ChildSummary]:
+    """The guardian's children with their current classroom, in 2 queries for any number."""
+    roles = roles_for_user(user)
+    if not roles.guardian_ids:
+        return []
+    day = day or timezone.localdate()
+    links = (
+        Guardianship.objects.filter(guardian_id__in=roles.guardian_ids)
+        .select_related("student")
+        .prefetch_related(
+            Prefetch(
+                "student__enrollments",
+                queryset=Enrollment.objects.filter(active_enrollments_on(day)).select_related(
+                    "classroom__school", "school_year"
+                ),
+                to_attr="active_enrollments",
+            )
+        )
+        .order_by("student__surname", "student__name")
+    )
+    return [
+        ChildSummary(
+            student=link.student,
+            enrollment=next(iter(link.student.active_enrollments), None),  # type: ignore[attr-defined]
+            relation=link.get_relation_display(),
+            may_justify=link.may_justify,
+        )
+        for link in links
+    ]
+
+
+def enrolled_students(classroom: Classroom, day: datetime.date | None = None) -> QuerySet[Student]:
+    day = day or timezone.localdate()
+    active = Enrollment.objects.filter(active_enrollments_on(day), classroom=classroom)
+    return Student.objects.filter(pk__in=active.values("student_id")).order_by("surname", "name")
+
+
+def teacher_classrooms(staff: Staff, school_year_id: int | None) -> QuerySet[Classroom]:
+    """The teacher's classrooms of a year with the subjects they teach there, prefetched."""
+    classrooms = Classroom.objects.filter(
+        Q(teachings__teacher=staff) | Q(coordinator=staff)
+    ).distinct()
+    if school_year_id is not None:
+        classrooms = classrooms.filter(school_year_id=school_year_id)
+    return (
+        classrooms.select_related("school")
+        .prefetch_related(
+            Prefetch(
+                "teachings",
+                queryset=Teaching.objects.filter(teacher=staff).select_related("subject"),
+                to_attr="own_teachings",
+            )
+        )
+        .annotate(student_count=active_student_count(timezone.localdate()))
+        .order_by("school__name", "year", "section")
+    )
+
+
+def teacher_timetable_on(staff: Staff, day: datetime.date) -> QuerySet[TimetableEntry]:
+    """The hours a teacher has on a weekday: entries whose classroom-subject is theirs."""
+    own = Teaching.objects.filter(
+        teacher=staff, classroom_id=OuterRef("classroom_id"), subject_id=OuterRef("subject_id")
+    )
+    return (
+        TimetableEntry.objects.filter(weekday=day.weekday(), classroom__school_year__start_date__lte=day)
+        .filter(classroom__school_year__end_date__gte=day)
+        .filter(Exists(own))
+        .select_related("slot", "subject", "classroom")
+        .order_by("slot__start_time")
+    )
+
+
+def classroom_overview(institute_id: int, school_year_id: int) -> QuerySet[Classroom]:
+    """Every classroom of a year with its coordinator and head count (principal, office)."""
+    return (
+        Classroom.objects.filter(school__institute_id=institute_id, school_year_id=school_year_id)
+        .select_related("school", "coordinator")
+        .annotate(student_count=active_student_count(timezone.localdate()))
+        .order_by("school__name", "year", "section")
+    )
+
+
+def own_students(user: Any, day: datetime.date | None = None) -> QuerySet[Student]:
+    """A family's view: the children linked to this login and the student themselves.
+
+    Each student carries `active_enrollments` (0 or 1 item) with classroom, school and year.
+    """
+    roles = roles_for_user(user)
+    day = day or timezone.localdate()
+    scope = Q(pk__in=[])
+    if roles.guardian_ids:
+        linked = Guardianship.objects.filter(guardian_id__in=roles.guardian_ids)
+        scope |= Q(pk__in=linked.values("student_id"))
+    if roles.student is not None:
+        scope |= Q(pk=roles.student.pk)
+    return (
+        Student.objects.filter(scope)
+        .prefetch_related(
+            Prefetch(
+                "enrollments",
+                queryset=Enrollment.objects.filter(active_enrollments_on(day)).select_related(
+                    "classroom__school", "school_year"
+                ),
+                to_attr="active_enrollments",
+            )
+        )
+        .order_by("surname", "name")
+    )
