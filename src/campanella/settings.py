@@ -35,6 +35,7 @@ if TIME_ZONE != "Europe/Rome":
     # The school calendar and every legal timestamp are in Italian time.
     raise ConfigError("TIME_ZONE deve essere Europe/Rome: il registro segue l'ora italiana.")
 USE_TZ = True
+# Italian for everyone: the register speaks the school's language whatever the browser says.
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", "Italiano"), ("en", "English")]
 USE_I18N = True
@@ -62,7 +63,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,9 +149,14 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        # Two empty/fixed <style> elements injected by bootstrap-italia's script, by hash.
+        "style-src": [
+            "'self'",
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+            "'sha256-wPXhisdsFu1DtHYH1D9W5isSGqS5vIPn6QJWSNLqfCM='",
+        ],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
@@ -165,16 +170,19 @@ STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = PROJECT_DIR / "node_modules"
 # Front-end libraries come from npm (package-lock.json) and are served by us: no CDN.
 STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
     ("vendor/bootstrap-italia", NODE_MODULES / "bootstrap-italia" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
-WHITENOISE_USE_FINDERS = DEBUG or DEMO
+# Production serves hashed files collected by `campanella serve`; demo and tests use the finders.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=not (DEBUG or DEMO))
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or DEMO
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"

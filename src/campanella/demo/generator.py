@@ -237,18 +237,33 @@ def split_into_classrooms(students: int, schools: int) -> list[list[tuple[int, s
     return plan
 
 
-def build_timetable(curriculum: dict[str, int], rng: random.Random) -> list[list[str]]:
-    """Five days × six hours: spread each subject's hours over different days."""
-    days: list[list[str]] = [[] for _ in range(5)]
-    pool = [code for code, hours in curriculum.items() for _ in range(hours)]
-    rng.shuffle(pool)
-    pool.sort(key=lambda code: -curriculum[code])
-    for code in pool:
-        candidates = [d for d in range(5) if len(days[d]) < 6]
-        candidates.sort(key=lambda d: (days[d].count(code), len(days[d])))
-        days[candidates[0]].append(code)
-    for day in days:
-        rng.shuffle(day)
+def build_timetable(
+    curriculum: dict[str, int],
+    rng: random.Random,
+    teacher_of: dict[str, int],
+    busy: set[tuple[int, int, int]],
+) -> list[list[str]]:
+    """Five days of lessons: no teacher in two classrooms at once, at most 2 hours a day each.
+
+    Greedy: each hour takes the subject with most hours left whose teacher is free; only when
+    none is free does it accept a clash (rare, and only in huge generated schools).
+    """
+    left = dict(curriculum)
+    total = sum(left.values())
+    lengths = [total // 5 + (1 if d < total % 5 else 0) for d in range(5)]
+    days: list[list[str]] = []
+    for day, length in enumerate(lengths):
+        today: list[str] = []
+        for hour in range(length):
+            open_codes = [c for c, h in left.items() if h > 0]
+            rng.shuffle(open_codes)
+            free = [c for c in open_codes if (teacher_of[c], day, hour) not in busy]
+            spread = [c for c in free if today.count(c) < 2] or free or open_codes
+            code = max(spread, key=lambda c: left[c])
+            left[code] -= 1
+            busy.add((teacher_of[code], day, hour))
+            today.append(code)
+        days.append(today)
     return days
 
 
@@ -309,36 +324,23 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     Classroom.objects.bulk_create(classrooms)
     counts.classrooms = len(classrooms)
 
-    # Curriculum, timetable and the hours each subject needs, per classroom.
+    # Curriculum and the hours each subject needs, per classroom.
     classroom_subjects: list[ClassroomSubject] = []
-    entries: list[TimetableEntry] = []
     demand: dict[tuple[int, str], list[Classroom]] = defaultdict(list)  # (school, subject)
     for classroom in classrooms:
-        curriculum = dict(CURRICULA[(classroom.track, classroom.year >= 3)])
-        curriculum_with_extras = {**curriculum, "CIV": 0, "CON": 0}
-        for code, hours in curriculum_with_extras.items():
-            if hours:
-                classroom_subjects.append(
-                    ClassroomSubject(classroom=classroom, subject=subjects[code], weekly_hours=hours)
-                )
-                demand[(classroom.school_id, code)].append(classroom)
-        week = build_timetable(curriculum, b.rng)
-        slots = slots_by_school[classroom.school_id]
-        for weekday, codes in enumerate(week):
-            entries += [
-                TimetableEntry(classroom=classroom, weekday=weekday, slot=slots[h], subject=subjects[c])
-                for h, c in enumerate(codes)
-            ]
+        curriculum = CURRICULA[(classroom.track, classroom.year >= 3)]
+        for code, hours in curriculum.items():
+            classroom_subjects.append(
+                ClassroomSubject(classroom=classroom, subject=subjects[code], weekly_hours=hours)
+            )
+            demand[(classroom.school_id, code)].append(classroom)
     ClassroomSubject.objects.bulk_create(classroom_subjects)
-    TimetableEntry.objects.bulk_create(entries)
 
     # Teachers: fill cattedre of about 18 hours per subject and school.
     born_staff = (datetime.date(1962, 1, 1), datetime.date(1994, 12, 31))
     staff_people: list[tuple[Staff, FakePerson]] = []
     teachings: list[Teaching] = []
     for (school_id, code), taught_in in sorted(demand.items(), key=lambda item: (item[0][0], item[0][1])):
-        if code in {"CIV", "CON"}:
-            continue
         teacher: Staff | None = None
         load = 0
         for classroom in taught_in:
@@ -352,6 +354,23 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
                 load = 0
             load += hours
             teachings.append(Teaching(teacher=teacher, classroom=classroom, subject=subjects[code]))
+
+    teacher_of: dict[tuple[int, str], int] = {
+        (t.classroom.pk, t.subject.short_name): id(t.teacher) for t in teachings
+    }
+    busy: set[tuple[int, int, int]] = set()
+    entries: list[TimetableEntry] = []
+    for classroom in classrooms:
+        curriculum = CURRICULA[(classroom.track, classroom.year >= 3)]
+        own = {code: teacher_of[(classroom.pk, code)] for code in curriculum}
+        week = build_timetable(curriculum, b.rng, own, busy)
+        slots = slots_by_school[classroom.school_id]
+        for weekday, codes in enumerate(week):
+            entries += [
+                TimetableEntry(classroom=classroom, weekday=weekday, slot=slots[h], subject=subjects[c])
+                for h, c in enumerate(codes)
+            ]
+    TimetableEntry.objects.bulk_create(entries)
 
     office_person = b.person(born_staff)
     office = Staff(institute=institute, surname=office_person.surname, name=office_person.name,
