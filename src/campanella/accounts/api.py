@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from campanella.accounts.services import api_token_login, api_token_revoke, api_token_user
@@ -61,16 +61,17 @@ class MeOut(Schema):
 
 @router.post(
     "/auth/token",
-    response={200: TokenOut, 401: ErrorOut},
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut},
     summary="Ottieni un token di accesso",
     description="Scambia nome utente e password con un token Bearer valido 30 giorni.",
 )
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, Any]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     issued = api_token_login(request=request, username=payload.username, password=payload.password)
     if issued is None:
-        return 401, error_body("invalid_credentials", "Nome utente o password non corretti.")
+        return Status(401, error_body("invalid_credentials", "Nome utente o password non corretti."))
     token, raw = issued
-    return 200, TokenOut(token=raw, expires_at=token.expires_at.isoformat())
+    return Status(200, TokenOut(token=raw, expires_at=token.expires_at.isoformat()))
 
 
 @router.delete(
@@ -79,10 +80,10 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, Any]:
     response={204: None, 401: ErrorOut},
     summary="Revoca il token usato per questa richiesta",
 )
-def token_delete(request: HttpRequest) -> tuple[int, None]:
+def token_delete(request: HttpRequest) -> Status[None]:
     raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
     api_token_revoke(raw_token=raw)
-    return 204, None
+    return Status(204, None)
 
 
 def display_name(user: Any) -> str:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from campanella.api.schemas import ErrorOut
 from campanella.people.models import Student
 from campanella.people.selectors import (
     classrooms_for_user,
@@ -72,7 +73,7 @@ def student_out(student: Student) -> StudentOut:
 
 @router.get(
     "/classrooms",
-    response=list[ClassroomOut],
+    response={200: list[ClassroomOut], 401: ErrorOut},
     summary="Le classi dell'anno in corso visibili a chi chiama",
 )
 def classroom_list(request: HttpRequest) -> list[ClassroomOut]:
@@ -87,7 +88,7 @@ def classroom_list(request: HttpRequest) -> list[ClassroomOut]:
 
 @router.get(
     "/classrooms/{classroom_id}",
-    response=ClassroomDetailOut,
+    response={200: ClassroomDetailOut, 401: ErrorOut, 404: ErrorOut},
     summary="Una classe con i suoi alunni iscritti oggi",
 )
 def classroom_detail(request: HttpRequest, classroom_id: int) -> ClassroomDetailOut:
@@ -99,7 +100,7 @@ def classroom_detail(request: HttpRequest, classroom_id: int) -> ClassroomDetail
 
 @router.get(
     "/students/{student_id}",
-    response=StudentDetailOut,
+    response={200: StudentDetailOut, 401: ErrorOut, 404: ErrorOut},
     summary="Un alunno visibile a chi chiama, con la classe attuale",
 )
 def student_detail(request: HttpRequest, student_id: int) -> StudentDetailOut:
