@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from campanella.lib.fake_people import FakePerson, fake_person
@@ -55,7 +57,6 @@ from campanella.school.models import (
 )
 
 DEMO_PASSWORD = "campanella-demo"  # noqa: S105 - printed on screen: it is a demo
-STAFF_SCHOOL_CODE = "GALI0001"
 CLASS_SIZE = 22
 TEACHER_WEEKLY_HOURS = 18  # a full cattedra in upper secondary
 
@@ -146,7 +147,7 @@ class Builder:
         self.rng = random.Random(seed)
         self.today = today
         self.password_hash = make_password(DEMO_PASSWORD)
-        self.family_numbers: Iterator[int] = itertools.count(100001)
+        self.family_numbers: Iterator[int] = itertools.count(next_family_number())
         self.staff_numbers: Iterator[int] = itertools.count(1000001)
         self.used_codes: set[str] = set()
 
@@ -168,6 +169,14 @@ class Builder:
             last_name=person.surname if person else "",
             email=email,
         )
+
+
+def next_family_number() -> int:
+    """Usernames are never reused: continue after the highest S/G/X number ever issued."""
+    highest = User.objects.filter(username__regex=r"^[SGX][0-9]{6}[A-Z]$").aggregate(
+        highest=Max(Substr("username", 2, 6))
+    )["highest"]
+    return int(highest) + 1 if highest else 100001
 
 
 def create_institute(index: int) -> Institute:
@@ -383,7 +392,7 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     staff_people += [(office, office_person), (principal, principal_person)]
 
     staff_users = [
-        b.user(staff_username(STAFF_SCHOOL_CODE, next(b.staff_numbers) + index * 10000), person, person.email)
+        b.user(staff_username(f"GALI{index + 1:04d}", next(b.staff_numbers)), person, person.email)
         for _staff, person in staff_people
     ]
     User.objects.bulk_create(staff_users)

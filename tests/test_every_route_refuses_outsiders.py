@@ -1,0 +1,90 @@
+"""Every URL and every API operation is listed here with what an outsider gets.
+
+A new route without an entry fails this test: whoever adds a page must say who is refused.
+The outsider is a logged-in user with no role; a family of another institute's student, another
+class's teacher and a student are covered route by route in the app tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from campanella.accounts.services import api_token_issue
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+# url name -> (kwargs from the cast, status for an outsider, status for an anonymous visitor)
+PAGES: dict[str, tuple[Callable[[Cast], dict[str, Any]], int, int]] = {
+    "accounts:home": (lambda c: {}, 200, 302),  # their own (empty) home
+    "accounts:login": (lambda c: {}, 302, 200),
+    "accounts:logout": (lambda c: {}, 405, 405),  # POST only
+    "people:classroom_list": (lambda c: {}, 404, 302),
+    "people:classroom_detail": (lambda c: {"pk": c.classroom_1a.pk}, 404, 302),
+    "people:student_detail": (lambda c: {"pk": c.child.pk}, 404, 302),
+}
+
+# (method, path template) -> status for an outsider with a valid token
+API: dict[tuple[str, str], int] = {
+    ("post", "/api/v1/auth/token"): 422,  # no body: invalid input, nothing issued
+    ("delete", "/api/v1/auth/token"): 204,  # revoking one's own token is always allowed
+    ("get", "/api/v1/me"): 200,  # one's own identity, with no students
+    ("get", "/api/v1/classrooms"): 200,  # an empty list
+    ("get", "/api/v1/classrooms/{classroom_id}"): 404,
+    ("get", "/api/v1/students/{student_id}"): 404,
+}
+
+
+def named_routes() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in {"admin", "api-v1"}:
+                    continue  # covered by test_office_site and the API table below
+                walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_page_is_in_the_table() -> None:
+    assert named_routes() == set(PAGES)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_outsider_and_anonymous_are_refused(cast: Cast, name: str) -> None:
+    kwargs, outsider_status, anonymous_status = PAGES[name]
+    url = reverse(name, kwargs=kwargs(cast))
+    assert cast.client_for(cast.outsider).get(url).status_code == outsider_status
+    assert Client().get(url).status_code == anonymous_status
+
+
+def test_every_api_operation_is_in_the_table(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    assert operations == set(API)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(API))
+def test_api_refuses_outsiders_and_anonymous(cast: Cast, method: str, path: str) -> None:
+    url = path.replace("{classroom_id}", str(cast.classroom_1a.pk)).replace("{student_id}", str(cast.child.pk))
+    _token, raw = api_token_issue(user=cast.outsider)
+    client = Client()
+    response = getattr(client, method)(url, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == API[(method, path)]
+    if path == "/api/v1/classrooms":
+        assert response.json() == []
+    if path == "/api/v1/me":
+        assert response.json()["students"] == []
+    if (method, path) != ("post", "/api/v1/auth/token"):
+        anonymous = getattr(Client(), method)(url)
+        assert anonymous.status_code == 401
