@@ -66,7 +66,9 @@ class Cast:
 
 def _staff_user(institute: Institute, username: str, **roles: bool) -> User:
     user = f.UserFactory(username=username)
-    f.StaffFactory(institute=institute, user=user, is_teacher=roles.pop("is_teacher", False), **roles)
+    f.StaffFactory(
+        institute=institute, user=user, is_teacher=roles.pop("is_teacher", False), **roles
+    )
     return user
 
 
@@ -96,9 +98,15 @@ def build_cast() -> Cast:
         for n in (1, 2, 3)
     ]
     for weekday in range(5):
-        TimetableEntry.objects.create(classroom=classroom_1a, weekday=weekday, slot=slots[0], subject=maths)
-        TimetableEntry.objects.create(classroom=classroom_1a, weekday=weekday, slot=slots[1], subject=italian)
-        TimetableEntry.objects.create(classroom=classroom_2b, weekday=weekday, slot=slots[0], subject=italian)
+        TimetableEntry.objects.create(
+            classroom=classroom_1a, weekday=weekday, slot=slots[0], subject=maths
+        )
+        TimetableEntry.objects.create(
+            classroom=classroom_1a, weekday=weekday, slot=slots[1], subject=italian
+        )
+        TimetableEntry.objects.create(
+            classroom=classroom_2b, weekday=weekday, slot=slots[0], subject=italian
+        )
 
     office = _staff_user(institute, "office", is_office=True)
     principal = _staff_user(institute, "principal", is_principal=True)
@@ -113,8 +121,8 @@ def build_cast() -> Cast:
 
     today = timezone.localdate()
     child_user = f.UserFactory(username="child")
-    child = f.StudentFactory(institute=institute, user=child_user,
-                             born=(today.replace(year=today.year - 14), today.replace(year=today.year - 14)))  # fmt: skip
+    fourteen = today.replace(year=today.year - 14)
+    child = f.StudentFactory(institute=institute, user=child_user, born=(fourteen, fourteen))
     sibling = f.StudentFactory(institute=institute)
     adult_user = f.UserFactory(username="adult")
     adult_student = f.StudentFactory(
@@ -135,7 +143,9 @@ def build_cast() -> Cast:
     f.GuardianshipFactory(student=child, guardian=guardian_record)
     f.GuardianshipFactory(student=sibling, guardian=guardian_record)
     other_guardian = f.UserFactory(username="other_guardian")
-    f.GuardianshipFactory(student=other_child, guardian=f.GuardianFactory(institute=institute, user=other_guardian))
+    f.GuardianshipFactory(
+        student=other_child, guardian=f.GuardianFactory(institute=institute, user=other_guardian)
+    )
 
     outsider = f.UserFactory(username="outsider")
     foreign_institute = f.InstituteFactory(name="Istituto B")

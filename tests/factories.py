@@ -46,7 +46,9 @@ class SchoolYearFactory(factory.django.DjangoModelFactory):
 
     institute = factory.SubFactory(InstituteFactory)
     start_date = factory.LazyFunction(this_school_year_start)
-    end_date = factory.LazyAttribute(lambda o: o.start_date.replace(year=o.start_date.year + 1, month=8, day=31))
+    end_date = factory.LazyAttribute(
+        lambda o: o.start_date.replace(year=o.start_date.year + 1, month=8, day=31)
+    )
     lessons_start = factory.LazyAttribute(lambda o: o.start_date.replace(day=15))
     lessons_end = factory.LazyAttribute(lambda o: o.end_date.replace(month=6, day=6))
 
@@ -56,7 +58,9 @@ class TermFactory(factory.django.DjangoModelFactory):
         model = sm.Term
 
     school_year = factory.SubFactory(SchoolYearFactory)
-    school = factory.SubFactory(SchoolFactory, institute=factory.SelfAttribute("..school_year.institute"))
+    school = factory.SubFactory(
+        SchoolFactory, institute=factory.SelfAttribute("..school_year.institute")
+    )
     number = 1
     kind = sm.TermKind.TRIMESTER
     start_date = factory.LazyAttribute(lambda o: o.school_year.start_date)
@@ -68,9 +72,13 @@ class ClassroomFactory(factory.django.DjangoModelFactory):
         model = sm.Classroom
 
     school = factory.SubFactory(SchoolFactory)
-    school_year = factory.SubFactory(SchoolYearFactory, institute=factory.SelfAttribute("..school.institute"))
+    school_year = factory.SubFactory(
+        SchoolYearFactory, institute=factory.SelfAttribute("..school.institute")
+    )
     year = 1
-    section = factory.Sequence(lambda n: "ABCDEFGHILMNOPQRSTUVZ"[n % 21] + ("" if n < 21 else str(n)))
+    section = factory.Sequence(
+        lambda n: "ABCDEFGHILMNOPQRSTUVZ"[n % 21] + ("" if n < 21 else str(n))
+    )
 
 
 class SubjectFactory(factory.django.DjangoModelFactory):
@@ -87,7 +95,9 @@ class ClassroomSubjectFactory(factory.django.DjangoModelFactory):
         model = sm.ClassroomSubject
 
     classroom = factory.SubFactory(ClassroomFactory)
-    subject = factory.SubFactory(SubjectFactory, institute=factory.SelfAttribute("..classroom.school.institute"))
+    subject = factory.SubFactory(
+        SubjectFactory, institute=factory.SelfAttribute("..classroom.school.institute")
+    )
     weekly_hours = 3
 
 
@@ -115,7 +125,9 @@ class UserFactory(factory.django.DjangoModelFactory):
             instance.save()
 
 
-def _person_fields(sex: str | None = None, born: tuple[datetime.date, datetime.date] | None = None) -> dict[str, object]:
+def _person_fields(
+    sex: str | None = None, born: tuple[datetime.date, datetime.date] | None = None
+) -> dict[str, object]:
     born = born or (datetime.date(2010, 1, 1), datetime.date(2011, 12, 31))
     person = fake_person(_rng, born_between=born, sex=sex)  # type: ignore[arg-type]
     return {
@@ -146,7 +158,9 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
         model = pm.Enrollment
 
     classroom = factory.SubFactory(ClassroomFactory)
-    student = factory.SubFactory(StudentFactory, institute=factory.SelfAttribute("..classroom.school.institute"))
+    student = factory.SubFactory(
+        StudentFactory, institute=factory.SelfAttribute("..classroom.school.institute")
+    )
     school_year = factory.SelfAttribute("classroom.school_year")
     entry_date = factory.LazyAttribute(lambda o: o.classroom.school_year.start_date)
 
@@ -166,7 +180,9 @@ class GuardianshipFactory(factory.django.DjangoModelFactory):
         model = pm.Guardianship
 
     student = factory.SubFactory(StudentFactory)
-    guardian = factory.SubFactory(GuardianFactory, institute=factory.SelfAttribute("..student.institute"))
+    guardian = factory.SubFactory(
+        GuardianFactory, institute=factory.SelfAttribute("..student.institute")
+    )
     relation = pm.Relation.PARENT_1
 
 
@@ -185,5 +201,9 @@ class TeachingFactory(factory.django.DjangoModelFactory):
         model = sm.Teaching
 
     classroom = factory.SubFactory(ClassroomFactory)
-    teacher = factory.SubFactory(StaffFactory, institute=factory.SelfAttribute("..classroom.school.institute"))
-    subject = factory.SubFactory(SubjectFactory, institute=factory.SelfAttribute("..classroom.school.institute"))
+    teacher = factory.SubFactory(
+        StaffFactory, institute=factory.SelfAttribute("..classroom.school.institute")
+    )
+    subject = factory.SubFactory(
+        SubjectFactory, institute=factory.SelfAttribute("..classroom.school.institute")
+    )

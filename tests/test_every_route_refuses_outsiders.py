@@ -48,7 +48,10 @@ def named_routes() -> set[str]:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace in {"admin", "api-v1"}:
                     continue  # covered by test_office_site and the API table below
-                walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+                walk(
+                    pattern.url_patterns,
+                    f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace,
+                )
             elif isinstance(pattern, URLPattern) and pattern.name:
                 names.add(f"{namespace}{pattern.name}")
 
@@ -76,10 +79,14 @@ def test_every_api_operation_is_in_the_table(client: Client) -> None:
 
 @pytest.mark.parametrize(("method", "path"), sorted(API))
 def test_api_refuses_outsiders_and_anonymous(cast: Cast, method: str, path: str) -> None:
-    url = path.replace("{classroom_id}", str(cast.classroom_1a.pk)).replace("{student_id}", str(cast.child.pk))
+    url = path.replace("{classroom_id}", str(cast.classroom_1a.pk)).replace(
+        "{student_id}", str(cast.child.pk)
+    )
     _token, raw = api_token_issue(user=cast.outsider)
     client = Client()
-    response = getattr(client, method)(url, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = getattr(client, method)(
+        url, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
     assert response.status_code == API[(method, path)]
     if path == "/api/v1/classrooms":
         assert response.json() == []

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 import campanella.settings as production_settings
-from campanella.lib.config import ConfigError, env_bool, env_database, env_email, env_int, env_secret_key
+from campanella.lib.config import (
+    ConfigError,
+    env_bool,
+    env_database,
+    env_email,
+    env_int,
+    env_secret_key,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +48,9 @@ def test_int_values(monkeypatch: pytest.MonkeyPatch) -> None:
         env_int("X_NUM", default=1, minimum=300)
 
 
-def test_secret_key_required_outside_the_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_secret_key_required_outside_the_demo(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY non è impostata"):
         env_secret_key(demo=False, var_dir=tmp_path)
@@ -50,7 +59,9 @@ def test_secret_key_required_outside_the_demo(monkeypatch: pytest.MonkeyPatch, t
         env_secret_key(demo=False, var_dir=tmp_path)
 
 
-def test_demo_secret_key_is_generated_once_and_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_demo_secret_key_is_generated_once_and_kept(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     first = env_secret_key(demo=True, var_dir=tmp_path)
     assert len(first) >= 50
@@ -63,7 +74,8 @@ def test_database_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert env_database("X_DB", default_sqlite=tmp_path / "a.sqlite3")["ENGINE"].endswith("sqlite3")
     monkeypatch.setenv("X_DB", "postgres://u:p@127.0.0.1:5432/campanella")
     config = env_database("X_DB", default_sqlite=tmp_path / "a.sqlite3")
-    assert config["ENGINE"].endswith("postgresql") and config["NAME"] == "campanella"
+    assert config["ENGINE"].endswith("postgresql")
+    assert config["NAME"] == "campanella"
     monkeypatch.setenv("X_DB", "mysql://u:p@h/db")
     with pytest.raises(ConfigError, match="non supportato"):
         env_database("X_DB", default_sqlite=tmp_path / "a.sqlite3")
@@ -72,7 +84,12 @@ def test_database_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_email_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMAIL_URL", "smtp://posta%40scuola.it:segreta@mail.example.org:587?tls=1")
     email = env_email()
-    assert (email.host, email.port, email.user, email.use_tls) == ("mail.example.org", 587, "posta@scuola.it", True)
+    assert (email.host, email.port, email.user, email.use_tls) == (
+        "mail.example.org",
+        587,
+        "posta@scuola.it",
+        True,
+    )
     monkeypatch.setenv("EMAIL_URL", "smtps://h?tls=1")
     with pytest.raises(ConfigError, match="non entrambi"):
         env_email()
@@ -81,7 +98,9 @@ def test_email_url(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG"}
+    }
     clean.update(env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "campanella.cli", *args],
@@ -97,11 +116,15 @@ def test_start_up_stops_with_a_clear_message_on_bad_configuration(tmp_path: Path
         "check", SECRET_KEY="x" * 40, DATABASE_URL="oracle://db", CAMPANELLA_VAR_DIR=str(tmp_path)
     )
     assert result.returncode == 2
-    assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+    assert "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_good_configuration_passes_the_deploy_checks(tmp_path: Path) -> None:
     result = run_cli(
-        "check", SECRET_KEY="k" * 60, CAMPANELLA_VAR_DIR=str(tmp_path), ALLOWED_HOSTS="scuola.example.org"
+        "check",
+        SECRET_KEY="k" * 60,
+        CAMPANELLA_VAR_DIR=str(tmp_path),
+        ALLOWED_HOSTS="scuola.example.org",
     )
     assert result.returncode == 0, result.stderr

@@ -1,10 +1,10 @@
 """The `campanella` command: Django's manage.py plus demo, seed, serve and worker.
 
-    campanella demo                 demo institute on http://127.0.0.1:8000 (SQLite under var/)
-    campanella seed --students N    generate an institute of any size (benchmarks)
-    campanella serve                production server (gunicorn)
-    campanella worker               background jobs (django-tasks database worker)
-    campanella <manage.py command>  e.g. migrate, createsuperuser, shell
+campanella demo                 demo institute on http://127.0.0.1:8000 (SQLite under var/)
+campanella seed --students N    generate an institute of any size (benchmarks)
+campanella serve                production server (gunicorn)
+campanella worker               background jobs (django-tasks database worker)
+campanella <manage.py command>  e.g. migrate, createsuperuser, shell
 """
 
 from __future__ import annotations

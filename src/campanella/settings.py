@@ -27,7 +27,9 @@ VAR_DIR = Path(os.environ.get("CAMPANELLA_VAR_DIR", PROJECT_DIR / "var")).resolv
 DEMO = env_bool("CAMPANELLA_DEMO", default=False)
 DEBUG = env_bool("DEBUG", default=DEMO)
 SECRET_KEY = env_secret_key(demo=DEMO, var_dir=VAR_DIR)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEMO or DEBUG else [])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEMO or DEBUG else []
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 TIME_ZONE = env_str("TIME_ZONE", default="Europe/Rome")

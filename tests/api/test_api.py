@@ -26,7 +26,9 @@ def bearer(user: Any) -> dict[str, str]:
 
 def test_token_for_good_credentials(cast: Cast, client: Client) -> None:
     response = client.post(
-        "/api/v1/auth/token", {"username": "guardian", "password": PASSWORD}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "guardian", "password": PASSWORD},
+        content_type="application/json",
     )
     assert response.status_code == 200
     body = response.json()
@@ -39,7 +41,9 @@ def test_token_for_good_credentials(cast: Cast, client: Client) -> None:
 
 def test_wrong_credentials_get_401_with_the_error_body(cast: Cast, client: Client) -> None:
     response = client.post(
-        "/api/v1/auth/token", {"username": "guardian", "password": "no"}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "guardian", "password": "no"},
+        content_type="application/json",
     )
     assert response.status_code == 401
     assert response.json() == {
@@ -53,7 +57,9 @@ def test_inactive_user_gets_no_token(cast: Cast, client: Client) -> None:
     cast.guardian.is_active = False
     cast.guardian.save()
     response = client.post(
-        "/api/v1/auth/token", {"username": "guardian", "password": PASSWORD}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "guardian", "password": PASSWORD},
+        content_type="application/json",
     )
     assert response.status_code == 401
 
@@ -69,7 +75,9 @@ def test_malformed_body_gets_422_with_the_error_body(client: Client) -> None:
     assert "code" in broken.json()
 
 
-@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/classrooms", "/api/v1/students/1", "/api/v1/classrooms/1"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/me", "/api/v1/classrooms", "/api/v1/students/1", "/api/v1/classrooms/1"]
+)
 def test_no_token_or_bad_token_gets_401(client: Client, path: str) -> None:
     for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer nope"}):
         response = client.get(path, **headers)
@@ -124,7 +132,13 @@ def test_me_queries_do_not_grow_with_children(cast: Cast, client: Client) -> Non
 
 @pytest.mark.parametrize(
     ("who", "visible"),
-    [("office", {"1ª A", "2ª B"}), ("teacher", {"1ª A"}), ("other_teacher", {"2ª B"}), ("guardian", set()), ("outsider", set())],
+    [
+        ("office", {"1ª A", "2ª B"}),
+        ("teacher", {"1ª A"}),
+        ("other_teacher", {"2ª B"}),
+        ("guardian", set()),
+        ("outsider", set()),
+    ],
 )
 def test_classroom_list_is_scoped(cast: Cast, client: Client, who: str, visible: set[str]) -> None:
     body = client.get("/api/v1/classrooms", **bearer(getattr(cast, who))).json()
@@ -133,22 +147,50 @@ def test_classroom_list_is_scoped(cast: Cast, client: Client, who: str, visible:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("teacher", 200), ("principal", 200), ("other_teacher", 404), ("guardian", 404), ("child_user", 404), ("outsider", 404), ("foreign_office", 404)],
+    [
+        ("teacher", 200),
+        ("principal", 200),
+        ("other_teacher", 404),
+        ("guardian", 404),
+        ("child_user", 404),
+        ("outsider", 404),
+        ("foreign_office", 404),
+    ],
 )
-def test_classroom_detail_refuses_the_wrong_people(cast: Cast, client: Client, who: str, status: int) -> None:
-    response = client.get(f"/api/v1/classrooms/{cast.classroom_1a.pk}", **bearer(getattr(cast, who)))
+def test_classroom_detail_refuses_the_wrong_people(
+    cast: Cast, client: Client, who: str, status: int
+) -> None:
+    response = client.get(
+        f"/api/v1/classrooms/{cast.classroom_1a.pk}", **bearer(getattr(cast, who))
+    )
     assert response.status_code == status
     if status == 404:
         assert response.json()["code"] == "not_found"
     else:
-        assert {s["id"] for s in response.json()["students"]} == {cast.child.pk, cast.adult_student.pk, cast.other_child.pk}
+        assert {s["id"] for s in response.json()["students"]} == {
+            cast.child.pk,
+            cast.adult_student.pk,
+            cast.other_child.pk,
+        }
 
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("guardian", 200), ("child_user", 200), ("teacher", 200), ("office", 200), ("other_guardian", 404), ("adult_user", 404), ("other_teacher", 404), ("outsider", 404), ("foreign_office", 404)],
+    [
+        ("guardian", 200),
+        ("child_user", 200),
+        ("teacher", 200),
+        ("office", 200),
+        ("other_guardian", 404),
+        ("adult_user", 404),
+        ("other_teacher", 404),
+        ("outsider", 404),
+        ("foreign_office", 404),
+    ],
 )
-def test_student_detail_refuses_the_wrong_people(cast: Cast, client: Client, who: str, status: int) -> None:
+def test_student_detail_refuses_the_wrong_people(
+    cast: Cast, client: Client, who: str, status: int
+) -> None:
     response = client.get(f"/api/v1/students/{cast.child.pk}", **bearer(getattr(cast, who)))
     assert response.status_code == status
     if status == 200:

@@ -14,7 +14,12 @@ from campanella.demo.logins import demo_logins
 from campanella.lib.italian import check_codice_fiscale
 from campanella.lib.usernames import is_family_username, is_staff_username
 from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student, User
-from campanella.school.models import Classroom, ClassroomSubject, Institute, Teaching, TimetableEntry
+from campanella.school.models import (
+    Classroom,
+    ClassroomSubject,
+    Teaching,
+    TimetableEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +47,12 @@ def test_same_seed_same_institute() -> None:
 def test_different_seed_different_people() -> None:
     a = generate(students=30, schools=1, seed=1, today=TODAY)
     b = generate(students=30, schools=1, seed=2, today=TODAY)
-    names_a = set(Student.objects.filter(institute_id=a.institute_id).values_list("codice_fiscale", flat=True))
-    names_b = set(Student.objects.filter(institute_id=b.institute_id).values_list("codice_fiscale", flat=True))
+    names_a = set(
+        Student.objects.filter(institute_id=a.institute_id).values_list("codice_fiscale", flat=True)
+    )
+    names_b = set(
+        Student.objects.filter(institute_id=b.institute_id).values_list("codice_fiscale", flat=True)
+    )
     assert names_a != names_b
 
 
@@ -57,14 +66,20 @@ def test_shape_of_a_generated_institute() -> None:
     per_student = Counter(Guardianship.objects.values_list("student_id", flat=True))
     assert set(per_student.values()) <= {1, 2}
     assert len(per_student) == 230
-    assert Guardian.objects.annotate().filter(guardianships__isnull=False).distinct().count() < 2 * 230
+    assert (
+        Guardian.objects.annotate().filter(guardianships__isnull=False).distinct().count() < 2 * 230
+    )
     # Families with two children exist (the portfolio case).
     children = Counter(Guardianship.objects.values_list("guardian_id", flat=True))
     assert max(children.values()) >= 2
     # Every classroom has a coordinator who teaches there, a curriculum and a full timetable.
     for classroom in Classroom.objects.all():
         assert Teaching.objects.filter(classroom=classroom, teacher=classroom.coordinator).exists()
-        hours = sum(ClassroomSubject.objects.filter(classroom=classroom).values_list("weekly_hours", flat=True))
+        hours = sum(
+            ClassroomSubject.objects.filter(classroom=classroom).values_list(
+                "weekly_hours", flat=True
+            )
+        )
         assert TimetableEntry.objects.filter(classroom=classroom).count() == hours
     assert Staff.objects.filter(is_office=True).count() == 1
     assert Staff.objects.filter(is_principal=True).count() == 1
@@ -74,7 +89,16 @@ def test_shape_of_a_generated_institute() -> None:
 
 def test_generated_records_pass_model_validation() -> None:
     generate(students=40, schools=2, seed=3, today=TODAY)
-    for model in (Student, Guardian, Staff, Enrollment, Guardianship, Classroom, Teaching, ClassroomSubject):
+    for model in (
+        Student,
+        Guardian,
+        Staff,
+        Enrollment,
+        Guardianship,
+        Classroom,
+        Teaching,
+        ClassroomSubject,
+    ):
         for record in model.objects.all()[:60]:
             record.full_clean()
     for student in Student.objects.all():
@@ -84,20 +108,29 @@ def test_generated_records_pass_model_validation() -> None:
 def test_usernames_have_the_family_and_staff_forms() -> None:
     generate(students=25, schools=1, seed=4, today=TODAY)
     for student in Student.objects.select_related("user"):
-        assert student.user is not None and student.user.username.startswith("S")
+        assert student.user is not None
+        assert student.user.username.startswith("S")
         assert is_family_username(student.user.username)
     for guardian in Guardian.objects.select_related("user"):
-        assert guardian.user is not None and guardian.user.username[0] in "GX"
+        assert guardian.user is not None
+        assert guardian.user.username[0] in "GX"
         assert is_family_username(guardian.user.username)
     for staff in Staff.objects.select_related("user"):
-        assert staff.user is not None and is_staff_username(staff.user.username)
+        assert staff.user is not None
+        assert is_staff_username(staff.user.username)
     assert User.objects.values("username").distinct().count() == User.objects.count()
 
 
 def test_printed_logins_work_with_the_demo_password() -> None:
     generate(students=200, schools=2, seed=2026)  # the demo's size: 5th-year adults exist
     logins = demo_logins()
-    assert {"Segreteria", "Dirigente", "Genitore", "Studente minorenne", "Studente maggiorenne"} <= set(logins)
+    assert {
+        "Segreteria",
+        "Dirigente",
+        "Genitore",
+        "Studente minorenne",
+        "Studente maggiorenne",
+    } <= set(logins)
     for username in logins.values():
         client = Client()
         response = client.post("/accedi/", {"username": username, "password": DEMO_PASSWORD})

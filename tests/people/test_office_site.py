@@ -31,9 +31,10 @@ def test_office_sees_only_its_institute(cast: Cast) -> None:
     page = client.get(reverse("admin:people_student_changelist")).content.decode()
     assert cast.child.codice_fiscale in page
     foreign = cast.client_for(cast.foreign_office)
-    assert cast.child.codice_fiscale not in foreign.get(
-        reverse("admin:people_student_changelist")
-    ).content.decode()
+    assert (
+        cast.child.codice_fiscale
+        not in foreign.get(reverse("admin:people_student_changelist")).content.decode()
+    )
     url = reverse("admin:people_student_change", args=[cast.child.pk])
     assert foreign.get(url).status_code == 302  # Django admin: "does not exist", back to list
     assert client.get(url).status_code == 200
@@ -41,14 +42,20 @@ def test_office_sees_only_its_institute(cast: Cast) -> None:
 
 def test_office_admin_is_in_italian(cast: Cast) -> None:
     page = cast.client_for(cast.office).get(reverse("admin:index")).content.decode()
-    assert "Alunni" in page and "Classi" in page
+    assert "Alunni" in page
+    assert "Classi" in page
 
 
 def test_office_adds_a_subject_in_its_institute(cast: Cast) -> None:
     client = cast.client_for(cast.office)
     response = client.post(
         reverse("admin:school_subject_add"),
-        {"institute": cast.institute.pk, "name": "Fisica", "short_name": "FIS", "kind": "ordinaria"},
+        {
+            "institute": cast.institute.pk,
+            "name": "Fisica",
+            "short_name": "FIS",
+            "kind": "ordinaria",
+        },
     )
     assert response.status_code == 302
     assert Subject.objects.get(name="Fisica").institute == cast.institute
@@ -58,7 +65,12 @@ def test_office_cannot_pick_another_institute(cast: Cast) -> None:
     client = cast.client_for(cast.foreign_office)
     response = client.post(
         reverse("admin:school_subject_add"),
-        {"institute": cast.institute.pk, "name": "Intrusa", "short_name": "INT", "kind": "ordinaria"},
+        {
+            "institute": cast.institute.pk,
+            "name": "Intrusa",
+            "short_name": "INT",
+            "kind": "ordinaria",
+        },
     )
     assert response.status_code == 200  # form redisplayed with an error
     assert not Subject.objects.filter(name="Intrusa").exists()
@@ -68,7 +80,12 @@ def test_duplicate_subject_is_refused_in_italian(cast: Cast) -> None:
     client = cast.client_for(cast.office)
     response = client.post(
         reverse("admin:school_subject_add"),
-        {"institute": cast.institute.pk, "name": "Matematica", "short_name": "MAT2", "kind": "ordinaria"},
+        {
+            "institute": cast.institute.pk,
+            "name": "Matematica",
+            "short_name": "MAT2",
+            "kind": "ordinaria",
+        },
     )
     assert response.status_code == 200
     assert "esiste già" in response.content.decode()

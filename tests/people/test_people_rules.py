@@ -33,7 +33,9 @@ def test_valid_codice_fiscale_is_accepted_and_normalised(cast: Cast) -> None:
 
 
 def test_a_guardian_linked_twice_is_refused(cast: Cast) -> None:
-    duplicate = Guardianship(student=cast.child, guardian=guardian_of(cast.child), relation="genitore2")
+    duplicate = Guardianship(
+        student=cast.child, guardian=guardian_of(cast.child), relation="genitore2"
+    )
     with pytest.raises(ValidationError) as caught:
         duplicate.full_clean()
     assert "già collegato" in " ".join(caught.value.messages)

@@ -23,7 +23,9 @@ def test_bad_codice_meccanografico_is_refused(cast: Cast) -> None:
     school = School(institute=cast.institute, name="X", code="ZZ12", kind="secondaria2", city="X")
     with pytest.raises(ValidationError) as caught:
         school.full_clean()
-    assert "codice meccanografico" in messages(caught.value).lower() or "caratteri" in messages(caught.value)
+    assert "codice meccanografico" in messages(caught.value).lower() or "caratteri" in messages(
+        caught.value
+    )
 
 
 def test_overlapping_terms_are_refused(cast: Cast) -> None:

@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from campanella.accounts.services import api_token_login, api_token_revoke, api_token_user
-from campanella.api.schemas import ErrorOut, error_body
+from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import own_students
 
@@ -33,7 +33,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_at: str
 
 
@@ -69,7 +69,9 @@ class MeOut(Schema):
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     issued = api_token_login(request=request, username=payload.username, password=payload.password)
     if issued is None:
-        return Status(401, error_body("invalid_credentials", "Nome utente o password non corretti."))
+        return Status(
+            401, error_body("invalid_credentials", "Nome utente o password non corretti.")
+        )
     token, raw = issued
     return Status(200, TokenOut(token=raw, expires_at=token.expires_at.isoformat()))
 

@@ -111,8 +111,9 @@ def family_home(user: Any, day: datetime.date) -> list[ChildHome]:
     hours = timetables_on(classroom_ids, day)
     institute_ids = {c.student.institute_id for c in children}
     closed = list(
-        Closure.objects.filter(institute_id__in=institute_ids)
-        .filter(Q(start_date__lte=day) & Q(end_date__gte=day))
+        Closure.objects.filter(institute_id__in=institute_ids).filter(
+            Q(start_date__lte=day) & Q(end_date__gte=day)
+        )
     )
     homes = []
     for child in children:
@@ -138,9 +139,7 @@ def student_home(student: Student, day: datetime.date) -> ChildHome:
     summary = ChildSummary(student=student, enrollment=enrollment, relation="", may_justify=False)
     if enrollment is None:
         return ChildHome(summary, [], [])
-    closed = closures_for(
-        enrollment.classroom.school_id, closures_on(student.institute_id, day)
-    )
+    closed = closures_for(enrollment.classroom.school_id, closures_on(student.institute_id, day))
     today = [] if closed else timetables_on([enrollment.classroom_id], day)[enrollment.classroom_id]
     return ChildHome(summary, today, closed)
 

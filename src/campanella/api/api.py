@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
-from campanella.api.schemas import ErrorOut, error_body
+from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.people.api import router as people_router
 
 api = NinjaAPI(
@@ -28,7 +28,7 @@ api = NinjaAPI(
 
 
 def _reply(request: HttpRequest, status: int, body: ErrorOut) -> HttpResponse:
-    return api.create_response(request, body.dict(), status=status)
+    return api.create_response(request, body.model_dump(), status=status)
 
 
 @api.exception_handler(AuthenticationError)

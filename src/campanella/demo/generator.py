@@ -19,7 +19,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -28,7 +28,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from campanella.lib.fake_people import FakePerson, fake_person
-from campanella.lib.usernames import family_username, staff_username
+from campanella.lib.usernames import FamilyRole, family_username, staff_username
 from campanella.people.models import (
     Enrollment,
     Guardian,
@@ -50,7 +50,6 @@ from campanella.school.models import (
     Subject,
     SubjectKind,
     Teaching,
-    TeachingKind,
     Term,
     TermKind,
     TimetableEntry,
@@ -113,7 +112,11 @@ CURRICULA: dict[tuple[str, bool], dict[str, int]] = {
 
 SCHOOL_TEMPLATES = [
     ("Liceo scientifico «Galileo Galilei»", "PS", ["Liceo scientifico"]),
-    ("Istituto tecnico «Enrico Fermi»", "TD", ["Informatica", "Amministrazione, finanza e marketing"]),
+    (
+        "Istituto tecnico «Enrico Fermi»",
+        "TD",
+        ["Informatica", "Amministrazione, finanza e marketing"],
+    ),
 ]
 HOURS = [
     (datetime.time(8, 0), datetime.time(9, 0)),
@@ -208,8 +211,16 @@ def create_calendar(institute: Institute, start_year: int) -> SchoolYear:
             "Vacanze di Natale",
         ),
         (datetime.date(start_year + 1, 4, 25), datetime.date(start_year + 1, 4, 25), "Liberazione"),
-        (datetime.date(start_year + 1, 5, 1), datetime.date(start_year + 1, 5, 1), "Festa del lavoro"),
-        (datetime.date(start_year + 1, 6, 2), datetime.date(start_year + 1, 6, 2), "Festa della Repubblica"),
+        (
+            datetime.date(start_year + 1, 5, 1),
+            datetime.date(start_year + 1, 5, 1),
+            "Festa del lavoro",
+        ),
+        (
+            datetime.date(start_year + 1, 6, 2),
+            datetime.date(start_year + 1, 6, 2),
+            "Festa della Repubblica",
+        ),
     ]
     Closure.objects.bulk_create(
         Closure(institute=institute, start_date=s, end_date=e, description=d)
@@ -229,8 +240,10 @@ def create_subjects(institute: Institute) -> dict[str, Subject]:
 def split_into_classrooms(students: int, schools: int) -> list[list[tuple[int, str, str]]]:
     """Per school, the classrooms as (year, section, track), about CLASS_SIZE students each."""
     total_classrooms = max(schools, math.ceil(students / CLASS_SIZE))
-    per_school = [total_classrooms // schools + (1 if i < total_classrooms % schools else 0)
-                  for i in range(schools)]
+    per_school = [
+        total_classrooms // schools + (1 if i < total_classrooms % schools else 0)
+        for i in range(schools)
+    ]
     plan = []
     for index, count in enumerate(per_school):
         tracks = SCHOOL_TEMPLATES[index % len(SCHOOL_TEMPLATES)][2]
@@ -276,7 +289,9 @@ def build_timetable(
     return days
 
 
-def generate(*, students: int, schools: int, seed: int, today: datetime.date | None = None) -> GeneratedCounts:
+def generate(
+    *, students: int, schools: int, seed: int, today: datetime.date | None = None
+) -> GeneratedCounts:
     if students < 1 or schools < 1:
         raise ValueError("Servono almeno un alunno e una scuola.")
     today = today or timezone.localdate()
@@ -296,7 +311,9 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     school_objects: list[School] = []
     for i in range(schools):
         name, kind_code, _tracks = SCHOOL_TEMPLATES[i % len(SCHOOL_TEMPLATES)]
-        label = name if i < len(SCHOOL_TEMPLATES) else f"{name} – sede {i // len(SCHOOL_TEMPLATES) + 1}"
+        label = (
+            name if i < len(SCHOOL_TEMPLATES) else f"{name} – sede {i // len(SCHOOL_TEMPLATES) + 1}"
+        )
         school_objects.append(
             School(
                 institute=institute,
@@ -349,7 +366,9 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     born_staff = (datetime.date(1962, 1, 1), datetime.date(1994, 12, 31))
     staff_people: list[tuple[Staff, FakePerson]] = []
     teachings: list[Teaching] = []
-    for (school_id, code), taught_in in sorted(demand.items(), key=lambda item: (item[0][0], item[0][1])):
+    for (_school_id, code), taught_in in sorted(
+        demand.items(), key=lambda item: (item[0][0], item[0][1])
+    ):
         teacher: Staff | None = None
         load = 0
         for classroom in taught_in:
@@ -376,7 +395,9 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
         slots = slots_by_school[classroom.school_id]
         for weekday, codes in enumerate(week):
             entries += [
-                TimetableEntry(classroom=classroom, weekday=weekday, slot=slots[h], subject=subjects[c])
+                TimetableEntry(
+                    classroom=classroom, weekday=weekday, slot=slots[h], subject=subjects[c]
+                )
                 for h, c in enumerate(codes)
             ]
     TimetableEntry.objects.bulk_create(entries)
@@ -419,7 +440,9 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     student_rows: list[Student] = []
     enrollments: list[Enrollment] = []
     guardians: list[Guardian] = []
-    links: list[tuple[int, int, str, bool]] = []  # student index, guardian index, relation, may justify
+    links: list[
+        tuple[int, int, str, bool]
+    ] = []  # student index, guardian index, relation, may justify
     users: list[User] = []
     student_users: list[tuple[int, User]] = []
     guardian_users: list[tuple[int, User]] = []
@@ -439,12 +462,17 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
             sibling_of = family_for_sibling if position == 0 else None
             if sibling_of is not None:
                 child = b.person(born, surname=sibling_of[0])
-                family = [(g_index, None) for g_index in sibling_of[1]]
+                family: list[tuple[int, str | None]] = [(g, None) for g in sibling_of[1]]
             else:
-                parent_born = (datetime.date(birth_year - 50, 1, 1), datetime.date(birth_year - 24, 12, 31))
+                parent_born = (
+                    datetime.date(birth_year - 50, 1, 1),
+                    datetime.date(birth_year - 24, 12, 31),
+                )
                 father = b.person(parent_born, sex="M")
                 child = b.person(born, surname=father.surname)
-                parents = [(father, Relation.PARENT_1, "guardian1")]
+                parents: list[tuple[FakePerson, str, FamilyRole]] = [
+                    (father, Relation.PARENT_1, "guardian1")
+                ]
                 if b.rng.random() < 0.8:
                     parents.append((b.person(parent_born, sex="F"), Relation.PARENT_2, "guardian2"))
                 family = []
@@ -452,9 +480,11 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
                     g_index = len(guardians)
                     guardians.append(Guardian(
                         institute=institute, surname=parent.surname, name=parent.name,
-                        codice_fiscale=parent.codice_fiscale, email=parent.email, phone=parent.phone,
+                        codice_fiscale=parent.codice_fiscale, email=parent.email,
+                        phone=parent.phone,
                     ))  # fmt: skip
-                    guardian_user = b.user(family_username(role, number), parent, parent.email)  # type: ignore[arg-type]
+                    username = family_username(role, number)
+                    guardian_user = b.user(username, parent, parent.email)
                     users.append(guardian_user)
                     guardian_users.append((g_index, guardian_user))
                     family.append((g_index, relation))
@@ -469,8 +499,8 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
             student_user = b.user(family_username("student", number), child)
             users.append(student_user)
             student_users.append((s_index, student_user))
-            for rank, (g_index, relation) in enumerate(family):
-                rel = relation or (Relation.PARENT_1 if rank == 0 else Relation.PARENT_2)
+            for rank, (g_index, given) in enumerate(family):
+                rel: str = given or (Relation.PARENT_1 if rank == 0 else Relation.PARENT_2)
                 links.append((s_index, g_index, rel, True))
 
     User.objects.bulk_create(users, batch_size=1000)
@@ -495,4 +525,3 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     counts.users = len(users) + len(staff_users)
     counts.institute_id = institute.pk
     return counts
-

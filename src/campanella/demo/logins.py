@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils import timezone
 
-from campanella.people.models import Guardian, Staff, Student
-from campanella.people.models import age_on, ADULT_AGE
+from campanella.people.models import ADULT_AGE, Guardian, Staff, Student, age_on
 from campanella.school.models import Classroom, Institute
 
 
@@ -25,7 +24,9 @@ def demo_logins(institute: Institute | None = None) -> dict[str, str]:
         .order_by("pk")
         .first()
     )
-    students = Student.objects.filter(institute=institute, user__isnull=False).select_related("user")
+    students = Student.objects.filter(institute=institute, user__isnull=False).select_related(
+        "user"
+    )
     minor = next((s for s in students.order_by("-birth_date")[:1]), None)
     adult = next((s for s in students.order_by("birth_date")[:1]), None)
     parent = (

@@ -151,7 +151,9 @@ def env_email() -> EmailConfig:
     use_ssl = url.scheme == "smtps"
     use_tls = query.get("tls", ["0"])[0].lower() in TRUE_WORDS
     if use_ssl and use_tls:
-        raise ConfigError("EMAIL_URL: scegliere smtps:// (SSL) oppure ?tls=1 (STARTTLS), non entrambi.")
+        raise ConfigError(
+            "EMAIL_URL: scegliere smtps:// (SSL) oppure ?tls=1 (STARTTLS), non entrambi."
+        )
     try:
         port = url.port or (465 if use_ssl else 25)
     except ValueError:

@@ -89,7 +89,7 @@ class OfficeAdminSite(admin.AdminSite):
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.is_authenticated and not self.has_permission(request):
                 raise Http404
-            return wrapped(request, *args, **kwargs)  # type: ignore[no-any-return]
+            return wrapped(request, *args, **kwargs)
 
         return guarded
 
@@ -97,7 +97,7 @@ class OfficeAdminSite(admin.AdminSite):
 office_admin = OfficeAdminSite(name="admin")
 
 
-class OfficeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OfficeAdmin(admin.ModelAdmin):
     """Scoped to the office's institute: lists, objects and foreign-key choices."""
 
     allow_delete = True
@@ -157,7 +157,7 @@ class TermAdmin(OfficeAdmin):
     list_filter = ["school", "school_year"]
 
 
-class ClassroomSubjectInline(admin.TabularInline):  # type: ignore[type-arg]
+class ClassroomSubjectInline(admin.TabularInline):
     model = ClassroomSubject
     extra = 1
 
@@ -201,13 +201,13 @@ class ClosureAdmin(OfficeAdmin):
     list_display = ["description", "start_date", "end_date", "school"]
 
 
-class EnrollmentInline(admin.TabularInline):  # type: ignore[type-arg]
+class EnrollmentInline(admin.TabularInline):
     model = Enrollment
     extra = 0
     can_delete = False
 
 
-class GuardianshipInline(admin.TabularInline):  # type: ignore[type-arg]
+class GuardianshipInline(admin.TabularInline):
     model = Guardianship
     extra = 0
     autocomplete_fields = ["guardian"]

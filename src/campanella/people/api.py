@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from campanella.api.schemas import ErrorOut
+from campanella.lib.api_errors import ErrorOut
 from campanella.people.models import Student
+from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
     classrooms_for_user,
     current_enrollment,
@@ -18,7 +19,6 @@ from campanella.people.selectors import (
 )
 from campanella.school.models import Classroom
 from campanella.school.selectors import current_school_year
-from campanella.people.roles import roles_for_user
 
 router = Router(tags=["classi e alunni"])
 

@@ -7,6 +7,7 @@ several (a teacher who is also a parent sees both worlds).
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -151,7 +152,7 @@ class Enrollment(models.Model):
         return self.entry_date <= day and (self.exit_date is None or day <= self.exit_date)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.classroom_id and self.school_year_id:
             if self.classroom.school_year_id != self.school_year_id:
                 errors["classroom"] = _("La classe è di un altro anno scolastico.")
@@ -178,8 +179,10 @@ class Enrollment(models.Model):
         ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=self.entry_date))
         if overlapping.exclude(pk=self.pk).exists():
             raise ValidationError(
-                _("L'alunno è già iscritto in un'altra classe in queste date: chiudere prima "
-                  "l'iscrizione precedente.")
+                _(
+                    "L'alunno è già iscritto in un'altra classe in queste date: chiudere prima "
+                    "l'iscrizione precedente."
+                )
             )
 
 

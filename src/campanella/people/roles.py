@@ -96,7 +96,7 @@ def roles_for_user(user: Any) -> Roles:
         return NO_ROLES
     cached = getattr(user, CACHE_ATTRIBUTE, None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     staff = (
         Staff.objects.filter(user=user, active=True)
         .select_related("institute")

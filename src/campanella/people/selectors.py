@@ -149,7 +149,9 @@ def teacher_timetable_on(staff: Staff, day: datetime.date) -> QuerySet[Timetable
         teacher=staff, classroom_id=OuterRef("classroom_id"), subject_id=OuterRef("subject_id")
     )
     return (
-        TimetableEntry.objects.filter(weekday=day.weekday(), classroom__school_year__start_date__lte=day)
+        TimetableEntry.objects.filter(
+            weekday=day.weekday(), classroom__school_year__start_date__lte=day
+        )
         .filter(classroom__school_year__end_date__gte=day)
         .filter(Exists(own))
         .select_related("slot", "subject", "classroom")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import rules
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,9 +15,8 @@ from campanella.people.selectors import (
     enrolled_students,
     students_for_user,
 )
-from campanella.school.selectors import current_school_year, timetable_of_classroom
 from campanella.school.models import Weekday
-import rules
+from campanella.school.selectors import current_school_year, timetable_of_classroom
 
 
 @login_required
@@ -26,16 +26,24 @@ def classroom_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     year = current_school_year(roles.staff.institute_id)
     classrooms = classroom_overview(roles.staff.institute_id, year.pk) if year else None
-    visible = classrooms.filter(pk__in=classrooms_for_user(request.user).values("pk")) if classrooms is not None else []
+    visible = (
+        classrooms.filter(pk__in=classrooms_for_user(request.user).values("pk"))
+        if classrooms is not None
+        else []
+    )
     return render(request, "people/classroom_list.html", {"classrooms": visible, "year": year})
 
 
 @login_required
 def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = classrooms_for_user(request.user).select_related("school", "school_year", "coordinator")
+    visible = classrooms_for_user(request.user).select_related(
+        "school", "school_year", "coordinator"
+    )
     classroom = get_object_or_404(visible, pk=pk)
     entries = list(timetable_of_classroom(classroom.pk))
-    weekdays = [(value, label) for value, label in Weekday.choices if value in classroom.school.weekdays]
+    weekdays = [
+        (value, label) for value, label in Weekday.choices if value in classroom.school.weekdays
+    ]
     slots = sorted({entry.slot for entry in entries}, key=lambda slot: slot.number)
     grid = {(entry.slot_id, entry.weekday): entry.subject for entry in entries}
     rows = [

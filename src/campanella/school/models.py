@@ -7,6 +7,7 @@ database constraints back up what can be expressed there.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -339,7 +340,10 @@ class Teaching(models.Model):
     """Cattedra: a teacher teaches a subject in a classroom (support: for one student)."""
 
     teacher = models.ForeignKey(
-        "people.Staff", on_delete=models.PROTECT, related_name="teachings", verbose_name=_("docente")
+        "people.Staff",
+        on_delete=models.PROTECT,
+        related_name="teachings",
+        verbose_name=_("docente"),
     )
     classroom = models.ForeignKey(
         Classroom, on_delete=models.CASCADE, related_name="teachings", verbose_name=_("classe")
@@ -386,7 +390,7 @@ class Teaching(models.Model):
         return f"{self.teacher} – {self.subject} – {self.classroom}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.kind == TeachingKind.SUPPORT and self.support_student_id is None:
             errors["support_student"] = _("Per il sostegno indicare l'alunno seguito.")
         if self.kind != TeachingKind.SUPPORT and self.support_student_id is not None:
@@ -404,7 +408,7 @@ class Teaching(models.Model):
                 errors["teacher"] = _("Il docente è di un altro istituto.")
             elif not self.teacher.is_teacher:
                 errors["teacher"] = _("Questa persona non ha il ruolo di docente.")
-        if self.support_student_id and self.classroom_id:
+        if self.support_student is not None and self.classroom_id:
             enrolled = self.support_student.enrollments.filter(
                 classroom_id=self.classroom_id
             ).exists()
@@ -489,7 +493,7 @@ class TimetableEntry(models.Model):
         return f"{self.classroom} {self.get_weekday_display()} {self.slot.number}ª: {self.subject}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.classroom_id and self.slot_id and self.slot.school_id != self.classroom.school_id:
             errors["slot"] = _("L'ora appartiene a un'altra scuola.")
         if self.classroom_id and self.subject_id:
@@ -542,5 +546,5 @@ class Closure(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError(_("La chiusura deve finire lo stesso giorno o dopo l'inizio."))
-        if self.school_id and self.institute_id and self.school.institute_id != self.institute_id:
+        if self.school is not None and self.school.institute_id != self.institute_id:
             raise ValidationError({"school": _("La scuola è di un altro istituto.")})

@@ -29,5 +29,7 @@ class Command(BaseCommand):
         print_logins(self, demo_logins(), DEMO_PASSWORD)
         if options["no_serve"]:
             return
-        self.stdout.write(f"\nCampanella è in ascolto su http://{options['addr']}/ (Ctrl+C per uscire)")
+        self.stdout.write(
+            f"\nCampanella è in ascolto su http://{options['addr']}/ (Ctrl+C per uscire)"
+        )
         call_command("runserver", options["addr"], use_reloader=False)

@@ -27,7 +27,8 @@ class Command(BaseCommand):
         )
         elapsed = time.perf_counter() - started
         self.stdout.write(
-            f"Creati {counts.schools} scuole, {counts.classrooms} classi, {counts.students} alunni, "
+            f"Creati {counts.schools} scuole, {counts.classrooms} classi, "
+            f"{counts.students} alunni, "
             f"{counts.guardians} genitori, {counts.staff} persone del personale, "
             f"{counts.users} utenti in {elapsed:.1f} s."
         )
@@ -36,6 +37,6 @@ class Command(BaseCommand):
 
 
 def print_logins(command: BaseCommand, by_role: dict[str, str], password: str) -> None:
-    command.stdout.write("\nAccessi dimostrativi (password per tutti: %s):" % password)
+    command.stdout.write(f"\nAccessi dimostrativi (password per tutti: {password}):")
     for role, username in by_role.items():
         command.stdout.write(f"  {role:<28} {username}")
