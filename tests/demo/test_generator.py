@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -148,3 +150,12 @@ def test_seed_command_prints_counts_and_logins(capsys: pytest.CaptureFixture[str
 def test_refuses_nonsense_sizes() -> None:
     with pytest.raises(ValueError, match="almeno"):
         generate(students=0, schools=1, seed=1)
+
+
+def test_readme_lists_the_logins_the_demo_prints() -> None:
+
+    generate(students=200, schools=2, seed=2026)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = dict(re.findall(r"^\| ([^|]+?) \| `([^`]+)` \|$", readme, flags=re.MULTILINE))
+    printed = demo_logins()
+    assert sorted(table.values()) == sorted(printed.values())

@@ -6,10 +6,13 @@ Forbidden must look like missing (404), for every kind of wrong person.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from campanella.people.selectors import classrooms_for_user, students_for_user
+from tests import factories as f
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +125,29 @@ def test_pages_send_anonymous_visitors_to_login(cast: Cast, client: object) -> N
         response = client.get(url)  # type: ignore[attr-defined]
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:login"))
+
+
+def count_queries(client: object, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+    return len(queries)
+
+
+def test_people_pages_queries_do_not_grow(cast: Cast) -> None:
+    client = cast.client_for(cast.office)
+    urls = [
+        reverse("people:classroom_list"),
+        reverse("people:classroom_detail", args=[cast.classroom_1a.pk]),
+        reverse("people:student_detail", args=[cast.child.pk]),
+    ]
+    before = [count_queries(client, url) for url in urls]
+    for _ in range(6):
+        student = f.EnrollmentFactory(classroom=cast.classroom_1a).student
+        f.GuardianshipFactory(
+            student=cast.child,
+            guardian=f.GuardianFactory(institute=cast.institute),
+            relation="tutore",
+        )
+        f.GuardianshipFactory(student=student)
+        f.ClassroomFactory(school=cast.school, school_year=cast.classroom_1a.school_year)
+    assert [count_queries(client, url) for url in urls] == before
