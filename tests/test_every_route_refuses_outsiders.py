@@ -7,7 +7,7 @@ class's teacher and a student are covered route by route in the app tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from typing import Any
 
 import pytest
@@ -19,25 +19,21 @@ from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
-# url name -> (kwargs from the cast, status for an outsider, status for an anonymous visitor)
-PAGES: dict[str, tuple[Callable[[Cast], dict[str, Any]], int, int]] = {
-    "accounts:home": (lambda c: {}, 200, 302),  # their own (empty) home
-    "accounts:login": (lambda c: {}, 302, 200),
-    "accounts:logout": (lambda c: {}, 405, 405),  # POST only
-    "people:classroom_list": (lambda c: {}, 404, 302),
-    "people:classroom_detail": (lambda c: {"pk": c.classroom_1a.pk}, 404, 302),
-    "people:student_detail": (lambda c: {"pk": c.child.pk}, 404, 302),
-}
+APP_TABLES = ["accounts", "people", "interop"]
 
-# (method, path template) -> status for an outsider with a valid token
-API: dict[tuple[str, str], int] = {
-    ("post", "/api/v1/auth/token"): 422,  # no body: invalid input, nothing issued
-    ("delete", "/api/v1/auth/token"): 204,  # revoking one's own token is always allowed
-    ("get", "/api/v1/me"): 200,  # one's own identity, with no students
-    ("get", "/api/v1/classrooms"): 200,  # an empty list
-    ("get", "/api/v1/classrooms/{classroom_id}"): 404,
-    ("get", "/api/v1/students/{student_id}"): 404,
-}
+
+def merged(attribute: str) -> dict[Any, Any]:
+    table: dict[Any, Any] = {}
+    for app in APP_TABLES:
+        module = importlib.import_module(f"tests.{app}.routes")
+        entries = getattr(module, attribute)
+        assert not set(entries) & set(table), f"route listed twice: {set(entries) & set(table)}"
+        table.update(entries)
+    return table
+
+
+PAGES = merged("PAGES")
+API = merged("API")
 
 
 def named_routes() -> set[str]:

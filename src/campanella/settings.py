@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "campanella.people",  # before admin/auth: it owns the custom User
     "campanella.school",
     "campanella.accounts",
+    "campanella.interop",
     "campanella.api",
     "campanella.demo",
     "django.contrib.admin",

@@ -8,6 +8,7 @@ from campanella.people.admin import office_admin
 urlpatterns = [
     path("", include("campanella.accounts.urls")),
     path("", include("campanella.people.urls")),
+    path("segreteria/importa/", include("campanella.interop.urls")),
     path("gestione/", office_admin.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,4 @@
+from tests.routes import ApiTable, PageTable
+
+PAGES: PageTable = {}
+API: ApiTable = {}
