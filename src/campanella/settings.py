@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "campanella.accounts.policy.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -80,7 +81,7 @@ WSGI_APPLICATION = "campanella.wsgi.application"
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "campanella.accounts.backends.UsernameOrEmailBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
@@ -118,7 +119,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background jobs: a database queue served by `campanella worker`. The demo and the tests run
+# jobs at once in the request ("immediate"), so they need no worker process.
+TASKS_BACKEND = env_str("TASKS_BACKEND", default="immediate" if DEMO else "database")
+if TASKS_BACKEND not in {"database", "immediate"}:
+    raise ConfigError("TASKS_BACKEND deve essere 'database' oppure 'immediate'.")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # recovery and verification links last 3 days
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

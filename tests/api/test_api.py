@@ -48,7 +48,10 @@ def test_wrong_credentials_get_401_with_the_error_body(cast: Cast, client: Clien
     assert response.status_code == 401
     assert response.json() == {
         "code": "invalid_credentials",
-        "message": "Nome utente o password non corretti.",
+        "message": (
+            "Nome utente o password non corretti. "
+            "Attenzione: le maiuscole contano nella password."
+        ),
         "errors": [],
     }
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
+from campanella.accounts.login import LoginRefused
 from campanella.accounts.services import api_token_login, api_token_revoke, api_token_user
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.people.roles import roles_for_user
@@ -29,6 +30,7 @@ router = Router(tags=["accesso"])
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str = ""
 
 
 class TokenOut(Schema):
@@ -62,18 +64,27 @@ class MeOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Ottieni un token di accesso",
-    description="Scambia nome utente e password con un token Bearer valido 30 giorni.",
+    description=(
+        "Scambia nome utente (o e-mail collegata) e password con un token Bearer valido 30 "
+        "giorni. Con la verifica in due passaggi attiva serve anche `otp`. Errori: 401 "
+        "`invalid_credentials` o `otp_required`, 403 `password_change_required` (password "
+        "temporanea), 429 `locked` (troppi tentativi)."
+    ),
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
-    issued = api_token_login(request=request, username=payload.username, password=payload.password)
-    if issued is None:
-        return Status(
-            401, error_body("invalid_credentials", "Nome utente o password non corretti.")
+    try:
+        token, raw = api_token_login(
+            request=request, username=payload.username, password=payload.password, otp=payload.otp
         )
-    token, raw = issued
+    except LoginRefused as refused:
+        status = REFUSAL_STATUS.get(refused.code, 401)
+        return Status(status, error_body(refused.code, refused.message))
     return Status(200, TokenOut(token=raw, expires_at=token.expires_at.isoformat()))
+
+
+REFUSAL_STATUS = {"locked": 429, "password_change_required": 403}
 
 
 @router.delete(

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from campanella.accounts.portfolio import children_choices, current_child_id
 from campanella.people.models import Guardian
 from campanella.people.roles import roles_for_user
 
@@ -31,6 +32,13 @@ def institute_name(user: Any) -> str:
     return "Campanella"
 
 
+def import_nav() -> list[NavItem]:
+    try:
+        return [NavItem(_("Importa"), reverse("interop:index"))]
+    except NoReverseMatch:  # the import pages are being built (issue 3)
+        return []
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
@@ -40,8 +48,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if roles.staff is not None:
         items.append(NavItem(_("Classi"), reverse("people:classroom_list")))
     if roles.is_office:
-        items.append(NavItem(_("Amministrazione"), reverse("admin:index")))
+        items += [
+            *import_nav(),
+            NavItem(_("Credenziali"), reverse("accounts:office_credentials")),
+            NavItem(_("Accessi"), reverse("accounts:office_access")),
+            NavItem(_("Amministrazione"), reverse("admin:index")),
+        ]
+    items.append(NavItem(_("Profilo"), reverse("accounts:profile")))
     current = request.path
+    children = children_choices(request) if roles.is_guardian else []
     return {
         "nav": {
             "institute_name": institute_name(user),
@@ -50,5 +65,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 for item in items
             ],
             "roles": roles.labels,
+            "children": children if len(children) > 1 else [],
+            "current_child": current_child_id(request, children),
         }
     }

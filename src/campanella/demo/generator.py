@@ -14,7 +14,6 @@ one precomputed password hash (hashing argon2 thousands of times would dominate 
 from __future__ import annotations
 
 import datetime
-import itertools
 import math
 import random
 from collections import defaultdict
@@ -23,12 +22,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Max
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from campanella.lib.fake_people import FakePerson, fake_person
 from campanella.lib.usernames import FamilyRole, family_username, staff_username
+from campanella.people.credentials import FAMILY_FLOOR, FAMILY_SERIES, allocate_numbers
 from campanella.people.models import (
     Enrollment,
     Guardian,
@@ -150,8 +148,7 @@ class Builder:
         self.rng = random.Random(seed)
         self.today = today
         self.password_hash = make_password(DEMO_PASSWORD)
-        self.family_numbers: Iterator[int] = itertools.count(next_family_number())
-        self.staff_numbers: Iterator[int] = itertools.count(1000001)
+        self.family_numbers: Iterator[int] = iter(())
         self.used_codes: set[str] = set()
 
     def person(
@@ -174,14 +171,6 @@ class Builder:
         )
 
 
-def next_family_number() -> int:
-    """Usernames are never reused: continue after the highest S/G/X number ever issued."""
-    highest = User.objects.filter(username__regex=r"^[SGX][0-9]{6}[A-Z]$").aggregate(
-        highest=Max(Substr("username", 2, 6))
-    )["highest"]
-    return int(highest) + 1 if highest else 100001
-
-
 def create_institute(index: int) -> Institute:
     suffix = f"{index:02d}"
     return Institute.objects.create(
@@ -191,6 +180,7 @@ def create_institute(index: int) -> Institute:
         city="Modena",
         address="Via della Campanella 1",
         email="segreteria@example.org",
+        username_code=f"GALI{index + 1:04d}",
     )
 
 
@@ -302,6 +292,8 @@ def generate(
 
 def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedCounts:
     counts = GeneratedCounts()
+    # Usernames come from the same counters the office's issuing uses: never reused.
+    b.family_numbers = iter(allocate_numbers(FAMILY_SERIES, students, floor=FAMILY_FLOOR))
     start_year = school_year_start(b.today)
     institute = create_institute(index)
     year = create_calendar(institute, start_year)
@@ -413,8 +405,12 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     staff_people += [(office, office_person), (principal, principal_person)]
 
     staff_users = [
-        b.user(staff_username(f"GALI{index + 1:04d}", next(b.staff_numbers)), person, person.email)
-        for _staff, person in staff_people
+        b.user(staff_username(institute.username_code, number), person, person.email)
+        for (_staff, person), number in zip(
+            staff_people,
+            allocate_numbers(f"staff:{institute.username_code}", len(staff_people), floor=1000000),
+            strict=True,
+        )
     ]
     User.objects.bulk_create(staff_users)
     for (staff, _person), user in zip(staff_people, staff_users, strict=True):

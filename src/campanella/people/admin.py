@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from campanella.people.access import staff_leave
 from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student
 from campanella.people.roles import roles_for_user
 from campanella.school.models import (
@@ -236,3 +237,8 @@ class StaffAdmin(OfficeAdmin):
     search_fields = ["surname", "name", "codice_fiscale"]
     exclude = ["user"]
     allow_delete = False  # staff who leave are marked "not in service"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "active" in form.changed_data and not obj.active:
+            staff_leave(staff=obj, actor=request.user)

@@ -37,9 +37,41 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
 class User(AbstractUser):
     """A login. Names live on the role records; these copies are for the admin and e-mails."""
 
+    must_change_password = models.BooleanField(
+        _("deve cambiare la password"),
+        default=False,
+        help_text=_("Vero per le password temporanee: al primo accesso si sceglie la propria."),
+    )
+    login_email = models.EmailField(
+        _("e-mail di accesso"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Verificata dall'utente: vale come nome utente e per recuperare la password."),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_accounts",
+        verbose_name=_("unito all'accesso"),
+    )
+    session_epoch = models.PositiveIntegerField(
+        default=0, help_text=_("Aumenta per chiudere tutte le sessioni aperte.")
+    )
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_confirmed = models.BooleanField(_("verifica in due passaggi attiva"), default=False)
+
     class Meta:
         verbose_name = _("utente")
         verbose_name_plural = _("utenti")
+
+    def get_session_auth_hash(self) -> str:
+        # Sessions carry this hash; bumping session_epoch ("esci da tutti i dispositivi") makes
+        # every other session invalid, exactly as a password change does.
+        base = super().get_session_auth_hash()
+        return f"{base}:{self.session_epoch}"
 
 
 class Sex(models.TextChoices):
@@ -244,6 +276,12 @@ class Guardianship(models.Model):
     may_justify = models.BooleanField(_("può giustificare"), default=True)
     receives_communications = models.BooleanField(_("riceve le comunicazioni"), default=True)
     parental_responsibility = models.BooleanField(_("responsabilità genitoriale"), default=True)
+    access_revoked_on = models.DateField(
+        _("accesso revocato il"),
+        null=True,
+        blank=True,
+        help_text=_("Dopo l'uscita dell'alunno il genitore non vede più questo figlio."),
+    )
 
     class Meta:
         verbose_name = _("legame alunno–genitore")
@@ -310,3 +348,127 @@ class Staff(PersonFields):
         self.codice_fiscale = self.codice_fiscale.strip().upper()
         if not (self.is_teacher or self.is_office or self.is_principal):
             raise ValidationError(_("Indicare almeno un ruolo: docente, segreteria o dirigente."))
+
+
+class AccessEventKind(models.TextChoices):
+    LOGIN = "login", _("accesso riuscito")
+    LOGIN_FAILED = "login_failed", _("accesso fallito")
+    LOCKED = "locked", _("accesso bloccato per troppi tentativi")
+    UNLOCKED = "unlocked", _("sblocco da parte della segreteria")
+    LOGOUT_EVERYWHERE = "logout_everywhere", _("uscita da tutti i dispositivi")
+    CREDENTIALS_ISSUED = "credentials_issued", _("credenziali emesse")
+    PASSWORD_CHANGED = "password_changed", _("password cambiata")
+    RESET_REQUESTED = "reset_requested", _("recupero password richiesto")
+    PASSWORD_RESET = "password_reset", _("password reimpostata con il collegamento")
+    OFFICE_RESET = "office_reset", _("password reimpostata dalla segreteria")
+    EMAIL_LINKED = "email_linked", _("e-mail collegata")
+    ACCOUNTS_MERGED = "accounts_merged", _("accessi uniti")
+    ACCESS_REVOKED = "access_revoked", _("accesso revocato")
+    TOTP_ENABLED = "totp_enabled", _("verifica in due passaggi attivata")
+    TOTP_DISABLED = "totp_disabled", _("verifica in due passaggi disattivata")
+    TOTP_FAILED = "totp_failed", _("codice di verifica errato")
+
+
+class AccessEvent(models.Model):
+    """A trace of access: who, when, from where, and what. Kept for the office and for audits."""
+
+    kind = models.CharField(_("evento"), max_length=30, choices=AccessEventKind.choices)
+    at = models.DateTimeField(_("quando"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_events",
+        verbose_name=_("utente"),
+    )
+    username = models.CharField(_("nome utente indicato"), max_length=254, blank=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_events_done",
+        verbose_name=_("eseguito da"),
+    )
+    institute = models.ForeignKey(
+        Institute,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_events",
+    )
+    ip_address = models.GenericIPAddressField(_("indirizzo"), null=True, blank=True)
+    user_agent = models.CharField(_("dispositivo"), max_length=200, blank=True)
+    detail = models.CharField(_("dettagli"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("evento di accesso")
+        verbose_name_plural = _("eventi di accesso")
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["username", "kind", "at"]),
+            models.Index(fields=["ip_address", "kind", "at"]),
+            models.Index(fields=["institute", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class UsernameCounter(models.Model):
+    """Numbers behind usernames are handed out once: a counter per series, never decreased."""
+
+    series = models.CharField(max_length=20, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.last_value}"
+
+
+class CredentialBatch(models.Model):
+    """Letters of one issuing, kept briefly so the office can download (and print) them.
+
+    The PDFs hold temporary passwords: they are deleted after EXPIRY; the passwords themselves
+    are stored only hashed on the users.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("in coda")
+        RUNNING = "running", _("in corso")
+        DONE = "done", _("completato")
+        FAILED = "failed", _("non riuscito")
+
+    institute = models.ForeignKey(Institute, on_delete=models.CASCADE)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="credential_batches")
+    issued_at = models.DateTimeField(default=timezone.now)
+    description = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    plan = models.JSONField(default=dict)
+    login_url = models.CharField(max_length=300, default="")
+    email_guardians = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    emails_sent = models.PositiveIntegerField(default=0)
+    student_count = models.PositiveIntegerField(default=0)
+    guardian_count = models.PositiveIntegerField(default=0)
+    staff_count = models.PositiveIntegerField(default=0)
+    students_pdf = models.BinaryField(null=True, blank=True)
+    guardians_pdf = models.BinaryField(null=True, blank=True)
+    staff_pdf = models.BinaryField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.issued_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.processed / self.total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

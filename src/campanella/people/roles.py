@@ -104,7 +104,12 @@ def roles_for_user(user: Any) -> Roles:
         .first()
     )
     student = Student.objects.filter(user=user).select_related("institute").first()
-    guardian_ids = tuple(Guardian.objects.filter(user=user).values_list("pk", flat=True))
+    # A guardian whose every child has left (access revoked) is no longer a guardian here.
+    guardian_ids = tuple(
+        Guardian.objects.filter(user=user, guardianships__access_revoked_on__isnull=True)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
     coordinated = tuple(c.pk for c in staff.coordinated_classrooms.all()) if staff else ()
     roles = Roles(
         staff=staff,

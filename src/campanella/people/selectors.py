@@ -20,6 +20,11 @@ from campanella.people.roles import roles_for_user
 from campanella.school.models import Classroom, Teaching, TimetableEntry
 
 
+def active_links(guardian_ids: tuple[int, ...]) -> QuerySet[Guardianship]:
+    """Links whose access has not been revoked (the child has not left the school)."""
+    return Guardianship.objects.filter(guardian_id__in=guardian_ids, access_revoked_on__isnull=True)
+
+
 def active_enrollments_on(day: datetime.date) -> Q:
     return Q(entry_date__lte=day) & (Q(exit_date__isnull=True) | Q(exit_date__gte=day))
 
@@ -53,7 +58,7 @@ def students_for_user(user: Any) -> QuerySet[Student]:
         taught = classrooms_for_user(user).values("pk")
         scope |= Q(pk__in=Enrollment.objects.filter(classroom__in=taught).values("student_id"))
     if roles.guardian_ids:
-        linked = Guardianship.objects.filter(guardian_id__in=roles.guardian_ids)
+        linked = active_links(roles.guardian_ids)
         scope |= Q(pk__in=linked.values("student_id"))
     if roles.student is not None:
         scope |= Q(pk=roles.student.pk)
@@ -92,7 +97,7 @@ def children_of_user(user: Any, day: datetime.date | None = None) -> list[ChildS
         return []
     day = day or timezone.localdate()
     links = (
-        Guardianship.objects.filter(guardian_id__in=roles.guardian_ids)
+        active_links(roles.guardian_ids)
         .select_related("student")
         .prefetch_related(
             Prefetch(
@@ -178,7 +183,7 @@ def own_students(user: Any, day: datetime.date | None = None) -> QuerySet[Studen
     day = day or timezone.localdate()
     scope = Q(pk__in=[])
     if roles.guardian_ids:
-        linked = Guardianship.objects.filter(guardian_id__in=roles.guardian_ids)
+        linked = active_links(roles.guardian_ids)
         scope |= Q(pk__in=linked.values("student_id"))
     if roles.student is not None:
         scope |= Q(pk=roles.student.pk)

@@ -7,6 +7,7 @@ database constraints back up what can be expressed there.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,14 @@ def validate_codice_meccanografico(value: str) -> None:
         raise ValidationError(str(error), code="codice_meccanografico") from None
 
 
+def validate_username_code(value: str) -> None:
+    if not re.fullmatch(r"[A-Z]{4}[0-9]{4}", value):
+        raise ValidationError(
+            _("Il codice deve avere 4 lettere maiuscole e 4 cifre, es. GALI0001."),
+            code="username_code",
+        )
+
+
 class Institute(models.Model):
     """The istituto: the legal entity, with one or more schools (plessi)."""
 
@@ -38,6 +47,30 @@ class Institute(models.Model):
     address = models.CharField(_("indirizzo"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
+    username_code = models.CharField(
+        _("codice per i nomi utente del personale"),
+        max_length=8,
+        blank=True,
+        validators=[validate_username_code],
+        help_text=_("4 lettere e 4 cifre, es. GALI0001: il personale accede come GALI0001.123."),
+    )
+    access_end_month = models.PositiveSmallIntegerField(
+        _("mese di fine accesso per chi esce"), default=8
+    )
+    access_end_day = models.PositiveSmallIntegerField(
+        _("giorno di fine accesso per chi esce"),
+        default=31,
+        help_text=_("Alunni usciti e loro genitori perdono l'accesso in questa data (31 agosto)."),
+    )
+    adult_students_may_justify = models.BooleanField(
+        _("gli alunni maggiorenni giustificano da sé"), default=True
+    )
+    totp_required_for_office = models.BooleanField(
+        _("verifica in due passaggi obbligatoria per la segreteria"), default=False
+    )
+    totp_required_for_principal = models.BooleanField(
+        _("verifica in due passaggi obbligatoria per il dirigente"), default=False
+    )
 
     class Meta:
         verbose_name = _("istituto")
@@ -48,6 +81,14 @@ class Institute(models.Model):
 
     def clean(self) -> None:
         self.code = self.code.strip().upper()
+        try:
+            datetime.date(2001, self.access_end_month, self.access_end_day)
+        except ValueError:
+            raise ValidationError(_("La data di fine accesso non esiste.")) from None
+
+    def access_end_after(self, year: SchoolYear) -> datetime.date:
+        """When leavers of `year` lose access: the setting's day in the year's final year."""
+        return datetime.date(year.end_date.year, self.access_end_month, self.access_end_day)
 
 
 class SchoolKind(models.TextChoices):
