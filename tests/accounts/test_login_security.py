@@ -4,11 +4,14 @@ forced password change, log out everywhere."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campanella.accounts.security import ADDRESS_LIMIT, USERNAME_LIMIT
 from campanella.people.models import AccessEvent
+from tests import factories as f
 from tests.conftest import PASSWORD, Cast
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +178,22 @@ def test_log_out_everywhere(cast: Cast) -> None:
     assert laptop.get(reverse("accounts:home")).status_code == 200  # this session stays
     assert phone.get(reverse("accounts:home")).status_code == 302  # the others are closed
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_office_pages_queries_do_not_grow(cast: Cast) -> None:
+    office = cast.client_for(cast.office)
+    urls = [reverse("accounts:office_access"), reverse("accounts:office_credentials")]
+    try_login(Client(), "guardian", "x")
+    before = [count_queries(office, url) for url in urls]
+    for index in range(8):
+        for _ in range(USERNAME_LIMIT):
+            try_login(Client(), f"nobody{index}", "x", ip=f"10.2.0.{index}")
+        f.ClassroomFactory(school=cast.school, school_year=cast.classroom_1a.school_year)
+        try_login(Client(), "teacher", PASSWORD)
+    assert [count_queries(office, url) for url in urls] == before

@@ -61,7 +61,7 @@ class ChooseAddressForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["address"].choices = choices
+        self.fields["address"].choices = choices  # type: ignore[attr-defined]
 
 
 class EmailLinkForm(forms.Form):

@@ -136,7 +136,7 @@ def issue_new(request: HttpRequest) -> HttpResponse:
     return start_batch(request, institute, plan, _("Nuovi iscritti e nuovo personale"))
 
 
-def active_enrollment_ids(day: datetime.date) -> QuerySet[Enrollment]:
+def active_enrollment_ids(day: datetime.date) -> QuerySet[Enrollment, Any]:
     return Enrollment.objects.filter(active_enrollments_on(day)).values("pk")
 
 
@@ -144,9 +144,8 @@ def active_enrollment_ids(day: datetime.date) -> QuerySet[Enrollment]:
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     institute = office_institute(request)
     item = get_object_or_404(CredentialBatch, pk=pk, institute=institute)
-    template = (
-        "accounts/office/_batch_status.html" if request.htmx else "accounts/office/batch.html"
-    )  # type: ignore[attr-defined]
+    partial = bool(getattr(request, "htmx", False))  # htmx polling asks for the status only
+    template = "accounts/office/_batch_status.html" if partial else "accounts/office/batch.html"
     return render(request, template, {"batch": item, "expired": item.expires_at <= timezone.now()})
 
 

@@ -25,7 +25,7 @@ from campanella.people.models import (
 )
 from campanella.school.models import SchoolKind
 
-FINAL_YEAR = {SchoolKind.LOWER_SECONDARY: 3, SchoolKind.INFANCY: 3}
+FINAL_YEAR: dict[str, int] = {SchoolKind.LOWER_SECONDARY: 3, SchoolKind.INFANCY: 3}
 LEAVING_REASONS = {ExitReason.TRANSFER, ExitReason.WITHDRAWAL, ExitReason.COMPLETED}
 
 

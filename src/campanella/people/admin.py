@@ -241,4 +241,4 @@ class StaffAdmin(OfficeAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "active" in form.changed_data and not obj.active:
-            staff_leave(staff=obj, actor=request.user)
+            staff_leave(staff=obj, actor=request.user)  # type: ignore[arg-type]
