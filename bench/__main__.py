@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m bench [seed] [--students N]`."""
+"""Run the benchmarks: `python -m bench seed [--students N]`; the others are modules of their
+own: `python -m bench.letters`, `python -m bench.import_rows` (see docs/benchmarks.md)."""
 
 from __future__ import annotations
 
