@@ -116,7 +116,13 @@ def test_reissue_invalidates_the_old_password(cast: Cast) -> None:
     student.refresh_from_db()
     assert student.user is not None
     old_hash = student.user.password
-    issue_classroom(cast, reissue="1")
+    unconfirmed = cast.client_for(cast.office).post(
+        reverse("accounts:office_issue_classroom", args=[cast.classroom_2b.pk]), {"reissue": "1"}
+    )
+    assert "Riemettere le credenziali" in unconfirmed.content.decode()
+    student.user.refresh_from_db()
+    assert student.user.password == old_hash  # nothing changed before confirming
+    issue_classroom(cast, reissue="1", confirm="1")
     student.user.refresh_from_db()
     assert student.user.password != old_hash
     assert student.user.must_change_password

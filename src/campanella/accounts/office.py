@@ -104,6 +104,9 @@ def issue_classroom(request: HttpRequest, pk: int) -> HttpResponse:
     institute = office_institute(request)
     classroom = get_object_or_404(Classroom, pk=pk, school__institute=institute)
     reissue = request.POST.get("reissue") == "1"
+    if reissue and request.POST.get("confirm") != "1":
+        # Reissuing invalidates a whole class's passwords: ask once more.
+        return render(request, "accounts/office/confirm_reissue.html", {"classroom": classroom})
     ids = list(enrolled_students(classroom).values_list("pk", flat=True))
     plan = IssuePlan(student_ids=ids, reissue=reissue)
     verb = _("Nuove credenziali") if reissue else _("Credenziali")
