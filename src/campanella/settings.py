@@ -46,6 +46,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 INSTALLED_APPS = [
     "campanella.people",  # before admin/auth: it owns the custom User
     "campanella.school",
+    "campanella.audit",
+    "campanella.register",
     "campanella.accounts",
     "campanella.interop",
     "campanella.api",

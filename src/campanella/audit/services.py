@@ -1,0 +1,82 @@
+"""Recording changes. Called inside the same transaction as the write it describes."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from campanella.audit.models import Change, ChangeAction
+
+
+def snapshot(instance: models.Model, fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """The record's concrete field values as JSON-safe data (foreign keys as ids)."""
+    values: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        value = getattr(instance, field.attname)
+        values[field.name] = json_safe(value)
+    return values
+
+
+def json_safe(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def change_record(
+    *,
+    instance: models.Model,
+    action: ChangeAction | str,
+    actor: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    institute_id: int | None = None,
+) -> Change:
+    return Change.objects.create(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        before=before,
+        after=after if after is not None else snapshot(instance),
+        reason=reason[:300],
+        institute_id=institute_id,
+    )
+
+
+def changes_record_created(
+    *, instances: Iterable[models.Model], actor: Any, institute_id: int | None, reason: str = ""
+) -> None:
+    """The bulk path: one Change per created record, in one INSERT."""
+    rows = list(instances)
+    if not rows:
+        return
+    content_type = ContentType.objects.get_for_model(rows[0])
+    Change.objects.bulk_create(
+        Change(
+            content_type=content_type,
+            object_id=row.pk,
+            action=ChangeAction.CREATE,
+            actor=actor if getattr(actor, "pk", None) else None,
+            after=snapshot(row),
+            reason=reason[:300],
+            institute_id=institute_id,
+        )
+        for row in rows
+    )
+
+
+def history_of(instance: models.Model) -> models.QuerySet[Change]:
+    return Change.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance), object_id=instance.pk
+    ).select_related("actor")

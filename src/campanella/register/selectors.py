@@ -1,0 +1,331 @@
+"""Reads of the class register, each in a fixed number of queries whatever the data size.
+
+Callers scope first (people.selectors: classrooms_for_user / students_for_user); these functions
+then read what belongs to that classroom or student.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from campanella.people.models import Student
+from campanella.people.selectors import enrolled_students
+from campanella.register.models import (
+    Absence,
+    AgendaItem,
+    Annotation,
+    AttendanceWaiver,
+    DisciplinaryNote,
+    EarlyExit,
+    Justification,
+    JustificationStatus,
+    LateEntry,
+    Lesson,
+    Signature,
+)
+from campanella.school.models import Classroom, HourSlot, SchoolYear, TimetableEntry
+from campanella.school.selectors import school_days
+
+LIMIT_SHARE = 0.25  # DPR 122/2009 art. 14: at least three quarters of the annual timetable
+
+
+def active(queryset: QuerySet) -> QuerySet:  # type: ignore[type-arg]
+    return queryset.filter(cancelled_at__isnull=True)
+
+
+@dataclass
+class StudentDay:
+    student: Student
+    absent: Absence | None = None
+    late: LateEntry | None = None
+    exit: EarlyExit | None = None
+
+
+@dataclass
+class HourRow:
+    slot: HourSlot
+    planned_subject: str
+    lesson: Lesson | None
+
+
+@dataclass
+class ClassDay:
+    classroom: Classroom
+    day: datetime.date
+    hours: list[HourRow]
+    students: list[StudentDay]
+    pending: list[Justification]
+    agenda: list[AgendaItem]
+    notes: list[DisciplinaryNote]
+
+
+def class_day(classroom: Classroom, day: datetime.date) -> ClassDay:
+    """The register page of one classroom and day."""
+    slots = list(HourSlot.objects.filter(school_id=classroom.school_id).order_by("number"))
+    planned = {
+        e.slot_id: e.subject.name
+        for e in TimetableEntry.objects.filter(
+            classroom=classroom, weekday=day.weekday()
+        ).select_related("subject")
+    }
+    lessons = {
+        lesson.slot_id: lesson
+        for lesson in Lesson.objects.filter(classroom=classroom, date=day)
+        .select_related("subject")
+        .prefetch_related(
+            Prefetch("signatures", queryset=active(Signature.objects.select_related("teacher")))
+        )
+    }
+    hours = [
+        HourRow(slot=slot, planned_subject=planned.get(slot.pk, ""), lesson=lessons.get(slot.pk))
+        for slot in slots
+        if slot.pk in planned or slot.pk in lessons
+    ]
+    students = {s.pk: StudentDay(student=s) for s in enrolled_students(classroom, day)}
+    for absence in active(Absence.objects.filter(classroom=classroom, date=day, slot__isnull=True)):
+        if absence.student_id in students:
+            students[absence.student_id].absent = absence
+    for late in active(LateEntry.objects.filter(classroom=classroom, date=day)):
+        if late.student_id in students:
+            students[late.student_id].late = late
+    for exit_ in active(EarlyExit.objects.filter(classroom=classroom, date=day)):
+        if exit_.student_id in students:
+            students[exit_.student_id].exit = exit_
+    pending = list(
+        Justification.objects.filter(student_id__in=students, status=JustificationStatus.PENDING)
+        .select_related("student")
+        .order_by("start_date")
+    )
+    agenda = list(
+        active(
+            AgendaItem.objects.filter(
+                classroom=classroom, date__gte=day, date__lte=day + datetime.timedelta(days=14)
+            )
+        )
+        .select_related("subject")
+        .order_by("date")
+    )
+    notes = list(
+        active(DisciplinaryNote.objects.filter(classroom=classroom, date=day)).prefetch_related(
+            "students"
+        )
+    )
+    return ClassDay(classroom, day, hours, list(students.values()), pending, agenda, notes)
+
+
+# --- attendance counts -----------------------------------------------------------------------
+
+
+def weekly_hours(classroom_id: int) -> dict[int, list[TimetableEntry]]:
+    by_day: dict[int, list[TimetableEntry]] = defaultdict(list)
+    for entry in TimetableEntry.objects.filter(classroom_id=classroom_id).select_related(
+        "slot", "subject"
+    ):
+        by_day[entry.weekday].append(entry)
+    return by_day
+
+
+def missed_entries(
+    entries: list[TimetableEntry],
+    *,
+    late: datetime.time | None,
+    exit_: datetime.time | None,
+    grace: int,
+) -> list[TimetableEntry]:
+    """Hours missed on a day with a late entry and/or an early exit.
+
+    An hour counts as missed when the student arrived more than `grace` minutes after it began,
+    or left more than `grace` minutes before it ended (the school's "ritardo breve").
+    """
+    missed = []
+    for entry in entries:
+        start = datetime.datetime.combine(datetime.date.min, entry.slot.start_time)
+        end = datetime.datetime.combine(datetime.date.min, entry.slot.end_time)
+        grace_delta = datetime.timedelta(minutes=grace)
+        if (
+            late is not None
+            and datetime.datetime.combine(datetime.date.min, late) > start + grace_delta
+        ) or (
+            exit_ is not None
+            and datetime.datetime.combine(datetime.date.min, exit_) < end - grace_delta
+        ):
+            missed.append(entry)
+    return missed
+
+
+@dataclass
+class AttendanceSummary:
+    student: Student
+    annual_hours: int
+    absent_hours: int
+    waived_hours: int
+    by_subject: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def counted_hours(self) -> int:
+        return max(0, self.absent_hours - self.waived_hours)
+
+    @property
+    def share(self) -> float:
+        return self.counted_hours / self.annual_hours if self.annual_hours else 0.0
+
+    @property
+    def limit_hours(self) -> int:
+        return int(self.annual_hours * LIMIT_SHARE)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.counted_hours > self.limit_hours
+
+    @property
+    def near_limit(self) -> bool:
+        return not self.over_limit and self.share >= LIMIT_SHARE * 0.8
+
+
+def annual_hours(
+    classroom: Classroom, year: SchoolYear, by_day: dict[int, list[TimetableEntry]]
+) -> int:
+    days = school_days(classroom.school, year.lessons_start, year.lessons_end)
+    return sum(len(by_day.get(day.weekday(), [])) for day in days)
+
+
+def attendance_summaries(
+    classroom: Classroom, until: datetime.date | None = None
+) -> list[AttendanceSummary]:
+    """Absence hours per student and subject, against the annual timetable and the 25% limit."""
+    year = classroom.school_year
+    until = until or year.lessons_end
+    by_day = weekly_hours(classroom.pk)
+    total = annual_hours(classroom, year, by_day)
+    grace = classroom.school.institute.short_late_minutes
+    students = list(enrolled_students(classroom, min(until, year.lessons_end)))
+    summaries = {
+        s.pk: AttendanceSummary(student=s, annual_hours=total, absent_hours=0, waived_hours=0)
+        for s in students
+    }
+    span = Q(date__gte=year.lessons_start, date__lte=until)
+    for absence in active(Absence.objects.filter(span, student_id__in=summaries)).select_related(
+        "slot"
+    ):
+        entries = by_day.get(absence.date.weekday(), [])
+        hit = (
+            entries
+            if absence.slot_id is None
+            else [e for e in entries if e.slot_id == absence.slot_id]
+        )
+        _add(summaries[absence.student_id], hit)
+    lates = {
+        (x.student_id, x.date): x.time
+        for x in active(LateEntry.objects.filter(span, student_id__in=summaries))
+    }
+    exits = {
+        (x.student_id, x.date): x.time
+        for x in active(EarlyExit.objects.filter(span, student_id__in=summaries))
+    }
+    for key in set(lates) | set(exits):
+        student_id, day = key
+        entries = by_day.get(day.weekday(), [])
+        _add(
+            summaries[student_id],
+            missed_entries(entries, late=lates.get(key), exit_=exits.get(key), grace=grace),
+        )
+    for waiver in active(
+        AttendanceWaiver.objects.filter(student_id__in=summaries, school_year=year)
+    ):
+        summaries[waiver.student_id].waived_hours += waiver.hours
+    return sorted(summaries.values(), key=lambda s: (-s.share, s.student.surname))
+
+
+def _add(summary: AttendanceSummary, entries: list[TimetableEntry]) -> None:
+    summary.absent_hours += len(entries)
+    for entry in entries:
+        summary.by_subject[entry.subject.name] = summary.by_subject.get(entry.subject.name, 0) + 1
+
+
+def unjustified(
+    classroom: Classroom, *, older_than_days: int, today: datetime.date
+) -> list[Absence | LateEntry | EarlyExit]:
+    """Events still without an accepted justification after N days (for the coordinator)."""
+    cutoff = today - datetime.timedelta(days=older_than_days)
+    found: list[Absence | LateEntry | EarlyExit] = []
+    unjustified_q = Q(justification__isnull=True) | ~Q(
+        justification__status=JustificationStatus.ACCEPTED
+    )
+    for model in (Absence, LateEntry, EarlyExit):
+        rows = active(model.objects.filter(classroom=classroom, date__lte=cutoff)).filter(
+            unjustified_q
+        )
+        if model is LateEntry:
+            rows = rows.filter(short=False)
+        found += list(rows.select_related("student"))
+    return sorted(found, key=lambda e: (e.date, e.student.surname))
+
+
+# --- the family's view -----------------------------------------------------------------------
+
+
+@dataclass
+class FamilyRegister:
+    lessons: list[Lesson]
+    absences: list[Absence]
+    lates: list[LateEntry]
+    exits: list[EarlyExit]
+    justifications: list[Justification]
+    notes: list[DisciplinaryNote]
+    annotations: list[Annotation]
+    agenda: list[AgendaItem]
+
+
+def family_register(
+    student: Student, classroom: Classroom, *, since: datetime.date, until: datetime.date
+) -> FamilyRegister:
+    span = Q(date__gte=since, date__lte=until)
+    return FamilyRegister(
+        lessons=list(
+            Lesson.objects.filter(span, classroom=classroom)
+            .select_related("subject", "slot")
+            .order_by("-date", "slot__number")
+        ),
+        absences=list(
+            active(Absence.objects.filter(span, student=student))
+            .select_related("justification", "slot")
+            .order_by("-date")
+        ),
+        lates=list(
+            active(LateEntry.objects.filter(span, student=student))
+            .select_related("justification")
+            .order_by("-date")
+        ),
+        exits=list(
+            active(EarlyExit.objects.filter(span, student=student))
+            .select_related("justification")
+            .order_by("-date")
+        ),
+        justifications=list(
+            Justification.objects.filter(student=student).order_by("-start_date")[:50]
+        ),
+        notes=list(
+            active(DisciplinaryNote.objects.filter(span, classroom=classroom))
+            .filter(Q(students=student) | Q(students__isnull=True))
+            .distinct()
+            .order_by("-date")
+        ),
+        annotations=list(
+            active(Annotation.objects.filter(span, classroom=classroom, visible_to_family=True))
+            .filter(Q(student=student) | Q(student__isnull=True))
+            .order_by("-date")
+        ),
+        agenda=list(
+            active(
+                AgendaItem.objects.filter(
+                    classroom=classroom, date__gte=until - datetime.timedelta(days=7)
+                )
+            )
+            .select_related("subject")
+            .order_by("date")
+        ),
+    )

@@ -1,0 +1,684 @@
+"""Writes of the class register. Each is one atomic change that also records its history.
+
+Bad input raises RegisterError (a ValidationError with an Italian message) and changes nothing.
+Authorization is checked here too, so pages, the API and imports share one gate.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campanella.audit.models import ChangeAction
+from campanella.audit.services import change_record, changes_record_created, snapshot
+from campanella.people.models import Student, User
+from campanella.people.roles import roles_for_user
+from campanella.people.selectors import active_enrollments_on, enrolled_students
+from campanella.register.models import (
+    Absence,
+    AgendaItem,
+    AgendaKind,
+    Annotation,
+    DisciplinaryNote,
+    EarlyExit,
+    Justification,
+    JustificationKind,
+    JustificationStatus,
+    LateEntry,
+    Lesson,
+    Signature,
+    SignatureKind,
+)
+from campanella.register.rules import may_justify, may_substitute_in, staff_of, teaches_in
+from campanella.school.models import Classroom, HourSlot, Subject, Teaching, TeachingKind
+from campanella.school.selectors import is_school_day
+
+
+class RegisterError(ValidationError):
+    pass
+
+
+class NotAllowed(Exception):
+    """The user may not do this here: views answer 404 (forbidden looks like missing)."""
+
+
+def _institute_id(classroom: Classroom) -> int:
+    return classroom.school.institute_id
+
+
+def _check_school_day(classroom: Classroom, day: datetime.date) -> None:
+    year = classroom.school_year
+    if not (year.lessons_start <= day <= year.lessons_end):
+        raise RegisterError(
+            _("Il %(day)s è fuori dal periodo delle lezioni.") % {"day": f"{day:%d/%m/%Y}"}
+        )
+    if not is_school_day(classroom.school, day):
+        raise RegisterError(
+            _("Il %(day)s non è un giorno di lezione (festività, chiusura o giorno libero).")
+            % {"day": f"{day:%d/%m/%Y}"}
+        )
+
+
+def _check_not_future(day: datetime.date, today: datetime.date) -> None:
+    if day > today:
+        raise RegisterError(_("Non si può registrare una giornata futura."))
+
+
+# --- lessons and signatures ------------------------------------------------------------------
+
+
+def _signature_kind(
+    user: Any, classroom: Classroom, subject: Subject
+) -> tuple[SignatureKind, Teaching | None]:
+    staff = staff_of(user)
+    teachings = list(Teaching.objects.filter(teacher=staff, classroom=classroom)) if staff else []
+    for teaching in teachings:
+        if teaching.subject_id == subject.pk and teaching.kind == TeachingKind.NORMAL:
+            return SignatureKind.OWN, teaching
+    for teaching in teachings:
+        if teaching.subject_id == subject.pk and teaching.kind == TeachingKind.CO_TEACHING:
+            return SignatureKind.CO_TEACHING, teaching
+    for teaching in teachings:
+        if teaching.kind == TeachingKind.SUPPORT:
+            return SignatureKind.SUPPORT, teaching
+    if may_substitute_in(user, classroom):
+        return SignatureKind.SUBSTITUTION, None
+    raise NotAllowed
+
+
+@transaction.atomic
+def lesson_sign(
+    *,
+    user: User,
+    classroom: Classroom,
+    day: datetime.date,
+    slot: HourSlot,
+    subject: Subject,
+    topic: str = "",
+    activities: str = "",
+    today: datetime.date | None = None,
+) -> Lesson:
+    """Sign an hour; the first signature creates the lesson, later ones (co-teaching, support)
+    join it. Topic and activities are updated by the signer when given."""
+    today = today or timezone.localdate()
+    if slot.school_id != classroom.school_id or subject.institute_id != _institute_id(classroom):
+        raise NotAllowed
+    kind, teaching = _signature_kind(user, classroom, subject)
+    _check_not_future(day, today)
+    _check_school_day(classroom, day)
+    limit = classroom.school.institute.late_signing_days
+    if (today - day).days > limit:
+        raise RegisterError(
+            _("Si può firmare al massimo %(days)s giorni dopo la lezione.") % {"days": limit}
+        )
+    lesson = (
+        Lesson.objects.select_for_update().filter(classroom=classroom, date=day, slot=slot).first()
+    )
+    if lesson is None:
+        lesson = Lesson.objects.create(
+            classroom=classroom,
+            date=day,
+            slot=slot,
+            subject=subject,
+            topic=topic,
+            activities=activities,
+        )
+        change_record(
+            instance=lesson,
+            action=ChangeAction.CREATE,
+            actor=user,
+            institute_id=_institute_id(classroom),
+        )
+    elif topic or activities:
+        before = snapshot(lesson)
+        lesson.topic = topic or lesson.topic
+        lesson.activities = activities or lesson.activities
+        lesson.save(update_fields=["topic", "activities"])
+        change_record(
+            instance=lesson,
+            action=ChangeAction.UPDATE,
+            actor=user,
+            before=before,
+            institute_id=_institute_id(classroom),
+        )
+    staff = staff_of(user)
+    assert staff is not None
+    if not lesson.signatures.filter(teacher=staff, cancelled_at__isnull=True).exists():
+        signature = Signature.objects.create(
+            lesson=lesson, teacher=staff, teaching=teaching, kind=kind, late=day < today
+        )
+        change_record(
+            instance=signature,
+            action=ChangeAction.CREATE,
+            actor=user,
+            institute_id=_institute_id(classroom),
+        )
+    return lesson
+
+
+# --- roll call -------------------------------------------------------------------------------
+
+
+@dataclass
+class RollCallResult:
+    absent: list[int] = field(default_factory=list)
+    added: int = 0
+    removed: int = 0
+
+
+def _check_writer(user: Any, classroom: Classroom) -> None:
+    if not teaches_in(user, classroom):
+        raise NotAllowed
+
+
+def _enrolled_ids(classroom: Classroom, day: datetime.date) -> set[int]:
+    return set(enrolled_students(classroom, day).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def roll_call_save(
+    *,
+    user: User,
+    classroom: Classroom,
+    day: datetime.date,
+    absent_ids: Iterable[int],
+    today: datetime.date | None = None,
+) -> RollCallResult:
+    """Everyone present by default; `absent_ids` are absent for the day. Saving again corrects:
+    new absences are added, withdrawn ones cancelled (with history), the rest untouched."""
+    _check_writer(user, classroom)
+    today = today or timezone.localdate()
+    _check_not_future(day, today)
+    _check_school_day(classroom, day)
+    wanted = set(absent_ids)
+    enrolled = _enrolled_ids(classroom, day)
+    if wanted - enrolled:
+        raise RegisterError(
+            _("Alcuni alunni indicati non sono iscritti in questa classe in quel giorno.")
+        )
+    current = {
+        a.student_id: a
+        for a in Absence.objects.select_for_update().filter(
+            classroom=classroom, date=day, slot__isnull=True, cancelled_at__isnull=True
+        )
+    }
+    late_today = set(
+        LateEntry.objects.filter(
+            classroom=classroom, date=day, cancelled_at__isnull=True, student_id__in=wanted
+        ).values_list("student_id", flat=True)
+    )
+    if late_today:
+        raise RegisterError(
+            _(
+                "Un alunno con entrata posticipata oggi non può essere segnato assente "
+                "per l'intera giornata."
+            )
+        )
+    new = [
+        Absence(student_id=student_id, classroom=classroom, date=day, recorded_by=user)
+        for student_id in sorted(wanted - set(current))
+    ]
+    Absence.objects.bulk_create(new)
+    _link_advance_justifications(new, JustificationKind.ABSENCE)
+    changes_record_created(instances=new, actor=user, institute_id=_institute_id(classroom))
+    withdrawn = [current[s] for s in set(current) - wanted]
+    for absence in withdrawn:
+        _cancel(absence, user, _("correzione dell'appello"), _institute_id(classroom))
+    return RollCallResult(absent=sorted(wanted), added=len(new), removed=len(withdrawn))
+
+
+def _cancel(record: Any, user: User, reason: str, institute_id: int) -> None:
+    before = snapshot(record)
+    record.cancelled_at = timezone.now()
+    record.cancelled_by = user
+    record.cancel_reason = reason
+    record.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    change_record(
+        instance=record,
+        action=ChangeAction.CANCEL,
+        actor=user,
+        before=before,
+        reason=reason,
+        institute_id=institute_id,
+    )
+
+
+def _slots(classroom: Classroom) -> list[HourSlot]:
+    return list(HourSlot.objects.filter(school_id=classroom.school_id).order_by("start_time"))
+
+
+def _slot_at(slots: Sequence[HourSlot], moment: datetime.time) -> HourSlot:
+    for slot in slots:
+        if moment < slot.end_time:
+            return slot
+    return slots[-1]
+
+
+def _check_in_school_hours(slots: Sequence[HourSlot], moment: datetime.time, what: str) -> None:
+    if not slots:
+        raise RegisterError(_("La scuola non ha ancora l'orario delle lezioni."))
+    if moment < slots[0].start_time:
+        raise RegisterError(
+            _("%(what)s alle %(time)s è prima dell'inizio delle lezioni (%(start)s).")
+            % {"what": what, "time": f"{moment:%H:%M}", "start": f"{slots[0].start_time:%H:%M}"}
+        )
+    if moment >= slots[-1].end_time:
+        raise RegisterError(
+            _("%(what)s alle %(time)s è dopo la fine delle lezioni (%(end)s).")
+            % {"what": what, "time": f"{moment:%H:%M}", "end": f"{slots[-1].end_time:%H:%M}"}
+        )
+
+
+def _student_in(classroom: Classroom, student: Student, day: datetime.date) -> None:
+    if student.pk not in _enrolled_ids(classroom, day):
+        raise NotAllowed
+
+
+@transaction.atomic
+def late_entry_record(
+    *,
+    user: User,
+    classroom: Classroom,
+    student: Student,
+    day: datetime.date,
+    time: datetime.time,
+    today: datetime.date | None = None,
+) -> LateEntry:
+    _check_writer(user, classroom)
+    _student_in(classroom, student, day)
+    _check_not_future(day, today or timezone.localdate())
+    _check_school_day(classroom, day)
+    slots = _slots(classroom)
+    _check_in_school_hours(slots, time, _("L'entrata"))
+    exit_ = EarlyExit.objects.filter(student=student, date=day, cancelled_at__isnull=True).first()
+    if exit_ is not None and time >= exit_.time:
+        raise RegisterError(
+            _("L'entrata non può essere dopo l'uscita delle %(time)s.")
+            % {"time": f"{exit_.time:%H:%M}"}
+        )
+    if LateEntry.objects.filter(student=student, date=day, cancelled_at__isnull=True).exists():
+        raise RegisterError(_("L'entrata posticipata di questo alunno è già registrata per oggi."))
+    institute_id = _institute_id(classroom)
+    # Entering late means present from then on: a day absence from the roll call is corrected.
+    for absence in Absence.objects.filter(
+        student=student, date=day, slot__isnull=True, cancelled_at__isnull=True
+    ):
+        _cancel(absence, user, _("entrata posticipata"), institute_id)
+    first_start = datetime.datetime.combine(day, slots[0].start_time)
+    minutes_late = (datetime.datetime.combine(day, time) - first_start).total_seconds() / 60
+    short = minutes_late <= classroom.school.institute.short_late_minutes
+    entry = LateEntry.objects.create(
+        student=student, classroom=classroom, date=day, time=time, slot=_slot_at(slots, time),
+        short=short, recorded_by=user,
+    )  # fmt: skip
+    _link_advance_justifications([entry], JustificationKind.LATE)
+    change_record(instance=entry, action=ChangeAction.CREATE, actor=user, institute_id=institute_id)
+    return entry
+
+
+@transaction.atomic
+def early_exit_record(
+    *,
+    user: User,
+    classroom: Classroom,
+    student: Student,
+    day: datetime.date,
+    time: datetime.time,
+    picked_up_by: str = "",
+    today: datetime.date | None = None,
+) -> EarlyExit:
+    _check_writer(user, classroom)
+    _student_in(classroom, student, day)
+    _check_not_future(day, today or timezone.localdate())
+    _check_school_day(classroom, day)
+    slots = _slots(classroom)
+    _check_in_school_hours(slots, time, _("L'uscita"))
+    entry = LateEntry.objects.filter(student=student, date=day, cancelled_at__isnull=True).first()
+    if entry is not None and time <= entry.time:
+        raise RegisterError(
+            _("L'uscita non può precedere l'entrata delle %(time)s.")
+            % {"time": f"{entry.time:%H:%M}"}
+        )
+    if Absence.objects.filter(
+        student=student, date=day, slot__isnull=True, cancelled_at__isnull=True
+    ).exists():
+        raise RegisterError(
+            _("L'alunno risulta assente per l'intera giornata: correggere prima l'appello.")
+        )
+    if EarlyExit.objects.filter(student=student, date=day, cancelled_at__isnull=True).exists():
+        raise RegisterError(_("L'uscita anticipata di questo alunno è già registrata per oggi."))
+    record = EarlyExit.objects.create(
+        student=student, classroom=classroom, date=day, time=time, slot=_slot_at(slots, time),
+        picked_up_by=picked_up_by.strip(), recorded_by=user,
+    )  # fmt: skip
+    _link_advance_justifications([record], JustificationKind.EXIT)
+    change_record(
+        instance=record,
+        action=ChangeAction.CREATE,
+        actor=user,
+        institute_id=_institute_id(classroom),
+    )
+    return record
+
+
+@transaction.atomic
+def attendance_cancel(*, user: User, record: Absence | LateEntry | EarlyExit, reason: str) -> None:
+    _check_writer(user, record.classroom)
+    if not reason.strip():
+        raise RegisterError(_("Indicare il motivo dell'annullamento."))
+    if record.is_cancelled:
+        raise RegisterError(_("Questa registrazione è già annullata."))
+    _cancel(record, user, reason.strip(), _institute_id(record.classroom))
+
+
+# --- justifications --------------------------------------------------------------------------
+
+EVENT_MODELS: dict[str, Any] = {
+    JustificationKind.ABSENCE: Absence,
+    JustificationKind.LATE: LateEntry,
+    JustificationKind.EXIT: EarlyExit,
+}
+
+
+def _link_advance_justifications(records: Sequence[Any], kind: str) -> None:
+    """An event recorded after the family announced it links to that announcement."""
+    for record in records:
+        match = Justification.objects.filter(
+            student_id=record.student_id,
+            kind=kind,
+            start_date__lte=record.date,
+            end_date__gte=record.date,
+            status__in=[JustificationStatus.PENDING, JustificationStatus.ACCEPTED],
+        ).first()
+        if match is not None:
+            type(record).objects.filter(pk=record.pk).update(justification=match)
+
+
+def open_events(student: Student, kind: str, start: datetime.date, end: datetime.date) -> Any:
+    model = EVENT_MODELS[kind]
+    return model.objects.filter(
+        student=student,
+        date__gte=start,
+        date__lte=end,
+        cancelled_at__isnull=True,
+        justification__isnull=True,
+    )
+
+
+@transaction.atomic
+def justification_submit(
+    *,
+    user: User,
+    student: Student,
+    kind: str,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    reason: str,
+    time: datetime.time | None = None,
+    today: datetime.date | None = None,
+) -> Justification:
+    if not may_justify(user, student):
+        raise NotAllowed
+    today = today or timezone.localdate()
+    end = end or start
+    if end < start:
+        raise RegisterError(_("La data finale precede quella iniziale."))
+    if kind not in EVENT_MODELS:
+        raise RegisterError(_("Tipo di giustificazione non valido."))
+    if not reason.strip():
+        raise RegisterError(_("Indicare il motivo."))
+    in_advance = start > today
+    events = open_events(student, kind, start, end)
+    if not in_advance and not events.exists():
+        raise RegisterError(_("Non ci sono eventi da giustificare in queste date."))
+    justification = Justification.objects.create(
+        student=student, kind=kind, start_date=start, end_date=end, time=time,
+        reason=reason.strip(), in_advance=in_advance, submitted_by=user,
+    )  # fmt: skip
+    events.update(justification=justification)
+    change_record(
+        instance=justification,
+        action=ChangeAction.CREATE,
+        actor=user,
+        institute_id=student.institute_id,
+    )
+    return justification
+
+
+def _pending(justification: Justification) -> None:
+    if justification.status != JustificationStatus.PENDING:
+        raise RegisterError(
+            _("La giustificazione è già stata valutata o ritirata: non si può modificare.")
+        )
+
+
+@transaction.atomic
+def justification_edit(*, user: User, justification: Justification, reason: str) -> Justification:
+    if not may_justify(user, justification.student):
+        raise NotAllowed
+    _pending(justification)
+    before = snapshot(justification)
+    justification.reason = reason.strip()
+    justification.save(update_fields=["reason"])
+    change_record(
+        instance=justification,
+        action=ChangeAction.UPDATE,
+        actor=user,
+        before=before,
+        institute_id=justification.student.institute_id,
+    )
+    return justification
+
+
+@transaction.atomic
+def justification_withdraw(*, user: User, justification: Justification) -> None:
+    if not may_justify(user, justification.student):
+        raise NotAllowed
+    _pending(justification)
+    before = snapshot(justification)
+    justification.status = JustificationStatus.WITHDRAWN
+    justification.save(update_fields=["status"])
+    for model in EVENT_MODELS.values():
+        model.objects.filter(justification=justification).update(justification=None)
+    change_record(
+        instance=justification,
+        action=ChangeAction.CANCEL,
+        actor=user,
+        before=before,
+        institute_id=justification.student.institute_id,
+    )
+
+
+@transaction.atomic
+def justification_decide(
+    *,
+    user: User,
+    justification: Justification,
+    accept: bool,
+    note: str = "",
+    day: datetime.date | None = None,
+) -> Justification:
+    classroom = _classroom_of(justification.student, day or justification.start_date)
+    if classroom is None or not teaches_in(user, classroom):
+        raise NotAllowed
+    _pending(justification)
+    if not accept and not note.strip():
+        raise RegisterError(_("Per respingere una giustificazione indicare il motivo."))
+    before = snapshot(justification)
+    justification.status = JustificationStatus.ACCEPTED if accept else JustificationStatus.REJECTED
+    justification.decided_by = user
+    justification.decided_at = timezone.now()
+    justification.decision_note = note.strip()
+    justification.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if not accept:
+        for model in EVENT_MODELS.values():
+            model.objects.filter(justification=justification).update(justification=None)
+    change_record(
+        instance=justification,
+        action=ChangeAction.UPDATE,
+        actor=user,
+        before=before,
+        institute_id=classroom.school.institute_id,
+    )
+    return justification
+
+
+def _classroom_of(student: Student, day: datetime.date) -> Classroom | None:
+    enrollment = (
+        student.enrollments.filter(active_enrollments_on(day))
+        .select_related("classroom__school")
+        .first()
+    )
+    if enrollment is None:
+        enrollment = (
+            student.enrollments.select_related("classroom__school").order_by("-entry_date").first()
+        )
+    return enrollment.classroom if enrollment else None
+
+
+# --- notes, annotations, agenda --------------------------------------------------------------
+
+
+@transaction.atomic
+def note_create(
+    *,
+    user: User,
+    classroom: Classroom,
+    day: datetime.date,
+    text: str,
+    students: Sequence[Student] = (),
+) -> DisciplinaryNote:
+    _check_writer(user, classroom)
+    if not text.strip():
+        raise RegisterError(_("Scrivere il testo della nota."))
+    enrolled = _enrolled_ids(classroom, day)
+    if any(s.pk not in enrolled for s in students):
+        raise RegisterError(_("Alcuni alunni indicati non sono iscritti in questa classe."))
+    note = DisciplinaryNote.objects.create(
+        classroom=classroom, date=day, text=text.strip(), recorded_by=user
+    )
+    note.students.set(students)
+    after = {**snapshot(note), "students": sorted(s.pk for s in students)}
+    change_record(
+        instance=note,
+        action=ChangeAction.CREATE,
+        actor=user,
+        after=after,
+        institute_id=_institute_id(classroom),
+    )
+    return note
+
+
+@transaction.atomic
+def note_cancel(*, user: User, note: DisciplinaryNote | Annotation, reason: str) -> None:
+    if note.recorded_by_id != user.pk and not teaches_in(user, note.classroom):
+        raise NotAllowed
+    if not reason.strip():
+        raise RegisterError(_("Indicare il motivo dell'annullamento."))
+    if note.is_cancelled:
+        raise RegisterError(_("La nota è già annullata."))
+    _cancel(note, user, reason.strip(), _institute_id(note.classroom))
+
+
+@transaction.atomic
+def note_measure(*, user: User, note: DisciplinaryNote, measure: str) -> DisciplinaryNote:
+    roles = roles_for_user(user)
+    if (
+        not roles.is_principal
+        or roles.staff is None
+        or roles.staff.institute_id != _institute_id(note.classroom)
+    ):
+        raise NotAllowed
+    before = snapshot(note)
+    note.measure = measure.strip()
+    note.measure_by = user
+    note.save(update_fields=["measure", "measure_by"])
+    change_record(
+        instance=note,
+        action=ChangeAction.UPDATE,
+        actor=user,
+        before=before,
+        institute_id=_institute_id(note.classroom),
+    )
+    return note
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    user: User,
+    classroom: Classroom,
+    day: datetime.date,
+    text: str,
+    student: Student | None = None,
+    visible_to_family: bool = False,
+) -> Annotation:
+    _check_writer(user, classroom)
+    if student is not None and student.pk not in _enrolled_ids(classroom, day):
+        raise RegisterError(_("L'alunno non è iscritto in questa classe."))
+    annotation = Annotation.objects.create(
+        classroom=classroom,
+        student=student,
+        date=day,
+        text=text.strip(),
+        visible_to_family=visible_to_family,
+        recorded_by=user,
+    )
+    change_record(
+        instance=annotation,
+        action=ChangeAction.CREATE,
+        actor=user,
+        institute_id=_institute_id(classroom),
+    )
+    return annotation
+
+
+@dataclass
+class AgendaResult:
+    item: AgendaItem
+    warnings: list[str]
+
+
+@transaction.atomic
+def agenda_add(
+    *, user: User, classroom: Classroom, subject: Subject, kind: str, day: datetime.date, text: str
+) -> AgendaResult:
+    _check_writer(user, classroom)
+    if kind not in AgendaKind.values:
+        raise RegisterError(_("Tipo non valido."))
+    if not text.strip():
+        raise RegisterError(_("Scrivere la descrizione."))
+    _check_school_day(classroom, day)
+    warnings: list[str] = []
+    if kind == AgendaKind.TEST:
+        others = AgendaItem.objects.filter(
+            classroom=classroom, date=day, kind=AgendaKind.TEST, cancelled_at__isnull=True
+        )
+        if others.exists():
+            if classroom.school.institute.one_test_per_day:
+                raise RegisterError(
+                    _("La classe ha già una verifica il %(day)s.") % {"day": f"{day:%d/%m/%Y}"}
+                )
+            warnings.append(
+                _("Attenzione: la classe ha già una verifica il %(day)s (%(subject)s).")
+                % {"day": f"{day:%d/%m/%Y}", "subject": others.first().subject.name}  # type: ignore[union-attr]
+            )
+    item = AgendaItem.objects.create(
+        classroom=classroom,
+        subject=subject,
+        kind=kind,
+        date=day,
+        text=text.strip(),
+        recorded_by=user,
+    )
+    change_record(
+        instance=item, action=ChangeAction.CREATE, actor=user, institute_id=_institute_id(classroom)
+    )
+    return AgendaResult(item=item, warnings=warnings)
