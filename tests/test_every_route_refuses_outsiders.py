@@ -19,7 +19,7 @@ from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
-APP_TABLES = ["accounts", "people", "interop"]
+APP_TABLES = ["accounts", "people", "interop", "register"]
 
 
 def merged(attribute: str) -> dict[Any, Any]:

@@ -46,6 +46,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     roles = roles_for_user(user)
     items = [NavItem(_("Home"), reverse("accounts:home"))]
     if roles.staff is not None:
+        items.append(NavItem(_("Registro"), reverse("register:today")))
         items.append(NavItem(_("Classi"), reverse("people:classroom_list")))
     if roles.is_office:
         items += [

@@ -1,0 +1,85 @@
+"""Forms of the register pages (Italian labels; validation of shape only, rules in services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campanella.register.models import AgendaKind, JustificationKind
+
+
+class SignForm(forms.Form):
+    slot = forms.IntegerField(widget=forms.HiddenInput)
+    subject = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    topic = forms.CharField(label=_("Argomento"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    activities = forms.CharField(
+        label=_("Attività svolte"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class StudentChoiceForm(forms.Form):
+    student = forms.TypedChoiceField(label=_("Alunno"), coerce=int)
+
+    def __init__(self, *args: Any, students: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["student"].choices = students  # type: ignore[attr-defined]
+
+
+class LateForm(StudentChoiceForm):
+    time = forms.TimeField(label=_("Ora di entrata"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class ExitForm(StudentChoiceForm):
+    time = forms.TimeField(label=_("Ora di uscita"), widget=forms.TimeInput(attrs={"type": "time"}))
+    picked_up_by = forms.CharField(label=_("Prelevato da"), required=False, max_length=150)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Testo della nota"), widget=forms.Textarea(attrs={"rows": 3}))
+    students = forms.TypedMultipleChoiceField(
+        label=_("Alunni (nessuno: tutta la classe)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, students: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["students"].choices = students  # type: ignore[attr-defined]
+
+
+class AgendaForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Tipo"), choices=AgendaKind.choices)
+    subject = forms.TypedChoiceField(label=_("Materia"), coerce=int)
+    date = forms.DateField(label=_("Per il giorno"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("Descrizione"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, subjects: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = subjects  # type: ignore[attr-defined]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Motivo dell'annullamento"), max_length=300)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Nota (obbligatoria per respingere)"), required=False, max_length=300)
+
+
+class JustifyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Che cosa giustifichi"), choices=JustificationKind.choices)
+    start = forms.DateField(label=_("Dal giorno"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("Al giorno (se più giorni)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    time = forms.TimeField(
+        label=_("Ora prevista (per entrate e uscite annunciate)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    reason = forms.CharField(label=_("Motivo"), max_length=300)

@@ -1,0 +1,46 @@
+from django.urls import path, register_converter
+
+from campanella.register import views
+
+
+class IsoDate:
+    """Days in URLs as 2026-11-23 (kept as text; the view parses and refuses bad dates)."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(IsoDate, "isodate")
+
+app_name = "register"
+DAY = "<int:pk>/<isodate:day>/"
+urlpatterns = [
+    path("", views.today, name="today"),
+    path(DAY, views.class_day, name="class_day"),
+    path(f"{DAY}firma/", views.sign, name="sign"),
+    path(f"{DAY}appello/", views.roll_call, name="roll_call"),
+    path(f"{DAY}ritardo/", views.late, name="late"),
+    path(f"{DAY}uscita/", views.early_exit, name="early_exit"),
+    path(f"{DAY}nota/", views.note, name="note"),
+    path(f"{DAY}agenda/", views.agenda, name="agenda"),
+    path("<int:pk>/annulla/<str:kind>/<int:event_id>/", views.cancel_event, name="cancel_event"),
+    path("<int:pk>/note/<int:note_id>/annulla/", views.note_cancel, name="note_cancel"),
+    path(
+        "<int:pk>/giustificazioni/<int:justification_id>/",
+        views.decide,
+        name="decide",
+    ),
+    path("<int:pk>/assenze/", views.attendance, name="attendance"),
+    path("alunno/<int:pk>/", views.student_register, name="student"),
+    path("alunno/<int:pk>/giustifica/", views.justify, name="justify"),
+    path(
+        "alunno/<int:pk>/giustificazioni/<int:justification_id>/ritira/",
+        views.justification_withdraw,
+        name="justification_withdraw",
+    ),
+]

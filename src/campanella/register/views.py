@@ -1,0 +1,365 @@
+"""Pages of the class register: the teacher's day, the coordinator's view, the family's view.
+
+Thin views: scope with a selector (404 when outside), call one service, render. Services raise
+NotAllowed (→ 404) and RegisterError (→ the message on the page, nothing changed).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campanella.people.roles import roles_for_user
+from campanella.people.selectors import (
+    classrooms_for_user,
+    current_enrollment,
+    enrolled_students,
+    own_students,
+    students_for_user,
+    teacher_timetable_on,
+)
+from campanella.register import forms, selectors, services
+from campanella.register.models import (
+    Absence,
+    DisciplinaryNote,
+    EarlyExit,
+    Justification,
+    LateEntry,
+)
+from campanella.register.rules import may_justify, teaches_in
+from campanella.school.models import Classroom, HourSlot, Subject
+
+ATTENDANCE_MODELS: dict[str, Any] = {"assenza": Absence, "ritardo": LateEntry, "uscita": EarlyExit}
+
+
+def parse_day(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+
+
+def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn service refusals into 404 (forbidden looks like missing) or a message."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except services.NotAllowed:
+            raise Http404 from None
+        except services.RegisterError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(request.POST.get("back") or reverse("register:today"))
+
+    return wrapper
+
+
+def visible_classroom(request: HttpRequest, pk: int) -> Classroom:
+    scoped = classrooms_for_user(request.user).select_related("school__institute", "school_year")
+    return get_object_or_404(scoped, pk=pk)
+
+
+def day_url(classroom: Classroom, day: datetime.date) -> str:
+    return reverse("register:class_day", args=[classroom.pk, day.isoformat()])
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    roles = roles_for_user(request.user)
+    if roles.staff is None:
+        raise Http404
+    day = timezone.localdate()
+    hours = list(teacher_timetable_on(roles.staff, day)) if roles.is_teacher else []
+    classrooms = classrooms_for_user(request.user).filter(school_year__start_date__lte=day).filter(
+        school_year__end_date__gte=day
+    ).select_related("school").order_by("school__name", "year", "section")
+    return render(request, "register/today.html", {"hours": hours, "classrooms": classrooms, "day": day})
+
+
+def choices(students: list[selectors.StudentDay]) -> list[tuple[int, str]]:
+    return [(row.student.pk, row.student.full_name) for row in students]
+
+
+@login_required
+def class_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    page = selectors.class_day(classroom, date)
+    students = choices(page.students)
+    subjects = [(s.subject.pk, s.subject.name) for s in classroom.subjects.select_related("subject")]
+    context = {
+        "page": page,
+        "can_write": teaches_in(request.user, classroom),
+        "late_form": forms.LateForm(students=students),
+        "exit_form": forms.ExitForm(students=students),
+        "note_form": forms.NoteForm(students=students),
+        "agenda_form": forms.AgendaForm(subjects=subjects, initial={"date": date}),
+        "previous": date - datetime.timedelta(days=1),
+        "next": date + datetime.timedelta(days=1),
+        "back": day_url(classroom, date),
+    }
+    return render(request, "register/class_day.html", context)
+
+
+@require_POST
+@login_required
+@writes
+def sign(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    form = forms.SignForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    slot = get_object_or_404(HourSlot, pk=form.cleaned_data["slot"], school=classroom.school)
+    subject_id = form.cleaned_data["subject"] or planned_subject_id(classroom, date, slot)
+    subject = get_object_or_404(Subject, pk=subject_id, institute_id=classroom.school.institute_id)
+    services.lesson_sign(
+        user=request.user, classroom=classroom, day=date, slot=slot, subject=subject,  # type: ignore[arg-type]
+        topic=form.cleaned_data["topic"], activities=form.cleaned_data["activities"],
+    )  # fmt: skip
+    messages.success(request, _("Ora firmata."))
+    return redirect(day_url(classroom, date))
+
+
+def planned_subject_id(classroom: Classroom, date: datetime.date, slot: HourSlot) -> int:
+    entry = classroom.timetable.filter(weekday=date.weekday(), slot=slot).first()
+    if entry is None:
+        raise services.RegisterError(_("In quest'ora la classe non ha lezione: indicare la materia."))
+    return entry.subject_id
+
+
+@require_POST
+@login_required
+@writes
+def roll_call(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    absent = [int(value) for value in request.POST.getlist("absent") if value.isdigit()]
+    result = services.roll_call_save(user=request.user, classroom=classroom, day=date, absent_ids=absent)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("Appello salvato: %(count)s assenti.") % {"count": len(result.absent)},
+    )
+    return redirect(day_url(classroom, date))
+
+
+def _student_of(classroom: Classroom, student_id: int, date: datetime.date) -> Any:
+    student = enrolled_students(classroom, date).filter(pk=student_id).first()
+    if student is None:
+        raise Http404
+    return student
+
+
+@require_POST
+@login_required
+@writes
+def late(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    page = selectors.class_day(classroom, date)
+    form = forms.LateForm(request.POST, students=choices(page.students))
+    if not form.is_valid():
+        raise services.RegisterError(_("Indicare alunno e ora di entrata."))
+    student = _student_of(classroom, form.cleaned_data["student"], date)
+    services.late_entry_record(
+        user=request.user, classroom=classroom, student=student, day=date, time=form.cleaned_data["time"]  # type: ignore[arg-type]
+    )
+    messages.success(request, _("Entrata posticipata registrata."))
+    return redirect(day_url(classroom, date))
+
+
+@require_POST
+@login_required
+@writes
+def early_exit(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    page = selectors.class_day(classroom, date)
+    form = forms.ExitForm(request.POST, students=choices(page.students))
+    if not form.is_valid():
+        raise services.RegisterError(_("Indicare alunno e ora di uscita."))
+    student = _student_of(classroom, form.cleaned_data["student"], date)
+    services.early_exit_record(
+        user=request.user, classroom=classroom, student=student, day=date,  # type: ignore[arg-type]
+        time=form.cleaned_data["time"], picked_up_by=form.cleaned_data["picked_up_by"],
+    )  # fmt: skip
+    messages.success(request, _("Uscita anticipata registrata."))
+    return redirect(day_url(classroom, date))
+
+
+@require_POST
+@login_required
+@writes
+def cancel_event(request: HttpRequest, pk: int, kind: str, event_id: int) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    model = ATTENDANCE_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    record = get_object_or_404(model, pk=event_id, classroom=classroom)
+    form = forms.CancelForm(request.POST)
+    if not form.is_valid():
+        raise services.RegisterError(_("Indicare il motivo dell'annullamento."))
+    services.attendance_cancel(user=request.user, record=record, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+    messages.success(request, _("Registrazione annullata."))
+    return redirect(day_url(classroom, record.date))
+
+
+@require_POST
+@login_required
+@writes
+def decide(request: HttpRequest, pk: int, justification_id: int) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    justification = get_object_or_404(
+        Justification.objects.filter(student__in=students_for_user(request.user)), pk=justification_id
+    )
+    form = forms.DecisionForm(request.POST)
+    form.is_valid()
+    accept = request.POST.get("decision") == "accept"
+    services.justification_decide(
+        user=request.user, justification=justification, accept=accept, note=form.cleaned_data.get("note", "")  # type: ignore[arg-type]
+    )
+    messages.success(request, _("Giustificazione accettata.") if accept else _("Giustificazione respinta."))
+    return redirect(request.POST.get("back") or day_url(classroom, timezone.localdate()))
+
+
+@require_POST
+@login_required
+@writes
+def note(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    page = selectors.class_day(classroom, date)
+    form = forms.NoteForm(request.POST, students=choices(page.students))
+    if not form.is_valid():
+        raise services.RegisterError(_("Scrivere il testo della nota."))
+    chosen = [row.student for row in page.students if row.student.pk in form.cleaned_data["students"]]
+    services.note_create(user=request.user, classroom=classroom, day=date, text=form.cleaned_data["text"], students=chosen)  # type: ignore[arg-type]
+    messages.success(request, _("Nota registrata."))
+    return redirect(day_url(classroom, date))
+
+
+@require_POST
+@login_required
+@writes
+def note_cancel(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    record = get_object_or_404(DisciplinaryNote, pk=note_id, classroom=classroom)
+    form = forms.CancelForm(request.POST)
+    if not form.is_valid():
+        raise services.RegisterError(_("Indicare il motivo dell'annullamento."))
+    services.note_cancel(user=request.user, note=record, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+    messages.success(request, _("Nota annullata."))
+    return redirect(day_url(classroom, record.date))
+
+
+@require_POST
+@login_required
+@writes
+def agenda(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    subjects = [(s.subject.pk, s.subject.name) for s in classroom.subjects.select_related("subject")]
+    form = forms.AgendaForm(request.POST, subjects=subjects)
+    if not form.is_valid():
+        raise services.RegisterError(_("Compilare tipo, materia, giorno e descrizione."))
+    subject = get_object_or_404(Subject, pk=form.cleaned_data["subject"])
+    result = services.agenda_add(
+        user=request.user, classroom=classroom, subject=subject,  # type: ignore[arg-type]
+        kind=form.cleaned_data["kind"], day=form.cleaned_data["date"], text=form.cleaned_data["text"],
+    )  # fmt: skip
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    messages.success(request, _("Aggiunto all'agenda."))
+    return redirect(day_url(classroom, date))
+
+
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator's view: the 25% limit and events still unjustified after N days."""
+    classroom = visible_classroom(request, pk)
+    today = timezone.localdate()
+    days = classroom.school.institute.unjustified_alert_days
+    context = {
+        "classroom": classroom,
+        "summaries": selectors.attendance_summaries(classroom, until=today),
+        "unjustified": selectors.unjustified(classroom, older_than_days=days, today=today),
+        "days": days,
+    }
+    return render(request, "register/attendance.html", context)
+
+
+# --- families --------------------------------------------------------------------------------
+
+
+def family_student(request: HttpRequest, pk: int) -> Any:
+    return get_object_or_404(own_students(request.user), pk=pk)
+
+
+@login_required
+def student_register(request: HttpRequest, pk: int) -> HttpResponse:
+    student = get_object_or_404(students_for_user(request.user).select_related("institute"), pk=pk)
+    enrollment = current_enrollment(student)
+    if enrollment is None:
+        raise Http404
+    today = timezone.localdate()
+    since = max(enrollment.school_year.lessons_start, today - datetime.timedelta(days=30))
+    data = selectors.family_register(student, enrollment.classroom, since=since, until=today)
+    context = {
+        "student": student,
+        "classroom": enrollment.classroom,
+        "data": data,
+        "can_justify": may_justify(request.user, student),
+        "justify_form": forms.JustifyForm(initial={"start": today}),
+    }
+    return render(request, "register/student.html", context)
+
+
+@require_POST
+@login_required
+def justify(request: HttpRequest, pk: int) -> HttpResponse:
+    student = family_student(request, pk)
+    back = reverse("register:student", args=[student.pk])
+    form = forms.JustifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Controlla i campi: tipo, data e motivo sono obbligatori."))
+        return redirect(back)
+    try:
+        services.justification_submit(
+            user=request.user, student=student, kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
+            start=form.cleaned_data["start"], end=form.cleaned_data["end"],
+            reason=form.cleaned_data["reason"], time=form.cleaned_data["time"],
+        )  # fmt: skip
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.RegisterError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(request, _("Giustificazione inviata: la vedrà il docente."))
+    return redirect(back)
+
+
+@require_POST
+@login_required
+def justification_withdraw(request: HttpRequest, pk: int, justification_id: int) -> HttpResponse:
+    student = family_student(request, pk)
+    justification = get_object_or_404(Justification, pk=justification_id, student=student)
+    try:
+        services.justification_withdraw(user=request.user, justification=justification)  # type: ignore[arg-type]
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.RegisterError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("register:student", pk=student.pk)

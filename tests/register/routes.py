@@ -1,0 +1,43 @@
+import datetime
+
+from tests.routes import ApiTable, PageTable
+
+DAY = datetime.date(2026, 11, 23).isoformat()
+
+
+def classroom_day(cast: object) -> dict[str, object]:
+    return {"pk": cast.classroom_1a.pk, "day": DAY}  # type: ignore[attr-defined]
+
+
+def classroom(cast: object) -> dict[str, object]:
+    return {"pk": cast.classroom_1a.pk}  # type: ignore[attr-defined]
+
+
+def child(cast: object) -> dict[str, object]:
+    return {"pk": cast.child.pk}  # type: ignore[attr-defined]
+
+
+POST_ONLY = (405, 405)  # writes: refused for outsiders in tests/register/test_register.py
+
+PAGES: PageTable = {
+    "register:today": (lambda c: {}, 404, 302),
+    "register:class_day": (classroom_day, 404, 302),
+    "register:attendance": (classroom, 404, 302),
+    "register:student": (child, 404, 302),
+    "register:sign": (classroom_day, *POST_ONLY),
+    "register:roll_call": (classroom_day, *POST_ONLY),
+    "register:late": (classroom_day, *POST_ONLY),
+    "register:early_exit": (classroom_day, *POST_ONLY),
+    "register:note": (classroom_day, *POST_ONLY),
+    "register:agenda": (classroom_day, *POST_ONLY),
+    "register:cancel_event": (
+        lambda c: {**classroom(c), "kind": "assenza", "event_id": 1},
+        *POST_ONLY,
+    ),
+    "register:note_cancel": (lambda c: {**classroom(c), "note_id": 1}, *POST_ONLY),
+    "register:decide": (lambda c: {**classroom(c), "justification_id": 1}, *POST_ONLY),
+    "register:justify": (child, *POST_ONLY),
+    "register:justification_withdraw": (lambda c: {**child(c), "justification_id": 1}, *POST_ONLY),
+}
+
+API: ApiTable = {}
