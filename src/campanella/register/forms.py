@@ -13,7 +13,9 @@ from campanella.register.models import AgendaKind, JustificationKind
 class SignForm(forms.Form):
     slot = forms.IntegerField(widget=forms.HiddenInput)
     subject = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    topic = forms.CharField(label=_("Argomento"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    topic = forms.CharField(
+        label=_("Argomento"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     activities = forms.CharField(
         label=_("Attività svolte"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -28,7 +30,9 @@ class StudentChoiceForm(forms.Form):
 
 
 class LateForm(StudentChoiceForm):
-    time = forms.TimeField(label=_("Ora di entrata"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(
+        label=_("Ora di entrata"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
 
 
 class ExitForm(StudentChoiceForm):
@@ -66,7 +70,9 @@ class CancelForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    note = forms.CharField(label=_("Nota (obbligatoria per respingere)"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Nota (obbligatoria per respingere)"), required=False, max_length=300
+    )
 
 
 class JustifyForm(forms.Form):

@@ -33,7 +33,7 @@ from campanella.school.selectors import school_days
 LIMIT_SHARE = 0.25  # DPR 122/2009 art. 14: at least three quarters of the annual timetable
 
 
-def active(queryset: QuerySet) -> QuerySet:  # type: ignore[type-arg]
+def active(queryset: QuerySet) -> QuerySet:
     return queryset.filter(cancelled_at__isnull=True)
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campanella.people.models import User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
     classrooms_for_user,
@@ -67,6 +68,12 @@ def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def acting(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def visible_classroom(request: HttpRequest, pk: int) -> Classroom:
     scoped = classrooms_for_user(request.user).select_related("school__institute", "school_year")
     return get_object_or_404(scoped, pk=pk)
@@ -83,10 +90,16 @@ def today(request: HttpRequest) -> HttpResponse:
         raise Http404
     day = timezone.localdate()
     hours = list(teacher_timetable_on(roles.staff, day)) if roles.is_teacher else []
-    classrooms = classrooms_for_user(request.user).filter(school_year__start_date__lte=day).filter(
-        school_year__end_date__gte=day
-    ).select_related("school").order_by("school__name", "year", "section")
-    return render(request, "register/today.html", {"hours": hours, "classrooms": classrooms, "day": day})
+    classrooms = (
+        classrooms_for_user(request.user)
+        .filter(school_year__start_date__lte=day)
+        .filter(school_year__end_date__gte=day)
+        .select_related("school")
+        .order_by("school__name", "year", "section")
+    )
+    return render(
+        request, "register/today.html", {"hours": hours, "classrooms": classrooms, "day": day}
+    )
 
 
 def choices(students: list[selectors.StudentDay]) -> list[tuple[int, str]]:
@@ -99,7 +112,9 @@ def class_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     date = parse_day(day)
     page = selectors.class_day(classroom, date)
     students = choices(page.students)
-    subjects = [(s.subject.pk, s.subject.name) for s in classroom.subjects.select_related("subject")]
+    subjects = [
+        (s.subject.pk, s.subject.name) for s in classroom.subjects.select_related("subject")
+    ]
     context = {
         "page": page,
         "can_write": teaches_in(request.user, classroom),
@@ -127,7 +142,7 @@ def sign(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     subject_id = form.cleaned_data["subject"] or planned_subject_id(classroom, date, slot)
     subject = get_object_or_404(Subject, pk=subject_id, institute_id=classroom.school.institute_id)
     services.lesson_sign(
-        user=request.user, classroom=classroom, day=date, slot=slot, subject=subject,  # type: ignore[arg-type]
+        user=acting(request), classroom=classroom, day=date, slot=slot, subject=subject,
         topic=form.cleaned_data["topic"], activities=form.cleaned_data["activities"],
     )  # fmt: skip
     messages.success(request, _("Ora firmata."))
@@ -137,7 +152,9 @@ def sign(request: HttpRequest, pk: int, day: str) -> HttpResponse:
 def planned_subject_id(classroom: Classroom, date: datetime.date, slot: HourSlot) -> int:
     entry = classroom.timetable.filter(weekday=date.weekday(), slot=slot).first()
     if entry is None:
-        raise services.RegisterError(_("In quest'ora la classe non ha lezione: indicare la materia."))
+        raise services.RegisterError(
+            _("In quest'ora la classe non ha lezione: indicare la materia.")
+        )
     return entry.subject_id
 
 
@@ -148,7 +165,9 @@ def roll_call(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     classroom = visible_classroom(request, pk)
     date = parse_day(day)
     absent = [int(value) for value in request.POST.getlist("absent") if value.isdigit()]
-    result = services.roll_call_save(user=request.user, classroom=classroom, day=date, absent_ids=absent)  # type: ignore[arg-type]
+    result = services.roll_call_save(
+        user=acting(request), classroom=classroom, day=date, absent_ids=absent
+    )
     messages.success(
         request,
         _("Appello salvato: %(count)s assenti.") % {"count": len(result.absent)},
@@ -175,7 +194,11 @@ def late(request: HttpRequest, pk: int, day: str) -> HttpResponse:
         raise services.RegisterError(_("Indicare alunno e ora di entrata."))
     student = _student_of(classroom, form.cleaned_data["student"], date)
     services.late_entry_record(
-        user=request.user, classroom=classroom, student=student, day=date, time=form.cleaned_data["time"]  # type: ignore[arg-type]
+        user=acting(request),
+        classroom=classroom,
+        student=student,
+        day=date,
+        time=form.cleaned_data["time"],
     )
     messages.success(request, _("Entrata posticipata registrata."))
     return redirect(day_url(classroom, date))
@@ -193,7 +216,7 @@ def early_exit(request: HttpRequest, pk: int, day: str) -> HttpResponse:
         raise services.RegisterError(_("Indicare alunno e ora di uscita."))
     student = _student_of(classroom, form.cleaned_data["student"], date)
     services.early_exit_record(
-        user=request.user, classroom=classroom, student=student, day=date,  # type: ignore[arg-type]
+        user=acting(request), classroom=classroom, student=student, day=date,
         time=form.cleaned_data["time"], picked_up_by=form.cleaned_data["picked_up_by"],
     )  # fmt: skip
     messages.success(request, _("Uscita anticipata registrata."))
@@ -212,7 +235,9 @@ def cancel_event(request: HttpRequest, pk: int, kind: str, event_id: int) -> Htt
     form = forms.CancelForm(request.POST)
     if not form.is_valid():
         raise services.RegisterError(_("Indicare il motivo dell'annullamento."))
-    services.attendance_cancel(user=request.user, record=record, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+    services.attendance_cancel(
+        user=acting(request), record=record, reason=form.cleaned_data["reason"]
+    )
     messages.success(request, _("Registrazione annullata."))
     return redirect(day_url(classroom, record.date))
 
@@ -223,15 +248,21 @@ def cancel_event(request: HttpRequest, pk: int, kind: str, event_id: int) -> Htt
 def decide(request: HttpRequest, pk: int, justification_id: int) -> HttpResponse:
     classroom = visible_classroom(request, pk)
     justification = get_object_or_404(
-        Justification.objects.filter(student__in=students_for_user(request.user)), pk=justification_id
+        Justification.objects.filter(student__in=students_for_user(request.user)),
+        pk=justification_id,
     )
     form = forms.DecisionForm(request.POST)
     form.is_valid()
     accept = request.POST.get("decision") == "accept"
     services.justification_decide(
-        user=request.user, justification=justification, accept=accept, note=form.cleaned_data.get("note", "")  # type: ignore[arg-type]
+        user=acting(request),
+        justification=justification,
+        accept=accept,
+        note=form.cleaned_data.get("note", ""),
     )
-    messages.success(request, _("Giustificazione accettata.") if accept else _("Giustificazione respinta."))
+    messages.success(
+        request, _("Giustificazione accettata.") if accept else _("Giustificazione respinta.")
+    )
     return redirect(request.POST.get("back") or day_url(classroom, timezone.localdate()))
 
 
@@ -245,8 +276,16 @@ def note(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     form = forms.NoteForm(request.POST, students=choices(page.students))
     if not form.is_valid():
         raise services.RegisterError(_("Scrivere il testo della nota."))
-    chosen = [row.student for row in page.students if row.student.pk in form.cleaned_data["students"]]
-    services.note_create(user=request.user, classroom=classroom, day=date, text=form.cleaned_data["text"], students=chosen)  # type: ignore[arg-type]
+    chosen = [
+        row.student for row in page.students if row.student.pk in form.cleaned_data["students"]
+    ]
+    services.note_create(
+        user=acting(request),
+        classroom=classroom,
+        day=date,
+        text=form.cleaned_data["text"],
+        students=chosen,
+    )
     messages.success(request, _("Nota registrata."))
     return redirect(day_url(classroom, date))
 
@@ -260,7 +299,7 @@ def note_cancel(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
     form = forms.CancelForm(request.POST)
     if not form.is_valid():
         raise services.RegisterError(_("Indicare il motivo dell'annullamento."))
-    services.note_cancel(user=request.user, note=record, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+    services.note_cancel(user=acting(request), note=record, reason=form.cleaned_data["reason"])
     messages.success(request, _("Nota annullata."))
     return redirect(day_url(classroom, record.date))
 
@@ -271,14 +310,17 @@ def note_cancel(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
 def agenda(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     classroom = visible_classroom(request, pk)
     date = parse_day(day)
-    subjects = [(s.subject.pk, s.subject.name) for s in classroom.subjects.select_related("subject")]
+    subjects = [
+        (s.subject.pk, s.subject.name) for s in classroom.subjects.select_related("subject")
+    ]
     form = forms.AgendaForm(request.POST, subjects=subjects)
     if not form.is_valid():
         raise services.RegisterError(_("Compilare tipo, materia, giorno e descrizione."))
     subject = get_object_or_404(Subject, pk=form.cleaned_data["subject"])
+    data = form.cleaned_data
     result = services.agenda_add(
-        user=request.user, classroom=classroom, subject=subject,  # type: ignore[arg-type]
-        kind=form.cleaned_data["kind"], day=form.cleaned_data["date"], text=form.cleaned_data["text"],
+        user=acting(request), classroom=classroom, subject=subject,
+        kind=data["kind"], day=data["date"], text=data["text"],
     )  # fmt: skip
     for warning in result.warnings:
         messages.warning(request, warning)
@@ -338,7 +380,7 @@ def justify(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     try:
         services.justification_submit(
-            user=request.user, student=student, kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
+            user=acting(request), student=student, kind=form.cleaned_data["kind"],
             start=form.cleaned_data["start"], end=form.cleaned_data["end"],
             reason=form.cleaned_data["reason"], time=form.cleaned_data["time"],
         )  # fmt: skip
@@ -357,7 +399,7 @@ def justification_withdraw(request: HttpRequest, pk: int, justification_id: int)
     student = family_student(request, pk)
     justification = get_object_or_404(Justification, pk=justification_id, student=student)
     try:
-        services.justification_withdraw(user=request.user, justification=justification)  # type: ignore[arg-type]
+        services.justification_withdraw(user=acting(request), justification=justification)
     except services.NotAllowed:
         raise Http404 from None
     except services.RegisterError as error:
