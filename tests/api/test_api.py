@@ -49,8 +49,7 @@ def test_wrong_credentials_get_401_with_the_error_body(cast: Cast, client: Clien
     assert response.json() == {
         "code": "invalid_credentials",
         "message": (
-            "Nome utente o password non corretti. "
-            "Attenzione: le maiuscole contano nella password."
+            "Nome utente o password non corretti. Attenzione: le maiuscole contano nella password."
         ),
         "errors": [],
     }

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from campanella.interop import views
 
 app_name = "interop"
-urlpatterns: list = []
+KIND = r"(?P<kind>alunni|personale|cattedre)"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    re_path(rf"^{KIND}/$", views.upload, name="upload"),
+    re_path(
+        rf"^{KIND}/modello\.(?P<extension>csv|xlsx)$", views.template_download, name="template"
+    ),
+    path("lotti/<int:pk>/", views.preview, name="preview"),
+    path("lotti/<int:pk>/applica/", views.apply, name="apply"),
+    path("lotti/<int:pk>/esito/", views.result, name="result"),
+]

@@ -1,0 +1,84 @@
+"""Imports of the office: every uploaded file is kept as an ImportBatch.
+
+The batch keeps the raw bytes, so the apply step re-reads exactly the file that was previewed,
+and it is the trace of the import: who uploaded it and when, who applied it and when, with the
+counts of what changed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campanella.school.models import Institute
+
+
+class ImportKind(models.TextChoices):
+    STUDENTS = "alunni", _("alunni e genitori")
+    STAFF = "personale", _("personale")
+    TEACHINGS = "cattedre", _("cattedre (assegnazioni dei docenti)")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "in_attesa", _("in attesa di conferma")
+    INVALID = "non_valido", _("non importabile")
+    APPLIED = "applicato", _("importato")
+
+
+class ImportBatch(models.Model):
+    institute = models.ForeignKey(
+        Institute,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+        verbose_name=_("istituto"),
+    )
+    kind = models.CharField(_("tipo"), max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(_("nome del file"), max_length=255)
+    content = models.BinaryField(_("contenuto"))
+    status = models.CharField(
+        _("stato"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("caricato da"),
+    )
+    uploaded_at = models.DateTimeField(_("caricato il"), default=timezone.now)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("importato da"),
+    )
+    applied_at = models.DateTimeField(_("importato il"), null=True, blank=True)
+    summary = models.JSONField(_("riepilogo"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("importazione")
+        verbose_name_plural = _("importazioni")
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["institute", "-uploaded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="applicato") | models.Q(applied_at__isnull=False),
+                name="import_batch_applied_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"
+
+    @property
+    def raw(self) -> bytes:
+        """The uploaded bytes (PostgreSQL returns a memoryview)."""
+        return bytes(self.content)
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == ImportStatus.APPLIED

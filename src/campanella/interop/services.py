@@ -1,0 +1,128 @@
+"""Writes of the import: upload (store and preview), apply (all or nothing, at most once)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campanella.interop.models import ImportBatch, ImportKind, ImportStatus
+from campanella.interop.plan import Plan
+from campanella.interop.staff import plan_staff
+from campanella.interop.students import plan_students
+from campanella.interop.tabular import Problem, read_sheet
+from campanella.interop.teachings import plan_teachings
+from campanella.people.models import User
+
+APPLIED = "applied"
+ALREADY_APPLIED = "already_applied"
+REFUSED = "refused"
+
+
+def build_plan(*, kind: str, content: bytes, institute_id: int, today: datetime.date) -> Plan:
+    """What importing `content` would do now. Reads only."""
+    sheet = read_sheet(content)
+    if kind == ImportKind.STUDENTS:
+        return plan_students(sheet, institute_id=institute_id, today=today)
+    if kind == ImportKind.STAFF:
+        return plan_staff(sheet, institute_id=institute_id)
+    if kind == ImportKind.TEACHINGS:
+        return plan_teachings(sheet, institute_id=institute_id, today=today)
+    raise ValueError(f"unknown import kind {kind!r}")
+
+
+def _summary(plan: Plan, written: dict[str, int] | None = None) -> dict[str, object]:
+    summary = plan.summary()
+    if written is not None:
+        summary["written"] = written
+    return summary
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    institute_id: int,
+    user: User,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    today: datetime.date | None = None,
+) -> tuple[ImportBatch, Plan]:
+    """Keep the uploaded file as a batch and return its preview. Nothing else is written."""
+    plan = build_plan(
+        kind=kind, content=content, institute_id=institute_id, today=today or timezone.localdate()
+    )
+    batch = ImportBatch.objects.create(
+        institute_id=institute_id,
+        kind=kind,
+        file_name=file_name[:255],
+        content=content,
+        uploaded_by=user,
+        status=ImportStatus.PENDING if plan.ok else ImportStatus.INVALID,
+        summary=_summary(plan),
+    )
+    return batch, plan
+
+
+def import_preview(*, batch: ImportBatch, today: datetime.date | None = None) -> Plan:
+    """The batch's plan against the database as it is now. Reads only."""
+    return build_plan(
+        kind=batch.kind,
+        content=batch.raw,
+        institute_id=batch.institute_id,
+        today=today or timezone.localdate(),
+    )
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    batch: ImportBatch
+    outcome: str
+    plan: Plan | None = None
+
+    @property
+    def applied(self) -> bool:
+        return self.outcome == APPLIED
+
+
+@transaction.atomic
+def import_apply(
+    *, batch_id: int, institute_id: int, user: User, today: datetime.date | None = None
+) -> ApplyResult:
+    """Apply a batch once: re-read its file, re-check everything, write all of it or nothing.
+
+    The batch row is locked first, so a double submit waits and then finds it applied.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch_id, institute_id=institute_id)
+    if batch.is_applied:
+        return ApplyResult(batch, ALREADY_APPLIED)
+    plan = import_preview(batch=batch, today=today)
+    written: dict[str, int] | None = None
+    if plan.ok and plan.writes is not None:
+        try:
+            with transaction.atomic():
+                written = plan.writes.apply()
+        except IntegrityError:
+            plan.problems.append(
+                Problem(
+                    None,
+                    _(
+                        "I dati sono cambiati durante l'importazione (un'altra modifica "
+                        "contemporanea): nulla è stato importato. Riprovare."
+                    ),
+                )
+            )
+    if written is None:
+        batch.status = ImportStatus.INVALID
+        batch.summary = _summary(plan)
+        batch.save(update_fields=["status", "summary"])
+        return ApplyResult(batch, REFUSED, plan)
+    batch.status = ImportStatus.APPLIED
+    batch.applied_by = user
+    batch.applied_at = timezone.now()
+    batch.summary = _summary(plan, written)
+    batch.save(update_fields=["status", "applied_by", "applied_at", "summary"])
+    return ApplyResult(batch, APPLIED, plan)

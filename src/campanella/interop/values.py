@@ -1,0 +1,150 @@
+"""Parse one cell into a typed value, or raise BadValueError with an Italian message."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from campanella.interop.tabular import Cell
+from campanella.lib.italian import ItalianCodeError, check_codice_fiscale
+from campanella.school.models import TeachingKind
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 = 1900-01-01 (with Excel's leap-year bug)
+_DAY_FIRST = re.compile(
+    r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?"
+)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_EXCEL_SERIAL = re.compile(r"(\d{1,5})(?:[.,]0+)?")
+_ROLE_SPLIT = re.compile(r"\s*(?:[,+;/]|\s+e\s+)\s*")
+
+SEXES = {"M": "M", "F": "F", "MASCHIO": "M", "FEMMINA": "F", "MASCHILE": "M", "FEMMINILE": "F"}
+ROLES = {
+    "docente": "teacher",
+    "docenti": "teacher",
+    "insegnante": "teacher",
+    "segreteria": "office",
+    "amministrativo": "office",
+    "dirigente": "principal",
+    "dirigente scolastico": "principal",
+    "preside": "principal",
+}
+TEACHING_KINDS = {
+    "": TeachingKind.NORMAL,
+    "curricolare": TeachingKind.NORMAL,
+    "curriculare": TeachingKind.NORMAL,
+    "normale": TeachingKind.NORMAL,
+    "sostegno": TeachingKind.SUPPORT,
+    "compresenza": TeachingKind.CO_TEACHING,
+}
+
+
+class BadValueError(ValueError):
+    """`str()` is the message for the office, in Italian."""
+
+
+def as_text(cell: Cell) -> str:
+    if isinstance(cell, datetime.date):
+        return cell.strftime("%d/%m/%Y")
+    return " ".join(cell.split())
+
+
+def required_text(cell: Cell) -> str:
+    value = as_text(cell)
+    if not value:
+        raise BadValueError(_("il valore è obbligatorio"))
+    return value
+
+
+def codice_fiscale(cell: Cell) -> str:
+    value = as_text(cell)
+    try:
+        return check_codice_fiscale(value)
+    except ItalianCodeError as error:
+        if not value:
+            raise BadValueError(str(error)) from None
+        raise BadValueError(f"«{value}»: {error}") from None
+
+
+def date_value(cell: Cell) -> datetime.date:
+    """gg/mm/aaaa (also with - or .), aaaa-mm-gg, an Excel date cell or an Excel serial number."""
+    if isinstance(cell, datetime.date):
+        return cell
+    value = cell.strip()
+    try:
+        if match := _DAY_FIRST.fullmatch(value):
+            day, month, year = (int(part) for part in match.groups())
+            return datetime.date(year, month, day)
+        if match := _ISO.fullmatch(value):
+            year, month, day = (int(part) for part in match.groups())
+            return datetime.date(year, month, day)
+        if match := _EXCEL_SERIAL.fullmatch(value):
+            serial = int(match.group(1))
+            if serial >= 1:
+                return EXCEL_EPOCH + datetime.timedelta(days=serial)
+    except ValueError:
+        pass
+    if not value:
+        raise BadValueError(_("la data è obbligatoria"))
+    raise BadValueError(
+        _("data non valida «%(value)s»: usare il formato gg/mm/aaaa, es. 25/03/2011")
+        % {"value": value}
+    )
+
+
+def optional_date(cell: Cell) -> datetime.date | None:
+    if isinstance(cell, str) and not cell.strip():
+        return None
+    return date_value(cell)
+
+
+def sex(cell: Cell) -> str:
+    value = as_text(cell).upper()
+    if value in SEXES:
+        return SEXES[value]
+    if not value:
+        raise BadValueError(_("il sesso è obbligatorio: M o F"))
+    raise BadValueError(_("sesso non valido «%(value)s»: usare M o F") % {"value": value})
+
+
+def email(cell: Cell) -> str:
+    value = as_text(cell)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise BadValueError(
+                _("indirizzo e-mail non valido «%(value)s»") % {"value": value}
+            ) from None
+    return value.lower()
+
+
+def roles(cell: Cell) -> frozenset[str]:
+    """Role codes (teacher, office, principal) from "docente, segreteria" or "docente+dirigente"."""
+    value = as_text(cell).lower()
+    if not value:
+        raise BadValueError(_("indicare almeno un ruolo: docente, segreteria o dirigente"))
+    found: set[str] = set()
+    for part in _ROLE_SPLIT.split(value):
+        if not part:
+            continue
+        if part not in ROLES:
+            raise BadValueError(
+                _("ruolo sconosciuto «%(role)s»: usare docente, segreteria o dirigente")
+                % {"role": part}
+            )
+        found.add(ROLES[part])
+    return frozenset(found)
+
+
+def teaching_kind(cell: Cell) -> str:
+    value = as_text(cell).lower()
+    if value in TEACHING_KINDS:
+        return TEACHING_KINDS[value]
+    raise BadValueError(
+        _("tipo di cattedra sconosciuto «%(value)s»: usare curricolare, sostegno o compresenza")
+        % {"value": value}
+    )

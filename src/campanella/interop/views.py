@@ -1,0 +1,194 @@
+"""The office's import pages. Thin: authorize (404 for anyone but the office), call, render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from campanella.interop.columns import COLUMNS, KIND_DESCRIPTIONS
+from campanella.interop.forms import ACCEPTED_TYPES, UploadForm
+from campanella.interop.models import ImportBatch, ImportKind
+from campanella.interop.plan import CREATED, REJECTED, UNCHANGED, UPDATED, Plan, RowOutcome
+from campanella.interop.rules import office_staff
+from campanella.interop.samples import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    template_csv,
+    template_name,
+    template_xlsx,
+)
+from campanella.interop.selectors import batch_history, batches_for_user
+from campanella.interop.services import (
+    ALREADY_APPLIED,
+    APPLIED,
+    import_apply,
+    import_preview,
+    import_upload,
+)
+from campanella.people.models import Staff, User
+
+TABLE_LIMIT = 500  # rows shown per table; every problem is always shown
+SECTION_TITLES = {
+    REJECTED: gettext_lazy("Righe con problemi"),
+    CREATED: gettext_lazy("Righe da creare"),
+    UPDATED: gettext_lazy("Righe da aggiornare"),
+    UNCHANGED: gettext_lazy("Righe invariate"),
+}
+
+WRITTEN_LABELS = {
+    "students_created": gettext_lazy("alunni creati"),
+    "students_updated": gettext_lazy("alunni aggiornati"),
+    "guardians_created": gettext_lazy("genitori creati"),
+    "guardians_updated": gettext_lazy("genitori aggiornati"),
+    "enrollments_created": gettext_lazy("iscrizioni create"),
+    "enrollments_closed": gettext_lazy("iscrizioni chiuse"),
+    "enrollments_corrected": gettext_lazy("iscrizioni corrette"),
+    "links_created": gettext_lazy("legami alunno–genitore creati"),
+    "staff_created": gettext_lazy("persone del personale create"),
+    "staff_updated": gettext_lazy("persone del personale aggiornate"),
+    "teachings_created": gettext_lazy("cattedre create"),
+}
+
+
+def _office(request: HttpRequest) -> Staff:
+    staff = office_staff(request.user)
+    if staff is None:
+        raise Http404
+    return staff
+
+
+def _batch(request: HttpRequest, pk: int, *, with_content: bool = False) -> ImportBatch:
+    batches = batches_for_user(request.user).select_related("uploaded_by", "applied_by")
+    return get_object_or_404(batches if with_content else batches.defer("content"), pk=pk)
+
+
+@never_cache
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    kinds = [
+        {"value": kind.value, "label": kind.label, "description": KIND_DESCRIPTIONS[kind]}
+        for kind in ImportKind
+    ]
+    context = {"kinds": kinds, "batches": batch_history(request.user)}
+    return render(request, "interop/index.html", context)
+
+
+@never_cache
+@login_required
+def upload(request: HttpRequest, kind: str) -> HttpResponse:
+    staff = _office(request)
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if form.is_bound and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        batch, _plan = import_upload(
+            institute_id=staff.institute_id,
+            user=cast(User, request.user),
+            kind=kind,
+            file_name=uploaded.name or "",
+            content=uploaded.read(),
+        )
+        return redirect("interop:preview", pk=batch.pk)
+    context = {
+        "kind": ImportKind(kind),
+        "description": KIND_DESCRIPTIONS[kind],
+        "columns": COLUMNS[kind],
+        "form": form,
+        "accept": ACCEPTED_TYPES,
+    }
+    return render(request, "interop/upload.html", context)
+
+
+@login_required
+def template_download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
+    _office(request)
+    if extension == "csv":
+        response = HttpResponse(template_csv(kind), content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(template_xlsx(kind), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{template_name(kind, extension)}"'
+    return response
+
+
+@dataclass(frozen=True)
+class Section:
+    action: str
+    title: str
+    rows: list[RowOutcome]
+    total: int
+
+
+def _sections(plan: Plan) -> list[Section]:
+    grouped: dict[str, list[RowOutcome]] = {action: [] for action in SECTION_TITLES}
+    for row in plan.rows:
+        grouped[row.action].append(row)
+    return [
+        Section(action, str(title), rows[:TABLE_LIMIT], len(rows))
+        for action, title in SECTION_TITLES.items()
+        if (rows := grouped[action])
+    ]
+
+
+@never_cache
+@login_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    batch = _batch(request, pk, with_content=True)
+    if batch.is_applied:
+        return redirect("interop:result", pk=batch.pk)
+    plan = import_preview(batch=batch)
+    context = {
+        "batch": batch,
+        "plan": plan,
+        "problems": plan.sorted_problems(),
+        "counts": plan.counts(),
+        "sections": _sections(plan),
+        "table_limit": TABLE_LIMIT,
+    }
+    return render(request, "interop/preview.html", context)
+
+
+@login_required
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = _office(request)
+    batch = _batch(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    result = import_apply(
+        batch_id=batch.pk, institute_id=staff.institute_id, user=cast(User, request.user)
+    )
+    if result.outcome == APPLIED:
+        messages.success(request, _("Importazione completata."))
+        return redirect("interop:result", pk=batch.pk)
+    if result.outcome == ALREADY_APPLIED:
+        messages.info(request, _("Questo file era già stato importato: nulla è cambiato."))
+        return redirect("interop:result", pk=batch.pk)
+    messages.error(
+        request,
+        _("Nessun dato è stato importato: il file non è più valido. Vedere i problemi elencati."),
+    )
+    return redirect("interop:preview", pk=batch.pk)
+
+
+@never_cache
+@login_required
+def result(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    batch = _batch(request, pk)
+    if not batch.is_applied:
+        return redirect("interop:preview", pk=batch.pk)
+    written = [
+        (str(WRITTEN_LABELS.get(code, code)), count)
+        for code, count in batch.summary.get("written", {}).items()
+    ]
+    return render(request, "interop/result.html", {"batch": batch, "written": written})
