@@ -20,12 +20,18 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from campanella.people.models import Guardian, Staff, Student, User
 from campanella.school.models import Classroom, HourSlot, Institute, School, Subject, TimetableEntry
 from tests import factories as f
+from tests.browser_support import browser, desktop, phone  # noqa: F401 - shared fixtures
 
 PASSWORD = "una-password-lunga"
+
+# Two xdist workers share two cores with Chromium: wall-clock deadlines would only add flakiness.
+hypothesis_settings.register_profile("campanella", deadline=None)
+hypothesis_settings.load_profile("campanella")
 
 
 @pytest.fixture(autouse=True)
@@ -168,3 +174,13 @@ def cast(db: Any) -> Cast:
 
 def guardian_of(student: Student) -> Guardian:
     return student.guardianships.select_related("guardian").first().guardian  # type: ignore[union-attr]
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    for item in items:
+        if (
+            "browser" in item.fixturenames
+            or "phone" in item.fixturenames
+            or "desktop" in item.fixturenames
+        ):
+            item.add_marker(pytest.mark.browser)

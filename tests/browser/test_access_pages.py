@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Watched, assert_accessible, assert_fits_the_screen, login
+from tests.browser_support import Watched, assert_accessible, assert_fits_the_screen, login
 from tests.conftest import PASSWORD, Cast, build_cast
 
 

@@ -2,28 +2,21 @@
 
 Every page passes axe-core (WCAG 2.1 AA) with zero violations, fits 375 px and logs no console
 error (CSP violations included).
-
-Chromium is driven from a thread of its own: the session-wide Playwright of tests/browser may be
-running in the main thread, and only one sync Playwright may run per thread.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import FilePayload, Page, sync_playwright
+from playwright.sync_api import FilePayload, Page
 
 from campanella.interop.models import ImportBatch, ImportStatus
 from campanella.people.models import Student
-from tests.browser.conftest import (
-    CHROMIUM_ARGS,
+from tests.browser_support import (
     Watched,
     assert_accessible,
     assert_fits_the_screen,
-    chromium_path,
     login,
 )
 from tests.conftest import PASSWORD, Cast, build_cast
@@ -35,36 +28,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def live_cast(transactional_db: Any, live_server: Any) -> Cast:
     return build_cast()
-
-
-def on_a_phone(journey: Callable[[Watched], None]) -> None:
-    """Run `journey` on a 375 px touch screen in a fresh Chromium, in its own thread."""
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=chromium_path(), args=CHROMIUM_ARGS
-                )
-                try:
-                    context = browser.new_context(
-                        viewport={"width": 375, "height": 812},
-                        locale="it-IT",
-                        is_mobile=True,
-                        has_touch=True,
-                    )
-                    journey(Watched(context.new_page()))
-                finally:
-                    browser.close()
-        except BaseException as failure:  # re-raised in the test's thread below
-            failures.append(failure)
-
-    thread = threading.Thread(target=run, name="import-journey")
-    thread.start()
-    thread.join()
-    if failures:
-        raise failures[0]
 
 
 def check_page(page: Page) -> None:
@@ -83,7 +46,9 @@ def choose_file_and_submit(page: Page, content: bytes) -> None:
     page.wait_for_url("**/segreteria/importa/lotti/*/")
 
 
-def test_office_imports_students_on_a_phone(live_cast: Cast, live_server: Any) -> None:
+def test_office_imports_students_on_a_phone(
+    live_cast: Cast, live_server: Any, phone: Watched
+) -> None:
     people = People()
     rows = [people.student_row("1A", guardians=2), people.student_row("2B")]
 
@@ -117,13 +82,15 @@ def test_office_imports_students_on_a_phone(live_cast: Cast, live_server: Any) -
         check_page(page)
         assert phone.errors == []
 
-    on_a_phone(journey)
+    journey(phone)
 
     assert ImportBatch.objects.get().status == ImportStatus.APPLIED
     assert Student.objects.filter(codice_fiscale=rows[0]["codice_fiscale"]).exists()
 
 
-def test_a_file_with_problems_is_explained_accessibly(live_cast: Cast, live_server: Any) -> None:
+def test_a_file_with_problems_is_explained_accessibly(
+    live_cast: Cast, live_server: Any, phone: Watched
+) -> None:
     people = People()
     rows = [people.student_row("9Z"), people.student_row(sesso="?"), people.student_row()]
 
@@ -139,6 +106,6 @@ def test_a_file_with_problems_is_explained_accessibly(live_cast: Cast, live_serv
         assert page.get_by_role("button", name="Conferma e importa").count() == 0
         assert phone.errors == []
 
-    on_a_phone(journey)
+    journey(phone)
 
     assert not Student.objects.filter(codice_fiscale=rows[2]["codice_fiscale"]).exists()

@@ -1,11 +1,14 @@
-"""Real browser: Playwright drives Debian's Chromium (no Playwright browser download here)."""
+"""Real browser: Playwright drives Debian's Chromium (no Playwright browser download here).
+
+The fixtures are registered for the whole suite by tests/conftest.py, so any app's tests can
+take `phone` or `desktop`; one Playwright per test process serves them all.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -88,6 +91,12 @@ def assert_accessible(page: Page) -> None:
 def assert_fits_the_screen(page: Page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"la pagina scorre in orizzontale di {overflow}px"
+    # The header must not cover the page (bootstrap-italia floats its navbar on small screens).
+    covered = page.evaluate(
+        "document.querySelector('h1').getBoundingClientRect().top"
+        " < document.querySelector('header').getBoundingClientRect().bottom"
+    )
+    assert not covered, "l'intestazione copre il titolo della pagina"
 
 
 def login(page: Page, base_url: str, username: str, password: str) -> None:
@@ -98,9 +107,3 @@ def login(page: Page, base_url: str, username: str, password: str) -> None:
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base_url}/")
-
-
-def pytest_collection_modifyitems(items: list[Any]) -> None:
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
