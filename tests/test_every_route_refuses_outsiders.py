@@ -75,8 +75,11 @@ def test_every_api_operation_is_in_the_table(client: Client) -> None:
 
 @pytest.mark.parametrize(("method", "path"), sorted(API))
 def test_api_refuses_outsiders_and_anonymous(cast: Cast, method: str, path: str) -> None:
-    url = path.replace("{classroom_id}", str(cast.classroom_1a.pk)).replace(
-        "{student_id}", str(cast.child.pk)
+    url = (
+        path.replace("{classroom_id}", str(cast.classroom_1a.pk))
+        .replace("{student_id}", str(cast.child.pk))
+        .replace("{day}", "2026-11-23")
+        .replace("{justification_id}", "1")
     )
     _token, raw = api_token_issue(user=cast.outsider)
     client = Client()

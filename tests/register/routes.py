@@ -40,4 +40,18 @@ PAGES: PageTable = {
     "register:justification_withdraw": (lambda c: {**child(c), "justification_id": 1}, *POST_ONLY),
 }
 
-API: ApiTable = {}
+# With no body, writes stop at validation (422); tests/register/test_register_api.py sends valid
+# bodies as outsiders and gets 404.
+API: ApiTable = {
+    ("get", "/api/v1/classrooms/{classroom_id}/register/{day}"): 404,
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/signatures"): 422,
+    ("put", "/api/v1/classrooms/{classroom_id}/register/{day}/roll-call"): 422,
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/late-entries"): 422,
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/early-exits"): 422,
+    ("post", "/api/v1/classrooms/{classroom_id}/notes"): 422,
+    ("post", "/api/v1/classrooms/{classroom_id}/agenda"): 422,
+    ("post", "/api/v1/justifications/{justification_id}/decision"): 422,
+    ("get", "/api/v1/students/{student_id}/register"): 404,
+    ("post", "/api/v1/students/{student_id}/justifications"): 422,
+    ("delete", "/api/v1/students/{student_id}/justifications/{justification_id}"): 404,
+}

@@ -12,6 +12,8 @@ from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.people.api import router as people_router
+from campanella.register.api import router as register_router
+from campanella.register.services import NotAllowed, RegisterError
 
 api = NinjaAPI(
     title="Campanella API",
@@ -56,5 +58,17 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _reply(request, exc.status_code, error_body("error", str(exc)))
 
 
+@api.exception_handler(NotAllowed)
+def on_not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _reply(request, 404, error_body("not_found", "Risorsa non trovata."))
+
+
+@api.exception_handler(RegisterError)
+def on_register_error(request: HttpRequest, exc: RegisterError) -> HttpResponse:
+    message = " ".join(exc.messages)
+    return _reply(request, 400, error_body("register_error", message))
+
+
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)
+api.add_router("/", register_router)

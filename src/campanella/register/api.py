@@ -1,0 +1,428 @@
+"""API of the class register: the same scoping and services as the pages.
+
+Refusals: something outside the caller's scope answers 404; a rule of the register (a holiday,
+an exit before the entry, …) answers 400 `register_error` with the Italian message.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from campanella.lib.api_errors import ErrorOut
+from campanella.people.models import User
+from campanella.people.selectors import (
+    classrooms_for_user,
+    current_enrollment,
+    enrolled_students,
+    own_students,
+    students_for_user,
+)
+from campanella.register import selectors, services
+from campanella.register.models import Justification
+from campanella.school.models import Classroom, HourSlot, Subject
+
+router = Router(tags=["registro di classe"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def acting(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
+    scoped = classrooms_for_user(request.user).select_related("school__institute", "school_year")
+    return get_object_or_404(scoped, pk=classroom_id)
+
+
+class SignatureOut(Schema):
+    teacher: str
+    kind: str
+    late: bool
+
+
+class HourOut(Schema):
+    slot: int
+    number: int
+    start: datetime.time
+    end: datetime.time
+    planned_subject: str
+    subject: str | None
+    topic: str
+    signatures: list[SignatureOut]
+
+
+class AttendanceOut(Schema):
+    student_id: int
+    name: str
+    absent: bool
+    late_entry: datetime.time | None
+    early_exit: datetime.time | None
+
+
+class ClassDayOut(Schema):
+    classroom_id: int
+    date: datetime.date
+    hours: list[HourOut]
+    students: list[AttendanceOut]
+
+
+def class_day_out(day: selectors.ClassDay) -> ClassDayOut:
+    hours = [
+        HourOut(
+            slot=row.slot.pk,
+            number=row.slot.number,
+            start=row.slot.start_time,
+            end=row.slot.end_time,
+            planned_subject=row.planned_subject,
+            subject=row.lesson.subject.name if row.lesson else None,
+            topic=row.lesson.topic if row.lesson else "",
+            signatures=[
+                SignatureOut(teacher=s.teacher.full_name, kind=s.kind, late=s.late)
+                for s in (row.lesson.signatures.all() if row.lesson else [])
+            ],
+        )
+        for row in day.hours
+    ]
+    students = [
+        AttendanceOut(
+            student_id=row.student.pk,
+            name=row.student.full_name,
+            absent=row.absent is not None,
+            late_entry=row.late.time if row.late else None,
+            early_exit=row.exit.time if row.exit else None,
+        )
+        for row in day.students
+    ]
+    return ClassDayOut(classroom_id=day.classroom.pk, date=day.day, hours=hours, students=students)
+
+
+@router.get(
+    "/classrooms/{classroom_id}/register/{day}",
+    response={200: ClassDayOut, **ERRORS},
+    summary="Il registro di una classe in un giorno",
+)
+def class_day(request: HttpRequest, classroom_id: int, day: datetime.date) -> ClassDayOut:
+    return class_day_out(selectors.class_day(classroom_for(request, classroom_id), day))
+
+
+class SignIn(Schema):
+    slot_id: int
+    subject_id: int | None = None
+    topic: str = ""
+    activities: str = ""
+
+
+@router.post(
+    "/classrooms/{classroom_id}/register/{day}/signatures",
+    response={200: ClassDayOut, **ERRORS},
+    summary="Firma un'ora (argomento e attività)",
+)
+def sign(
+    request: HttpRequest, classroom_id: int, day: datetime.date, payload: SignIn
+) -> ClassDayOut:
+    classroom = classroom_for(request, classroom_id)
+    slot = get_object_or_404(HourSlot, pk=payload.slot_id, school=classroom.school)
+    if payload.subject_id is None:
+        entry = classroom.timetable.filter(weekday=day.weekday(), slot=slot).first()
+        if entry is None:
+            raise services.RegisterError(
+                "In quest'ora la classe non ha lezione: indicare subject_id."
+            )
+        subject = entry.subject
+    else:
+        subject = get_object_or_404(
+            Subject, pk=payload.subject_id, institute_id=classroom.school.institute_id
+        )
+    services.lesson_sign(
+        user=acting(request), classroom=classroom, day=day, slot=slot, subject=subject,
+        topic=payload.topic, activities=payload.activities,
+    )  # fmt: skip
+    return class_day_out(selectors.class_day(classroom, day))
+
+
+class RollCallIn(Schema):
+    absent: list[int]
+
+
+@router.put(
+    "/classrooms/{classroom_id}/register/{day}/roll-call",
+    response={200: ClassDayOut, **ERRORS},
+    summary="Appello: gli assenti della giornata (gli altri presenti)",
+)
+def roll_call(
+    request: HttpRequest, classroom_id: int, day: datetime.date, payload: RollCallIn
+) -> ClassDayOut:
+    classroom = classroom_for(request, classroom_id)
+    services.roll_call_save(
+        user=acting(request), classroom=classroom, day=day, absent_ids=payload.absent
+    )
+    return class_day_out(selectors.class_day(classroom, day))
+
+
+class TimeIn(Schema):
+    student_id: int
+    time: datetime.time
+    picked_up_by: str = ""
+
+
+def student_in(classroom: Classroom, student_id: int, day: datetime.date) -> Any:
+    student = enrolled_students(classroom, day).filter(pk=student_id).first()
+    if student is None:
+        raise Http404
+    return student
+
+
+@router.post(
+    "/classrooms/{classroom_id}/register/{day}/late-entries",
+    response={200: ClassDayOut, **ERRORS},
+    summary="Entrata posticipata",
+)
+def late_entry(
+    request: HttpRequest, classroom_id: int, day: datetime.date, payload: TimeIn
+) -> ClassDayOut:
+    classroom = classroom_for(request, classroom_id)
+    student = student_in(classroom, payload.student_id, day)
+    services.late_entry_record(
+        user=acting(request), classroom=classroom, student=student, day=day, time=payload.time
+    )
+    return class_day_out(selectors.class_day(classroom, day))
+
+
+@router.post(
+    "/classrooms/{classroom_id}/register/{day}/early-exits",
+    response={200: ClassDayOut, **ERRORS},
+    summary="Uscita anticipata",
+)
+def early_exit(
+    request: HttpRequest, classroom_id: int, day: datetime.date, payload: TimeIn
+) -> ClassDayOut:
+    classroom = classroom_for(request, classroom_id)
+    student = student_in(classroom, payload.student_id, day)
+    services.early_exit_record(
+        user=acting(request), classroom=classroom, student=student, day=day, time=payload.time,
+        picked_up_by=payload.picked_up_by,
+    )  # fmt: skip
+    return class_day_out(selectors.class_day(classroom, day))
+
+
+class NoteIn(Schema):
+    date: datetime.date
+    text: str
+    student_ids: list[int] = []
+
+
+class CreatedOut(Schema):
+    id: int
+    warnings: list[str] = []
+
+
+@router.post(
+    "/classrooms/{classroom_id}/notes",
+    response={200: CreatedOut, **ERRORS},
+    summary="Nota disciplinare (nessun alunno: tutta la classe)",
+)
+def note(request: HttpRequest, classroom_id: int, payload: NoteIn) -> CreatedOut:
+    classroom = classroom_for(request, classroom_id)
+    students = list(enrolled_students(classroom, payload.date).filter(pk__in=payload.student_ids))
+    if len(students) != len(set(payload.student_ids)):
+        raise Http404
+    created = services.note_create(
+        user=acting(request),
+        classroom=classroom,
+        day=payload.date,
+        text=payload.text,
+        students=students,
+    )
+    return CreatedOut(id=created.pk)
+
+
+class AgendaIn(Schema):
+    kind: str
+    subject_id: int
+    date: datetime.date
+    text: str
+
+
+class AgendaOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    date: datetime.date
+    text: str
+
+
+@router.post(
+    "/classrooms/{classroom_id}/agenda",
+    response={200: CreatedOut, **ERRORS},
+    summary="Compiti o verifica in agenda (avvisa se c'è già una verifica)",
+)
+def agenda_add(request: HttpRequest, classroom_id: int, payload: AgendaIn) -> CreatedOut:
+    classroom = classroom_for(request, classroom_id)
+    subject = get_object_or_404(
+        Subject, pk=payload.subject_id, institute_id=classroom.school.institute_id
+    )
+    result = services.agenda_add(
+        user=acting(request),
+        classroom=classroom,
+        subject=subject,
+        kind=payload.kind,
+        day=payload.date,
+        text=payload.text,
+    )
+    return CreatedOut(id=result.item.pk, warnings=[str(w) for w in result.warnings])
+
+
+class DecisionIn(Schema):
+    accept: bool
+    note: str = ""
+
+
+class JustificationOut(Schema):
+    id: int
+    kind: str
+    start_date: datetime.date
+    end_date: datetime.date
+    reason: str
+    status: str
+    in_advance: bool
+
+
+def justification_out(j: Justification) -> JustificationOut:
+    return JustificationOut(
+        id=j.pk, kind=j.kind, start_date=j.start_date, end_date=j.end_date, reason=j.reason,
+        status=j.status, in_advance=j.in_advance,
+    )  # fmt: skip
+
+
+@router.post(
+    "/justifications/{justification_id}/decision",
+    response={200: JustificationOut, **ERRORS},
+    summary="Il docente accetta o respinge una giustificazione",
+)
+def decide(request: HttpRequest, justification_id: int, payload: DecisionIn) -> JustificationOut:
+    justification = get_object_or_404(
+        Justification.objects.filter(student__in=students_for_user(request.user)),
+        pk=justification_id,
+    )
+    services.justification_decide(
+        user=acting(request), justification=justification, accept=payload.accept, note=payload.note
+    )
+    return justification_out(justification)
+
+
+def state(justification: Justification | None) -> str | None:
+    return justification.status if justification else None
+
+
+class EventOut(Schema):
+    kind: str
+    date: datetime.date
+    time: datetime.time | None
+    justification_status: str | None
+
+
+class LessonOut(Schema):
+    date: datetime.date
+    hour: int
+    subject: str
+    topic: str
+
+
+class FamilyRegisterOut(Schema):
+    events: list[EventOut]
+    lessons: list[LessonOut]
+    justifications: list[JustificationOut]
+    notes: list[str]
+    agenda: list[AgendaOut]
+
+
+@router.get(
+    "/students/{student_id}/register",
+    response={200: FamilyRegisterOut, **ERRORS},
+    summary="Assenze, argomenti, note e agenda di un alunno (ultimi 30 giorni)",
+)
+def student_register(request: HttpRequest, student_id: int) -> FamilyRegisterOut:
+    student = get_object_or_404(students_for_user(request.user), pk=student_id)
+    enrollment = current_enrollment(student)
+    if enrollment is None:
+        raise Http404
+    today = timezone.localdate()
+    since = max(enrollment.school_year.lessons_start, today - datetime.timedelta(days=30))
+    data = selectors.family_register(student, enrollment.classroom, since=since, until=today)
+    events = (
+        [
+            EventOut(
+                kind="assenza", date=a.date, time=None, justification_status=state(a.justification)
+            )
+            for a in data.absences
+        ]
+        + [
+            EventOut(
+                kind="ritardo",
+                date=x.date,
+                time=x.time,
+                justification_status=state(x.justification),
+            )
+            for x in data.lates
+        ]
+        + [
+            EventOut(
+                kind="uscita", date=x.date, time=x.time, justification_status=state(x.justification)
+            )
+            for x in data.exits
+        ]
+    )
+    return FamilyRegisterOut(
+        events=sorted(events, key=lambda e: e.date, reverse=True),
+        lessons=[
+            LessonOut(date=x.date, hour=x.slot.number, subject=x.subject.name, topic=x.topic)
+            for x in data.lessons
+        ],
+        justifications=[justification_out(j) for j in data.justifications],
+        notes=[n.text for n in data.notes] + [a.text for a in data.annotations],
+        agenda=[
+            AgendaOut(id=i.pk, kind=i.kind, subject=i.subject.name, date=i.date, text=i.text)
+            for i in data.agenda
+        ],
+    )
+
+
+class JustifyIn(Schema):
+    kind: str
+    start_date: datetime.date
+    end_date: datetime.date | None = None
+    time: datetime.time | None = None
+    reason: str
+
+
+@router.post(
+    "/students/{student_id}/justifications",
+    response={200: JustificationOut, **ERRORS},
+    summary="Giustifica (o comunica in anticipo) un'assenza, un'entrata o un'uscita",
+)
+def justify(request: HttpRequest, student_id: int, payload: JustifyIn) -> JustificationOut:
+    student = get_object_or_404(own_students(request.user), pk=student_id)
+    created = services.justification_submit(
+        user=acting(request), student=student, kind=payload.kind, start=payload.start_date,
+        end=payload.end_date, reason=payload.reason, time=payload.time,
+    )  # fmt: skip
+    return justification_out(created)
+
+
+@router.delete(
+    "/students/{student_id}/justifications/{justification_id}",
+    response={204: None, **ERRORS},
+    summary="Ritira una giustificazione non ancora valutata",
+)
+def withdraw(request: HttpRequest, student_id: int, justification_id: int) -> Status[None]:
+    student = get_object_or_404(own_students(request.user), pk=student_id)
+    justification = get_object_or_404(Justification, pk=justification_id, student=student)
+    services.justification_withdraw(user=acting(request), justification=justification)
+    return Status(204, None)
