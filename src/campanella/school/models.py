@@ -74,16 +74,16 @@ class Institute(models.Model):
     late_signing_days = models.PositiveSmallIntegerField(
         _("giorni entro cui firmare in ritardo"), default=3
     )
-    short_late_minutes = models.PositiveSmallIntegerField(
-        _("minuti del ritardo breve"), default=10
-    )
+    short_late_minutes = models.PositiveSmallIntegerField(_("minuti del ritardo breve"), default=10)
     unjustified_alert_days = models.PositiveSmallIntegerField(
         _("giorni dopo cui segnalare le assenze non giustificate"), default=5
     )
     one_test_per_day = models.BooleanField(
         _("al massimo una verifica al giorno per classe"),
         default=False,
-        help_text=_("Se non selezionato, una seconda verifica nello stesso giorno è solo segnalata."),
+        help_text=_(
+            "Se non selezionato, una seconda verifica nello stesso giorno è solo segnalata."
+        ),
     )
 
     class Meta:
