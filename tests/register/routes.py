@@ -21,6 +21,7 @@ POST_ONLY = (405, 405)  # writes: refused for outsiders in tests/register/test_r
 
 PAGES: PageTable = {
     "register:today": (lambda c: {}, 404, 302),
+    "register:history": (lambda c: {}, 404, 302),
     "register:class_day": (classroom_day, 404, 302),
     "register:attendance": (classroom, 404, 302),
     "register:student": (child, 404, 302),

@@ -394,3 +394,19 @@ def test_register_pages_queries_do_not_grow(cast: Cast) -> None:
     teacher.post(day_url(cast, "roll_call", earlier), {"absent": [cast.child.pk]})
     teacher.post(day_url(cast, "note", day), {"text": "Nota"})
     assert [count(c, u) for c, u in urls] == before
+
+
+def test_office_sees_corrections_with_before_after_and_why(cast: Cast) -> None:
+    day = school_day(cast)
+    teacher = cast.client_for(cast.teacher)
+    teacher.post(day_url(cast, "roll_call", day), {"absent": [cast.child.pk]})
+    teacher.post(day_url(cast, "roll_call", day), {})
+    page = cast.client_for(cast.office).get(reverse("register:history")).content.decode()
+    assert "annullamento" in page and "correzione dell&#x27;appello" in page
+    assert "inserimento" in page
+    for who in ("teacher", "principal", "guardian", "foreign_office"):
+        response = cast.client_for(getattr(cast, who)).get(reverse("register:history"))
+        if who == "foreign_office":
+            assert "correzione dell&#x27;appello" not in response.content.decode()
+        else:
+            assert response.status_code == 404

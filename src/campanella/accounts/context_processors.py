@@ -53,6 +53,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             *import_nav(),
             NavItem(_("Credenziali"), reverse("accounts:office_credentials")),
             NavItem(_("Accessi"), reverse("accounts:office_access")),
+            NavItem(_("Storico"), reverse("register:history")),
             NavItem(_("Amministrazione"), reverse("admin:index")),
         ]
     items.append(NavItem(_("Profilo"), reverse("accounts:profile")))

@@ -80,3 +80,11 @@ def history_of(instance: models.Model) -> models.QuerySet[Change]:
     return Change.objects.filter(
         content_type=ContentType.objects.get_for_model(instance), object_id=instance.pk
     ).select_related("actor")
+
+
+def changed_fields(change: Change) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for the fields a change altered; all fields for a creation."""
+    before = change.before or {}
+    after = change.after or {}
+    names = sorted(set(before) | set(after))
+    return [(n, before.get(n), after.get(n)) for n in names if before.get(n) != after.get(n)]

@@ -21,6 +21,7 @@ app_name = "register"
 DAY = "<int:pk>/<isodate:day>/"
 urlpatterns = [
     path("", views.today, name="today"),
+    path("storico/", views.history, name="history"),
     path(DAY, views.class_day, name="class_day"),
     path(f"{DAY}firma/", views.sign, name="sign"),
     path(f"{DAY}appello/", views.roll_call, name="roll_call"),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campanella.audit.models import Change, ChangeAction
+from campanella.audit.services import changed_fields
 from campanella.people.models import User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
@@ -405,3 +408,23 @@ def justification_withdraw(request: HttpRequest, pk: int, justification_id: int)
     except services.RegisterError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("register:student", pk=student.pk)
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    """Corrections of legal records, visible to the office: who, when, before, after, why."""
+    roles = roles_for_user(request.user)
+    if not roles.is_office or roles.staff is None:
+        raise Http404
+    changes = (
+        Change.objects.filter(institute_id=roles.staff.institute_id)
+        .select_related("actor", "content_type")
+        .order_by("-at", "-pk")
+    )
+    kind = request.GET.get("azione", "")
+    if kind in ChangeAction.values:
+        changes = changes.filter(action=kind)
+    page = Paginator(changes, 50).get_page(request.GET.get("pagina"))
+    rows = [(change, changed_fields(change)) for change in page]
+    context = {"page": page, "rows": rows, "kind": kind, "actions": ChangeAction.choices}
+    return render(request, "register/history.html", context)
