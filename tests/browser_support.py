@@ -83,9 +83,21 @@ def desktop(browser: Browser) -> Iterator[Watched]:
 _axe = Axe()
 
 
+DUPLICATE_IDS = """
+() => {
+  const seen = new Map();
+  for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+}
+"""
+
+
 def assert_accessible(page: Page) -> None:
     results = _axe.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
+    # axe 4 no longer reports duplicate ids, but a label must point to exactly one field.
+    duplicates = page.evaluate(DUPLICATE_IDS)
+    assert duplicates == [], f"id duplicati: {duplicates}"
 
 
 def assert_fits_the_screen(page: Page) -> None:

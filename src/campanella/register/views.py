@@ -121,10 +121,13 @@ def class_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     context = {
         "page": page,
         "can_write": teaches_in(request.user, classroom),
-        "late_form": forms.LateForm(students=students),
-        "exit_form": forms.ExitForm(students=students),
-        "note_form": forms.NoteForm(students=students),
-        "agenda_form": forms.AgendaForm(subjects=subjects, initial={"date": date}),
+        # Several forms on one page: distinct ids keep every label tied to its own field.
+        "late_form": forms.LateForm(students=students, auto_id="late_%s"),
+        "exit_form": forms.ExitForm(students=students, auto_id="exit_%s"),
+        "note_form": forms.NoteForm(students=students, auto_id="note_%s"),
+        "agenda_form": forms.AgendaForm(
+            subjects=subjects, initial={"date": date}, auto_id="agenda_%s"
+        ),
         "previous": date - datetime.timedelta(days=1),
         "next": date + datetime.timedelta(days=1),
         "back": day_url(classroom, date),
