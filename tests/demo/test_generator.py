@@ -11,11 +11,13 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from campanella.audit.models import Change
 from campanella.demo.generator import DEMO_PASSWORD, generate
 from campanella.demo.logins import demo_logins
 from campanella.lib.italian import check_codice_fiscale
 from campanella.lib.usernames import is_family_username, is_staff_username
 from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student, User
+from campanella.register.models import Absence, Lesson, Signature
 from campanella.school.models import (
     Classroom,
     ClassroomSubject,
@@ -159,3 +161,14 @@ def test_readme_lists_the_logins_the_demo_prints() -> None:
     table = dict(re.findall(r"^\| ([^|]+?) \| `([^`]+)` \|$", readme, flags=re.MULTILINE))
     printed = demo_logins()
     assert sorted(table.values()) == sorted(printed.values())
+
+
+def test_demo_register_history_is_signed_and_traced() -> None:
+    counts = generate(students=120, schools=2, seed=8, today=TODAY, history_days=5)
+    lessons = Lesson.objects.filter(classroom__school__institute_id=counts.institute_id)
+    assert lessons.count() > 0
+    assert Signature.objects.filter(lesson__in=lessons).count() == lessons.count()
+    assert lessons.values("date").distinct().count() == 5
+    assert Absence.objects.exists()
+    assert Absence.objects.filter(justification__status="accettata").exists()
+    assert Change.objects.filter(reason="dati dimostrativi").count() >= lessons.count()

@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from campanella.demo.register_history import generate_history
 from campanella.lib.fake_people import FakePerson, fake_person
 from campanella.lib.usernames import FamilyRole, family_username, staff_username
 from campanella.people.credentials import FAMILY_FLOOR, FAMILY_SERIES, allocate_numbers
@@ -280,14 +281,27 @@ def build_timetable(
 
 
 def generate(
-    *, students: int, schools: int, seed: int, today: datetime.date | None = None
+    *,
+    students: int,
+    schools: int,
+    seed: int,
+    today: datetime.date | None = None,
+    history_days: int = 0,
 ) -> GeneratedCounts:
     if students < 1 or schools < 1:
         raise ValueError("Servono almeno un alunno e una scuola.")
     today = today or timezone.localdate()
     with transaction.atomic():
         index = Institute.objects.count()
-        return _generate(index, students, schools, Builder(seed, today))
+        builder = Builder(seed, today)
+        counts = _generate(index, students, schools, builder)
+        if history_days:
+            year = SchoolYear.objects.get(institute_id=counts.institute_id)
+            generate_history(
+                institute_id=counts.institute_id, year=year, until=today, days=history_days,
+                rng=builder.rng,
+            )  # fmt: skip
+        return counts
 
 
 def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedCounts:

@@ -19,11 +19,17 @@ class Command(BaseCommand):
         parser.add_argument("--students", type=int, default=200, help="numero di alunni")
         parser.add_argument("--schools", type=int, default=2, help="numero di scuole (plessi)")
         parser.add_argument("--seed", type=int, default=2026, help="seme casuale")
+        parser.add_argument(
+            "--history-days", type=int, default=0, help="giorni di registro già compilati"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         counts = generate(
-            students=options["students"], schools=options["schools"], seed=options["seed"]
+            students=options["students"],
+            schools=options["schools"],
+            seed=options["seed"],
+            history_days=options["history_days"],
         )
         elapsed = time.perf_counter() - started
         self.stdout.write(
