@@ -109,6 +109,14 @@ def assert_fits_the_screen(page: Page) -> None:
         " < document.querySelector('header').getBoundingClientRect().bottom"
     )
     assert not covered, "l'intestazione copre il titolo della pagina"
+    # Controls clipped by an overflow:hidden header do not show up in scrollWidth.
+    clipped = page.evaluate(
+        "[...document.querySelectorAll('header a, header button, header select')]"
+        ".filter(el => el.offsetParent !== null)"
+        ".filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)"
+        ".map(el => el.textContent.trim() || el.id)"
+    )
+    assert clipped == [], f"comandi fuori dallo schermo: {clipped}"
 
 
 def login(page: Page, base_url: str, username: str, password: str) -> None:
