@@ -31,6 +31,11 @@ PAGES: PageTable = {
     "register:early_exit": (classroom_day, *POST_ONLY),
     "register:note": (classroom_day, *POST_ONLY),
     "register:agenda": (classroom_day, *POST_ONLY),
+    "register:hour_absence": (classroom_day, *POST_ONLY),
+    "register:off_site": (classroom_day, *POST_ONLY),
+    "register:annotation": (classroom_day, *POST_ONLY),
+    "register:measure": (lambda c: {**classroom(c), "note_id": 1}, *POST_ONLY),
+    "register:waiver": (classroom, *POST_ONLY),
     "register:cancel_event": (
         lambda c: {**classroom(c), "kind": "assenza", "event_id": 1},
         *POST_ONLY,

@@ -24,6 +24,7 @@ from campanella.register.models import (
     Lesson,
     Signature,
 )
+from campanella.register.selectors import attendance_summaries
 from campanella.school.models import Closure
 from campanella.school.selectors import is_school_day
 from tests import factories as f
@@ -410,3 +411,75 @@ def test_office_sees_corrections_with_before_after_and_why(cast: Cast) -> None:
             assert "correzione dell&#x27;appello" not in response.content.decode()
         else:
             assert response.status_code == 404
+
+
+def test_single_hour_absence_counts_one_hour_and_off_site_counts_as_present(cast: Cast) -> None:
+    day = school_day(cast)
+    teacher = cast.client_for(cast.teacher)
+    slot2 = cast.school.hour_slots.get(number=2)
+    teacher.post(day_url(cast, "hour_absence", day), {"student": cast.child.pk, "slot": slot2.pk})
+    teacher.post(
+        day_url(cast, "off_site", day),
+        {"student": cast.other_child.pk, "reason": "Gara di atletica"},
+    )
+    summaries = {s.student.pk: s for s in attendance_summaries(cast.classroom_1a, until=day)}
+    assert summaries[cast.child.pk].absent_hours == 1
+    assert summaries[cast.child.pk].by_subject == {"Italiano": 1}
+    assert summaries[cast.other_child.pk].absent_hours == 0
+    # A day absence and hourly ones do not mix.
+    teacher.post(day_url(cast, "roll_call", day), {"absent": [cast.other_child.pk]})
+    mixed = teacher.post(
+        day_url(cast, "hour_absence", day),
+        {"student": cast.other_child.pk, "slot": slot2.pk, "back": "/"},
+        follow=True,
+    )
+    assert "intera giornata" in messages_of(mixed)
+
+
+def test_principal_grants_a_waiver_and_a_measure(cast: Cast) -> None:
+    day = school_day(cast)
+    cast.client_for(cast.teacher).post(
+        day_url(cast, "note", day), {"text": "Uso del telefono", "students": [cast.child.pk]}
+    )
+    note = DisciplinaryNote.objects.get()
+    principal = cast.client_for(cast.principal)
+    principal.post(
+        reverse("register:measure", args=[cast.classroom_1a.pk, note.pk]),
+        {"measure": "Convocazione dei genitori"},
+    )
+    note.refresh_from_db()
+    assert note.measure == "Convocazione dei genitori" and note.measure_by == cast.principal
+    principal.post(
+        reverse("register:waiver", args=[cast.classroom_1a.pk]),
+        {"student": cast.child.pk, "hours": 20, "reason": "Ricovero"},
+    )
+    page = principal.get(
+        reverse("register:attendance", args=[cast.classroom_1a.pk])
+    ).content.decode()
+    assert "Convocazione dei genitori" in page
+    # Teachers may not grant waivers or measures.
+    teacher = cast.client_for(cast.coordinator)
+    assert (
+        teacher.post(
+            reverse("register:waiver", args=[cast.classroom_1a.pk]),
+            {"student": cast.child.pk, "hours": 5, "reason": "x"},
+        ).status_code
+        == 404
+    )
+
+
+def test_annotations_visible_to_family_only_when_chosen(cast: Cast) -> None:
+    day = school_day(cast)
+    teacher = cast.client_for(cast.teacher)
+    teacher.post(
+        day_url(cast, "annotation", day),
+        {"text": "Uscita didattica domani", "visible_to_family": "on"},
+    )
+    teacher.post(day_url(cast, "annotation", day), {"text": "Solo per i docenti"})
+    family = (
+        cast.client_for(cast.guardian)
+        .get(reverse("register:student", args=[cast.child.pk]))
+        .content.decode()
+    )
+    assert "Uscita didattica domani" in family
+    assert "Solo per i docenti" not in family

@@ -89,3 +89,29 @@ class JustifyForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     reason = forms.CharField(label=_("Motivo"), max_length=300)
+
+
+class HourAbsenceForm(StudentChoiceForm):
+    slot = forms.TypedChoiceField(label=_("Ora"), coerce=int)
+
+    def __init__(self, *args: Any, slots: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = slots  # type: ignore[attr-defined]
+
+
+class OffSiteForm(StudentChoiceForm):
+    reason = forms.CharField(label=_("Attività fuori classe"), max_length=200)
+
+
+class AnnotationForm(forms.Form):
+    text = forms.CharField(label=_("Annotazione"), widget=forms.Textarea(attrs={"rows": 2}))
+    visible_to_family = forms.BooleanField(label=_("Visibile alla famiglia"), required=False)
+
+
+class MeasureForm(forms.Form):
+    measure = forms.CharField(label=_("Provvedimento"), max_length=1000)
+
+
+class WaiverForm(StudentChoiceForm):
+    hours = forms.IntegerField(label=_("Ore escluse dal limite"), min_value=1)
+    reason = forms.CharField(label=_("Motivo della deroga"), max_length=300)

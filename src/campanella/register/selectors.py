@@ -329,3 +329,12 @@ def family_register(
             .order_by("date")
         ),
     )
+
+
+def recent_notes(classroom: Classroom, limit: int = 30) -> list[DisciplinaryNote]:
+    return list(
+        active(DisciplinaryNote.objects.filter(classroom=classroom))
+        .select_related("recorded_by")
+        .prefetch_related("students")
+        .order_by("-date", "-recorded_at")[:limit]
+    )

@@ -26,6 +26,7 @@ from campanella.register.models import (
     AgendaItem,
     AgendaKind,
     Annotation,
+    AttendanceWaiver,
     DisciplinaryNote,
     EarlyExit,
     Justification,
@@ -33,6 +34,7 @@ from campanella.register.models import (
     JustificationStatus,
     LateEntry,
     Lesson,
+    OffSite,
     Signature,
     SignatureKind,
 )
@@ -232,6 +234,104 @@ def roll_call_save(
     for absence in withdrawn:
         _cancel(absence, user, _("correzione dell'appello"), _institute_id(classroom))
     return RollCallResult(absent=sorted(wanted), added=len(new), removed=len(withdrawn))
+
+
+@transaction.atomic
+def hour_absences_save(
+    *,
+    user: User,
+    classroom: Classroom,
+    day: datetime.date,
+    slot: HourSlot,
+    absent_ids: Iterable[int],
+    today: datetime.date | None = None,
+) -> RollCallResult:
+    """Absent for a single hour (e.g. at a medical visit during the 3rd hour)."""
+    _check_writer(user, classroom)
+    _check_not_future(day, today or timezone.localdate())
+    _check_school_day(classroom, day)
+    if slot.school_id != classroom.school_id:
+        raise NotAllowed
+    wanted = set(absent_ids)
+    if wanted - _enrolled_ids(classroom, day):
+        raise RegisterError(_("Alcuni alunni indicati non sono iscritti in questa classe."))
+    day_absent = set(
+        Absence.objects.filter(
+            classroom=classroom, date=day, slot__isnull=True, cancelled_at__isnull=True
+        ).values_list("student_id", flat=True)
+    )
+    if wanted & day_absent:
+        raise RegisterError(
+            _("Un alunno assente per l'intera giornata non va segnato ora per ora.")
+        )
+    current = {
+        a.student_id: a
+        for a in Absence.objects.select_for_update().filter(
+            classroom=classroom, date=day, slot=slot, cancelled_at__isnull=True
+        )
+    }
+    new = [
+        Absence(student_id=s, classroom=classroom, date=day, slot=slot, recorded_by=user)
+        for s in sorted(wanted - set(current))
+    ]
+    Absence.objects.bulk_create(new)
+    changes_record_created(instances=new, actor=user, institute_id=_institute_id(classroom))
+    withdrawn = [current[s] for s in set(current) - wanted]
+    for absence in withdrawn:
+        _cancel(absence, user, _("correzione dell'appello"), _institute_id(classroom))
+    return RollCallResult(absent=sorted(wanted), added=len(new), removed=len(withdrawn))
+
+
+@transaction.atomic
+def off_site_record(
+    *,
+    user: User,
+    classroom: Classroom,
+    student: Student,
+    day: datetime.date,
+    reason: str,
+    slot: HourSlot | None = None,
+) -> OffSite:
+    """Fuori classe for a school activity: the student counts as present."""
+    _check_writer(user, classroom)
+    _student_in(classroom, student, day)
+    _check_school_day(classroom, day)
+    if not reason.strip():
+        raise RegisterError(_("Indicare l'attività svolta fuori classe."))
+    record = OffSite.objects.create(
+        student=student, classroom=classroom, date=day, slot=slot, reason=reason.strip(),
+        recorded_by=user,
+    )  # fmt: skip
+    change_record(
+        instance=record,
+        action=ChangeAction.CREATE,
+        actor=user,
+        institute_id=_institute_id(classroom),
+    )
+    return record
+
+
+@transaction.atomic
+def waiver_grant(
+    *, user: User, student: Student, year: Any, hours: int, reason: str
+) -> AttendanceWaiver:
+    """Deroga: only the principal of the student's institute grants it."""
+    roles = roles_for_user(user)
+    if (
+        not roles.is_principal
+        or roles.staff is None
+        or roles.staff.institute_id != student.institute_id
+    ):
+        raise NotAllowed
+    if hours <= 0 or not reason.strip():
+        raise RegisterError(_("Indicare le ore (più di zero) e il motivo della deroga."))
+    waiver = AttendanceWaiver.objects.create(
+        student=student, school_year=year, hours=hours, reason=reason.strip(), recorded_by=user
+    )
+    change_record(
+        instance=waiver, action=ChangeAction.CREATE, actor=user, institute_id=student.institute_id
+    )
+    return waiver
 
 
 def _cancel(record: Any, user: User, reason: str, institute_id: int) -> None:

@@ -29,6 +29,11 @@ urlpatterns = [
     path(f"{DAY}uscita/", views.early_exit, name="early_exit"),
     path(f"{DAY}nota/", views.note, name="note"),
     path(f"{DAY}agenda/", views.agenda, name="agenda"),
+    path(f"{DAY}assenza-oraria/", views.hour_absence, name="hour_absence"),
+    path(f"{DAY}fuori-classe/", views.off_site, name="off_site"),
+    path(f"{DAY}annotazione/", views.annotation, name="annotation"),
+    path("<int:pk>/note/<int:note_id>/provvedimento/", views.measure, name="measure"),
+    path("<int:pk>/deroghe/", views.waiver, name="waiver"),
     path("<int:pk>/annulla/<str:kind>/<int:event_id>/", views.cancel_event, name="cancel_event"),
     path("<int:pk>/note/<int:note_id>/annulla/", views.note_cancel, name="note_cancel"),
     path(

@@ -105,6 +105,10 @@ def today(request: HttpRequest) -> HttpResponse:
     )
 
 
+def slot_choices(page: selectors.ClassDay) -> list[tuple[int, str]]:
+    return [(row.slot.pk, f"{row.slot.number}ª ora") for row in page.hours]
+
+
 def choices(students: list[selectors.StudentDay]) -> list[tuple[int, str]]:
     return [(row.student.pk, row.student.full_name) for row in students]
 
@@ -128,6 +132,11 @@ def class_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
         "agenda_form": forms.AgendaForm(
             subjects=subjects, initial={"date": date}, auto_id="agenda_%s"
         ),
+        "hour_form": forms.HourAbsenceForm(
+            students=students, slots=slot_choices(page), auto_id="hour_%s"
+        ),
+        "off_site_form": forms.OffSiteForm(students=students, auto_id="off_%s"),
+        "annotation_form": forms.AnnotationForm(auto_id="annotation_%s"),
         "previous": date - datetime.timedelta(days=1),
         "next": date + datetime.timedelta(days=1),
         "back": day_url(classroom, date),
@@ -340,11 +349,16 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     classroom = visible_classroom(request, pk)
     today = timezone.localdate()
     days = classroom.school.institute.unjustified_alert_days
+    roles = roles_for_user(request.user)
+    students = [(s.pk, s.full_name) for s in enrolled_students(classroom)]
     context = {
         "classroom": classroom,
         "summaries": selectors.attendance_summaries(classroom, until=today),
         "unjustified": selectors.unjustified(classroom, older_than_days=days, today=today),
         "days": days,
+        "is_principal": roles.is_principal,
+        "notes": selectors.recent_notes(classroom),
+        "waiver_form": forms.WaiverForm(students=students, auto_id="waiver_%s"),
     }
     return render(request, "register/attendance.html", context)
 
@@ -431,3 +445,97 @@ def history(request: HttpRequest) -> HttpResponse:
     rows = [(change, changed_fields(change)) for change in page]
     context = {"page": page, "rows": rows, "kind": kind, "actions": ChangeAction.choices}
     return render(request, "register/history.html", context)
+
+
+@require_POST
+@login_required
+@writes
+def hour_absence(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    page = selectors.class_day(classroom, date)
+    form = forms.HourAbsenceForm(
+        request.POST, students=choices(page.students), slots=slot_choices(page)
+    )
+    if not form.is_valid():
+        raise services.RegisterError(_("Indicare alunno e ora."))
+    slot = get_object_or_404(HourSlot, pk=form.cleaned_data["slot"], school=classroom.school)
+    already = set(
+        Absence.objects.filter(
+            classroom=classroom, date=date, slot=slot, cancelled_at__isnull=True
+        ).values_list("student_id", flat=True)
+    )
+    services.hour_absences_save(
+        user=acting(request), classroom=classroom, day=date, slot=slot,
+        absent_ids=already | {form.cleaned_data["student"]},
+    )  # fmt: skip
+    messages.success(request, _("Assenza oraria registrata."))
+    return redirect(day_url(classroom, date))
+
+
+@require_POST
+@login_required
+@writes
+def off_site(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    page = selectors.class_day(classroom, date)
+    form = forms.OffSiteForm(request.POST, students=choices(page.students))
+    if not form.is_valid():
+        raise services.RegisterError(_("Indicare alunno e attività."))
+    student = _student_of(classroom, form.cleaned_data["student"], date)
+    services.off_site_record(
+        user=acting(request), classroom=classroom, student=student, day=date,
+        reason=form.cleaned_data["reason"],
+    )  # fmt: skip
+    messages.success(request, _("Fuori classe registrato: l'alunno risulta presente."))
+    return redirect(day_url(classroom, date))
+
+
+@require_POST
+@login_required
+@writes
+def annotation(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    date = parse_day(day)
+    form = forms.AnnotationForm(request.POST)
+    if not form.is_valid():
+        raise services.RegisterError(_("Scrivere il testo dell'annotazione."))
+    services.annotation_create(
+        user=acting(request), classroom=classroom, day=date, text=form.cleaned_data["text"],
+        visible_to_family=form.cleaned_data["visible_to_family"],
+    )  # fmt: skip
+    messages.success(request, _("Annotazione registrata."))
+    return redirect(day_url(classroom, date))
+
+
+@require_POST
+@login_required
+@writes
+def measure(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    record = get_object_or_404(DisciplinaryNote, pk=note_id, classroom=classroom)
+    form = forms.MeasureForm(request.POST)
+    if not form.is_valid():
+        raise services.RegisterError(_("Scrivere il provvedimento."))
+    services.note_measure(user=acting(request), note=record, measure=form.cleaned_data["measure"])
+    messages.success(request, _("Provvedimento registrato."))
+    return redirect("register:attendance", pk=classroom.pk)
+
+
+@require_POST
+@login_required
+@writes
+def waiver(request: HttpRequest, pk: int) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    students = [(s.pk, s.full_name) for s in enrolled_students(classroom)]
+    form = forms.WaiverForm(request.POST, students=students)
+    if not form.is_valid():
+        raise services.RegisterError(_("Indicare alunno, ore e motivo."))
+    student = get_object_or_404(enrolled_students(classroom), pk=form.cleaned_data["student"])
+    services.waiver_grant(
+        user=acting(request), student=student, year=classroom.school_year,
+        hours=form.cleaned_data["hours"], reason=form.cleaned_data["reason"],
+    )  # fmt: skip
+    messages.success(request, _("Deroga registrata."))
+    return redirect("register:attendance", pk=classroom.pk)
