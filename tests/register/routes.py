@@ -58,6 +58,11 @@ API: ApiTable = {
     ("post", "/api/v1/classrooms/{classroom_id}/agenda"): 422,
     ("post", "/api/v1/justifications/{justification_id}/decision"): 422,
     ("get", "/api/v1/students/{student_id}/register"): 404,
+    ("put", "/api/v1/classrooms/{classroom_id}/register/{day}/hour-absences"): 422,
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/off-site"): 422,
+    ("post", "/api/v1/classrooms/{classroom_id}/annotations"): 422,
+    ("post", "/api/v1/classrooms/{classroom_id}/waivers"): 422,
+    ("get", "/api/v1/classrooms/{classroom_id}/attendance"): 404,
     ("post", "/api/v1/students/{student_id}/justifications"): 422,
     ("delete", "/api/v1/students/{student_id}/justifications/{justification_id}"): 404,
 }

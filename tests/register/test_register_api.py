@@ -130,3 +130,43 @@ def test_only_the_family_justifies_through_the_api(cast: Cast, who: str) -> None
     )
     assert response.status_code == 404
     assert not Justification.objects.exists()
+
+
+def test_hour_absences_off_site_annotations_and_limit_through_the_api(cast: Cast) -> None:
+    day = school_day(cast).isoformat()
+    teacher = api(cast.teacher)
+    base = f"/api/v1/classrooms/{cast.classroom_1a.pk}"
+    slot2 = cast.school.hour_slots.get(number=2)
+    hourly = teacher.put(
+        f"{base}/register/{day}/hour-absences",
+        {"slot_id": slot2.pk, "absent": [cast.child.pk]},
+        content_type="application/json",
+    )
+    assert hourly.status_code == 200
+    off = teacher.post(
+        f"{base}/register/{day}/off-site",
+        {"student_id": cast.other_child.pk, "reason": "Orientamento"},
+        content_type="application/json",
+    )
+    assert off.status_code == 200
+    note = teacher.post(
+        f"{base}/annotations",
+        {"date": day, "text": "Portare il libro", "visible_to_family": True},
+        content_type="application/json",
+    )
+    assert note.status_code == 200
+    rows = {r["student_id"]: r for r in teacher.get(f"{base}/attendance").json()}
+    assert rows[cast.child.pk]["absent_hours"] == 1
+    refused = teacher.post(
+        f"{base}/waivers",
+        {"student_id": cast.child.pk, "hours": 3, "reason": "x"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
+    granted = api(cast.principal).post(
+        f"{base}/waivers",
+        {"student_id": cast.child.pk, "hours": 3, "reason": "Ricovero"},
+        content_type="application/json",
+    )
+    assert granted.status_code == 200
+    assert api(cast.outsider).get(f"{base}/attendance").status_code == 404

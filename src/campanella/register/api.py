@@ -426,3 +426,123 @@ def withdraw(request: HttpRequest, student_id: int, justification_id: int) -> St
     justification = get_object_or_404(Justification, pk=justification_id, student=student)
     services.justification_withdraw(user=acting(request), justification=justification)
     return Status(204, None)
+
+
+class HourRollCallIn(Schema):
+    slot_id: int
+    absent: list[int]
+
+
+@router.put(
+    "/classrooms/{classroom_id}/register/{day}/hour-absences",
+    response={200: ClassDayOut, **ERRORS},
+    summary="Assenti in una singola ora",
+)
+def hour_absences(
+    request: HttpRequest, classroom_id: int, day: datetime.date, payload: HourRollCallIn
+) -> ClassDayOut:
+    classroom = classroom_for(request, classroom_id)
+    slot = get_object_or_404(HourSlot, pk=payload.slot_id, school=classroom.school)
+    services.hour_absences_save(
+        user=acting(request), classroom=classroom, day=day, slot=slot, absent_ids=payload.absent
+    )
+    return class_day_out(selectors.class_day(classroom, day))
+
+
+class OffSiteIn(Schema):
+    student_id: int
+    reason: str
+
+
+@router.post(
+    "/classrooms/{classroom_id}/register/{day}/off-site",
+    response={200: CreatedOut, **ERRORS},
+    summary="Fuori classe (conta come presenza)",
+)
+def off_site(
+    request: HttpRequest, classroom_id: int, day: datetime.date, payload: OffSiteIn
+) -> CreatedOut:
+    classroom = classroom_for(request, classroom_id)
+    student = student_in(classroom, payload.student_id, day)
+    created = services.off_site_record(
+        user=acting(request), classroom=classroom, student=student, day=day, reason=payload.reason
+    )
+    return CreatedOut(id=created.pk)
+
+
+class AnnotationIn(Schema):
+    date: datetime.date
+    text: str
+    student_id: int | None = None
+    visible_to_family: bool = False
+
+
+@router.post(
+    "/classrooms/{classroom_id}/annotations",
+    response={200: CreatedOut, **ERRORS},
+    summary="Annotazione (visibile o no alla famiglia)",
+)
+def annotation(request: HttpRequest, classroom_id: int, payload: AnnotationIn) -> CreatedOut:
+    classroom = classroom_for(request, classroom_id)
+    student = (
+        student_in(classroom, payload.student_id, payload.date) if payload.student_id else None
+    )
+    created = services.annotation_create(
+        user=acting(request), classroom=classroom, day=payload.date, text=payload.text,
+        student=student, visible_to_family=payload.visible_to_family,
+    )  # fmt: skip
+    return CreatedOut(id=created.pk)
+
+
+class WaiverIn(Schema):
+    student_id: int
+    hours: int
+    reason: str
+
+
+@router.post(
+    "/classrooms/{classroom_id}/waivers",
+    response={200: CreatedOut, **ERRORS},
+    summary="Deroga al limite di assenze (solo il dirigente)",
+)
+def waiver(request: HttpRequest, classroom_id: int, payload: WaiverIn) -> CreatedOut:
+    classroom = classroom_for(request, classroom_id)
+    student = get_object_or_404(enrolled_students(classroom), pk=payload.student_id)
+    created = services.waiver_grant(
+        user=acting(request), student=student, year=classroom.school_year, hours=payload.hours,
+        reason=payload.reason,
+    )  # fmt: skip
+    return CreatedOut(id=created.pk)
+
+
+class AttendanceRowOut(Schema):
+    student_id: int
+    name: str
+    annual_hours: int
+    absent_hours: int
+    waived_hours: int
+    limit_hours: int
+    over_limit: bool
+    near_limit: bool
+
+
+@router.get(
+    "/classrooms/{classroom_id}/attendance",
+    response={200: list[AttendanceRowOut], **ERRORS},
+    summary="Ore di assenza rispetto al limite del 25%",
+)
+def attendance(request: HttpRequest, classroom_id: int) -> list[AttendanceRowOut]:
+    classroom = classroom_for(request, classroom_id)
+    return [
+        AttendanceRowOut(
+            student_id=s.student.pk,
+            name=s.student.full_name,
+            annual_hours=s.annual_hours,
+            absent_hours=s.absent_hours,
+            waived_hours=s.waived_hours,
+            limit_hours=s.limit_hours,
+            over_limit=s.over_limit,
+            near_limit=s.near_limit,
+        )
+        for s in selectors.attendance_summaries(classroom, until=timezone.localdate())
+    ]
