@@ -120,8 +120,9 @@ def assert_fits_the_screen(page: Page) -> None:
 
 
 def login(page: Page, base_url: str, username: str, password: str) -> None:
-    """By keyboard only: the username field has focus, Tab to the password, Enter submits."""
+    """By keyboard: type the username, Tab to the password, Enter submits."""
     page.goto(f"{base_url}/accedi/")
+    page.locator("#id_username").focus()  # autofocus itself is checked in test_journeys
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(password)

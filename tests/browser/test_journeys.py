@@ -71,6 +71,13 @@ def test_teacher_opens_a_classroom_with_students_and_timetable(
     assert desktop.errors == []
 
 
+def test_the_username_field_has_the_focus_on_arrival(
+    live_cast: Cast, live_server: Any, phone: Watched
+) -> None:
+    phone.page.goto(f"{live_server.url}/accedi/")
+    assert phone.page.evaluate("document.activeElement.id") == "id_username"
+
+
 def test_login_page_and_wrong_password_are_accessible(
     live_cast: Cast, live_server: Any, phone: Watched
 ) -> None:

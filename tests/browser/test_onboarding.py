@@ -88,6 +88,7 @@ def test_from_import_to_one_login_for_two_children(
     assert CredentialBatch.objects.get().guardian_count >= 1
     password = password_on_letter(letters, username)
     page.get_by_role("button", name="Esci", exact=True).click()
+    page.wait_for_url("**/accedi/")
 
     # 3. The guardian logs in with the letter and must choose a password.
     login_path = f"{base}/accedi/"
@@ -111,11 +112,13 @@ def test_from_import_to_one_login_for_two_children(
     page.goto(base + urlparse(mailbox.link(verification)).path)
     assert page.get_by_test_id("login-email").inner_text() == "genitore.portfolio@example.org"
     page.get_by_role("button", name="Esci", exact=True).click()
+    page.wait_for_url("**/accedi/")
 
     # 5. Logs in with the e-mail.
     login(page, base, "genitore.portfolio@example.org", NEW_PASSWORD)
     assert page.locator('[data-testid="guardian-home"]').is_visible()
     page.get_by_role("button", name="Esci", exact=True).click()
+    page.wait_for_url("**/accedi/")
 
     # 6. The other child's account links the same e-mail and joins the portfolio.
     other_child = second_child_elsewhere()

@@ -76,6 +76,7 @@ def test_roll_call_justification_validation_and_coordinator(
     family.wait_for_load_state()
     assert "in attesa di convalida" in family.get_by_test_id("family-events").inner_text()
     family.get_by_role("button", name="Esci", exact=True).click()
+    family.wait_for_url("**/accedi/")
 
     # The teacher validates it.
     page.goto(register)
