@@ -55,6 +55,15 @@ def _institute_id(classroom: Classroom) -> int:
     return classroom.school.institute_id
 
 
+def _record_created(record: Any, user: User, classroom: Classroom) -> None:
+    change_record(
+        instance=record,
+        action=ChangeAction.CREATE,
+        actor=user,
+        institute_id=_institute_id(classroom),
+    )
+
+
 def _check_school_day(classroom: Classroom, day: datetime.date) -> None:
     year = classroom.school_year
     if not (year.lessons_start <= day <= year.lessons_end):
@@ -132,12 +141,7 @@ def lesson_sign(
             topic=topic,
             activities=activities,
         )
-        change_record(
-            instance=lesson,
-            action=ChangeAction.CREATE,
-            actor=user,
-            institute_id=_institute_id(classroom),
-        )
+        _record_created(lesson, user, classroom)
     elif topic or activities:
         before = snapshot(lesson)
         lesson.topic = topic or lesson.topic
@@ -156,12 +160,7 @@ def lesson_sign(
         signature = Signature.objects.create(
             lesson=lesson, teacher=staff, teaching=teaching, kind=kind, late=day < today
         )
-        change_record(
-            instance=signature,
-            action=ChangeAction.CREATE,
-            actor=user,
-            institute_id=_institute_id(classroom),
-        )
+        _record_created(signature, user, classroom)
     return lesson
 
 
@@ -302,12 +301,7 @@ def off_site_record(
         student=student, classroom=classroom, date=day, slot=slot, reason=reason.strip(),
         recorded_by=user,
     )  # fmt: skip
-    change_record(
-        instance=record,
-        action=ChangeAction.CREATE,
-        actor=user,
-        institute_id=_institute_id(classroom),
-    )
+    _record_created(record, user, classroom)
     return record
 
 
@@ -459,12 +453,7 @@ def early_exit_record(
         picked_up_by=picked_up_by.strip(), recorded_by=user,
     )  # fmt: skip
     _link_advance_justifications([record], JustificationKind.EXIT)
-    change_record(
-        instance=record,
-        action=ChangeAction.CREATE,
-        actor=user,
-        institute_id=_institute_id(classroom),
-    )
+    _record_created(record, user, classroom)
     return record
 
 
@@ -731,12 +720,7 @@ def annotation_create(
         visible_to_family=visible_to_family,
         recorded_by=user,
     )
-    change_record(
-        instance=annotation,
-        action=ChangeAction.CREATE,
-        actor=user,
-        institute_id=_institute_id(classroom),
-    )
+    _record_created(annotation, user, classroom)
     return annotation
 
 
