@@ -1,0 +1,418 @@
+"""The Italian grade notation, read and written in one place (DESIGN §3, glossary row "voto").
+
+Pure Python on purpose (no Django imports): forms, model validators, CSV imports, the API and
+report cards all go through these helpers, so a grade is stored once, as a number, and its
+display form is always derived here.
+
+Three kinds of evaluation exist:
+
+* **numeric grades** on a 1–10 scale with the traditional notation: ``7+`` = 7.25, ``7-`` = 6.75,
+  ``6½`` = 6.5, ``6/7`` ("sei/sette") = 6.5; what a school accepts is a :class:`NumericScale`;
+* **descriptive levels** for primary school (O.M. 172/2020): in via di prima acquisizione,
+  base, intermedio, avanzato;
+* **judgements** for religione cattolica and the attività alternativa (and for comportamento in
+  some school orders): insufficiente … ottimo. They are ordered, never averaged.
+
+Notation decisions (the school configures the options, the meaning is fixed):
+
+* ``7--`` ("sette meno meno"), when enabled, is 7 − 0.5 = 6.5, the same value as ``6½``;
+* ``6/7`` and ``6-7`` are the midpoint of two *consecutive* integers (6.5); ``6/8`` is refused.
+  A dash followed by digits is "between", a trailing dash is "meno": ``6-7`` is 6.5, ``7-`` 6.75;
+* ``1/2`` alone is therefore "uno/due" (1.5), while ``6 1/2`` (with a space) is "sei e mezzo";
+* typed decimals (``6.5``, ``6,5``) must be a multiple of ``decimal_step``, so ``6,3`` is
+  refused with the default step of 0.25;
+* the range is checked on the resulting value: ``10+`` (10.25) and ``1-`` (0.75) are refused.
+
+Error messages are meant to be shown to teachers as they are, hence in Italian.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Final, NoReturn
+
+__all__ = [
+    "DEFAULT_SCALE",
+    "DESCRIPTIVE_LEVELS",
+    "JUDGEMENTS",
+    "GradeError",
+    "NumericScale",
+    "average",
+    "format_average",
+    "format_grade",
+    "judgement_label",
+    "judgement_rank",
+    "level_label",
+    "level_rank",
+    "parse_grade",
+    "parse_judgement",
+    "parse_level",
+]
+
+
+class GradeError(ValueError):
+    """A grade, level or judgement cannot be read; ``str()`` is a message fit for the teacher.
+
+    ``code`` is a short stable identifier (``"empty"``, ``"invalid"``, ``"out_of_range"``,
+    ``"decimal_step"``, ``"not_in_use"``, ``"not_consecutive"``) so callers such as Django
+    validators can map the failure to a ``ValidationError`` code without parsing the message.
+    """
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --------------------------------------------------------------------------------------------
+# Numeric grades
+# --------------------------------------------------------------------------------------------
+
+_CENT: Final = Decimal("0.01")
+_HALF: Final = Decimal("0.5")
+_DOUBLE_MINUS: Final = Decimal("0.5")
+_MAX_INPUT_LENGTH: Final = 40
+
+
+def _has_cents_at_most(value: Decimal) -> bool:
+    return value == value.quantize(_CENT)
+
+
+@dataclass(frozen=True, slots=True)
+class NumericScale:
+    """Which numeric grades a school accepts (per school and subject).
+
+    Every option enables a way of *writing* a grade; the value it stands for is fixed:
+
+    * ``minimum``/``maximum``: the lowest and highest value, inclusive;
+    * ``plus_value``/``minus_value``: what ``7+`` adds to and ``7-`` takes from 7;
+    * ``allow_double_minus``: accept ``7--``, which is always 7 − 0.5 (= ``6½``);
+    * ``allow_half``: accept ``6½``, ``6 1/2`` and ``6 e mezzo`` (6.5);
+    * ``allow_between``: accept ``6/7`` and ``6-7`` (the midpoint, 6.5);
+    * ``decimal_step``: typed decimals (``6.25``, ``6,5``) must be a multiple of it; ``1``
+      accepts only whole numbers written as decimals (``7,0``). It must divide 1.
+    """
+
+    minimum: int = 1
+    maximum: int = 10
+    plus_value: Decimal = Decimal("0.25")
+    minus_value: Decimal = Decimal("0.25")
+    allow_double_minus: bool = False
+    allow_half: bool = True
+    allow_between: bool = True
+    decimal_step: Decimal = Decimal("0.25")
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.minimum < self.maximum:
+            raise ValueError("NumericScale needs 0 <= minimum < maximum")
+        for name in ("plus_value", "minus_value"):
+            value = getattr(self, name)
+            if not isinstance(value, Decimal) or not 0 < value < 1 or not _has_cents_at_most(value):
+                raise ValueError(f"NumericScale.{name} must be a Decimal in (0, 1) with 2 decimals")
+        step = self.decimal_step
+        if (
+            not isinstance(step, Decimal)
+            or not 0 < step <= 1
+            or not _has_cents_at_most(step)
+            or Decimal(1) % step != 0
+        ):
+            raise ValueError("NumericScale.decimal_step must be a Decimal that divides 1")
+
+    def examples(self) -> str:
+        """A short list of accepted notations, for messages: ``7, 7+, 7-, 6½, 6/7``."""
+        examples = ["7", "7+", "7-"]
+        if self.allow_half:
+            examples.append("6½")
+        if self.allow_between:
+            examples.append("6/7")
+        if self.allow_double_minus:
+            examples.append("7--")
+        return ", ".join(examples)
+
+
+DEFAULT_SCALE: Final = NumericScale()
+
+_DASHES: Final = str.maketrans({"−": "-", "–": "-", "—": "-", "‐": "-", "⁄": "/", "∕": "/"})
+_SIMPLE_RE: Final = re.compile(r"(?P<n>[0-9]+) ?(?P<suffix>\+|--|-)?")
+_HALF_RE: Final = re.compile(r"(?P<n>[0-9]+)(?: ?½| 1/2| e (?:mezzo|½|1/2))")
+_BETWEEN_RE: Final = re.compile(r"(?P<a>[0-9]+) ?[/-] ?(?P<b>[0-9]+)")
+_DECIMAL_RE: Final = re.compile(r"[0-9]+[.,][0-9]+")
+
+
+def _italian_number(value: Decimal) -> str:
+    """``Decimal("6.50")`` -> ``"6,5"``; ``Decimal("10.00")`` -> ``"10"`` (for messages)."""
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",")
+
+
+def _quote(text: str) -> str:
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    return f"«{shown}»"
+
+
+def _invalid(
+    text: str, scale: NumericScale, reason: str = "", *, code: str = "invalid"
+) -> NoReturn:
+    detail = f": {reason}" if reason else ""
+    raise GradeError(
+        f"Voto non valido: {_quote(text)}{detail}. Esempi: {scale.examples()}.", code=code
+    )
+
+
+def _read(text: str, normal: str, scale: NumericScale) -> Decimal:
+    """The value ``normal`` stands for, before the range check; raises GradeError."""
+    if _DECIMAL_RE.fullmatch(normal):
+        value = Decimal(normal.replace(",", "."))
+        if value % scale.decimal_step != 0:
+            if scale.decimal_step == 1:
+                reason = "questa scala non ammette decimali"
+            else:
+                reason = (
+                    f"i decimali ammessi sono multipli di {_italian_number(scale.decimal_step)}"
+                )
+            _invalid(text, scale, reason, code="decimal_step")
+        return value
+    if match := _BETWEEN_RE.fullmatch(normal):
+        low, high = int(match["a"]), int(match["b"])
+        if not scale.allow_between:
+            _invalid(text, scale, "la scrittura «6/7» non è in uso", code="not_in_use")
+        if high != low + 1:
+            _invalid(text, scale, "i due voti devono essere consecutivi", code="not_consecutive")
+        return low + _HALF
+    if match := _HALF_RE.fullmatch(normal):
+        if not scale.allow_half:
+            _invalid(text, scale, "il mezzo voto (½) non è in uso", code="not_in_use")
+        return int(match["n"]) + _HALF
+    if match := _SIMPLE_RE.fullmatch(normal):
+        base = Decimal(int(match["n"]))
+        suffix = match["suffix"]
+        if suffix == "+":
+            return base + scale.plus_value
+        if suffix == "-":
+            return base - scale.minus_value
+        if suffix == "--":
+            if not scale.allow_double_minus:
+                _invalid(text, scale, "il doppio meno non è in uso", code="not_in_use")
+            return base - _DOUBLE_MINUS
+        return base
+    _invalid(text, scale)
+
+
+def parse_grade(text: str, scale: NumericScale = DEFAULT_SCALE) -> Decimal:
+    """Read a grade as a teacher writes it; return its value with 2 decimals.
+
+    ``"7+"`` -> ``Decimal("7.25")``; ``"6½"``, ``"6 e mezzo"``, ``"6,5"``, ``"6/7"`` ->
+    ``Decimal("6.50")``. Raises :class:`GradeError` with an Italian message otherwise.
+    """
+    shown = text.strip()
+    if not shown:
+        raise GradeError(
+            f"Voto mancante: scrivere un voto, ad esempio {scale.examples()}.", code="empty"
+        )
+    if len(shown) > _MAX_INPUT_LENGTH:  # also keeps int() far from its digit limit
+        _invalid(shown, scale)
+    normal = " ".join(shown.translate(_DASHES).casefold().split())
+    value = _read(shown, normal, scale)
+    if not scale.minimum <= value <= scale.maximum:
+        worth = "" if value == value.to_integral_value() else f" (vale {_italian_number(value)})"
+        raise GradeError(
+            f"Voto fuori scala: {_quote(shown)}{worth}. Il voto deve essere compreso "
+            f"tra {scale.minimum} e {scale.maximum}.",
+            code="out_of_range",
+        )
+    return value.quantize(_CENT)
+
+
+def _as_decimal(value: Decimal | float | str) -> Decimal:
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise GradeError(f"Numero non valido: {_quote(value)}.") from None
+    if not number.is_finite():
+        raise GradeError(f"Numero non valido: {_quote(str(value))}.")
+    return number
+
+
+def format_average(value: Decimal | float | str) -> str:
+    """An average (or any number) as Italians write it: 2 decimals, comma: ``"6,43"``."""
+    number = _as_decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return f"{number:f}".replace(".", ",")
+
+
+def format_grade(value: Decimal | float | str, scale: NumericScale = DEFAULT_SCALE) -> str:
+    """The display form of a grade: 7 -> ``"7"``, 7.25 -> ``"7+"``, 6.75 -> ``"7-"``, 6.5 ->
+    ``"6½"``; a value with no notation in ``scale`` (an average, 6.43) -> ``"6,43"``.
+
+    Only notations enabled in ``scale`` are used, so ``parse_grade(format_grade(v)) == v`` for
+    every value ``parse_grade`` can return.
+    """
+    number = _as_decimal(value)
+    whole = number.to_integral_value(rounding=ROUND_FLOOR)
+    fraction = number - whole
+    upper = whole + 1
+    if fraction == 0:
+        return f"{whole:f}"
+    if fraction == _HALF and scale.allow_half:
+        return f"{whole:f}½"
+    if fraction == scale.plus_value:
+        return f"{whole:f}+"
+    if fraction == 1 - scale.minus_value:
+        return f"{upper:f}-"
+    if fraction == 1 - _DOUBLE_MINUS and scale.allow_double_minus:
+        return f"{upper:f}--"
+    if fraction == _HALF and scale.allow_between:
+        return f"{whole:f}/{upper:f}"
+    return format_average(number)
+
+
+# --------------------------------------------------------------------------------------------
+# Descriptive levels and judgements
+# --------------------------------------------------------------------------------------------
+
+# (code, label) pairs from the lowest to the highest, ready to be Django ``choices``.
+DESCRIPTIVE_LEVELS: Final[tuple[tuple[str, str], ...]] = (
+    ("in_via_di_prima_acquisizione", "In via di prima acquisizione"),
+    ("base", "Base"),
+    ("intermedio", "Intermedio"),
+    ("avanzato", "Avanzato"),
+)
+
+JUDGEMENTS: Final[tuple[tuple[str, str], ...]] = (
+    ("insufficiente", "Insufficiente"),
+    ("sufficiente", "Sufficiente"),
+    ("discreto", "Discreto"),
+    ("buono", "Buono"),
+    ("distinto", "Distinto"),
+    ("ottimo", "Ottimo"),
+)
+
+_LEVEL_ALIASES: Final = {"ipa": "in_via_di_prima_acquisizione"}
+_JUDGEMENT_ALIASES: Final = {"non sufficiente": "insufficiente"}
+_MIN_PREFIX: Final = 3
+
+
+def _normalize_word(text: str) -> str:
+    """Casefold, drop dots, ``_`` as a space, collapse spaces: ``"Prima  Acq."`` -> "prima acq"."""
+    return " ".join(text.replace(".", "").replace("_", " ").casefold().split())
+
+
+def _match_choice(
+    text: str, choices: tuple[tuple[str, str], ...], aliases: dict[str, str]
+) -> str | None:
+    """The code whose label ``text`` spells, abbreviates (an unambiguous prefix of at least 3
+    letters, with or without the dot) or is an alias of; ``None`` if there is none."""
+    key = _normalize_word(text)
+    if key in aliases:
+        return aliases[key]
+    for code, label in choices:
+        if key == _normalize_word(label):
+            return code
+    if len(key) < _MIN_PREFIX:
+        return None
+    found = [code for code, label in choices if _normalize_word(label).startswith(key)]
+    return found[0] if len(found) == 1 else None
+
+
+def parse_level(text: str) -> str:
+    """Read a descriptive level (primary school); return its code.
+
+    Accepts the labels in any case and abbreviations: ``"avanz."``, ``"int."``, ``"base"``,
+    ``"in via di prima acq."``, ``"ipa"``.
+    """
+    labels = ", ".join(label.lower() for _, label in reversed(DESCRIPTIVE_LEVELS))
+    if not text.strip():
+        raise GradeError(f"Livello mancante: scegliere tra {labels}.", code="empty")
+    code = _match_choice(text, DESCRIPTIVE_LEVELS, _LEVEL_ALIASES)
+    if code is None:
+        raise GradeError(f"Livello non valido: {_quote(text.strip())}. Livelli: {labels}.")
+    return code
+
+
+def parse_judgement(text: str) -> str:
+    """Read a judgement (religione, attività alternativa, comportamento); return its code.
+
+    Accepts the labels in any case and abbreviations: ``"insuff."``, ``"suff."``, ``"disc."``,
+    ``"dist."``, ``"ott."``; ``"non sufficiente"`` is ``"insufficiente"``.
+    """
+    labels = ", ".join(label.lower() for _, label in JUDGEMENTS)
+    if not text.strip():
+        raise GradeError(f"Giudizio mancante: scegliere tra {labels}.", code="empty")
+    code = _match_choice(text, JUDGEMENTS, _JUDGEMENT_ALIASES)
+    if code is None:
+        raise GradeError(f"Giudizio non valido: {_quote(text.strip())}. Giudizi: {labels}.")
+    return code
+
+
+def _rank(code: str, choices: tuple[tuple[str, str], ...], kind: str) -> int:
+    for rank, (known, _) in enumerate(choices):
+        if known == code:
+            return rank
+    raise GradeError(f"{kind} sconosciuto: {_quote(code)}.")
+
+
+def judgement_rank(code: str) -> int:
+    """0 for ``"insufficiente"`` up to 5 for ``"ottimo"``: for ordering, never for averages."""
+    return _rank(code, JUDGEMENTS, "Giudizio")
+
+
+def level_rank(code: str) -> int:
+    """0 for ``"in_via_di_prima_acquisizione"`` up to 3 for ``"avanzato"``."""
+    return _rank(code, DESCRIPTIVE_LEVELS, "Livello")
+
+
+def judgement_label(code: str) -> str:
+    """The display form of a judgement code: ``"buono"`` -> ``"Buono"``."""
+    return JUDGEMENTS[judgement_rank(code)][1]
+
+
+def level_label(code: str) -> str:
+    """The display form of a level code: ``"base"`` -> ``"Base"``."""
+    return DESCRIPTIVE_LEVELS[level_rank(code)][1]
+
+
+# --------------------------------------------------------------------------------------------
+# Averages
+# --------------------------------------------------------------------------------------------
+
+
+def _round_half_up(value: Fraction) -> Decimal:
+    """Round an exact fraction to 2 decimals, halves away from zero (ROUND_HALF_UP)."""
+    cents = abs(value) * 100
+    rounded = math.floor(cents + Fraction(1, 2))
+    return (Decimal(rounded if value >= 0 else -rounded) / 100).quantize(_CENT)
+
+
+def average(values: Sequence[Decimal], weights: Sequence[Decimal] | None = None) -> Decimal | None:
+    """The arithmetic mean, or the weighted one, rounded to 2 decimals (ROUND_HALF_UP).
+
+    ``None`` when there is nothing to average: no values, or every weight is 0. Weights must be
+    as many as the values and not negative. The mean is computed exactly before rounding.
+    """
+    if weights is None:
+        weights = [Decimal(1)] * len(values)
+    if len(weights) != len(values):
+        raise ValueError("average() needs as many weights as values")
+    total = Fraction(0)
+    weight_sum = Fraction(0)
+    for value, weight in zip(values, weights, strict=True):
+        exact_weight = Fraction(_as_decimal(weight))
+        if exact_weight < 0:
+            raise ValueError("average() weights must not be negative")
+        total += Fraction(_as_decimal(value)) * exact_weight
+        weight_sum += exact_weight
+    if weight_sum == 0:
+        return None
+    return _round_half_up(total / weight_sum)
