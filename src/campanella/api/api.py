@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -56,6 +57,13 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _reply(request, exc.status_code, error_body("error", str(exc)))
+
+
+@api.exception_handler(IntegrityError)
+def on_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A record changed under this request (e.g. two devices at once): safe to retry.
+    message = "La registrazione è stata modificata nel frattempo: riprovare."
+    return _reply(request, 409, error_body("conflict", message))
 
 
 @api.exception_handler(NotAllowed)

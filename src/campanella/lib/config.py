@@ -96,7 +96,9 @@ def env_database(name: str, *, default_sqlite: Path) -> dict[str, Any]:
         path = Path(unquote(urlparse(raw).path))
         path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite_database(path)
-    config: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=60))
+    # Persistent connections (health-checked): reconnecting every minute cost ~100 ms to the
+    # first request of each worker under the 08:00 load (docs/benchmarks.md).
+    config: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=600))
     if not config.get("NAME"):
         raise ConfigError(f"{name}: manca il nome del database PostgreSQL.")
     config["CONN_HEALTH_CHECKS"] = True
@@ -113,7 +115,8 @@ def sqlite_database(path: Path) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
-        "TEST": {"NAME": None},
+        # Tests use a file too (not shared-cache memory), so locking behaves as in production.
+        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
     }
 
 

@@ -130,7 +130,11 @@ def sign(
     classroom = classroom_for(request, classroom_id)
     slot = get_object_or_404(HourSlot, pk=payload.slot_id, school=classroom.school)
     if payload.subject_id is None:
-        entry = classroom.timetable.filter(weekday=day.weekday(), slot=slot).first()
+        entry = (
+            classroom.timetable.filter(weekday=day.weekday(), slot=slot)
+            .select_related("subject")
+            .first()
+        )
         if entry is None:
             raise services.RegisterError(
                 "In quest'ora la classe non ha lezione: indicare subject_id."

@@ -55,6 +55,12 @@ def _institute_id(classroom: Classroom) -> int:
     return classroom.school.institute_id
 
 
+def _lock_classroom(classroom: Classroom) -> None:
+    """Serialize writes to one classroom's register: a double tap or a client retry, or two
+    co-teachers signing at once, must wait for each other instead of both inserting."""
+    Classroom.objects.select_for_update().filter(pk=classroom.pk).first()
+
+
 def _record_created(record: Any, user: User, classroom: Classroom) -> None:
     change_record(
         instance=record,
@@ -129,6 +135,7 @@ def lesson_sign(
         raise RegisterError(
             _("Si può firmare al massimo %(days)s giorni dopo la lezione.") % {"days": limit}
         )
+    _lock_classroom(classroom)
     lesson = (
         Lesson.objects.select_for_update().filter(classroom=classroom, date=day, slot=slot).first()
     )
@@ -198,6 +205,7 @@ def roll_call_save(
     today = today or timezone.localdate()
     _check_not_future(day, today)
     _check_school_day(classroom, day)
+    _lock_classroom(classroom)
     wanted = set(absent_ids)
     enrolled = _enrolled_ids(classroom, day)
     if wanted - enrolled:
@@ -251,6 +259,7 @@ def hour_absences_save(
     _check_school_day(classroom, day)
     if slot.school_id != classroom.school_id:
         raise NotAllowed
+    _lock_classroom(classroom)
     wanted = set(absent_ids)
     if wanted - _enrolled_ids(classroom, day):
         raise RegisterError(_("Alcuni alunni indicati non sono iscritti in questa classe."))
@@ -477,15 +486,30 @@ EVENT_MODELS: dict[str, Any] = {
 
 
 def _link_advance_justifications(records: Sequence[Any], kind: str) -> None:
-    """An event recorded after the family announced it links to that announcement."""
+    """An event recorded after the family announced it links to that announcement (one query
+    to find the announcements, one update per event that has one)."""
+    if not records:
+        return
+    days = [record.date for record in records]
+    announced = Justification.objects.filter(
+        student_id__in={record.student_id for record in records},
+        kind=kind,
+        start_date__lte=max(days),
+        end_date__gte=min(days),
+        status__in=[JustificationStatus.PENDING, JustificationStatus.ACCEPTED],
+    )
+    by_student: dict[int, list[Justification]] = {}
+    for justification in announced:
+        by_student.setdefault(justification.student_id, []).append(justification)
     for record in records:
-        match = Justification.objects.filter(
-            student_id=record.student_id,
-            kind=kind,
-            start_date__lte=record.date,
-            end_date__gte=record.date,
-            status__in=[JustificationStatus.PENDING, JustificationStatus.ACCEPTED],
-        ).first()
+        match = next(
+            (
+                j
+                for j in by_student.get(record.student_id, [])
+                if j.start_date <= record.date <= j.end_date
+            ),
+            None,
+        )
         if match is not None:
             type(record).objects.filter(pk=record.pk).update(justification=match)
 
