@@ -103,7 +103,12 @@ def roles_for_user(user: Any) -> Roles:
         .prefetch_related("coordinated_classrooms")
         .first()
     )
-    student = Student.objects.filter(user=user).select_related("institute").first()
+    # Staff logins are never student logins: skip that query for them.
+    student = (
+        None
+        if staff is not None
+        else Student.objects.filter(user=user).select_related("institute").first()
+    )
     # A guardian whose every child has left (access revoked) is no longer a guardian here.
     guardian_ids = tuple(
         Guardian.objects.filter(user=user, guardianships__access_revoked_on__isnull=True)
