@@ -43,6 +43,8 @@ PAGES: PageTable = {
     "register:note_cancel": (lambda c: {**classroom(c), "note_id": 1}, *POST_ONLY),
     "register:decide": (lambda c: {**classroom(c), "justification_id": 1}, *POST_ONLY),
     "register:justify": (child, *POST_ONLY),
+    "register:justification_edit": (lambda c: {**child(c), "justification_id": 1}, *POST_ONLY),
+    "register:annotation_cancel": (lambda c: {**classroom(c), "annotation_id": 1}, *POST_ONLY),
     "register:justification_withdraw": (lambda c: {**child(c), "justification_id": 1}, *POST_ONLY),
 }
 

@@ -17,6 +17,7 @@ from campanella.people.models import Student
 from campanella.register.models import (
     Absence,
     AgendaItem,
+    Annotation,
     DisciplinaryNote,
     EarlyExit,
     Justification,
@@ -483,3 +484,46 @@ def test_annotations_visible_to_family_only_when_chosen(cast: Cast) -> None:
     )
     assert "Uscita didattica domani" in family
     assert "Solo per i docenti" not in family
+
+
+def test_family_edits_a_pending_justification_other_families_cannot(cast: Cast) -> None:
+    day = school_day(cast)
+    cast.client_for(cast.teacher).post(day_url(cast, "roll_call", day), {"absent": [cast.child.pk]})
+    guardian = cast.client_for(cast.guardian)
+    guardian.post(
+        reverse("register:justify", args=[cast.child.pk]),
+        {"kind": "assenza", "start": day.isoformat(), "reason": "Febre"},
+    )
+    justification = Justification.objects.get()
+    url = reverse("register:justification_edit", args=[cast.child.pk, justification.pk])
+    assert cast.client_for(cast.other_guardian).post(url, {"reason": "Altro"}).status_code == 404
+    guardian.post(url, {"reason": "Febbre"})
+    justification.refresh_from_db()
+    assert justification.reason == "Febbre"
+    cast.client_for(cast.teacher).post(
+        reverse("register:decide", args=[cast.classroom_1a.pk, justification.pk]),
+        {"decision": "accept"},
+    )
+    guardian.post(url, {"reason": "Cambiato dopo"})
+    justification.refresh_from_db()
+    assert justification.reason == "Febbre"  # validated: no longer editable
+
+
+def test_annotation_is_cancelled_with_a_reason(cast: Cast) -> None:
+    day = school_day(cast)
+    teacher = cast.client_for(cast.teacher)
+    teacher.post(
+        day_url(cast, "annotation", day), {"text": "Compiti non svolti", "visible_to_family": "on"}
+    )
+    annotation = Annotation.objects.get()
+    url = reverse("register:annotation_cancel", args=[cast.classroom_1a.pk, annotation.pk])
+    assert cast.client_for(cast.other_teacher).post(url, {"reason": "x"}).status_code == 404
+    teacher.post(url, {"reason": "Annotazione sbagliata"})
+    annotation.refresh_from_db()
+    assert annotation.cancelled_at is not None
+    family = (
+        cast.client_for(cast.guardian)
+        .get(reverse("register:student", args=[cast.child.pk]))
+        .content.decode()
+    )
+    assert "Compiti non svolti" not in family

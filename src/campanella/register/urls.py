@@ -45,6 +45,16 @@ urlpatterns = [
     path("alunno/<int:pk>/", views.student_register, name="student"),
     path("alunno/<int:pk>/giustifica/", views.justify, name="justify"),
     path(
+        "<int:pk>/annotazioni/<int:annotation_id>/annulla/",
+        views.annotation_cancel,
+        name="annotation_cancel",
+    ),
+    path(
+        "alunno/<int:pk>/giustificazioni/<int:justification_id>/modifica/",
+        views.justification_edit,
+        name="justification_edit",
+    ),
+    path(
         "alunno/<int:pk>/giustificazioni/<int:justification_id>/ritira/",
         views.justification_withdraw,
         name="justification_withdraw",

@@ -36,6 +36,7 @@ from campanella.people.selectors import (
 from campanella.register import forms, selectors, services
 from campanella.register.models import (
     Absence,
+    Annotation,
     DisciplinaryNote,
     EarlyExit,
     Justification,
@@ -539,3 +540,38 @@ def waiver(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
     messages.success(request, _("Deroga registrata."))
     return redirect("register:attendance", pk=classroom.pk)
+
+
+@require_POST
+@login_required
+def justification_edit(request: HttpRequest, pk: int, justification_id: int) -> HttpResponse:
+    student = family_student(request, pk)
+    justification = get_object_or_404(Justification, pk=justification_id, student=student)
+    reason = request.POST.get("reason", "").strip()
+    try:
+        if not reason:
+            raise services.RegisterError(_("Indicare il motivo."))
+        services.justification_edit(
+            user=acting(request), justification=justification, reason=reason
+        )
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.RegisterError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Giustificazione modificata."))
+    return redirect("register:student", pk=student.pk)
+
+
+@require_POST
+@login_required
+@writes
+def annotation_cancel(request: HttpRequest, pk: int, annotation_id: int) -> HttpResponse:
+    classroom = visible_classroom(request, pk)
+    record = get_object_or_404(Annotation, pk=annotation_id, classroom=classroom)
+    form = forms.CancelForm(request.POST)
+    if not form.is_valid():
+        raise services.RegisterError(_("Indicare il motivo dell'annullamento."))
+    services.note_cancel(user=acting(request), note=record, reason=form.cleaned_data["reason"])
+    messages.success(request, _("Annotazione annullata."))
+    return redirect(day_url(classroom, record.date))
