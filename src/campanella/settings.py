@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "campanella.school",
     "campanella.audit",
     "campanella.register",
+    "campanella.grades",
     "campanella.accounts",
     "campanella.interop",
     "campanella.api",

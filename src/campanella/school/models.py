@@ -78,6 +78,13 @@ class Institute(models.Model):
     unjustified_alert_days = models.PositiveSmallIntegerField(
         _("giorni dopo cui segnalare le assenze non giustificate"), default=5
     )
+    weighted_averages = models.BooleanField(_("medie ponderate con i pesi dei voti"), default=True)
+    grade_double_minus = models.BooleanField(
+        _("ammesso il «--» nei voti (7-- = 6½)"), default=False
+    )
+    grades_visible_after_days = models.PositiveSmallIntegerField(
+        _("giorni prima che un voto sia visibile alla famiglia"), default=0
+    )
     one_test_per_day = models.BooleanField(
         _("al massimo una verifica al giorno per classe"),
         default=False,

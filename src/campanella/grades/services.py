@@ -1,0 +1,183 @@
+"""Writes of grades: one atomic change each, with history; bad input refused in Italian."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campanella.audit.models import ChangeAction
+from campanella.audit.services import change_record, snapshot
+from campanella.grades.models import Grade, GradeKind, ScaleKind
+from campanella.lib.grades import (
+    GradeError,
+    NumericScale,
+    parse_grade,
+    parse_judgement,
+    parse_level,
+)
+from campanella.people.models import Student, User
+from campanella.people.roles import roles_for_user
+from campanella.people.selectors import enrolled_students
+from campanella.school.models import (
+    Classroom,
+    SchoolKind,
+    Subject,
+    SubjectKind,
+    Teaching,
+    TeachingKind,
+)
+
+
+class GradeInputError(ValidationError):
+    pass
+
+
+class NotAllowed(Exception):
+    """Outside the teacher's assignments: answered as 404."""
+
+
+def scale_for(classroom: Classroom, subject: Subject) -> str:
+    if subject.kind in {SubjectKind.RELIGION, SubjectKind.ALTERNATIVE}:
+        return ScaleKind.JUDGEMENT
+    if classroom.school.kind == SchoolKind.PRIMARY:
+        return ScaleKind.LEVEL
+    return ScaleKind.NUMERIC
+
+
+def numeric_scale(classroom: Classroom) -> NumericScale:
+    return NumericScale(allow_double_minus=classroom.school.institute.grade_double_minus)
+
+
+def may_grade(user: Any, classroom: Classroom, subject: Subject, student: Student) -> bool:
+    """The teacher of that subject in that classroom, or the support teacher of that student."""
+    roles = roles_for_user(user)
+    if roles.staff is None or not roles.is_teacher:
+        return False
+    teachings = Teaching.objects.filter(teacher=roles.staff, classroom=classroom)
+    return (
+        teachings.filter(
+            subject=subject, kind__in=[TeachingKind.NORMAL, TeachingKind.CO_TEACHING]
+        ).exists()
+        or teachings.filter(kind=TeachingKind.SUPPORT, support_student=student).exists()
+    )
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: Decimal | None = None
+    level: str = ""
+    judgement: str = ""
+
+
+def parse_value(text: str, scale: str, numeric: NumericScale) -> ParsedValue:
+    try:
+        if scale == ScaleKind.NUMERIC:
+            return ParsedValue(value=parse_grade(text, numeric))
+        if scale == ScaleKind.LEVEL:
+            return ParsedValue(level=parse_level(text))
+        return ParsedValue(judgement=parse_judgement(text))
+    except GradeError as error:
+        raise GradeInputError(str(error)) from None
+
+
+@transaction.atomic
+def grade_add(
+    *,
+    user: User,
+    classroom: Classroom,
+    subject: Subject,
+    student: Student,
+    day: datetime.date,
+    kind: str,
+    text: str,
+    weight: Decimal = Decimal("1"),
+    counts_in_average: bool = True,
+    description: str = "",
+    comment: str = "",
+    visible_from: datetime.date | None = None,
+) -> Grade:
+    if not may_grade(user, classroom, subject, student):
+        raise NotAllowed
+    if student.pk not in set(enrolled_students(classroom, day).values_list("pk", flat=True)):
+        raise NotAllowed
+    year = classroom.school_year
+    if not year.contains(day):
+        raise GradeInputError(
+            _("La data %(day)s è fuori dall'anno scolastico %(year)s.")
+            % {"day": f"{day:%d/%m/%Y}", "year": year.name}
+        )
+    if day > timezone.localdate():
+        raise GradeInputError(_("Non si può dare un voto in una data futura."))
+    if kind not in GradeKind.values:
+        raise GradeInputError(_("Tipo di voto non valido: scritto, orale o pratico."))
+    if weight < 0 or weight > 10:
+        raise GradeInputError(_("Il peso deve essere tra 0 e 10."))
+    scale = scale_for(classroom, subject)
+    parsed = parse_value(text, scale, numeric_scale(classroom))
+    staff = roles_for_user(user).staff
+    assert staff is not None
+    delay = classroom.school.institute.grades_visible_after_days
+    grade = Grade.objects.create(
+        student=student, classroom=classroom, subject=subject, teacher=staff, date=day, kind=kind,
+        scale=scale, value=parsed.value, level=parsed.level, judgement=parsed.judgement,
+        weight=weight, counts_in_average=counts_in_average, description=description.strip(),
+        comment=comment.strip(),
+        visible_from=visible_from or (day + datetime.timedelta(days=delay) if delay else None),
+        recorded_by=user,
+    )  # fmt: skip
+    change_record(
+        instance=grade,
+        action=ChangeAction.CREATE,
+        actor=user,
+        institute_id=classroom.school.institute_id,
+    )
+    return grade
+
+
+@transaction.atomic
+def grade_change(*, user: User, grade: Grade, text: str, reason: str) -> Grade:
+    if grade.is_cancelled or not may_grade(user, grade.classroom, grade.subject, grade.student):
+        raise NotAllowed
+    if not reason.strip():
+        raise GradeInputError(_("Indicare il motivo della correzione."))
+    parsed = parse_value(text, grade.scale, numeric_scale(grade.classroom))
+    before = snapshot(grade)
+    grade.value, grade.level, grade.judgement = parsed.value, parsed.level, parsed.judgement
+    grade.save(update_fields=["value", "level", "judgement"])
+    change_record(
+        instance=grade,
+        action=ChangeAction.UPDATE,
+        actor=user,
+        before=before,
+        reason=reason.strip(),
+        institute_id=grade.classroom.school.institute_id,
+    )
+    return grade
+
+
+@transaction.atomic
+def grade_cancel(*, user: User, grade: Grade, reason: str) -> None:
+    if grade.is_cancelled or not may_grade(user, grade.classroom, grade.subject, grade.student):
+        raise NotAllowed
+    if not reason.strip():
+        raise GradeInputError(_("Indicare il motivo dell'annullamento."))
+    before = snapshot(grade)
+    grade.cancelled_at = timezone.now()
+    grade.cancelled_by = user
+    grade.cancel_reason = reason.strip()
+    grade.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    change_record(
+        instance=grade,
+        action=ChangeAction.CANCEL,
+        actor=user,
+        before=before,
+        reason=reason.strip(),
+        institute_id=grade.classroom.school.institute_id,
+    )

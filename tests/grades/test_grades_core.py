@@ -1,0 +1,162 @@
+"""Grades (issue 5, core): who may grade, Italian notation, refusals, history, averages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from campanella.audit.models import Change
+from campanella.grades import selectors
+from campanella.grades.models import Grade
+from campanella.grades.services import (
+    GradeInputError,
+    NotAllowed,
+    grade_add,
+    grade_cancel,
+    grade_change,
+)
+from campanella.lib.grades import format_grade
+from campanella.school.models import SchoolKind, SubjectKind, Term
+from tests import factories as f
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def add(cast: Cast, text: str, **kwargs: object) -> Grade:
+    values: dict[str, object] = {
+        "user": cast.teacher, "classroom": cast.classroom_1a, "subject": cast.maths,
+        "student": cast.child, "day": today(), "kind": "scritto", "text": text,
+    }  # fmt: skip
+    values.update(kwargs)
+    return grade_add(**values)  # type: ignore[arg-type]
+
+
+def test_italian_notation_is_stored_once_and_displayed(cast: Cast) -> None:
+    plus = add(cast, "7+")
+    half = add(cast, "5½")
+    assert plus.value == Decimal("7.25")
+    assert half.value == Decimal("5.50")
+    assert format_grade(plus.value) == "7+"
+    assert format_grade(half.value) == "5½"
+    assert Change.objects.filter(object_id=plus.pk, action="create").exists()
+
+
+@pytest.mark.parametrize("text", ["11", "7++", "0", "abc", ""])
+def test_bad_grades_are_refused_in_italian(cast: Cast, text: str) -> None:
+    with pytest.raises(GradeInputError) as caught:
+        add(cast, text)
+    assert "Voto" in " ".join(caught.value.messages)
+    assert not Grade.objects.exists()
+
+
+def test_only_the_teacher_of_that_subject_in_that_classroom(cast: Cast) -> None:
+    with pytest.raises(NotAllowed):
+        add(cast, "7", user=cast.coordinator)  # teaches Italiano, not Matematica
+    with pytest.raises(NotAllowed):
+        add(cast, "7", user=cast.other_teacher)
+    with pytest.raises(NotAllowed):
+        add(cast, "7", student=cast.sibling)  # enrolled in 2B
+    assert not Grade.objects.exists()
+
+
+def test_support_teacher_grades_their_student(cast: Cast) -> None:
+    staff = cast.other_teacher.staff_profile
+    f.TeachingFactory(
+        teacher=staff,
+        classroom=cast.classroom_1a,
+        subject=cast.italian,
+        kind="sostegno",
+        support_student=cast.child,
+    )
+    assert add(cast, "6", user=cast.other_teacher).value == Decimal("6.00")
+    with pytest.raises(NotAllowed):
+        add(cast, "6", user=cast.other_teacher, student=cast.other_child)
+
+
+def test_date_outside_the_school_year_or_future_is_refused(cast: Cast) -> None:
+    year = cast.classroom_1a.school_year
+    with pytest.raises((GradeInputError, NotAllowed)):
+        add(cast, "7", day=year.start_date - datetime.timedelta(days=1))
+    with pytest.raises(GradeInputError):
+        add(cast, "7", day=today() + datetime.timedelta(days=1))
+
+
+def test_primary_levels_and_religion_judgements(cast: Cast) -> None:
+    religion = f.SubjectFactory(
+        institute=cast.institute, name="Religione", kind=SubjectKind.RELIGION
+    )
+    f.ClassroomSubjectFactory(classroom=cast.classroom_1a, subject=religion, weekly_hours=1)
+    f.TeachingFactory(
+        teacher=cast.teacher.staff_profile, classroom=cast.classroom_1a, subject=religion
+    )
+    judged = add(cast, "dist.", subject=religion)
+    assert (judged.scale, judged.judgement, judged.value) == ("giudizio", "distinto", None)
+    cast.school.kind = SchoolKind.PRIMARY
+    cast.school.save()
+    leveled = add(cast, "avanzato")
+    assert (leveled.scale, leveled.level) == ("livello", "avanzato")
+
+
+def test_change_and_cancel_keep_history(cast: Cast) -> None:
+    grade = add(cast, "6")
+    with pytest.raises(GradeInputError):
+        grade_change(user=cast.teacher, grade=grade, text="7", reason="")
+    grade_change(user=cast.teacher, grade=grade, text="6+", reason="Errore di trascrizione")
+    grade_cancel(user=cast.teacher, grade=grade, reason="Prova annullata")
+    grade.refresh_from_db()
+    assert grade.value == Decimal("6.25") and grade.cancelled_at is not None
+    actions = list(
+        Change.objects.filter(object_id=grade.pk).order_by("pk").values_list("action", "reason")
+    )
+    assert actions == [
+        ("create", ""),
+        ("update", "Errore di trascrizione"),
+        ("cancel", "Prova annullata"),
+    ]
+    assert Grade.objects.filter(pk=grade.pk).exists()
+
+
+def test_averages_weighted_or_not_only_grades_that_count(cast: Cast) -> None:
+    add(cast, "8", weight=Decimal("2"))
+    add(cast, "5")
+    add(cast, "3", counts_in_average=False)
+    cancelled = add(cast, "1")
+    grade_cancel(user=cast.teacher, grade=cancelled, reason="x")
+    grades = selectors.active_grades().filter(classroom=cast.classroom_1a)
+    weighted = selectors.averages(grades, weighted=True)
+    plain = selectors.averages(grades, weighted=False)
+    assert weighted[(cast.child.pk, cast.maths.pk)] == Decimal("7.00")  # (16 + 5) / 3
+    assert plain[(cast.child.pk, cast.maths.pk)] == Decimal("6.50")
+
+
+def test_family_does_not_see_a_grade_before_its_date(cast: Cast) -> None:
+    add(cast, "9", visible_from=today() + datetime.timedelta(days=3))
+    add(cast, "6")
+    term = Term.objects.filter(school=cast.school).first()
+    family = selectors.student_summary(cast.child, cast.classroom_1a, None, family=True)
+    teacher = selectors.student_summary(cast.child, cast.classroom_1a, None, family=False)
+    assert [g.value for s in family for g in s.grades] == [Decimal("6.00")]
+    assert family[0].average == Decimal("6.00")
+    assert len(teacher[0].grades) == 2
+    assert term is not None
+
+
+def test_school_delay_hides_new_grades(cast: Cast) -> None:
+    cast.institute.grades_visible_after_days = 2
+    cast.institute.save()
+    grade = add(cast, "7")
+    assert grade.visible_from == today() + datetime.timedelta(days=2)
+
+
+def test_class_averages_for_the_coordinator(cast: Cast) -> None:
+    add(cast, "8")
+    add(cast, "6", student=cast.other_child)
+    assert selectors.class_averages(cast.classroom_1a, None)[cast.maths.pk] == Decimal("7.00")
