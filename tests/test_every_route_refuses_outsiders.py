@@ -19,7 +19,7 @@ from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
-APP_TABLES = ["accounts", "people", "interop", "register"]
+APP_TABLES = ["accounts", "people", "interop", "register", "grades"]
 
 
 def merged(attribute: str) -> dict[Any, Any]:

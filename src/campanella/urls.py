@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("campanella.people.urls")),
     path("segreteria/importa/", include("campanella.interop.urls")),
     path("registro/", include("campanella.register.urls")),
+    path("voti/", include("campanella.grades.urls")),
     path("gestione/", office_admin.urls),
     path("api/v1/", api.urls),
 ]

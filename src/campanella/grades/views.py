@@ -1,0 +1,259 @@
+"""Pages of grades: the teacher's grade book (keyboard and whole-class entry), the family view
+with averages and a trend chart, and the XLSX export."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from campanella.grades import selectors
+from campanella.grades.models import Grade, GradeKind
+from campanella.grades.services import GradeInputError, NotAllowed, grade_add, may_grade
+from campanella.lib.grades import format_average, format_grade, judgement_label, level_label
+from campanella.people.models import Student, User
+from campanella.people.roles import roles_for_user
+from campanella.people.selectors import (
+    classrooms_for_user,
+    current_enrollment,
+    enrolled_students,
+    students_for_user,
+)
+from campanella.school.models import Classroom, Subject, Term
+from campanella.school.selectors import current_term
+
+
+def shown(grade: Grade) -> str:
+    """The one display form of a stored grade."""
+    if grade.value is not None:
+        return format_grade(grade.value)
+    return level_label(grade.level) if grade.level else judgement_label(grade.judgement)
+
+
+def book_scope(
+    request: HttpRequest, classroom_id: int, subject_id: int
+) -> tuple[Classroom, Subject]:
+    classroom = get_object_or_404(
+        classrooms_for_user(request.user).select_related("school__institute", "school_year"),
+        pk=classroom_id,
+    )
+    subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
+    return classroom, subject
+
+
+def chosen_term(request: HttpRequest, classroom: Classroom) -> Term | None:
+    wanted = request.GET.get("periodo", "")
+    terms = Term.objects.filter(school=classroom.school, school_year=classroom.school_year)
+    if wanted.isdigit():
+        return terms.filter(pk=int(wanted)).first()
+    return current_term(classroom.school) or terms.first()
+
+
+def book_rows(classroom: Classroom, subject: Subject, term: Term | None) -> list[dict[str, Any]]:
+    students = list(enrolled_students(classroom))
+    grades = selectors.in_term(
+        selectors.active_grades().filter(classroom=classroom, subject=subject), term
+    )
+    listed = list(grades.order_by("date", "pk"))
+    means = selectors.averages(grades, weighted=classroom.school.institute.weighted_averages)
+    by_student: dict[int, list[Grade]] = {}
+    for grade in listed:
+        by_student.setdefault(grade.student_id, []).append(grade)
+    rows = []
+    for student in students:
+        own = by_student.get(student.pk, [])
+        mean = means.get((student.pk, subject.pk))
+        rows.append(
+            {
+                "student": student,
+                "grades": [(g, shown(g)) for g in own],
+                "average": format_average(mean) if mean is not None else "—",
+                "counts": {
+                    kind: sum(1 for g in own if g.kind == kind) for kind in GradeKind.values
+                },
+            }
+        )
+    return rows
+
+
+@login_required
+def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
+    classroom, subject = book_scope(request, classroom_id, subject_id)
+    term = chosen_term(request, classroom)
+    rows = book_rows(classroom, subject, term)
+    can_write = bool(rows) and may_grade(request.user, classroom, subject, rows[0]["student"])
+    context = {
+        "classroom": classroom,
+        "subject": subject,
+        "term": term,
+        "terms": Term.objects.filter(school=classroom.school, school_year=classroom.school_year),
+        "rows": rows,
+        "can_write": can_write,
+        "kinds": GradeKind.choices,
+        "today": timezone.localdate(),
+        "errors": request.session.pop("grade-errors", []),
+        "typed": request.session.pop("grade-typed", {}),
+    }
+    return render(request, "grades/book.html", context)
+
+
+@login_required
+def grade_book_save(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
+    """Whole-class (or single) entry: every filled cell becomes a grade, all or nothing."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    classroom, subject = book_scope(request, classroom_id, subject_id)
+    back = reverse("grades:book", args=[classroom.pk, subject.pk])
+    try:
+        day = datetime.date.fromisoformat(request.POST.get("date", ""))
+        weight = Decimal(request.POST.get("weight", "1").replace(",", "."))
+    except (ValueError, ArithmeticError):
+        messages.error(request, _("Data o peso non validi."))
+        return redirect(back)
+    students = {s.pk: s for s in enrolled_students(classroom)}
+    typed: dict[int, str] = {}
+    for key in request.POST:
+        number = key.removeprefix("voto-")
+        value = request.POST.get(key, "").strip()
+        if key.startswith("voto-") and number.isdigit() and value:
+            typed[int(number)] = value
+    if set(typed) - set(students):
+        raise Http404
+    errors = save_grades(request, classroom, subject, students, typed, day, weight)
+    if errors:
+        request.session["grade-errors"] = errors
+        request.session["grade-typed"] = {str(k): v for k, v in typed.items()}
+    else:
+        messages.success(request, _("%(count)s voti registrati.") % {"count": len(typed)})
+    return redirect(back)
+
+
+def save_grades(
+    request: HttpRequest,
+    classroom: Classroom,
+    subject: Subject,
+    students: dict[int, Student],
+    typed: dict[int, str],
+    day: datetime.date,
+    weight: Decimal,
+) -> list[str]:
+    errors: list[str] = []
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        with transaction.atomic():
+            for student_id, text in typed.items():
+                try:
+                    grade_add(
+                        user=user, classroom=classroom, subject=subject,
+                        student=students[student_id], day=day,
+                        kind=request.POST.get("kind", ""), text=text, weight=weight,
+                        counts_in_average=request.POST.get("counts") != "0",
+                        description=request.POST.get("description", ""),
+                        comment="",
+                    )  # fmt: skip
+                except GradeInputError as error:
+                    errors.append(f"{students[student_id].full_name}: {' '.join(error.messages)}")
+            if errors:
+                raise GradeInputError(errors)
+    except GradeInputError:
+        return errors
+    except NotAllowed:
+        raise Http404 from None
+    return errors
+
+
+@login_required
+def grade_book_export(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
+    classroom, subject = book_scope(request, classroom_id, subject_id)
+    term = chosen_term(request, classroom)
+    rows = book_rows(classroom, subject, term)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Voti"
+    sheet.append(["Classe", classroom.name, "Materia", subject.name, "Periodo", str(term or "")])
+    sheet.append([])
+    width = max((len(row["grades"]) for row in rows), default=0)
+    sheet.append(
+        ["Alunno", *[f"Voto {n + 1}" for n in range(width)], "Media", "Scritti", "Orali", "Pratici"]
+    )
+    for row in rows:
+        cells = [f"{g.date:%d/%m} {text} ({g.get_kind_display()})" for g, text in row["grades"]]
+        cells += [""] * (width - len(cells))
+        counts = row["counts"]
+        sheet.append(
+            [
+                row["student"].full_name,
+                *cells,
+                row["average"],
+                counts["scritto"],
+                counts["orale"],
+                counts["pratico"],
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="voti-{classroom.pk}-{subject.pk}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = get_object_or_404(students_for_user(request.user), pk=student_id)
+    enrollment = current_enrollment(student)
+    if enrollment is None:
+        raise Http404
+    roles = roles_for_user(request.user)
+    family = roles.staff is None  # staff see everything; families see what is visible today
+    classroom = enrollment.classroom
+    term = chosen_term(request, classroom)
+    summaries = selectors.student_summary(student, classroom, term, family=family)
+    subjects = [
+        {
+            "summary": s,
+            "grades": [(g, shown(g)) for g in s.grades],
+            "average": format_average(s.average) if s.average is not None else "—",
+            "chart": trend_points(s.grades),
+        }
+        for s in summaries
+    ]
+    overall = selectors.overall_average(summaries)
+    context = {
+        "student": student,
+        "classroom": classroom,
+        "term": term,
+        "terms": Term.objects.filter(school=classroom.school, school_year=classroom.school_year),
+        "subjects": subjects,
+        "overall": format_average(overall) if overall is not None else "—",
+    }
+    return render(request, "grades/student.html", context)
+
+
+def trend_points(grades: list[Grade]) -> str:
+    """SVG polyline points (oldest to newest) on a 200×60 box; empty for fewer than 2 grades."""
+    numeric = [g.value for g in reversed(grades) if g.value is not None]
+    if len(numeric) < 2:
+        return ""
+    step = 200 / (len(numeric) - 1)
+    return " ".join(
+        f"{index * step:.1f},{60 - (float(value) - 1) / 9 * 60:.1f}"
+        for index, value in enumerate(numeric)
+    )

@@ -1,0 +1,139 @@
+"""The grade book and the family's grades through the pages."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from campanella.grades.models import Grade
+from tests import factories as f
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def book_url(cast: Cast, name: str = "grades:book") -> str:
+    return reverse(name, args=[cast.classroom_1a.pk, cast.maths.pk])
+
+
+def enter(cast: Cast, grades: dict[int, str], **extra: str) -> object:
+    data = {"date": timezone.localdate().isoformat(), "kind": "orale", "weight": "1", **extra}
+    data.update({f"voto-{pk}": text for pk, text in grades.items()})
+    return cast.client_for(cast.teacher).post(book_url(cast, "grades:book_save"), data, follow=True)
+
+
+def test_teacher_enters_grades_family_sees_them_with_averages(cast: Cast) -> None:
+    enter(cast, {cast.child.pk: "7+"})
+    enter(cast, {cast.child.pk: "5½"})
+    book = cast.client_for(cast.teacher).get(book_url(cast)).content.decode()
+    assert "7+" in book and "5½" in book
+    assert f'data-testid="average-{cast.child.pk}">6,38<' in book
+    family = (
+        cast.client_for(cast.guardian)
+        .get(reverse("grades:student", args=[cast.child.pk]))
+        .content.decode()
+    )
+    assert "7+" in family and "5½" in family and "6,38" in family
+    assert "<polyline" in family and 'role="img"' in family
+
+
+def test_whole_class_entry_is_all_or_nothing(cast: Cast) -> None:
+    page = enter(cast, {cast.child.pk: "8", cast.other_child.pk: "7++", cast.adult_student.pk: "6"})
+    assert "Voto non valido" in page.content.decode()  # type: ignore[attr-defined]
+    assert not Grade.objects.exists()
+    enter(
+        cast,
+        {cast.child.pk: "8", cast.other_child.pk: "7", cast.adult_student.pk: "6"},
+        description="Compito 1",
+    )
+    assert Grade.objects.filter(description="Compito 1").count() == 3
+
+
+def test_grade_out_of_range_and_future_date_are_refused(cast: Cast) -> None:
+    enter(cast, {cast.child.pk: "11"})
+    future = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+    enter(cast, {cast.child.pk: "7"}, date=future)
+    assert not Grade.objects.exists()
+
+
+def test_hidden_grade_is_not_shown_to_the_family_before_its_date(cast: Cast) -> None:
+    cast.institute.grades_visible_after_days = 3
+    cast.institute.save()
+    enter(cast, {cast.child.pk: "9"})
+    family = (
+        cast.client_for(cast.guardian)
+        .get(reverse("grades:student", args=[cast.child.pk]))
+        .content.decode()
+    )
+    assert "Nessun voto" in family
+    teacher = (
+        cast.client_for(cast.teacher)
+        .get(reverse("grades:student", args=[cast.child.pk]))
+        .content.decode()
+    )
+    assert "<strong>9</strong>" in teacher
+
+
+@pytest.mark.parametrize(
+    "who", ["other_teacher", "guardian", "child_user", "outsider", "foreign_office"]
+)
+def test_grade_book_refuses_outsiders(cast: Cast, who: str) -> None:
+    client = cast.client_for(getattr(cast, who))
+    assert client.get(book_url(cast)).status_code == 404
+    assert client.get(book_url(cast, "grades:book_export")).status_code == 404
+    data = {"date": timezone.localdate().isoformat(), "kind": "orale", f"voto-{cast.child.pk}": "7"}
+    assert client.post(book_url(cast, "grades:book_save"), data).status_code == 404
+    assert not Grade.objects.exists()
+
+
+def test_coordinator_reads_but_cannot_grade_another_subject(cast: Cast) -> None:
+    page = cast.client_for(cast.coordinator).get(book_url(cast)).content.decode()
+    assert "Salva i voti" not in page
+    data = {"date": timezone.localdate().isoformat(), "kind": "orale", f"voto-{cast.child.pk}": "7"}
+    assert (
+        cast.client_for(cast.coordinator).post(book_url(cast, "grades:book_save"), data).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("who", ["other_guardian", "outsider", "other_teacher"])
+def test_family_grades_refuse_other_families(cast: Cast, who: str) -> None:
+    response = cast.client_for(getattr(cast, who)).get(
+        reverse("grades:student", args=[cast.child.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_export_xlsx(cast: Cast) -> None:
+    enter(cast, {cast.child.pk: "6-"})
+    response = cast.client_for(cast.teacher).get(book_url(cast, "grades:book_export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert any("6-" in str(v) for v in values)
+    assert cast.child.full_name in values
+
+
+def count(client: object, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+    return len(queries)
+
+
+def test_grade_pages_queries_do_not_grow(cast: Cast) -> None:
+    enter(cast, {cast.child.pk: "7", cast.other_child.pk: "6"})
+    teacher = cast.client_for(cast.teacher)
+    guardian = cast.client_for(cast.guardian)
+    urls = [(teacher, book_url(cast)), (guardian, reverse("grades:student", args=[cast.child.pk]))]
+    before = [count(c, u) for c, u in urls]
+    for _ in range(5):
+        f.EnrollmentFactory(classroom=cast.classroom_1a)
+    for text in ("8", "6+", "5"):
+        enter(cast, {cast.child.pk: text, cast.other_child.pk: text})
+    assert [count(c, u) for c, u in urls] == before
