@@ -1,0 +1,64 @@
+"""Issue 5's journey: the teacher types 7+ and 5½ in the grade book by keyboard; the guardian
+sees them with the averages and the chart; a grade hidden until a date stays hidden."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser_support import Watched, assert_accessible, assert_fits_the_screen, login
+from tests.conftest import PASSWORD, Cast, build_cast
+
+
+@pytest.fixture
+def live_cast(transactional_db: Any, live_server: Any) -> Cast:
+    return build_cast()
+
+
+def test_keyboard_grades_then_family_view(
+    live_cast: Cast, live_server: Any, desktop: Watched, phone: Watched
+) -> None:
+    base = live_server.url
+    book = f"{base}/voti/{live_cast.classroom_1a.pk}/{live_cast.maths.pk}/"
+    page = desktop.page
+    login(page, base, "teacher", PASSWORD)
+    page.goto(book)
+    assert_accessible(page)
+    for text in ("7+", "5½"):
+        page.locator(f"#voto-{live_cast.child.pk}").focus()
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+    assert page.get_by_test_id(f"average-{live_cast.child.pk}").inner_text() == "6,38"
+    assert desktop.errors == []
+
+    family = phone.page
+    login(family, base, "guardian", PASSWORD)
+    family.goto(f"{base}/voti/alunno/{live_cast.child.pk}/")
+    grades = family.get_by_test_id("grades").first.inner_text()
+    assert "7+" in grades and "5½" in grades
+    assert family.get_by_test_id("average").first.inner_text() == "6,38"
+    assert family.locator("svg[role=img] polyline").count() == 1
+    assert_accessible(family)
+    assert_fits_the_screen(family)
+    assert phone.errors == []
+
+
+def test_hidden_grade_is_not_visible_to_the_family(
+    live_cast: Cast, live_server: Any, desktop: Watched
+) -> None:
+    live_cast.institute.grades_visible_after_days = 5
+    live_cast.institute.save()
+    base = live_server.url
+    page = desktop.page
+    login(page, base, "teacher", PASSWORD)
+    page.goto(f"{base}/voti/{live_cast.classroom_1a.pk}/{live_cast.maths.pk}/")
+    page.locator(f"#voto-{live_cast.child.pk}").fill("9")
+    page.get_by_role("button", name="Salva i voti").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Esci", exact=True).click()
+    page.wait_for_url("**/accedi/")
+    login(page, base, "guardian", PASSWORD)
+    page.goto(f"{base}/voti/alunno/{live_cast.child.pk}/")
+    assert "Nessun voto" in page.locator("main").inner_text()
