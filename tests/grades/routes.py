@@ -12,4 +12,10 @@ PAGES: PageTable = {
     "grades:student": (lambda c: {"student_id": c.child.pk}, 404, 302),
 }
 
-API: ApiTable = {}
+API: ApiTable = {
+    ("get", "/api/v1/classrooms/{classroom_id}/subjects"): 404,
+    ("get", "/api/v1/classrooms/{classroom_id}/terms"): 404,
+    ("get", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"): 404,
+    ("post", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"): 422,
+    ("get", "/api/v1/students/{student_id}/grades"): 404,
+}

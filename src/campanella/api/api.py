@@ -11,6 +11,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
+from campanella.grades.api import router as grades_router
+from campanella.grades.services import GradeInputError
+from campanella.grades.services import NotAllowed as GradeNotAllowed
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.people.api import router as people_router
 from campanella.register.api import router as register_router
@@ -66,6 +69,16 @@ def on_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _reply(request, 409, error_body("conflict", message))
 
 
+@api.exception_handler(GradeNotAllowed)
+def on_grade_not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _reply(request, 404, error_body("not_found", "Risorsa non trovata."))
+
+
+@api.exception_handler(GradeInputError)
+def on_grade_error(request: HttpRequest, exc: GradeInputError) -> HttpResponse:
+    return _reply(request, 400, error_body("grade_error", " ".join(exc.messages)))
+
+
 @api.exception_handler(NotAllowed)
 def on_not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _reply(request, 404, error_body("not_found", "Risorsa non trovata."))
@@ -80,3 +93,4 @@ def on_register_error(request: HttpRequest, exc: RegisterError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)
 api.add_router("/", register_router)
+api.add_router("/", grades_router)

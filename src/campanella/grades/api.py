@@ -1,0 +1,199 @@
+"""API of grades: subjects and terms of a classroom, the grade book, entering a grade, and a
+student's grades with averages (families see only what is visible today)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from campanella.grades import selectors
+from campanella.grades.models import Grade
+from campanella.grades.services import grade_add
+from campanella.grades.views import chosen_term, shown
+from campanella.lib.api_errors import ErrorOut
+from campanella.people.models import User
+from campanella.people.roles import roles_for_user
+from campanella.people.selectors import (
+    classrooms_for_user,
+    current_enrollment,
+    enrolled_students,
+    students_for_user,
+)
+from campanella.school.models import Classroom, Subject, Term
+
+router = Router(tags=["voti"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class SubjectOut(Schema):
+    id: int
+    name: str
+    weekly_hours: int
+
+
+class TermOut(Schema):
+    id: int
+    number: int
+    kind: str
+    start_date: datetime.date
+    end_date: datetime.date
+
+
+class GradeOut(Schema):
+    id: int
+    student_id: int
+    subject: str
+    date: datetime.date
+    kind: str
+    display: str
+    value: Decimal | None
+    weight: Decimal
+    counts_in_average: bool
+    description: str
+    comment: str
+
+
+class AverageOut(Schema):
+    subject_id: int
+    subject: str
+    average: Decimal | None
+    grades: list[GradeOut]
+
+
+def grade_out(grade: Grade, subject_name: str) -> GradeOut:
+    return GradeOut(
+        id=grade.pk, student_id=grade.student_id, subject=subject_name, date=grade.date,
+        kind=grade.kind, display=shown(grade), value=grade.value, weight=grade.weight,
+        counts_in_average=grade.counts_in_average, description=grade.description,
+        comment=grade.comment,
+    )  # fmt: skip
+
+
+def classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
+    scoped = classrooms_for_user(request.user).select_related("school__institute", "school_year")
+    return get_object_or_404(scoped, pk=classroom_id)
+
+
+@router.get(
+    "/classrooms/{classroom_id}/subjects",
+    response={200: list[SubjectOut], **ERRORS},
+    summary="Materie della classe",
+)
+def subjects(request: HttpRequest, classroom_id: int) -> list[SubjectOut]:
+    classroom = classroom_for(request, classroom_id)
+    rows = classroom.subjects.select_related("subject").order_by("subject__name")
+    return [
+        SubjectOut(id=r.subject_id, name=r.subject.name, weekly_hours=r.weekly_hours) for r in rows
+    ]
+
+
+@router.get(
+    "/classrooms/{classroom_id}/terms",
+    response={200: list[TermOut], **ERRORS},
+    summary="Periodi dell'anno della classe",
+)
+def terms(request: HttpRequest, classroom_id: int) -> list[TermOut]:
+    classroom = classroom_for(request, classroom_id)
+    found = Term.objects.filter(school=classroom.school, school_year=classroom.school_year)
+    return [
+        TermOut(id=t.pk, number=t.number, kind=t.kind, start_date=t.start_date, end_date=t.end_date)
+        for t in found
+    ]
+
+
+@router.get(
+    "/classrooms/{classroom_id}/subjects/{subject_id}/grades",
+    response={200: list[AverageOut], **ERRORS},
+    summary="Registro dei voti di una materia (per alunno, con media)",
+)
+def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> list[AverageOut]:
+    classroom = classroom_for(request, classroom_id)
+    subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
+    term = chosen_term(request, classroom)
+    grades = selectors.in_term(
+        selectors.active_grades().filter(classroom=classroom, subject=subject), term
+    )
+    means = selectors.averages(grades, weighted=classroom.school.institute.weighted_averages)
+    by_student: dict[int, list[GradeOut]] = {}
+    for grade in grades.order_by("date", "pk"):
+        by_student.setdefault(grade.student_id, []).append(grade_out(grade, subject.name))
+    return [
+        AverageOut(
+            subject_id=student.pk,
+            subject=student.full_name,
+            average=means.get((student.pk, subject.pk)),
+            grades=by_student.get(student.pk, []),
+        )
+        for student in enrolled_students(classroom)
+    ]
+
+
+class GradeIn(Schema):
+    student_id: int
+    date: datetime.date
+    kind: str
+    grade: str
+    weight: Decimal = Decimal("1")
+    counts_in_average: bool = True
+    description: str = ""
+    comment: str = ""
+    visible_from: datetime.date | None = None
+
+
+@router.post(
+    "/classrooms/{classroom_id}/subjects/{subject_id}/grades",
+    response={200: GradeOut, **ERRORS},
+    summary="Inserisci un voto (notazione italiana: 7+, 6½, 6/7…)",
+)
+def grade_create(
+    request: HttpRequest, classroom_id: int, subject_id: int, payload: GradeIn
+) -> GradeOut:
+    classroom = classroom_for(request, classroom_id)
+    subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
+    student = get_object_or_404(enrolled_students(classroom, payload.date), pk=payload.student_id)
+    user = request.user
+    assert isinstance(user, User)
+    grade = grade_add(
+        user=user, classroom=classroom, subject=subject, student=student, day=payload.date,
+        kind=payload.kind, text=payload.grade, weight=payload.weight,
+        counts_in_average=payload.counts_in_average, description=payload.description,
+        comment=payload.comment, visible_from=payload.visible_from,
+    )  # fmt: skip
+    return grade_out(grade, subject.name)
+
+
+class StudentGradesOut(Schema):
+    overall_average: Decimal | None
+    subjects: list[AverageOut]
+
+
+@router.get(
+    "/students/{student_id}/grades",
+    response={200: StudentGradesOut, **ERRORS},
+    summary="Voti e medie di un alunno (periodo in corso o ?periodo=)",
+)
+def student_grades(request: HttpRequest, student_id: int) -> StudentGradesOut:
+    student = get_object_or_404(students_for_user(request.user), pk=student_id)
+    enrollment = current_enrollment(student)
+    if enrollment is None:
+        raise Http404
+    family = roles_for_user(request.user).staff is None
+    term = chosen_term(request, enrollment.classroom)
+    summaries = selectors.student_summary(student, enrollment.classroom, term, family=family)
+    return StudentGradesOut(
+        overall_average=selectors.overall_average(summaries),
+        subjects=[
+            AverageOut(
+                subject_id=s.subject_id,
+                subject=s.subject,
+                average=s.average,
+                grades=[grade_out(g, s.subject) for g in s.grades],
+            )
+            for s in summaries
+        ],
+    )
