@@ -10,6 +10,7 @@ PAGES: PageTable = {
     "grades:book_save": (book, 405, 302),
     "grades:book_export": (book, 404, 302),
     "grades:student": (lambda c: {"student_id": c.child.pk}, 404, 302),
+    "grades:detail": (lambda c: {"grade_id": 1}, 404, 302),
 }
 
 API: ApiTable = {

@@ -137,3 +137,23 @@ def test_grade_pages_queries_do_not_grow(cast: Cast) -> None:
     for text in ("8", "6+", "5"):
         enter(cast, {cast.child.pk: text, cast.other_child.pk: text})
     assert [count(c, u) for c, u in urls] == before
+
+
+def test_teacher_corrects_and_cancels_a_grade_with_reasons(cast: Cast) -> None:
+    enter(cast, {cast.child.pk: "6"})
+    grade = Grade.objects.get()
+    url = reverse("grades:detail", args=[grade.pk])
+    teacher = cast.client_for(cast.teacher)
+    refused = teacher.post(url, {"action": "change", "grade": "7", "reason": ""}, follow=True)
+    assert "motivo" in refused.content.decode()
+    teacher.post(url, {"action": "change", "grade": "6½", "reason": "Errore di battitura"})
+    teacher.post(url, {"action": "cancel", "reason": "Prova ripetuta"})
+    grade.refresh_from_db()
+    assert str(grade.value) == "6.50" and grade.cancelled_at is not None
+    history = teacher.get(url).content.decode().split('data-testid="grade-history"')[1]
+    assert "Errore di battitura" in history and "Prova ripetuta" in history
+    assert cast.client_for(cast.other_teacher).get(url).status_code == 404
+    assert (
+        cast.client_for(cast.coordinator).post(url, {"action": "cancel", "reason": "x"}).status_code
+        == 404
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
         name="book_export",
     ),
     path("alunno/<int:student_id>/", views.student_grades, name="student"),
+    path("voto/<int:grade_id>/", views.grade_detail, name="detail"),
 ]

@@ -18,9 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from campanella.audit.services import history_of
 from campanella.grades import selectors
 from campanella.grades.models import Grade, GradeKind
-from campanella.grades.services import GradeInputError, NotAllowed, grade_add, may_grade
+from campanella.grades.services import (
+    GradeInputError,
+    NotAllowed,
+    grade_add,
+    grade_cancel,
+    grade_change,
+    may_grade,
+)
 from campanella.lib.grades import format_average, format_grade, judgement_label, level_label
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
@@ -257,3 +265,45 @@ def trend_points(grades: list[Grade]) -> str:
         f"{index * step:.1f},{60 - (float(value) - 1) / 9 * 60:.1f}"
         for index, value in enumerate(numeric)
     )
+
+
+@login_required
+def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
+    """Correct or cancel one grade (with a reason); its history is shown below."""
+    grade = get_object_or_404(
+        Grade.objects.filter(classroom__in=classrooms_for_user(request.user)).select_related(
+            "student", "subject", "classroom__school__institute", "teacher"
+        ),
+        pk=grade_id,
+    )
+    user = request.user
+    assert isinstance(user, User)
+    can_write = not grade.is_cancelled and may_grade(
+        user, grade.classroom, grade.subject, grade.student
+    )
+    back = reverse("grades:book", args=[grade.classroom_id, grade.subject_id])
+    if request.method == "POST":
+        if not can_write:
+            raise Http404
+        reason = request.POST.get("reason", "")
+        try:
+            if request.POST.get("action") == "cancel":
+                grade_cancel(user=user, grade=grade, reason=reason)
+                messages.success(request, _("Voto annullato."))
+            else:
+                grade_change(
+                    user=user, grade=grade, text=request.POST.get("grade", ""), reason=reason
+                )
+                messages.success(request, _("Voto corretto."))
+        except GradeInputError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("grades:detail", grade_id=grade.pk)
+        return redirect(back)
+    context = {
+        "grade": grade,
+        "text": shown(grade),
+        "can_write": can_write,
+        "back": back,
+        "history": history_of(grade),
+    }
+    return render(request, "grades/detail.html", context)
