@@ -157,3 +157,10 @@ def test_teacher_corrects_and_cancels_a_grade_with_reasons(cast: Cast) -> None:
         cast.client_for(cast.coordinator).post(url, {"action": "cancel", "reason": "x"}).status_code
         == 404
     )
+
+
+def test_latest_grades_on_the_family_home(cast: Cast) -> None:
+    enter(cast, {cast.child.pk: "8-"})
+    home = cast.client_for(cast.guardian).get(reverse("accounts:home")).content.decode()
+    latest = home.split('data-testid="latest-grades"')[1].split("</ul>")[0]
+    assert "<strong>8-</strong> Matematica" in latest

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from campanella.grades.selectors import active_grades, shown, visible_to_family
 from campanella.people.models import Enrollment, Staff, Student
 from campanella.people.roles import Roles, roles_for_user
 from campanella.people.selectors import (
@@ -35,6 +36,26 @@ class ChildHome:
     child: ChildSummary
     today: list[TimetableEntry]
     closed_today: list[Closure]
+    latest_grades: list[tuple[str, str, datetime.date]] = field(default_factory=list)
+
+
+LATEST_GRADES = 3
+
+
+def latest_grades(student_ids: list[int]) -> dict[int, list[tuple[str, str, datetime.date]]]:
+    """The newest grades a family may see, per child, in one query: (display, subject, date)."""
+    found: dict[int, list[tuple[str, str, datetime.date]]] = defaultdict(list)
+    if not student_ids:
+        return found
+    grades = (
+        visible_to_family(active_grades().filter(student_id__in=student_ids))
+        .select_related("subject")
+        .order_by("-date", "-pk")[: LATEST_GRADES * len(student_ids) * 4]
+    )
+    for grade in grades:
+        if len(found[grade.student_id]) < LATEST_GRADES:
+            found[grade.student_id].append((shown(grade), grade.subject.name, grade.date))
+    return found
 
 
 @dataclass
@@ -115,6 +136,7 @@ def family_home(user: Any, day: datetime.date) -> list[ChildHome]:
             Q(start_date__lte=day) & Q(end_date__gte=day)
         )
     )
+    grades = latest_grades([c.student.pk for c in children])
     homes = []
     for child in children:
         if child.enrollment is None:
@@ -126,7 +148,7 @@ def family_home(user: Any, day: datetime.date) -> list[ChildHome]:
             if c.institute_id == child.student.institute_id
         ]
         today = [] if closed_here else hours.get(child.enrollment.classroom_id, [])
-        homes.append(ChildHome(child, today, closed_here))
+        homes.append(ChildHome(child, today, closed_here, grades.get(child.student.pk, [])))
     return homes
 
 
@@ -141,7 +163,7 @@ def student_home(student: Student, day: datetime.date) -> ChildHome:
         return ChildHome(summary, [], [])
     closed = closures_for(enrollment.classroom.school_id, closures_on(student.institute_id, day))
     today = [] if closed else timetables_on([enrollment.classroom_id], day)[enrollment.classroom_id]
-    return ChildHome(summary, today, closed)
+    return ChildHome(summary, today, closed, latest_grades([student.pk]).get(student.pk, []))
 
 
 def home_for_user(user: Any, *, today: datetime.date) -> HomeContext:

@@ -13,8 +13,9 @@ from ninja import Router, Schema
 
 from campanella.grades import selectors
 from campanella.grades.models import Grade
+from campanella.grades.selectors import shown
 from campanella.grades.services import grade_add
-from campanella.grades.views import chosen_term, shown
+from campanella.grades.views import chosen_term
 from campanella.lib.api_errors import ErrorOut
 from campanella.people.models import User
 from campanella.people.roles import roles_for_user

@@ -12,9 +12,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from campanella.grades.models import Grade, ScaleKind
-from campanella.lib.grades import average
+from campanella.lib.grades import average, format_grade, judgement_label, level_label
 from campanella.people.models import Student
 from campanella.school.models import Classroom, Term
+
+
+def shown(grade: Grade) -> str:
+    """The one display form of a stored grade (7+, 6½, Distinto, Avanzato)."""
+    if grade.value is not None:
+        return format_grade(grade.value)
+    return level_label(grade.level) if grade.level else judgement_label(grade.judgement)
 
 
 def active_grades() -> QuerySet[Grade]:

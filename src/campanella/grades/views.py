@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from campanella.audit.services import history_of
 from campanella.grades import selectors
 from campanella.grades.models import Grade, GradeKind
+from campanella.grades.selectors import shown
 from campanella.grades.services import (
     GradeInputError,
     NotAllowed,
@@ -29,7 +30,7 @@ from campanella.grades.services import (
     grade_change,
     may_grade,
 )
-from campanella.lib.grades import format_average, format_grade, judgement_label, level_label
+from campanella.lib.grades import format_average
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
@@ -40,13 +41,6 @@ from campanella.people.selectors import (
 )
 from campanella.school.models import Classroom, Subject, Term
 from campanella.school.selectors import current_term
-
-
-def shown(grade: Grade) -> str:
-    """The one display form of a stored grade."""
-    if grade.value is not None:
-        return format_grade(grade.value)
-    return level_label(grade.level) if grade.level else judgement_label(grade.judgement)
 
 
 def book_scope(
