@@ -53,8 +53,8 @@ def test_guardian_header_switcher_is_accessible(
     switch = phone.page.get_by_label("Figlio")
     assert switch.is_visible()
     switch.select_option(str(live_cast.sibling.pk))
-    phone.page.get_by_role("button", name="Cambia").click()
-    phone.page.wait_for_load_state()
+    with phone.page.expect_navigation():
+        phone.page.get_by_role("button", name="Cambia").click()
     assert phone.page.get_by_label("Figlio").input_value() == str(live_cast.sibling.pk)
     assert_accessible(phone.page)
     assert_fits_the_screen(phone.page)

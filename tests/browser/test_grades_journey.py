@@ -28,8 +28,8 @@ def test_keyboard_grades_then_family_view(
     for text in ("7+", "5½"):
         page.locator(f"#voto-{live_cast.child.pk}").focus()
         page.keyboard.type(text)
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():  # Enter submits; wait for the saved page
+            page.keyboard.press("Enter")
     assert page.get_by_test_id(f"average-{live_cast.child.pk}").inner_text() == "6,38"
     assert desktop.errors == []
 
@@ -55,8 +55,8 @@ def test_hidden_grade_is_not_visible_to_the_family(
     login(page, base, "teacher", PASSWORD)
     page.goto(f"{base}/voti/{live_cast.classroom_1a.pk}/{live_cast.maths.pk}/")
     page.locator(f"#voto-{live_cast.child.pk}").fill("9")
-    page.get_by_role("button", name="Salva i voti").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Salva i voti").click()
     page.get_by_role("button", name="Esci", exact=True).click()
     page.wait_for_url("**/accedi/")
     login(page, base, "guardian", PASSWORD)

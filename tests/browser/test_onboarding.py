@@ -140,8 +140,8 @@ def test_from_import_to_one_login_for_two_children(
     assert row["nome"] in options and other_child in options
     other_value = switch.locator("option", has_text=other_child).get_attribute("value")
     switch.select_option(other_value)
-    page.get_by_role("button", name="Cambia").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Cambia").click()
     assert page.get_by_label("Figlio").input_value() == other_value
     assert_accessible(page)
     assert desktop.errors == []

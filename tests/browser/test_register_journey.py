@@ -43,8 +43,8 @@ def test_roll_call_justification_validation_and_coordinator(
     assert_accessible(page)
     assert_fits_the_screen(page)
     page.get_by_label("Argomento").first.fill("Insiemi numerici")
-    page.get_by_role("button", name="Firma la 1ª ora").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Firma la 1ª ora").click()
     assert (
         "Insiemi numerici" in page.get_by_test_id("signatures").first.inner_text()
         or page.get_by_text("Insiemi numerici").count()
@@ -53,13 +53,13 @@ def test_roll_call_justification_validation_and_coordinator(
     # A tap on the name (the label) marks the student absent, as on a phone.
     roll.locator(f"label[for=absent-{live_cast.child.pk}]").click()
     roll.locator(f"label[for=absent-{live_cast.other_child.pk}]").click()
-    page.get_by_role("button", name="Salva l'appello").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Salva l'appello").click()
     assert page.get_by_role("status").first.inner_text().startswith("Appello salvato: 2 assenti")
     page.locator("#late_student").select_option(str(live_cast.adult_student.pk))
     page.locator("#late_time").fill("09:20")
-    page.get_by_role("button", name="Registra l'entrata").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registra l'entrata").click()
     assert_accessible(page)
     assert phone.errors == []
 
@@ -72,8 +72,8 @@ def test_roll_call_justification_validation_and_coordinator(
     assert_accessible(family)
     family.get_by_label("Dal giorno").fill(day.isoformat())
     family.get_by_label("Motivo").fill("Febbre")
-    family.get_by_role("button", name="Invia la giustificazione").click()
-    family.wait_for_load_state()
+    with family.expect_navigation():
+        family.get_by_role("button", name="Invia la giustificazione").click()
     assert "in attesa di convalida" in family.get_by_test_id("family-events").inner_text()
     family.get_by_role("button", name="Esci", exact=True).click()
     family.wait_for_url("**/accedi/")
@@ -82,8 +82,8 @@ def test_roll_call_justification_validation_and_coordinator(
     page.goto(register)
     card = page.get_by_test_id("pending-justification")
     assert "Febbre" in card.inner_text()
-    card.get_by_role("button", name="Accetta").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        card.get_by_role("button", name="Accetta").click()
     assert page.get_by_test_id("pending-justification").count() == 0
 
     # The coordinator sees the remaining unjustified absence and late entry.
@@ -133,8 +133,8 @@ def test_near_the_limit_and_second_test_warning(
         page.get_by_label("Materia").select_option(label=subject)
         page.get_by_label("Per il giorno").fill(test_day.isoformat())
         page.get_by_label("Descrizione").fill(f"Verifica di {subject}")
-        page.get_by_role("button", name="Aggiungi all'agenda").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Aggiungi all'agenda").click()
     warnings = page.get_by_role("status").all_inner_texts()
     assert any("ha già una verifica" in text for text in warnings), warnings
     assert desktop.errors == []

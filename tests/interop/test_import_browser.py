@@ -62,8 +62,8 @@ def test_office_imports_students_on_a_phone(
         page.wait_for_url("**/segreteria/importa/alunni/")
         check_page(page)
 
-        page.get_by_role("button", name="Carica e mostra l'anteprima").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Carica e mostra l'anteprima").click()
         assert page.get_by_role("alert").inner_text().startswith("Il file non è stato caricato")
         check_page(page)
 
