@@ -10,7 +10,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from campanella.accounts.portfolio import children_choices, current_child_id
-from campanella.people.models import Guardian
 from campanella.people.roles import roles_for_user
 
 
@@ -18,18 +17,6 @@ from campanella.people.roles import roles_for_user
 class NavItem:
     label: str
     url: str
-
-
-def institute_name(user: Any) -> str:
-    roles = roles_for_user(user)
-    if roles.staff is not None:
-        return roles.staff.institute.name
-    if roles.student is not None:
-        return roles.student.institute.name
-    if roles.guardian_ids:
-        guardian = Guardian.objects.select_related("institute").get(pk=roles.guardian_ids[0])
-        return guardian.institute.name
-    return "Campanella"
 
 
 def import_nav() -> list[NavItem]:
@@ -61,7 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     children = children_choices(request) if roles.is_guardian else []
     return {
         "nav": {
-            "institute_name": institute_name(user),
+            "institute_name": roles.institute_name,
             "items": [
                 {"label": item.label, "url": item.url, "current": item.url == current}
                 for item in items

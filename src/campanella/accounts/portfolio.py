@@ -11,8 +11,13 @@ CURRENT_CHILD = "campanella-current-child"
 
 
 def children_choices(request: HttpRequest) -> list[Student]:
-    """The children this login may switch between (empty for staff-only logins)."""
-    return list(own_students(request.user).only("pk", "name", "surname"))
+    """The children this login may switch between (empty for staff-only logins); asked by the
+    header and by some pages, so kept for the rest of the request."""
+    cached: list[Student] | None = getattr(request, "_campanella_children", None)
+    if cached is None:
+        cached = list(own_students(request.user).only("pk", "name", "surname"))
+        setattr(request, "_campanella_children", cached)  # noqa: B010 - not a declared attribute
+    return cached
 
 
 def set_current_child(request: HttpRequest, student_id: int) -> bool:

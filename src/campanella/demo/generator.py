@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from campanella.demo.grade_history import generate_grades
 from campanella.demo.register_history import generate_history
 from campanella.lib.fake_people import FakePerson, fake_person
 from campanella.lib.usernames import FamilyRole, family_username, staff_username
@@ -287,6 +288,7 @@ def generate(
     seed: int,
     today: datetime.date | None = None,
     history_days: int = 0,
+    grades_per_subject: int = 0,
 ) -> GeneratedCounts:
     if students < 1 or schools < 1:
         raise ValueError("Servono almeno un alunno e una scuola.")
@@ -300,6 +302,13 @@ def generate(
             generate_history(
                 institute_id=counts.institute_id, year=year, until=today, days=history_days,
                 rng=builder.rng,
+            )  # fmt: skip
+        if grades_per_subject:
+            # After the register history, so nobody is graded on a day they were absent.
+            year = SchoolYear.objects.get(institute_id=counts.institute_id)
+            generate_grades(
+                institute_id=counts.institute_id, year=year, until=today,
+                per_subject=grades_per_subject, rng=builder.rng,
             )  # fmt: skip
         return counts
 

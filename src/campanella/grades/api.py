@@ -25,7 +25,7 @@ from campanella.people.selectors import (
     enrolled_students,
     students_for_user,
 )
-from campanella.school.models import Classroom, Subject, Term
+from campanella.school.models import Classroom, Subject
 
 router = Router(tags=["voti"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -100,10 +100,9 @@ def subjects(request: HttpRequest, classroom_id: int) -> list[SubjectOut]:
 )
 def terms(request: HttpRequest, classroom_id: int) -> list[TermOut]:
     classroom = classroom_for(request, classroom_id)
-    found = Term.objects.filter(school=classroom.school, school_year=classroom.school_year)
     return [
         TermOut(id=t.pk, number=t.number, kind=t.kind, start_date=t.start_date, end_date=t.end_date)
-        for t in found
+        for t in selectors.terms_of(classroom)
     ]
 
 
@@ -115,22 +114,15 @@ def terms(request: HttpRequest, classroom_id: int) -> list[TermOut]:
 def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> list[AverageOut]:
     classroom = classroom_for(request, classroom_id)
     subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
-    term = chosen_term(request, classroom)
-    grades = selectors.in_term(
-        selectors.active_grades().filter(classroom=classroom, subject=subject), term
-    )
-    means = selectors.averages(grades, weighted=classroom.school.institute.weighted_averages)
-    by_student: dict[int, list[GradeOut]] = {}
-    for grade in grades.order_by("date", "pk"):
-        by_student.setdefault(grade.student_id, []).append(grade_out(grade, subject.name))
+    term = chosen_term(request, selectors.terms_of(classroom))
     return [
         AverageOut(
-            subject_id=student.pk,
-            subject=student.full_name,
-            average=means.get((student.pk, subject.pk)),
-            grades=by_student.get(student.pk, []),
+            subject_id=row.student.pk,
+            subject=row.student.full_name,
+            average=row.average,
+            grades=[grade_out(grade, subject.name) for grade in row.grades],
         )
-        for student in enrolled_students(classroom)
+        for row in selectors.grade_book(classroom, subject, term)
     ]
 
 
@@ -184,7 +176,7 @@ def student_grades(request: HttpRequest, student_id: int) -> StudentGradesOut:
     if enrollment is None:
         raise Http404
     family = roles_for_user(request.user).staff is None
-    term = chosen_term(request, enrollment.classroom)
+    term = chosen_term(request, selectors.terms_of(enrollment.classroom))
     summaries = selectors.student_summary(student, enrollment.classroom, term, family=family)
     return StudentGradesOut(
         overall_average=selectors.overall_average(summaries),

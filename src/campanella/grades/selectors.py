@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,7 +15,8 @@ from django.utils import timezone
 from campanella.grades.models import Grade, ScaleKind
 from campanella.lib.grades import average, format_grade, judgement_label, level_label
 from campanella.people.models import Student
-from campanella.school.models import Classroom, Term
+from campanella.people.selectors import enrolled_students
+from campanella.school.models import Classroom, Subject, Term
 
 
 def shown(grade: Grade) -> str:
@@ -42,19 +44,79 @@ def visible_to_family(
     return queryset.filter(Q(visible_from__isnull=True) | Q(visible_from__lte=today))
 
 
-def averages(grades: QuerySet[Grade], *, weighted: bool) -> dict[tuple[int, int], Decimal | None]:
-    """(student id, subject id) → average of the numeric grades that count, in one query."""
+def averages(
+    grades: QuerySet[Grade] | Iterable[Grade], *, weighted: bool
+) -> dict[tuple[int, int], Decimal | None]:
+    """(student id, subject id) → average of the numeric grades that count.
+
+    Given a queryset, one query of four columns; given grades already fetched for the page,
+    no query at all."""
+    if isinstance(grades, QuerySet):
+        rows: Iterable[tuple[int, int, Decimal | None, Decimal]] = grades.filter(
+            scale=ScaleKind.NUMERIC, counts_in_average=True
+        ).values_list("student_id", "subject_id", "value", "weight")
+    else:
+        rows = (
+            (g.student_id, g.subject_id, g.value, g.weight)
+            for g in grades
+            if g.scale == ScaleKind.NUMERIC and g.counts_in_average and g.cancelled_at is None
+        )
     values: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
     weights: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    rows = grades.filter(scale=ScaleKind.NUMERIC, counts_in_average=True).values_list(
-        "student_id", "subject_id", "value", "weight"
-    )
     for student_id, subject_id, value, weight in rows:
         if value is None:  # impossible for numeric grades (a constraint), but typed as optional
             continue
         values[(student_id, subject_id)].append(value)
         weights[(student_id, subject_id)].append(weight)
     return {key: average(values[key], weights[key] if weighted else None) for key in values}
+
+
+def terms_of(classroom: Classroom) -> list[Term]:
+    """The terms of the classroom's school and year, in order (with what their names need)."""
+    return list(
+        Term.objects.filter(school_id=classroom.school_id, school_year_id=classroom.school_year_id)
+        .select_related("school_year")
+        .order_by("start_date")
+    )
+
+
+def pick_term(terms: list[Term], wanted: str, today: datetime.date | None = None) -> Term | None:
+    """The term asked for (by id), else the one in progress, else the first."""
+    if wanted.isdigit():
+        return next((t for t in terms if t.pk == int(wanted)), None)
+    today = today or timezone.localdate()
+    current = next((t for t in terms if t.start_date <= today <= t.end_date), None)
+    return current or (terms[0] if terms else None)
+
+
+@dataclass(frozen=True)
+class BookRow:
+    student: Student
+    grades: list[Grade]  # oldest first
+    average: Decimal | None
+
+    def count(self, kind: str) -> int:
+        return sum(1 for g in self.grades if g.kind == kind)
+
+
+def grade_book(classroom: Classroom, subject: Subject, term: Term | None) -> list[BookRow]:
+    """The students enrolled today, each with their grades in the term and average (2 queries;
+    the classroom comes with its school's institute)."""
+    students = list(enrolled_students(classroom))
+    grades = in_term(active_grades().filter(classroom=classroom, subject=subject), term)
+    listed = list(grades.order_by("date", "pk"))
+    means = averages(listed, weighted=classroom.school.institute.weighted_averages)
+    by_student: dict[int, list[Grade]] = defaultdict(list)
+    for grade in listed:
+        by_student[grade.student_id].append(grade)
+    return [
+        BookRow(
+            student=student,
+            grades=by_student.get(student.pk, []),
+            average=means.get((student.pk, subject.pk)),
+        )
+        for student in students
+    ]
 
 
 @dataclass(frozen=True)
@@ -68,13 +130,13 @@ class SubjectSummary:
 def student_summary(
     student: Student, classroom: Classroom, term: Term | None, *, family: bool
 ) -> list[SubjectSummary]:
-    """A student's grades by subject with their averages, newest first (two queries)."""
+    """A student's grades by subject with their averages, newest first (one query; the
+    classroom comes with its school's institute)."""
     grades = in_term(active_grades().filter(student=student, classroom=classroom), term)
     if family:
         grades = visible_to_family(grades)
     listed = list(grades.select_related("subject").order_by("subject__name", "-date", "-pk"))
-    weighted = classroom.school.institute.weighted_averages
-    means = averages(grades, weighted=weighted)
+    means = averages(listed, weighted=classroom.school.institute.weighted_averages)
     by_subject: dict[int, list[Grade]] = defaultdict(list)
     for grade in listed:
         by_subject[grade.subject_id].append(grade)

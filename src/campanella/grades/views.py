@@ -40,7 +40,6 @@ from campanella.people.selectors import (
     students_for_user,
 )
 from campanella.school.models import Classroom, Subject, Term
-from campanella.school.selectors import current_term
 
 
 def book_scope(
@@ -54,58 +53,64 @@ def book_scope(
     return classroom, subject
 
 
-def chosen_term(request: HttpRequest, classroom: Classroom) -> Term | None:
-    wanted = request.GET.get("periodo", "")
-    terms = Term.objects.filter(school=classroom.school, school_year=classroom.school_year)
-    if wanted.isdigit():
-        return terms.filter(pk=int(wanted)).first()
-    return current_term(classroom.school) or terms.first()
+def chosen_term(request: HttpRequest, terms: list[Term]) -> Term | None:
+    return selectors.pick_term(terms, request.GET.get("periodo", ""))
 
 
-def book_rows(classroom: Classroom, subject: Subject, term: Term | None) -> list[dict[str, Any]]:
-    students = list(enrolled_students(classroom))
-    grades = selectors.in_term(
-        selectors.active_grades().filter(classroom=classroom, subject=subject), term
-    )
-    listed = list(grades.order_by("date", "pk"))
-    means = selectors.averages(grades, weighted=classroom.school.institute.weighted_averages)
-    by_student: dict[int, list[Grade]] = {}
-    for grade in listed:
-        by_student.setdefault(grade.student_id, []).append(grade)
-    rows = []
-    for student in students:
-        own = by_student.get(student.pk, [])
-        mean = means.get((student.pk, subject.pk))
-        rows.append(
+KIND_LABELS = dict(GradeKind.choices)
+
+
+def grade_line(grade: Grade) -> dict[str, Any]:
+    """What a page shows of a grade, formatted once here (templates only print)."""
+    return {
+        "text": shown(grade),
+        "day": f"{grade.date:%d/%m/%Y}",
+        "day_month": f"{grade.date:%d/%m}",
+        "kind": KIND_LABELS.get(grade.kind, grade.kind),
+        "counts": grade.counts_in_average,
+        "description": grade.description,
+        "comment": grade.comment,
+    }
+
+
+def book_lines(rows: list[selectors.BookRow]) -> list[dict[str, Any]]:
+    # Reversed once for the page, not once per grade: "/voti/voto/0/" → prefix + id + "/".
+    prefix = reverse("grades:detail", args=[0]).removesuffix("0/")
+    suffix = "/"
+    lines = []
+    for row in rows:
+        lines.append(
             {
-                "student": student,
-                "grades": [(g, shown(g)) for g in own],
-                "average": format_average(mean) if mean is not None else "—",
-                "counts": {
-                    kind: sum(1 for g in own if g.kind == kind) for kind in GradeKind.values
-                },
+                "student": row.student,
+                "grades": [{**grade_line(g), "url": f"{prefix}{g.pk}{suffix}"} for g in row.grades],
+                "average": format_average(row.average) if row.average is not None else "—",
+                "counts": "/".join(str(row.count(kind)) for kind in GradeKind.values),
             }
         )
-    return rows
+    return lines
 
 
 @login_required
 def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
     classroom, subject = book_scope(request, classroom_id, subject_id)
-    term = chosen_term(request, classroom)
-    rows = book_rows(classroom, subject, term)
-    can_write = bool(rows) and may_grade(request.user, classroom, subject, rows[0]["student"])
+    terms = selectors.terms_of(classroom)
+    term = chosen_term(request, terms)
+    rows = selectors.grade_book(classroom, subject, term)
+    can_write = bool(rows) and may_grade(request.user, classroom, subject, rows[0].student)
+    typed = request.session.pop("grade-typed", {})
+    lines = book_lines(rows)
+    for line in lines:
+        line["typed"] = typed.get(str(line["student"].pk), "")
     context = {
         "classroom": classroom,
         "subject": subject,
         "term": term,
-        "terms": Term.objects.filter(school=classroom.school, school_year=classroom.school_year),
-        "rows": rows,
+        "terms": terms,
+        "rows": lines,
         "can_write": can_write,
         "kinds": GradeKind.choices,
         "today": timezone.localdate(),
         "errors": request.session.pop("grade-errors", []),
-        "typed": request.session.pop("grade-typed", {}),
     }
     return render(request, "grades/book.html", context)
 
@@ -179,30 +184,27 @@ def save_grades(
 @login_required
 def grade_book_export(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
     classroom, subject = book_scope(request, classroom_id, subject_id)
-    term = chosen_term(request, classroom)
-    rows = book_rows(classroom, subject, term)
+    term = chosen_term(request, selectors.terms_of(classroom))
+    rows = selectors.grade_book(classroom, subject, term)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Voti"
     sheet.append(["Classe", classroom.name, "Materia", subject.name, "Periodo", str(term or "")])
     sheet.append([])
-    width = max((len(row["grades"]) for row in rows), default=0)
+    width = max((len(row.grades) for row in rows), default=0)
     sheet.append(
         ["Alunno", *[f"Voto {n + 1}" for n in range(width)], "Media", "Scritti", "Orali", "Pratici"]
     )
     for row in rows:
-        cells = [f"{g.date:%d/%m} {text} ({g.get_kind_display()})" for g, text in row["grades"]]
+        cells = [f"{g.date:%d/%m} {shown(g)} ({KIND_LABELS[g.kind]})" for g in row.grades]
         cells += [""] * (width - len(cells))
-        counts = row["counts"]
         sheet.append(
             [
-                row["student"].full_name,
+                row.student.full_name,
                 *cells,
-                row["average"],
-                counts["scritto"],
-                counts["orale"],
-                counts["pratico"],
+                format_average(row.average) if row.average is not None else "—",
+                *[row.count(kind) for kind in GradeKind.values],
             ]
         )
     buffer = io.BytesIO()
@@ -226,12 +228,14 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
     roles = roles_for_user(request.user)
     family = roles.staff is None  # staff see everything; families see what is visible today
     classroom = enrollment.classroom
-    term = chosen_term(request, classroom)
+    terms = selectors.terms_of(classroom)
+    term = chosen_term(request, terms)
     summaries = selectors.student_summary(student, classroom, term, family=family)
     subjects = [
         {
-            "summary": s,
-            "grades": [(g, shown(g)) for g in s.grades],
+            "id": s.subject_id,
+            "name": s.subject,
+            "grades": [grade_line(g) for g in s.grades],
             "average": format_average(s.average) if s.average is not None else "—",
             "chart": trend_points(s.grades),
         }
@@ -242,7 +246,7 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
         "student": student,
         "classroom": classroom,
         "term": term,
-        "terms": Term.objects.filter(school=classroom.school, school_year=classroom.school_year),
+        "terms": terms,
         "subjects": subjects,
         "overall": format_average(overall) if overall is not None else "—",
     }

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from campanella.people.models import Guardian, Staff, Student
+from campanella.people.models import Guardian, Guardianship, Staff, Student, User
+from campanella.school.models import Classroom
 
 CACHE_ATTRIBUTE = "_campanella_roles"
 
@@ -22,6 +24,16 @@ class Roles:
     student: Student | None = None
     guardian_ids: tuple[int, ...] = ()
     coordinated_classroom_ids: tuple[int, ...] = field(default=())
+    guardian_institute_name: str = ""
+
+    @property
+    def institute_name(self) -> str:
+        """The institute shown in the header: the staff's, the student's, else a child's."""
+        if self.staff is not None:
+            return self.staff.institute.name
+        if self.student is not None:
+            return self.student.institute.name
+        return self.guardian_institute_name or "Campanella"
 
     @property
     def is_office(self) -> bool:
@@ -97,33 +109,57 @@ def roles_for_user(user: Any) -> Roles:
     cached = getattr(user, CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    staff = (
-        Staff.objects.filter(user=user, active=True)
-        .select_related("institute")
-        .prefetch_related("coordinated_classrooms")
-        .first()
+    roles = load_roles(user.pk)
+    setattr(user, CACHE_ATTRIBUTE, roles)
+    return roles
+
+
+def load_roles(user_id: int) -> Roles:
+    """Every page asks this: one query for staff, student and whether there is more to fetch;
+    a second only for guardians (their children's links) or coordinators (their classrooms)."""
+    active_links = Guardianship.objects.filter(
+        guardian__user=OuterRef("pk"), access_revoked_on__isnull=True
     )
-    # Staff logins are never student logins: skip that query for them.
-    student = (
-        None
-        if staff is not None
-        else Student.objects.filter(user=user).select_related("institute").first()
+    row = (
+        User.objects.filter(pk=user_id)
+        .select_related("staff_profile__institute", "student_profile__institute")
+        .annotate(
+            guards=Exists(active_links),
+            coordinates=Exists(
+                Classroom.objects.filter(coordinator__user=OuterRef("pk"), coordinator__active=True)
+            ),
+        )
+        .get()
     )
-    # A guardian whose every child has left (access revoked) is no longer a guardian here.
-    guardian_ids = tuple(
-        Guardian.objects.filter(user=user, guardianships__access_revoked_on__isnull=True)
-        .distinct()
-        .values_list("pk", flat=True)
-    )
-    coordinated = tuple(c.pk for c in staff.coordinated_classrooms.all()) if staff else ()
-    roles = Roles(
+    staff = getattr(row, "staff_profile", None)
+    if staff is not None and not staff.active:
+        staff = None
+    # Staff logins are never student logins.
+    student = None if staff is not None else getattr(row, "student_profile", None)
+    guardian_ids: tuple[int, ...] = ()
+    guardian_institute = ""
+    if row.guards:
+        # A guardian whose every child has left (access revoked) is no longer a guardian here.
+        guardians = list(
+            Guardian.objects.filter(user_id=user_id, guardianships__access_revoked_on__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "institute__name")
+            .distinct()
+        )
+        guardian_ids = tuple(pk for pk, _name in guardians)
+        guardian_institute = guardians[0][1] if guardians else ""
+    coordinated: tuple[int, ...] = ()
+    if staff is not None and row.coordinates:
+        coordinated = tuple(
+            Classroom.objects.filter(coordinator=staff).order_by("pk").values_list("pk", flat=True)
+        )
+    return Roles(
         staff=staff,
         student=student,
         guardian_ids=guardian_ids,
         coordinated_classroom_ids=coordinated,
+        guardian_institute_name=guardian_institute,
     )
-    setattr(user, CACHE_ATTRIBUTE, roles)
-    return roles
 
 
 def forget_roles(user: Any) -> None:

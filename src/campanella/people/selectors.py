@@ -77,7 +77,7 @@ def current_enrollment(student: Student, day: datetime.date | None = None) -> En
     day = day or timezone.localdate()
     return (
         student.enrollments.filter(active_enrollments_on(day))
-        .select_related("classroom__school", "school_year")
+        .select_related("classroom__school__institute", "school_year")
         .first()
     )
 

@@ -25,7 +25,13 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not Institute.objects.exists():
             self.stdout.write("Creo l'istituto dimostrativo…")
-            generate(students=options["students"], schools=2, seed=2026, history_days=10)
+            generate(
+                students=options["students"],
+                schools=2,
+                seed=2026,
+                history_days=10,
+                grades_per_subject=4,
+            )
         print_logins(self, demo_logins(), DEMO_PASSWORD)
         if options["no_serve"]:
             return

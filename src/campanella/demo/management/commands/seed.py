@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--history-days", type=int, default=0, help="giorni di registro già compilati"
         )
+        parser.add_argument(
+            "--grades-per-subject",
+            type=int,
+            default=0,
+            help="voti per alunno e materia, dall'inizio delle lezioni a oggi",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -30,6 +36,7 @@ class Command(BaseCommand):
             schools=options["schools"],
             seed=options["seed"],
             history_days=options["history_days"],
+            grades_per_subject=options["grades_per_subject"],
         )
         elapsed = time.perf_counter() - started
         self.stdout.write(
