@@ -6,6 +6,7 @@ def book(cast: object) -> dict[str, object]:
 
 
 PAGES: PageTable = {
+    "grades:classroom": (lambda c: {"classroom_id": c.classroom_1a.pk}, 404, 302),
     "grades:book": (book, 404, 302),
     "grades:book_save": (book, 405, 302),
     "grades:book_export": (book, 404, 302),

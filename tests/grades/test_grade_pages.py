@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from campanella.grades.models import Grade
+from campanella.grades.services import grade_add
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -164,3 +165,55 @@ def test_latest_grades_on_the_family_home(cast: Cast) -> None:
     home = cast.client_for(cast.guardian).get(reverse("accounts:home")).content.decode()
     latest = home.split('data-testid="latest-grades"')[1].split("</ul>")[0]
     assert "<strong>8-</strong> Matematica" in latest
+
+
+def test_class_overview_shows_every_average_for_the_coordinator(cast: Cast) -> None:
+    enter(cast, {cast.child.pk: "8", cast.other_child.pk: "6"})
+    enter(cast, {cast.child.pk: "7"})
+    grade_add(
+        user=cast.coordinator, classroom=cast.classroom_1a, subject=cast.italian,
+        student=cast.child, day=timezone.localdate(), kind="orale", text="6½",
+    )  # fmt: skip
+    url = reverse("grades:classroom", args=[cast.classroom_1a.pk])
+    page = cast.client_for(cast.coordinator).get(url).content.decode()
+    table = page.split('data-testid="class-averages"')[1]
+    # Columns by name: Italiano, Matematica. The child: 6,50 and 7,50 → overall 7,00.
+    child_row = table.split(cast.child.name)[1].split("</tr>")[0]
+    assert "<td>6,50</td><td>7,50</td>" in child_row
+    assert f'data-testid="overall-{cast.child.pk}"><strong>7,00</strong>' in child_row
+    # The class: Italiano only the child (6,50); Matematica (7,50 + 6,00) / 2 = 6,75.
+    assert 'data-testid="class-average-1">6,50<' in table
+    assert 'data-testid="class-average-2">6,75<' in table
+    assert reverse("grades:book", args=[cast.classroom_1a.pk, cast.maths.pk]) in table
+    # The principal sees it too; a teacher of another classroom and families do not.
+    assert cast.client_for(cast.principal).get(url).status_code == 200
+    for who in ("other_teacher", "guardian", "child_user", "outsider", "foreign_office"):
+        assert cast.client_for(getattr(cast, who)).get(url).status_code == 404, who
+
+
+def test_class_overview_queries_do_not_grow(cast: Cast) -> None:
+    url = reverse("grades:classroom", args=[cast.classroom_1a.pk])
+    coordinator = cast.client_for(cast.coordinator)
+    enter(cast, {cast.child.pk: "7"})
+    before = count(coordinator, url)
+    for _ in range(4):
+        f.EnrollmentFactory(classroom=cast.classroom_1a)
+    for text in ("8", "6+", "5"):
+        enter(cast, {cast.child.pk: text, cast.other_child.pk: text})
+    assert count(coordinator, url) == before
+
+
+def test_grade_texts_are_escaped_on_every_page(cast: Cast) -> None:
+    attack = '<script>alert("x")</script>'
+    grade_add(
+        user=cast.teacher, classroom=cast.classroom_1a, subject=cast.maths, student=cast.child,
+        day=timezone.localdate(), kind="scritto", text="7", description=attack, comment=attack,
+    )  # fmt: skip
+    pages = [
+        cast.client_for(cast.teacher).get(book_url(cast)),
+        cast.client_for(cast.guardian).get(reverse("grades:student", args=[cast.child.pk])),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html

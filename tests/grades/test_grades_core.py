@@ -160,3 +160,17 @@ def test_class_averages_for_the_coordinator(cast: Cast) -> None:
     add(cast, "8")
     add(cast, "6", student=cast.other_child)
     assert selectors.class_averages(cast.classroom_1a, None)[cast.maths.pk] == Decimal("7.00")
+
+
+def test_averages_of_fetched_grades_match_the_query(cast: Cast) -> None:
+    add(cast, "8", weight=Decimal("2"))
+    add(cast, "5-")
+    add(cast, "3", counts_in_average=False)
+    add(cast, "6½", student=cast.other_child)
+    grade_cancel(user=cast.teacher, grade=add(cast, "1"), reason="x")
+    grades = selectors.active_grades().filter(classroom=cast.classroom_1a)
+    everything = list(Grade.objects.filter(classroom=cast.classroom_1a))  # cancelled included
+    for weighted in (True, False):
+        from_query = selectors.averages(grades, weighted=weighted)
+        assert selectors.averages(everything, weighted=weighted) == from_query
+        assert len(from_query) == 2

@@ -496,3 +496,22 @@ def test_weighted_average_is_the_exact_mean_rounded(pairs: list[tuple[Decimal, D
 @given(st.lists(grades, min_size=1, max_size=20))
 def test_unweighted_average_equals_equal_weights(values: list[Decimal]) -> None:
     assert average(values) == average(values, [D(3)] * len(values))
+
+
+long_decimals = st.decimals(min_value=0, max_value=10, places=40, allow_nan=False)
+
+
+@given(st.lists(st.tuples(long_decimals, long_decimals), min_size=1, max_size=6))
+def test_average_stays_exact_when_decimal_arithmetic_would_round(
+    pairs: list[tuple[Decimal, Decimal]],
+) -> None:
+    # 40 decimals × 40 decimals exceed any fixed precision: the exact path must take over.
+    result = average([v for v, _ in pairs], [w for _, w in pairs])
+    weight_sum = sum((Fraction(w) for _, w in pairs), Fraction(0))
+    if weight_sum == 0:
+        assert result is None
+        return
+    exact = sum((Fraction(v) * Fraction(w) for v, w in pairs), Fraction(0)) / weight_sum
+    cents = exact * 100
+    expected = Decimal(int(cents + Fraction(1, 2))) / 100  # half up; everything is positive
+    assert result == expected.quantize(D("0.01"))

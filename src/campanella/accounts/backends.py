@@ -8,6 +8,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from campanella.people.models import User
+from campanella.people.roles import remember_roles, roles_from_row, roles_query
 
 
 def find_login(identifier: str) -> User | None:
@@ -44,3 +45,11 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: int) -> User | None:
+        """The user of a session with their roles, in the one query every request makes."""
+        user = roles_query().filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        remember_roles(user, roles_from_row(user))
+        return user

@@ -45,7 +45,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
     items.append(NavItem(_("Profilo"), reverse("accounts:profile")))
     current = request.path
-    children = children_choices(request) if roles.is_guardian else []
+    # The switch is offered from two children on (an adult student counts themselves): one
+    # child needs no query here.
+    family = roles.children_count + (1 if roles.is_student else 0)
+    children = children_choices(request) if family > 1 else []
     return {
         "nav": {
             "institute_name": roles.institute_name,

@@ -15,7 +15,9 @@ def children_choices(request: HttpRequest) -> list[Student]:
     header and by some pages, so kept for the rest of the request."""
     cached: list[Student] | None = getattr(request, "_campanella_children", None)
     if cached is None:
-        cached = list(own_students(request.user).only("pk", "name", "surname"))
+        cached = list(
+            own_students(request.user).prefetch_related(None).only("pk", "name", "surname")
+        )
         setattr(request, "_campanella_children", cached)  # noqa: B010 - not a declared attribute
     return cached
 

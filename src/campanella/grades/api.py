@@ -21,9 +21,8 @@ from campanella.people.models import User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
     classrooms_for_user,
-    current_enrollment,
     enrolled_students,
-    students_for_user,
+    visible_enrollment,
 )
 from campanella.school.models import Classroom, Subject
 
@@ -171,10 +170,10 @@ class StudentGradesOut(Schema):
     summary="Voti e medie di un alunno (periodo in corso o ?periodo=)",
 )
 def student_grades(request: HttpRequest, student_id: int) -> StudentGradesOut:
-    student = get_object_or_404(students_for_user(request.user), pk=student_id)
-    enrollment = current_enrollment(student)
+    enrollment = visible_enrollment(request.user, student_id)
     if enrollment is None:
         raise Http404
+    student = enrollment.student
     family = roles_for_user(request.user).staff is None
     term = chosen_term(request, selectors.terms_of(enrollment.classroom))
     summaries = selectors.student_summary(student, enrollment.classroom, term, family=family)

@@ -16,7 +16,7 @@ from campanella.grades.models import Grade, ScaleKind
 from campanella.lib.grades import average, format_grade, judgement_label, level_label
 from campanella.people.models import Student
 from campanella.people.selectors import enrolled_students
-from campanella.school.models import Classroom, Subject, Term
+from campanella.school.models import Classroom, Subject, SubjectKind, Term
 
 
 def shown(grade: Grade) -> str:
@@ -159,8 +159,67 @@ def class_averages(classroom: Classroom, term: Term | None) -> dict[int, Decimal
     """Subject id → the classroom's average of its students' averages (for the coordinator)."""
     grades = in_term(active_grades().filter(classroom=classroom), term)
     per_student = averages(grades, weighted=classroom.school.institute.weighted_averages)
+    return subject_means(per_student)
+
+
+def subject_means(
+    per_student: dict[tuple[int, int], Decimal | None],
+) -> dict[int, Decimal | None]:
     by_subject: dict[int, list[Decimal]] = defaultdict(list)
     for (_student, subject_id), mean in per_student.items():
         if mean is not None:
             by_subject[subject_id].append(mean)
     return {subject_id: average(means) for subject_id, means in by_subject.items()}
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    student: Student
+    averages: list[Decimal | None]  # in the order of ClassOverview.subjects
+    overall: Decimal | None
+
+
+@dataclass(frozen=True)
+class ClassOverview:
+    subjects: list[Subject]
+    rows: list[OverviewRow]
+    class_averages: list[Decimal | None]  # per subject, same order
+    class_overall: Decimal | None
+
+
+# Judgements (religion, the alternative activity), behaviour and support have no average.
+NOT_AVERAGED = [
+    SubjectKind.RELIGION,
+    SubjectKind.ALTERNATIVE,
+    SubjectKind.BEHAVIOUR,
+    SubjectKind.SUPPORT,
+]
+
+
+def class_overview(classroom: Classroom, term: Term | None) -> ClassOverview:
+    """Students × subjects of the classroom with every average of the term (three queries)."""
+    subjects = list(
+        Subject.objects.filter(classrooms__classroom=classroom)
+        .exclude(kind__in=NOT_AVERAGED)
+        .order_by("name")
+    )
+    students = list(enrolled_students(classroom))
+    grades = in_term(active_grades().filter(classroom=classroom), term)
+    per_student = averages(grades, weighted=classroom.school.institute.weighted_averages)
+    rows = []
+    for student in students:
+        means = [per_student.get((student.pk, subject.pk)) for subject in subjects]
+        rows.append(
+            OverviewRow(
+                student=student,
+                averages=means,
+                overall=average([m for m in means if m is not None]),
+            )
+        )
+    by_subject = subject_means(per_student)
+    return ClassOverview(
+        subjects=subjects,
+        rows=rows,
+        class_averages=[by_subject.get(subject.pk) for subject in subjects],
+        class_overall=average([r.overall for r in rows if r.overall is not None]),
+    )

@@ -4,6 +4,7 @@ from campanella.grades import views
 
 app_name = "grades"
 urlpatterns = [
+    path("<int:classroom_id>/", views.class_overview, name="classroom"),
     path("<int:classroom_id>/<int:subject_id>/", views.grade_book, name="book"),
     path("<int:classroom_id>/<int:subject_id>/salva/", views.grade_book_save, name="book_save"),
     path(

@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -35,9 +37,8 @@ from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
     classrooms_for_user,
-    current_enrollment,
     enrolled_students,
-    students_for_user,
+    visible_enrollment,
 )
 from campanella.school.models import Classroom, Subject, Term
 
@@ -59,35 +60,66 @@ def chosen_term(request: HttpRequest, terms: list[Term]) -> Term | None:
 
 KIND_LABELS = dict(GradeKind.choices)
 
+# Pages that list a hundred grades render each one here, with the same escaping as a template:
+# the template engine spent more time on these lists than the database did (docs/benchmarks.md).
 
-def grade_line(grade: Grade) -> dict[str, Any]:
-    """What a page shows of a grade, formatted once here (templates only print)."""
-    return {
-        "text": shown(grade),
-        "day": f"{grade.date:%d/%m/%Y}",
-        "day_month": f"{grade.date:%d/%m}",
-        "kind": KIND_LABELS.get(grade.kind, grade.kind),
-        "counts": grade.counts_in_average,
-        "description": grade.description,
-        "comment": grade.comment,
-    }
+
+def kind_labels() -> dict[str, str]:
+    """The kinds in the active language, translated once per page rather than once a grade."""
+    return {kind: str(label) for kind, label in KIND_LABELS.items()}
+
+
+def family_grade_items(grades: list[Grade], labels: dict[str, str]) -> SafeString:
+    """The `<li>` of each grade on the family page: notation, date, kind, test, comment."""
+    not_counting = f" ({escape(_('non fa media'))})"
+    items = []
+    for grade in grades:
+        kind = escape(labels.get(grade.kind, grade.kind))
+        extra = "" if grade.counts_in_average else not_counting
+        if grade.description:
+            extra += f" · {escape(grade.description)}"
+        if grade.comment:
+            extra += f'<span class="d-block small">{escape(grade.comment)}</span>'
+        items.append(
+            f'<li class="mb-1"><strong>{escape(shown(grade))}</strong> · '
+            f"{grade.date:%d/%m/%Y} · {kind}{extra}</li>"
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every text above is escaped
+
+
+def book_grade_links(grades: list[Grade], labels: dict[str, str], prefix: str) -> SafeString:
+    """The grade book cell of a student: each grade links to its page (correct or cancel)."""
+    if not grades:
+        return mark_safe("—")
+    links = []
+    for grade in grades:
+        when = escape(f"{grade.date:%d/%m} {labels.get(grade.kind, grade.kind)}")
+        title = f"{when} – {escape(grade.description)}" if grade.description else when
+        links.append(
+            f'<a class="badge bg-light text-dark me-1" href="{prefix}{grade.pk}/" '
+            f'title="{title}">{escape(shown(grade))}'
+            f'<span class="visually-hidden"> – {when}</span></a>'
+        )
+    return mark_safe("".join(links))  # noqa: S308 - every text above is escaped
 
 
 def book_lines(rows: list[selectors.BookRow]) -> list[dict[str, Any]]:
     # Reversed once for the page, not once per grade: "/voti/voto/0/" → prefix + id + "/".
-    prefix = reverse("grades:detail", args=[0]).removesuffix("0/")
-    suffix = "/"
-    lines = []
-    for row in rows:
-        lines.append(
-            {
-                "student": row.student,
-                "grades": [{**grade_line(g), "url": f"{prefix}{g.pk}{suffix}"} for g in row.grades],
-                "average": format_average(row.average) if row.average is not None else "—",
-                "counts": "/".join(str(row.count(kind)) for kind in GradeKind.values),
-            }
-        )
-    return lines
+    prefix = escape(reverse("grades:detail", args=[0]).removesuffix("0/"))
+    labels = kind_labels()
+    return [
+        {
+            "student": row.student,
+            "grades": book_grade_links(row.grades, labels, prefix),
+            "average": shown_average(row.average),
+            "counts": "/".join(str(row.count(kind)) for kind in GradeKind.values),
+        }
+        for row in rows
+    ]
+
+
+def shown_average(value: Decimal | None) -> str:
+    return format_average(value) if value is not None else "—"
 
 
 @login_required
@@ -163,13 +195,18 @@ def save_grades(
             for student_id, text in typed.items():
                 try:
                     grade_add(
-                        user=user, classroom=classroom, subject=subject,
-                        student=students[student_id], day=day,
-                        kind=request.POST.get("kind", ""), text=text, weight=weight,
+                        user=user,
+                        classroom=classroom,
+                        subject=subject,
+                        student=students[student_id],
+                        day=day,
+                        kind=request.POST.get("kind", ""),
+                        text=text,
+                        weight=weight,
                         counts_in_average=request.POST.get("counts") != "0",
                         description=request.POST.get("description", ""),
                         comment="",
-                    )  # fmt: skip
+                    )
                 except GradeInputError as error:
                     errors.append(f"{students[student_id].full_name}: {' '.join(error.messages)}")
             if errors:
@@ -220,23 +257,63 @@ def grade_book_export(request: HttpRequest, classroom_id: int, subject_id: int) 
 
 
 @login_required
+def class_overview(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """Every student's average in every subject and the class average per subject: what the
+    coordinator watches during the term (staff who see the classroom may open it)."""
+    if roles_for_user(request.user).staff is None:
+        raise Http404
+    classroom = get_object_or_404(
+        classrooms_for_user(request.user).select_related("school__institute", "school_year"),
+        pk=classroom_id,
+    )
+    terms = selectors.terms_of(classroom)
+    term = chosen_term(request, terms)
+    overview = selectors.class_overview(classroom, term)
+    context = {
+        "classroom": classroom,
+        "term": term,
+        "terms": terms,
+        "subjects": [
+            {
+                "name": subject.name,
+                "short": subject.short_name or subject.name,
+                "url": reverse("grades:book", args=[classroom.pk, subject.pk]),
+                "average": shown_average(mean),
+            }
+            for subject, mean in zip(overview.subjects, overview.class_averages, strict=True)
+        ],
+        "rows": [
+            {
+                "student": row.student,
+                "averages": [shown_average(mean) for mean in row.averages],
+                "overall": shown_average(row.overall),
+            }
+            for row in overview.rows
+        ],
+        "class_overall": shown_average(overview.class_overall),
+    }
+    return render(request, "grades/classroom.html", context)
+
+
+@login_required
 def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
-    student = get_object_or_404(students_for_user(request.user), pk=student_id)
-    enrollment = current_enrollment(student)
+    enrollment = visible_enrollment(request.user, student_id)
     if enrollment is None:
         raise Http404
+    student = enrollment.student
     roles = roles_for_user(request.user)
     family = roles.staff is None  # staff see everything; families see what is visible today
     classroom = enrollment.classroom
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
     summaries = selectors.student_summary(student, classroom, term, family=family)
+    labels = kind_labels()
     subjects = [
         {
             "id": s.subject_id,
             "name": s.subject,
-            "grades": [grade_line(g) for g in s.grades],
-            "average": format_average(s.average) if s.average is not None else "—",
+            "grades": family_grade_items(s.grades, labels),
+            "average": shown_average(s.average),
             "chart": trend_points(s.grades),
         }
         for s in summaries
@@ -248,7 +325,7 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
         "term": term,
         "terms": terms,
         "subjects": subjects,
-        "overall": format_average(overall) if overall is not None else "—",
+        "overall": shown_average(overall),
     }
     return render(request, "grades/student.html", context)
 

@@ -32,7 +32,15 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    localcontext,
+)
 from fractions import Fraction
 from typing import Final, NoReturn
 
@@ -77,6 +85,9 @@ class GradeError(ValueError):
 # --------------------------------------------------------------------------------------------
 
 _CENT: Final = Decimal("0.01")
+_ONE: Final = Decimal(1)
+# Enough digits for any sum of grades and weights; any rounding at all raises Inexact.
+_EXACT: Final = Context(prec=60, traps=[Inexact, InvalidOperation])
 _HALF: Final = Decimal("0.5")
 _DOUBLE_MINUS: Final = Decimal("0.5")
 _MAX_INPUT_LENGTH: Final = 40
@@ -402,15 +413,33 @@ def average(values: Sequence[Decimal], weights: Sequence[Decimal] | None = None)
     as many as the values and not negative. The mean is computed exactly before rounding.
     """
     if weights is None:
-        weights = [Decimal(1)] * len(values)
+        weights = [_ONE] * len(values)
     if len(weights) != len(values):
         raise ValueError("average() needs as many weights as values")
+    # Sums of products of short decimals are exact in Decimal (the context traps any rounding,
+    # and then the slower exact fractions take over); only the final division needs Fraction.
+    with localcontext(_EXACT):
+        try:
+            total = Decimal(0)
+            weight_sum = Decimal(0)
+            for value, weight in zip(values, weights, strict=True):
+                exact_weight = _as_decimal(weight)
+                if exact_weight < 0:
+                    raise ValueError("average() weights must not be negative")
+                total += _as_decimal(value) * exact_weight
+                weight_sum += exact_weight
+        except Inexact:
+            return _exact_average(values, weights)
+    if weight_sum == 0:
+        return None
+    return _round_half_up(Fraction(total) / Fraction(weight_sum))
+
+
+def _exact_average(values: Sequence[Decimal], weights: Sequence[Decimal]) -> Decimal | None:
     total = Fraction(0)
     weight_sum = Fraction(0)
     for value, weight in zip(values, weights, strict=True):
         exact_weight = Fraction(_as_decimal(weight))
-        if exact_weight < 0:
-            raise ValueError("average() weights must not be negative")
         total += Fraction(_as_decimal(value)) * exact_weight
         weight_sum += exact_weight
     if weight_sum == 0:

@@ -1,15 +1,19 @@
 """What a login is: office, principal, teacher, coordinator, guardian, student (any mix).
 
-Computed once per request and cached on the user object, so every rule and selector asks the
-same question without asking the database again.
+Every page asks, so the answer costs no query of its own: the authentication backend loads the
+user with `roles_query()` (staff and student profiles joined, the rest as annotations) and the
+roles are cached on the user object for the request. The few lists that need a query of their
+own (a guardian's links, a coordinator's classrooms) are fetched only when asked for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from campanella.people.models import Guardian, Guardianship, Staff, Student, User
@@ -22,18 +26,35 @@ CACHE_ATTRIBUTE = "_campanella_roles"
 class Roles:
     staff: Staff | None = None
     student: Student | None = None
-    guardian_ids: tuple[int, ...] = ()
-    coordinated_classroom_ids: tuple[int, ...] = field(default=())
+    user_id: int | None = None
+    is_guardian: bool = False  # of at least one child whose access is not revoked
+    children_count: int = 0  # such children (the header offers a switch from two)
     guardian_institute_name: str = ""
+    is_coordinator: bool = False
 
-    @property
-    def institute_name(self) -> str:
-        """The institute shown in the header: the staff's, the student's, else a child's."""
-        if self.staff is not None:
-            return self.staff.institute.name
-        if self.student is not None:
-            return self.student.institute.name
-        return self.guardian_institute_name or "Campanella"
+    @cached_property
+    def guardian_ids(self) -> tuple[int, ...]:
+        """This login's guardian records with at least one active link (one per institute)."""
+        if not self.is_guardian or self.user_id is None:
+            return ()
+        return tuple(
+            Guardian.objects.filter(
+                user_id=self.user_id, guardianships__access_revoked_on__isnull=True
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+
+    @cached_property
+    def coordinated_classroom_ids(self) -> tuple[int, ...]:
+        if self.staff is None or not self.is_coordinator:
+            return ()
+        return tuple(
+            Classroom.objects.filter(coordinator=self.staff)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
     @property
     def is_office(self) -> bool:
@@ -46,14 +67,6 @@ class Roles:
     @property
     def is_teacher(self) -> bool:
         return self.staff is not None and self.staff.is_teacher
-
-    @property
-    def is_coordinator(self) -> bool:
-        return bool(self.coordinated_classroom_ids)
-
-    @property
-    def is_guardian(self) -> bool:
-        return bool(self.guardian_ids)
 
     @property
     def is_student(self) -> bool:
@@ -73,6 +86,15 @@ class Roles:
         if self.student is not None:
             return self.student.institute_id
         return None
+
+    @property
+    def institute_name(self) -> str:
+        """The institute shown in the header: the staff's, the student's, else a child's."""
+        if self.staff is not None:
+            return self.staff.institute.name
+        if self.student is not None:
+            return self.student.institute.name
+        return self.guardian_institute_name or "Campanella"
 
     @property
     def codes(self) -> list[str]:
@@ -103,6 +125,54 @@ class Roles:
 NO_ROLES = Roles()
 
 
+def roles_query() -> QuerySet[User]:
+    """Users with what their roles need, in one query."""
+    links = Guardianship.objects.filter(
+        guardian__user=OuterRef("pk"), access_revoked_on__isnull=True
+    ).order_by()
+    children = (
+        links.values("guardian__user").annotate(n=Count("student_id", distinct=True)).values("n")
+    )
+    return User.objects.select_related(
+        "staff_profile__institute", "student_profile__institute"
+    ).annotate(
+        children_count=Coalesce(Subquery(children, output_field=IntegerField()), Value(0)),
+        guardian_institute=Subquery(
+            links.order_by("guardian_id").values("guardian__institute__name")[:1]
+        ),
+        coordinates=Exists(
+            Classroom.objects.filter(coordinator__user=OuterRef("pk"), coordinator__active=True)
+        ),
+    )
+
+
+def roles_from_row(row: User) -> Roles:
+    """The roles of a user loaded by `roles_query()`."""
+    staff = getattr(row, "staff_profile", None)
+    if staff is not None and not staff.active:
+        staff = None
+    # Staff logins are never student logins.
+    student = None if staff is not None else getattr(row, "student_profile", None)
+    children: int = row.children_count  # type: ignore[attr-defined]
+    return Roles(
+        staff=staff,
+        student=student,
+        user_id=row.pk,
+        is_guardian=children > 0,
+        children_count=children,
+        guardian_institute_name=row.guardian_institute or "",  # type: ignore[attr-defined]
+        is_coordinator=staff is not None and bool(row.coordinates),  # type: ignore[attr-defined]
+    )
+
+
+def load_roles(user_id: int) -> Roles:
+    return roles_from_row(roles_query().get(pk=user_id))
+
+
+def remember_roles(user: Any, roles: Roles) -> None:
+    setattr(user, CACHE_ATTRIBUTE, roles)
+
+
 def roles_for_user(user: Any) -> Roles:
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_ROLES
@@ -110,56 +180,8 @@ def roles_for_user(user: Any) -> Roles:
     if cached is not None:
         return cached
     roles = load_roles(user.pk)
-    setattr(user, CACHE_ATTRIBUTE, roles)
+    remember_roles(user, roles)
     return roles
-
-
-def load_roles(user_id: int) -> Roles:
-    """Every page asks this: one query for staff, student and whether there is more to fetch;
-    a second only for guardians (their children's links) or coordinators (their classrooms)."""
-    active_links = Guardianship.objects.filter(
-        guardian__user=OuterRef("pk"), access_revoked_on__isnull=True
-    )
-    row = (
-        User.objects.filter(pk=user_id)
-        .select_related("staff_profile__institute", "student_profile__institute")
-        .annotate(
-            guards=Exists(active_links),
-            coordinates=Exists(
-                Classroom.objects.filter(coordinator__user=OuterRef("pk"), coordinator__active=True)
-            ),
-        )
-        .get()
-    )
-    staff = getattr(row, "staff_profile", None)
-    if staff is not None and not staff.active:
-        staff = None
-    # Staff logins are never student logins.
-    student = None if staff is not None else getattr(row, "student_profile", None)
-    guardian_ids: tuple[int, ...] = ()
-    guardian_institute = ""
-    if row.guards:
-        # A guardian whose every child has left (access revoked) is no longer a guardian here.
-        guardians = list(
-            Guardian.objects.filter(user_id=user_id, guardianships__access_revoked_on__isnull=True)
-            .order_by("pk")
-            .values_list("pk", "institute__name")
-            .distinct()
-        )
-        guardian_ids = tuple(pk for pk, _name in guardians)
-        guardian_institute = guardians[0][1] if guardians else ""
-    coordinated: tuple[int, ...] = ()
-    if staff is not None and row.coordinates:
-        coordinated = tuple(
-            Classroom.objects.filter(coordinator=staff).order_by("pk").values_list("pk", flat=True)
-        )
-    return Roles(
-        staff=staff,
-        student=student,
-        guardian_ids=guardian_ids,
-        coordinated_classroom_ids=coordinated,
-        guardian_institute_name=guardian_institute,
-    )
 
 
 def forget_roles(user: Any) -> None:

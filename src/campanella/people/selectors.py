@@ -20,9 +20,11 @@ from campanella.people.roles import roles_for_user
 from campanella.school.models import Classroom, Teaching, TimetableEntry
 
 
-def active_links(guardian_ids: tuple[int, ...]) -> QuerySet[Guardianship]:
-    """Links whose access has not been revoked (the child has not left the school)."""
-    return Guardianship.objects.filter(guardian_id__in=guardian_ids, access_revoked_on__isnull=True)
+def active_links(user_id: int | None) -> QuerySet[Guardianship]:
+    """A login's links whose access has not been revoked (the child has not left the school)."""
+    if user_id is None:
+        return Guardianship.objects.none()
+    return Guardianship.objects.filter(guardian__user_id=user_id, access_revoked_on__isnull=True)
 
 
 def active_enrollments_on(day: datetime.date) -> Q:
@@ -44,8 +46,8 @@ def classrooms_for_user(user: Any) -> QuerySet[Classroom]:
         scope |= Q(school__institute_id=roles.manages_institute_id)
     if roles.staff is not None and roles.is_teacher:
         scope |= Q(pk__in=Teaching.objects.filter(teacher=roles.staff).values("classroom_id"))
-    if roles.coordinated_classroom_ids:
-        scope |= Q(pk__in=roles.coordinated_classroom_ids)
+    if roles.is_coordinator and roles.staff is not None:
+        scope |= Q(coordinator=roles.staff)
     return Classroom.objects.filter(scope)
 
 
@@ -57,8 +59,8 @@ def students_for_user(user: Any) -> QuerySet[Student]:
     if roles.is_teacher or roles.is_coordinator:
         taught = classrooms_for_user(user).values("pk")
         scope |= Q(pk__in=Enrollment.objects.filter(classroom__in=taught).values("student_id"))
-    if roles.guardian_ids:
-        linked = active_links(roles.guardian_ids)
+    if roles.is_guardian:
+        linked = active_links(roles.user_id)
         scope |= Q(pk__in=linked.values("student_id"))
     if roles.student is not None:
         scope |= Q(pk=roles.student.pk)
@@ -82,6 +84,23 @@ def current_enrollment(student: Student, day: datetime.date | None = None) -> En
     )
 
 
+def visible_enrollment(
+    user: Any, student_id: int, day: datetime.date | None = None
+) -> Enrollment | None:
+    """The current enrollment of a student this login may see, with the student, classroom,
+    school, institute and year: what a student's page needs, in one query."""
+    day = day or timezone.localdate()
+    return (
+        Enrollment.objects.filter(
+            active_enrollments_on(day),
+            student_id=student_id,
+            student__in=students_for_user(user),
+        )
+        .select_related("student", "classroom__school__institute", "school_year")
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class ChildSummary:
     student: Student
@@ -93,11 +112,11 @@ class ChildSummary:
 def children_of_user(user: Any, day: datetime.date | None = None) -> list[ChildSummary]:
     """The guardian's children with their current classroom, in 2 queries for any number."""
     roles = roles_for_user(user)
-    if not roles.guardian_ids:
+    if not roles.is_guardian:
         return []
     day = day or timezone.localdate()
     links = (
-        active_links(roles.guardian_ids)
+        active_links(roles.user_id)
         .select_related("student")
         .prefetch_related(
             Prefetch(
@@ -182,8 +201,8 @@ def own_students(user: Any, day: datetime.date | None = None) -> QuerySet[Studen
     roles = roles_for_user(user)
     day = day or timezone.localdate()
     scope = Q(pk__in=[])
-    if roles.guardian_ids:
-        linked = active_links(roles.guardian_ids)
+    if roles.is_guardian:
+        linked = active_links(roles.user_id)
         scope |= Q(pk__in=linked.values("student_id"))
     if roles.student is not None:
         scope |= Q(pk=roles.student.pk)

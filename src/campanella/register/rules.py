@@ -6,8 +6,9 @@ from typing import Any
 
 import rules
 
-from campanella.people.models import Guardianship, Staff, Student
+from campanella.people.models import Staff, Student
 from campanella.people.roles import roles_for_user
+from campanella.people.selectors import active_links
 from campanella.school.models import Classroom, Teaching
 
 
@@ -40,13 +41,8 @@ def may_justify(user: Any, student: Student) -> bool:
     """Guardians with the right to justify; adult students if the school allows it."""
     roles = roles_for_user(user)
     if (
-        roles.guardian_ids
-        and Guardianship.objects.filter(
-            guardian_id__in=roles.guardian_ids,
-            student=student,
-            may_justify=True,
-            access_revoked_on__isnull=True,
-        ).exists()
+        roles.is_guardian
+        and active_links(roles.user_id).filter(student=student, may_justify=True).exists()
     ):
         return True
     return (
