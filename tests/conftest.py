@@ -14,10 +14,12 @@ Institute A: school "Liceo", year = the current school year, classrooms 1A and 2
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
@@ -32,6 +34,17 @@ PASSWORD = "una-password-lunga"
 # Two xdist workers share two cores with Chromium: wall-clock deadlines would only add flakiness.
 hypothesis_settings.register_profile("campanella", deadline=None)
 hypothesis_settings.load_profile("campanella")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings: Any) -> Iterator[None]:
+    """Each test starts with an empty cache (ids are reused after a rollback), and the header
+    is computed on every request, so query counts do not depend on the order of requests
+    (tests/accounts/test_family_header.py keeps it)."""
+    settings.FAMILY_HEADER_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -109,6 +109,9 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", default_sqlite=VAR_DIR / "campanella.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Seconds a login's header (institute name, children to switch between) is kept in the cache.
+FAMILY_HEADER_SECONDS = 60
+
 REDIS_URL = env_str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {

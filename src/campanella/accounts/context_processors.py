@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -26,6 +28,34 @@ def import_nav() -> list[NavItem]:
         return []
 
 
+# The header's family part (institute name, children to switch between) is shown on every page
+# and only displays: it is kept for a minute per login (settings.FAMILY_HEADER_SECONDS). Data
+# pages never read it; they check the links themselves, so a revoked child disappears from
+# them at once.
+
+
+@dataclass(frozen=True)
+class FamilyHeader:
+    institute_name: str
+    children: list[dict[str, Any]]  # {"pk", "name"}, in name order
+
+
+def family_header(request: HttpRequest) -> FamilyHeader:
+    user = request.user
+    key = f"campanella:family-header:{user.pk}"
+    found = cache.get(key)
+    if isinstance(found, FamilyHeader):
+        return found
+    children = children_choices(request)
+    header = FamilyHeader(
+        institute_name=children[0].institute.name if children else "",
+        children=[{"pk": child.pk, "name": child.name} for child in children],
+    )
+    if settings.FAMILY_HEADER_SECONDS > 0:
+        cache.set(key, header, settings.FAMILY_HEADER_SECONDS)
+    return header
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
@@ -45,19 +75,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
     items.append(NavItem(_("Profilo"), reverse("accounts:profile")))
     current = request.path
-    # The switch is offered from two children on (an adult student counts themselves): one
-    # child needs no query here.
-    family = roles.children_count + (1 if roles.is_student else 0)
-    children = children_choices(request) if family > 1 else []
+    family = family_header(request)
+    if roles.staff is not None:
+        institute_name = roles.staff.institute.name
+    elif roles.student is not None:
+        institute_name = roles.student.institute.name
+    else:
+        institute_name = family.institute_name or "Campanella"
+    children = family.children if len(family.children) > 1 else []
     return {
         "nav": {
-            "institute_name": roles.institute_name,
+            "institute_name": institute_name,
             "items": [
                 {"label": item.label, "url": item.url, "current": item.url == current}
                 for item in items
             ],
-            "roles": roles.labels,
-            "children": children if len(children) > 1 else [],
-            "current_child": current_child_id(request, children),
+            "children": children,
+            "current_child": current_child_id(request, [c["pk"] for c in children]),
         }
     }

@@ -11,15 +11,14 @@ CURRENT_CHILD = "campanella-current-child"
 
 
 def children_choices(request: HttpRequest) -> list[Student]:
-    """The children this login may switch between (empty for staff-only logins); asked by the
-    header and by some pages, so kept for the rest of the request."""
-    cached: list[Student] | None = getattr(request, "_campanella_children", None)
-    if cached is None:
-        cached = list(
-            own_students(request.user).prefetch_related(None).only("pk", "name", "surname")
-        )
-        setattr(request, "_campanella_children", cached)  # noqa: B010 - not a declared attribute
-    return cached
+    """The children this login may switch between, with their institute's name."""
+    return list(
+        own_students(request.user)
+        .prefetch_related(None)
+        .select_related("institute")
+        .only("pk", "name", "surname", "institute__name")
+        .order_by("surname", "name")
+    )
 
 
 def set_current_child(request: HttpRequest, student_id: int) -> bool:
@@ -29,9 +28,8 @@ def set_current_child(request: HttpRequest, student_id: int) -> bool:
     return True
 
 
-def current_child_id(request: HttpRequest, children: list[Student]) -> int | None:
+def current_child_id(request: HttpRequest, ids: list[int]) -> int | None:
     wanted = request.session.get(CURRENT_CHILD)
-    ids = [child.pk for child in children]
     if wanted in ids:
         return int(wanted)
     return ids[0] if ids else None

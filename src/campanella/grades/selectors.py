@@ -26,6 +26,15 @@ def shown(grade: Grade) -> str:
     return level_label(grade.level) if grade.level else judgement_label(grade.judgement)
 
 
+# What lists of grades show (pages, API, averages): the rest of the row (who recorded it, when,
+# the lesson, cancellation details) is for a grade's own page.
+LISTED_FIELDS = (
+    "id", "student_id", "classroom_id", "subject_id", "date", "kind", "scale", "value", "level",
+    "judgement", "weight", "counts_in_average", "description", "comment", "visible_from",
+    "cancelled_at",
+)  # fmt: skip
+
+
 def active_grades() -> QuerySet[Grade]:
     return Grade.objects.filter(cancelled_at__isnull=True)
 
@@ -104,7 +113,7 @@ def grade_book(classroom: Classroom, subject: Subject, term: Term | None) -> lis
     the classroom comes with its school's institute)."""
     students = list(enrolled_students(classroom))
     grades = in_term(active_grades().filter(classroom=classroom, subject=subject), term)
-    listed = list(grades.order_by("date", "pk"))
+    listed = list(grades.only(*LISTED_FIELDS).order_by("date", "pk"))
     means = averages(listed, weighted=classroom.school.institute.weighted_averages)
     by_student: dict[int, list[Grade]] = defaultdict(list)
     for grade in listed:
@@ -135,7 +144,11 @@ def student_summary(
     grades = in_term(active_grades().filter(student=student, classroom=classroom), term)
     if family:
         grades = visible_to_family(grades)
-    listed = list(grades.select_related("subject").order_by("subject__name", "-date", "-pk"))
+    listed = list(
+        grades.select_related("subject")
+        .only(*LISTED_FIELDS, "subject__name")
+        .order_by("subject__name", "-date", "-pk")
+    )
     means = averages(listed, weighted=classroom.school.institute.weighted_averages)
     by_subject: dict[int, list[Grade]] = defaultdict(list)
     for grade in listed:

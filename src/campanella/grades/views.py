@@ -133,6 +133,7 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
     lines = book_lines(rows)
     for line in lines:
         line["typed"] = typed.get(str(line["student"].pk), "")
+        line["input_label"] = _("Nuovo voto di %(n)s") % {"n": line["student"].full_name}
     context = {
         "classroom": classroom,
         "subject": subject,

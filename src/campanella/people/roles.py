@@ -1,9 +1,10 @@
 """What a login is: office, principal, teacher, coordinator, guardian, student (any mix).
 
 Every page asks, so the answer costs no query of its own: the authentication backend loads the
-user with `roles_query()` (staff and student profiles joined, the rest as annotations) and the
-roles are cached on the user object for the request. The few lists that need a query of their
-own (a guardian's links, a coordinator's classrooms) are fetched only when asked for.
+user with `roles_query()` (staff and student profiles joined) and the roles are cached on the
+user object for the request. Being a guardian or a coordinator is asked of the database only
+when a page wants to know; the scopes in `people.selectors` do not need to ask, since they
+follow the links themselves (a revoked link or a new coordinator counts at once).
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from campanella.people.models import Guardian, Guardianship, Staff, Student, User
+from campanella.people.models import Guardianship, Staff, Student, User
 from campanella.school.models import Classroom
 
 CACHE_ATTRIBUTE = "_campanella_roles"
@@ -27,28 +27,31 @@ class Roles:
     staff: Staff | None = None
     student: Student | None = None
     user_id: int | None = None
-    is_guardian: bool = False  # of at least one child whose access is not revoked
-    children_count: int = 0  # such children (the header offers a switch from two)
-    guardian_institute_name: str = ""
-    is_coordinator: bool = False
+
+    @cached_property
+    def is_guardian(self) -> bool:
+        """Of at least one child whose access is not revoked."""
+        return self.user_id is not None and active_guardianships(self.user_id).exists()
 
     @cached_property
     def guardian_ids(self) -> tuple[int, ...]:
         """This login's guardian records with at least one active link (one per institute)."""
-        if not self.is_guardian or self.user_id is None:
+        if self.user_id is None:
             return ()
         return tuple(
-            Guardian.objects.filter(
-                user_id=self.user_id, guardianships__access_revoked_on__isnull=True
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)
+            active_guardianships(self.user_id)
+            .order_by("guardian_id")
+            .values_list("guardian_id", flat=True)
             .distinct()
         )
 
     @cached_property
+    def is_coordinator(self) -> bool:
+        return self.staff is not None and self.coordinated_classroom_ids != ()
+
+    @cached_property
     def coordinated_classroom_ids(self) -> tuple[int, ...]:
-        if self.staff is None or not self.is_coordinator:
+        if self.staff is None:
             return ()
         return tuple(
             Classroom.objects.filter(coordinator=self.staff)
@@ -88,15 +91,6 @@ class Roles:
         return None
 
     @property
-    def institute_name(self) -> str:
-        """The institute shown in the header: the staff's, the student's, else a child's."""
-        if self.staff is not None:
-            return self.staff.institute.name
-        if self.student is not None:
-            return self.student.institute.name
-        return self.guardian_institute_name or "Campanella"
-
-    @property
     def codes(self) -> list[str]:
         """Stable role names for the API."""
         flags = [
@@ -125,25 +119,13 @@ class Roles:
 NO_ROLES = Roles()
 
 
+def active_guardianships(user_id: int) -> QuerySet[Guardianship]:
+    return Guardianship.objects.filter(guardian__user_id=user_id, access_revoked_on__isnull=True)
+
+
 def roles_query() -> QuerySet[User]:
-    """Users with what their roles need, in one query."""
-    links = Guardianship.objects.filter(
-        guardian__user=OuterRef("pk"), access_revoked_on__isnull=True
-    ).order_by()
-    children = (
-        links.values("guardian__user").annotate(n=Count("student_id", distinct=True)).values("n")
-    )
-    return User.objects.select_related(
-        "staff_profile__institute", "student_profile__institute"
-    ).annotate(
-        children_count=Coalesce(Subquery(children, output_field=IntegerField()), Value(0)),
-        guardian_institute=Subquery(
-            links.order_by("guardian_id").values("guardian__institute__name")[:1]
-        ),
-        coordinates=Exists(
-            Classroom.objects.filter(coordinator__user=OuterRef("pk"), coordinator__active=True)
-        ),
-    )
+    """Users with their staff and student profiles (and institutes), in one query."""
+    return User.objects.select_related("staff_profile__institute", "student_profile__institute")
 
 
 def roles_from_row(row: User) -> Roles:
@@ -153,16 +135,7 @@ def roles_from_row(row: User) -> Roles:
         staff = None
     # Staff logins are never student logins.
     student = None if staff is not None else getattr(row, "student_profile", None)
-    children: int = row.children_count  # type: ignore[attr-defined]
-    return Roles(
-        staff=staff,
-        student=student,
-        user_id=row.pk,
-        is_guardian=children > 0,
-        children_count=children,
-        guardian_institute_name=row.guardian_institute or "",  # type: ignore[attr-defined]
-        is_coordinator=staff is not None and bool(row.coordinates),  # type: ignore[attr-defined]
-    )
+    return Roles(staff=staff, student=student, user_id=row.pk)
 
 
 def load_roles(user_id: int) -> Roles:

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from campanella.people.models import Enrollment, Guardianship, Staff, Student
-from campanella.people.roles import roles_for_user
+from campanella.people.roles import active_guardianships, roles_for_user
 from campanella.school.models import Classroom, Teaching, TimetableEntry
 
 
@@ -24,7 +24,7 @@ def active_links(user_id: int | None) -> QuerySet[Guardianship]:
     """A login's links whose access has not been revoked (the child has not left the school)."""
     if user_id is None:
         return Guardianship.objects.none()
-    return Guardianship.objects.filter(guardian__user_id=user_id, access_revoked_on__isnull=True)
+    return active_guardianships(user_id)
 
 
 def active_enrollments_on(day: datetime.date) -> Q:
@@ -44,10 +44,11 @@ def classrooms_for_user(user: Any) -> QuerySet[Classroom]:
     scope = Q(pk__in=[])
     if roles.manages_institute_id is not None:
         scope |= Q(school__institute_id=roles.manages_institute_id)
-    if roles.staff is not None and roles.is_teacher:
-        scope |= Q(pk__in=Teaching.objects.filter(teacher=roles.staff).values("classroom_id"))
-    if roles.is_coordinator and roles.staff is not None:
-        scope |= Q(coordinator=roles.staff)
+    if roles.staff is not None:
+        if roles.is_teacher:
+            taught = Teaching.objects.filter(teacher=roles.staff).values("classroom_id")
+            scope |= Q(pk__in=taught)
+        scope |= Q(coordinator=roles.staff)  # whoever coordinates it, now
     return Classroom.objects.filter(scope)
 
 
@@ -56,10 +57,10 @@ def students_for_user(user: Any) -> QuerySet[Student]:
     scope = Q(pk__in=[])
     if roles.manages_institute_id is not None:
         scope |= Q(institute_id=roles.manages_institute_id)
-    if roles.is_teacher or roles.is_coordinator:
-        taught = classrooms_for_user(user).values("pk")
+    if roles.staff is not None and roles.manages_institute_id is None:
+        taught = classrooms_for_user(user).values("pk")  # taught or coordinated
         scope |= Q(pk__in=Enrollment.objects.filter(classroom__in=taught).values("student_id"))
-    if roles.is_guardian:
+    if roles.user_id is not None:  # the children of a guardian, by the links active now
         linked = active_links(roles.user_id)
         scope |= Q(pk__in=linked.values("student_id"))
     if roles.student is not None:
@@ -112,7 +113,7 @@ class ChildSummary:
 def children_of_user(user: Any, day: datetime.date | None = None) -> list[ChildSummary]:
     """The guardian's children with their current classroom, in 2 queries for any number."""
     roles = roles_for_user(user)
-    if not roles.is_guardian:
+    if roles.user_id is None:
         return []
     day = day or timezone.localdate()
     links = (
@@ -201,7 +202,7 @@ def own_students(user: Any, day: datetime.date | None = None) -> QuerySet[Studen
     roles = roles_for_user(user)
     day = day or timezone.localdate()
     scope = Q(pk__in=[])
-    if roles.is_guardian:
+    if roles.user_id is not None:
         linked = active_links(roles.user_id)
         scope |= Q(pk__in=linked.values("student_id"))
     if roles.student is not None:
