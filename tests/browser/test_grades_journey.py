@@ -62,3 +62,26 @@ def test_hidden_grade_is_not_visible_to_the_family(
     login(page, base, "guardian", PASSWORD)
     page.goto(f"{base}/voti/alunno/{live_cast.child.pk}/")
     assert "Nessun voto" in page.locator("main").inner_text()
+
+
+def test_class_averages_on_a_phone(live_cast: Cast, live_server: Any, phone: Watched) -> None:
+    base = live_server.url
+    page = phone.page
+    login(page, base, "teacher", PASSWORD)
+    page.goto(f"{base}/voti/{live_cast.classroom_1a.pk}/{live_cast.maths.pk}/")
+    assert_fits_the_screen(page)  # the grade book on a phone: the table scrolls, not the page
+    page.locator(f"#voto-{live_cast.child.pk}").fill("8")
+    page.locator(f"#voto-{live_cast.other_child.pk}").fill("6½")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Salva i voti").click()
+    page.get_by_role("button", name="Esci", exact=True).click()
+    page.wait_for_url("**/accedi/")
+    login(page, base, "coordinator", PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Medie della classe").first.click()
+    table = page.get_by_test_id("class-averages")
+    assert "7,25" in table.locator("tfoot").inner_text()  # (8 + 6.5) / 2
+    assert page.get_by_test_id(f"overall-{live_cast.child.pk}").inner_text() == "8,00"
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    assert phone.errors == []

@@ -17,6 +17,7 @@ PAGES: PageTable = {
 API: ApiTable = {
     ("get", "/api/v1/classrooms/{classroom_id}/subjects"): 404,
     ("get", "/api/v1/classrooms/{classroom_id}/terms"): 404,
+    ("get", "/api/v1/classrooms/{classroom_id}/averages"): 404,
     ("get", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"): 404,
     ("post", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"): 422,
     ("get", "/api/v1/students/{student_id}/grades"): 404,

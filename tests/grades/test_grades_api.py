@@ -81,3 +81,23 @@ def test_student_grades_refuse_others(cast: Cast, who: str) -> None:
     assert (
         api(getattr(cast, who)).get(f"/api/v1/students/{cast.child.pk}/grades").status_code == 404
     )
+
+
+def test_class_averages_for_the_coordinator(cast: Cast) -> None:
+    base = f"/api/v1/classrooms/{cast.classroom_1a.pk}/subjects/{cast.maths.pk}/grades"
+    today = timezone.localdate().isoformat()
+    teacher = api(cast.teacher)
+    for student, text in ((cast.child, "8"), (cast.child, "7"), (cast.other_child, "6")):
+        grade = {"student_id": student.pk, "date": today, "kind": "scritto", "grade": text}
+        assert teacher.post(base, grade, content_type="application/json").status_code == 200
+    url = f"/api/v1/classrooms/{cast.classroom_1a.pk}/averages"
+    body = api(cast.coordinator).get(url).json()
+    assert [s["subject"] for s in body["class_averages"]] == ["Italiano", "Matematica"]
+    assert body["class_averages"][1]["average"] == "6.75"  # (7.50 + 6.00) / 2
+    assert body["class_averages"][0]["average"] is None
+    rows = {row["student_id"]: row for row in body["students"]}
+    assert rows[cast.child.pk]["averages"][1]["average"] == "7.50"
+    assert rows[cast.child.pk]["overall_average"] == "7.50"
+    assert body["class_overall_average"] == "6.75"
+    for who in ("guardian", "child_user", "other_teacher", "outsider"):
+        assert api(getattr(cast, who)).get(url).status_code == 404, who

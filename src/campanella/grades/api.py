@@ -125,6 +125,60 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> list
     ]
 
 
+class SubjectAverageOut(Schema):
+    subject_id: int
+    subject: str
+    average: Decimal | None
+
+
+class StudentAveragesOut(Schema):
+    student_id: int
+    student: str
+    averages: list[SubjectAverageOut]
+    overall_average: Decimal | None
+
+
+class ClassAveragesOut(Schema):
+    term_id: int | None
+    students: list[StudentAveragesOut]
+    class_averages: list[SubjectAverageOut]
+    class_overall_average: Decimal | None
+
+
+@router.get(
+    "/classrooms/{classroom_id}/averages",
+    response={200: ClassAveragesOut, **ERRORS},
+    summary="Medie della classe: per alunno e materia, della classe per materia (?periodo=)",
+)
+def class_averages(request: HttpRequest, classroom_id: int) -> ClassAveragesOut:
+    if roles_for_user(request.user).staff is None:
+        raise Http404
+    classroom = classroom_for(request, classroom_id)
+    term = chosen_term(request, selectors.terms_of(classroom))
+    overview = selectors.class_overview(classroom, term)
+
+    def per_subject(means: list[Decimal | None]) -> list[SubjectAverageOut]:
+        return [
+            SubjectAverageOut(subject_id=subject.pk, subject=subject.name, average=mean)
+            for subject, mean in zip(overview.subjects, means, strict=True)
+        ]
+
+    return ClassAveragesOut(
+        term_id=term.pk if term else None,
+        students=[
+            StudentAveragesOut(
+                student_id=row.student.pk,
+                student=row.student.full_name,
+                averages=per_subject(row.averages),
+                overall_average=row.overall,
+            )
+            for row in overview.rows
+        ],
+        class_averages=per_subject(overview.class_averages),
+        class_overall_average=overview.class_overall,
+    )
+
+
 class GradeIn(Schema):
     student_id: int
     date: datetime.date
