@@ -39,7 +39,6 @@ import os
 import platform
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -56,10 +55,9 @@ from urllib.parse import urlencode, urlparse
 import psycopg
 from psycopg import sql
 
-from bench.roll_call import busy_since, cpu_times, free_port, wait_until_idle
+from bench import server
+from bench.server import busy_since, cpu_times, wait_until_idle
 
-PROJECT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 PG_URL = os.environ.get(
     "BENCH_GRADES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/campanella_bench_grades"
 )
@@ -162,11 +160,7 @@ class Result:
 
 
 def pg_connect(dbname: str = "postgres") -> psycopg.Connection[Any]:
-    url = urlparse(PG_URL)
-    return psycopg.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-        dbname=dbname, autocommit=True,
-    )  # fmt: skip
+    return server.pg_connect(PG_URL, dbname)
 
 
 def database_drop_sql() -> sql.Composed:
@@ -193,15 +187,7 @@ def database_drop() -> None:
 
 
 def server_env(var_dir: str, redis: bool) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "campanella.settings",
-           "SECRET_KEY": "bench-" + "x" * 40, "DATABASE_URL": PG_URL, "CAMPANELLA_VAR_DIR": var_dir,
-           "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "TASKS_BACKEND": "database",
-           "STATIC_MANIFEST": "0", "SECURE_COOKIES": "0"}  # fmt: skip
-    env.pop("CAMPANELLA_DEMO", None)
-    env.pop("REDIS_URL", None)
-    if redis:
-        env["REDIS_URL"] = REDIS_URL
-    return env
+    return server.server_env(var_dir, PG_URL, **({"REDIS_URL": REDIS_URL} if redis else {}))
 
 
 def seed(students: int, per_subject: int, var_dir: str) -> list[str]:
@@ -348,28 +334,13 @@ def query_profile(sessions: list[Session], per_kind: int) -> dict[str, tuple[int
 
 @contextmanager
 def gunicorn(workers: int, var_dir: str, redis: bool) -> Iterator[int]:
-    port = free_port()
     log = Path(var_dir, f"gunicorn-{workers}-{'redis' if redis else 'db'}.log")
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(GUNICORN), "campanella.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--worker-class", "sync"],
-            cwd=PROJECT, env=server_env(var_dir, redis), stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while fetch(port, "GET", "/accedi/")[0] == 0:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn non risponde:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+
+    def answers(port: int) -> bool:
+        return fetch(port, "GET", "/accedi/")[0] != 0
+
+    with server.gunicorn(workers, server_env(var_dir, redis), log, answers) as port:
         yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def fetch(

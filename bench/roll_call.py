@@ -38,10 +38,7 @@ import math
 import os
 import platform
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -56,8 +53,9 @@ from urllib.parse import urlparse
 import psycopg
 from psycopg import sql
 
-PROJECT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+from bench import server
+from bench.server import busy_since, cpu_times, wait_until_idle
+
 PG_URL = os.environ.get(
     "BENCH_ROLL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/campanella_bench_roll"
 )
@@ -96,11 +94,7 @@ class Sample:
 
 
 def pg_connect(dbname: str = "postgres") -> psycopg.Connection[Any]:
-    url = urlparse(PG_URL)
-    return psycopg.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-        dbname=dbname, autocommit=True,
-    )  # fmt: skip
+    return server.pg_connect(PG_URL, dbname)
 
 
 def database(suffix: str = "") -> sql.Identifier:
@@ -133,12 +127,7 @@ def databases_drop() -> None:
 
 
 def server_env(var_dir: str) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "campanella.settings",
-           "SECRET_KEY": "bench-" + "x" * 40, "DATABASE_URL": PG_URL, "CAMPANELLA_VAR_DIR": var_dir,
-           "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "TASKS_BACKEND": "database",
-           "STATIC_MANIFEST": "0", "SECURE_COOKIES": "0"}  # fmt: skip
-    env.pop("CAMPANELLA_DEMO", None)
-    return env
+    return server.server_env(var_dir, PG_URL)
 
 
 def seed(students: int, var_dir: str) -> str:
@@ -264,36 +253,15 @@ def query_profile(plan: Plan, classrooms: int) -> dict[str, tuple[int, float]]:
 # --- gunicorn and the load --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def gunicorn(workers: int, var_dir: str) -> Iterator[int]:
-    port = free_port()
     log = Path(var_dir, f"gunicorn-{workers}.log")
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(GUNICORN), "campanella.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--worker-class", "sync"],
-            cwd=PROJECT, env=server_env(var_dir), stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while call(port, "GET", "/api/v1/me", "", None).status == 0:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn non risponde:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+
+    def answers(port: int) -> bool:
+        return call(port, "GET", "/api/v1/me", "", None).status != 0
+
+    with server.gunicorn(workers, server_env(var_dir), log, answers) as port:
         yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def call(port: int, method: str, path: str, token: str, body: dict[str, Any] | None) -> Sample:
@@ -348,28 +316,6 @@ def load(port: int, plan: Plan, offsets: list[float]) -> list[list[Sample]]:
 
     in_threads([(i,) for i in range(len(plan.classrooms))], classroom)
     return flows
-
-
-def cpu_times() -> tuple[int, int]:
-    """(idle, total) jiffies of the whole machine."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return values[3] + values[4], sum(values)
-
-
-def busy_since(before: tuple[int, int]) -> float:
-    idle, total = cpu_times()
-    return 1 - (idle - before[0]) / max(1, total - before[1])
-
-
-def wait_until_idle(limit: float = 0.2, patience: float = 180.0) -> float:
-    """Wait for the machine to be nearly idle (other people's tests share it); last busy share."""
-    deadline = time.monotonic() + patience
-    while True:
-        before = cpu_times()
-        time.sleep(2)
-        busy = busy_since(before)
-        if busy < limit or time.monotonic() > deadline:
-            return busy
 
 
 # --- one run, and the report ------------------------------------------------------------------
