@@ -36,7 +36,6 @@ import http.client
 import io
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -496,12 +495,7 @@ def run_server(
 
 
 def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((x.split(":", 1)[1].strip() for x in lines if x.startswith("model name")), "?")
-    with pg_connect() as connection:
-        row = connection.execute("SHOW server_version").fetchone()
-    return (f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-            f"PostgreSQL {row[0] if row else '?'}")  # fmt: skip
+    return server.machine(PG_URL)
 
 
 def report(

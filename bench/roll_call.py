@@ -36,7 +36,6 @@ import io
 import json
 import math
 import os
-import platform
 import random
 import statistics
 import sys
@@ -408,12 +407,7 @@ def report(plan: Plan, runs: list[Run], profile: dict[str, tuple[int, float]]) -
 
 
 def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((x.split(":", 1)[1].strip() for x in lines if x.startswith("model name")), "?")
-    with pg_connect() as connection:
-        row = connection.execute("SHOW server_version").fetchone()
-    return (f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-            f"PostgreSQL {row[0] if row else '?'}")  # fmt: skip
+    return server.machine(PG_URL)
 
 
 def main() -> int:

@@ -5,6 +5,7 @@ busy it was)."""
 from __future__ import annotations
 
 import os
+import platform
 import signal
 import socket
 import subprocess
@@ -97,3 +98,13 @@ def wait_until_idle(limit: float = 0.2, patience: float = 180.0) -> float:
         busy = busy_since(before)
         if busy < limit or time.monotonic() > deadline:
             return busy
+
+
+def machine(database_url: str) -> str:
+    """One line for the report: cores, CPU, Python and PostgreSQL versions."""
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((x.split(":", 1)[1].strip() for x in lines if x.startswith("model name")), "?")
+    with pg_connect(database_url) as connection:
+        row = connection.execute("SHOW server_version").fetchone()
+    return (f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"PostgreSQL {row[0] if row else '?'}")  # fmt: skip
