@@ -26,6 +26,7 @@ from hypothesis import settings as hypothesis_settings
 
 from campanella.people.models import Guardian, Staff, Student, User
 from campanella.school.models import Classroom, HourSlot, Institute, School, Subject, TimetableEntry
+from campanella.school.selectors import is_school_day
 from tests import factories as f
 from tests.browser_support import browser, desktop, phone  # noqa: F401 - shared fixtures
 
@@ -183,6 +184,14 @@ def build_cast() -> Cast:
 @pytest.fixture
 def cast(db: Any) -> Cast:
     return build_cast()
+
+
+def school_day(cast: Cast, before: datetime.date | None = None) -> datetime.date:
+    """The latest school day of the cast's school up to `before` (today by default)."""
+    day = before or timezone.localdate()
+    while not is_school_day(cast.school, day):
+        day -= datetime.timedelta(days=1)
+    return day
 
 
 def guardian_of(student: Student) -> Guardian:

@@ -19,9 +19,10 @@ from campanella.grades.services import (
     grade_change,
 )
 from campanella.lib.grades import format_grade
+from campanella.register.services import lesson_sign
 from campanella.school.models import SchoolKind, SubjectKind, Term
 from tests import factories as f
-from tests.conftest import Cast
+from tests.conftest import Cast, school_day
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +175,21 @@ def test_averages_of_fetched_grades_match_the_query(cast: Cast) -> None:
         from_query = selectors.averages(grades, weighted=weighted)
         assert selectors.averages(everything, weighted=weighted) == from_query
         assert len(from_query) == 2
+
+
+def test_a_grade_given_on_a_day_of_lessons_belongs_to_that_lesson(cast: Cast) -> None:
+    day = school_day(cast)
+    second = cast.school.hour_slots.get(number=2)
+    first = cast.school.hour_slots.get(number=1)
+    for slot in (second, first):  # two hours of maths that day: the grade goes to the first
+        lesson_sign(user=cast.teacher, classroom=cast.classroom_1a, day=day, slot=slot,
+                    subject=cast.maths)  # fmt: skip
+    graded = add(cast, "7", day=day)
+    assert graded.lesson is not None
+    assert (graded.lesson.slot, graded.lesson.subject) == (first, cast.maths)
+    other_day = school_day(cast, before=day - datetime.timedelta(days=1))
+    assert add(cast, "6", day=other_day).lesson is None  # no lesson in the register that day
+    rows = {
+        row.student.pk: row for row in selectors.grade_book(cast.classroom_1a, cast.maths, None)
+    }
+    assert [g.lesson_id for g in rows[cast.child.pk].grades] == [None, graded.lesson.pk]

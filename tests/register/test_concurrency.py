@@ -3,31 +3,21 @@ fail: the second waits for the first and changes nothing."""
 
 from __future__ import annotations
 
-import datetime
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from campanella.register.models import Absence, Lesson, Signature
 from campanella.register.services import lesson_sign, roll_call_save
-from campanella.school.selectors import is_school_day
-from tests.conftest import Cast, build_cast
+from tests.conftest import Cast, build_cast, school_day
 
 
 @pytest.fixture
 def committed_cast(transactional_db: Any) -> Cast:
     return build_cast()
-
-
-def school_day(cast: Cast) -> datetime.date:
-    day = timezone.localdate()
-    while not is_school_day(cast.school, day):
-        day -= datetime.timedelta(days=1)
-    return day
 
 
 def twice_at_once(action: Callable[[], object]) -> list[BaseException]:

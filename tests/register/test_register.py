@@ -29,16 +29,9 @@ from campanella.register.selectors import attendance_summaries
 from campanella.school.models import Closure
 from campanella.school.selectors import is_school_day
 from tests import factories as f
-from tests.conftest import Cast
+from tests.conftest import Cast, school_day
 
 pytestmark = pytest.mark.django_db
-
-
-def school_day(cast: Cast, before: datetime.date | None = None) -> datetime.date:
-    day = before or timezone.localdate()
-    while not is_school_day(cast.school, day):
-        day -= datetime.timedelta(days=1)
-    return day
 
 
 def day_url(cast: Cast, name: str, day: datetime.date) -> str:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from campanella.accounts.services import api_token_issue
 from campanella.register.models import Absence, Justification, Lesson
-from campanella.school.selectors import is_school_day
-from tests.conftest import Cast
+from tests.conftest import Cast, school_day
 
 pytestmark = pytest.mark.django_db
-
-
-def school_day(cast: Cast) -> datetime.date:
-    day = timezone.localdate()
-    while not is_school_day(cast.school, day):
-        day -= datetime.timedelta(days=1)
-    return day
 
 
 def api(user: Any) -> Client:

@@ -56,6 +56,7 @@ class GradeOut(Schema):
     counts_in_average: bool
     description: str
     comment: str
+    lesson_id: int | None = None  # the register's lesson of that subject that day, if any
 
 
 class AverageOut(Schema):
@@ -70,7 +71,7 @@ def grade_out(grade: Grade, subject_name: str) -> GradeOut:
         id=grade.pk, student_id=grade.student_id, subject=subject_name, date=grade.date,
         kind=grade.kind, display=shown(grade), value=grade.value, weight=grade.weight,
         counts_in_average=grade.counts_in_average, description=grade.description,
-        comment=grade.comment,
+        comment=grade.comment, lesson_id=grade.lesson_id,
     )  # fmt: skip
 
 

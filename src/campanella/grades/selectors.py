@@ -31,7 +31,7 @@ def shown(grade: Grade) -> str:
 LISTED_FIELDS = (
     "id", "student_id", "classroom_id", "subject_id", "date", "kind", "scale", "value", "level",
     "judgement", "weight", "counts_in_average", "description", "comment", "visible_from",
-    "cancelled_at",
+    "cancelled_at", "lesson_id",
 )  # fmt: skip
 
 

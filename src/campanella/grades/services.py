@@ -87,6 +87,18 @@ def parse_value(text: str, scale: str, numeric: NumericScale) -> ParsedValue:
         raise GradeInputError(str(error)) from None
 
 
+def lesson_of(classroom: Classroom, subject: Subject, day: datetime.date) -> Any | None:
+    """The register's lesson of that subject in that classroom that day (its first hour), to
+    which a grade given that day belongs; None when the register has none. Reached through the
+    relation: grades and the register are sibling apps that do not import each other."""
+    lessons = Grade._meta.get_field("lesson").related_model._default_manager
+    return (
+        lessons.filter(classroom=classroom, subject=subject, date=day)
+        .order_by("slot__number")
+        .first()
+    )
+
+
 @transaction.atomic
 def grade_add(
     *,
@@ -125,6 +137,7 @@ def grade_add(
     assert staff is not None
     delay = classroom.school.institute.grades_visible_after_days
     grade = Grade.objects.create(
+        lesson=lesson_of(classroom, subject, day),
         student=student, classroom=classroom, subject=subject, teacher=staff, date=day, kind=kind,
         scale=scale, value=parsed.value, level=parsed.level, judgement=parsed.judgement,
         weight=weight, counts_in_average=counts_in_average, description=description.strip(),
