@@ -91,7 +91,9 @@ def lesson_of(classroom: Classroom, subject: Subject, day: datetime.date) -> Any
     """The register's lesson of that subject in that classroom that day (its first hour), to
     which a grade given that day belongs; None when the register has none. Reached through the
     relation: grades and the register are sibling apps that do not import each other."""
-    lessons = Grade._meta.get_field("lesson").related_model._default_manager
+    lesson_model = Grade._meta.get_field("lesson").related_model
+    assert isinstance(lesson_model, type)
+    lessons = lesson_model._default_manager
     return (
         lessons.filter(classroom=classroom, subject=subject, date=day)
         .order_by("slot__number")
