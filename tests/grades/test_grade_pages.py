@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 
 from campanella.grades.models import Grade
 from campanella.grades.services import grade_add
+from campanella.people.selectors import enrolled_students
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -217,3 +219,22 @@ def test_grade_texts_are_escaped_on_every_page(cast: Cast) -> None:
         html = response.content.decode()
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_after_one_grade_the_book_moves_on_and_keeps_the_test(cast: Cast) -> None:
+    order = [s.pk for s in enrolled_students(cast.classroom_1a)]
+    url = book_url(cast, "grades:book_save")
+    data = {"date": timezone.localdate().isoformat(), "kind": "orale", "weight": "0,5",
+            "description": "Interrogazione breve"}  # fmt: skip
+    teacher = cast.client_for(cast.teacher)
+    first = teacher.post(url, {**data, f"voto-{order[0]}": "7"})
+    query = parse_qs(urlparse(first["Location"]).query)
+    assert query["prossimo"] == [str(order[1])]
+    assert query["tipo"] == ["orale"] and query["descrizione"] == ["Interrogazione breve"]
+    page = teacher.get(first["Location"]).content.decode()
+    assert f'id="voto-{order[1]}"' in page.split("autofocus")[0].rsplit("<input", 1)[1]
+    assert '<option value="orale" selected>' in page and 'value="0,5"' in page
+    last = teacher.post(url, {**data, f"voto-{order[-1]}": "6"})
+    assert "prossimo" not in parse_qs(urlparse(last["Location"]).query)  # nobody after
+    refused = teacher.post(url, {**data, f"voto-{order[0]}": "11"})
+    assert "prossimo" not in parse_qs(urlparse(refused["Location"]).query)  # stay and fix

@@ -7,6 +7,7 @@ import datetime
 import io
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -130,10 +131,19 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
     rows = selectors.grade_book(classroom, subject, term)
     can_write = bool(rows) and may_grade(request.user, classroom, subject, rows[0].student)
     typed = request.session.pop("grade-typed", {})
+    focus = request.GET.get("prossimo", "")
     lines = book_lines(rows)
     for line in lines:
         line["typed"] = typed.get(str(line["student"].pk), "")
         line["input_label"] = _("Nuovo voto di %(n)s") % {"n": line["student"].full_name}
+        line["focus"] = str(line["student"].pk) == focus
+    kind = request.GET.get("tipo", "")
+    test = {
+        "date": request.GET.get("data", "") or f"{timezone.localdate():%Y-%m-%d}",
+        "kind": kind if kind in GradeKind.values else GradeKind.WRITTEN,
+        "weight": request.GET.get("peso", "") or "1",
+        "description": request.GET.get("descrizione", ""),
+    }
     context = {
         "classroom": classroom,
         "subject": subject,
@@ -142,7 +152,7 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
         "rows": lines,
         "can_write": can_write,
         "kinds": GradeKind.choices,
-        "today": timezone.localdate(),
+        "test": test,
         "errors": request.session.pop("grade-errors", []),
     }
     return render(request, "grades/book.html", context)
@@ -176,7 +186,26 @@ def grade_book_save(request: HttpRequest, classroom_id: int, subject_id: int) ->
         request.session["grade-typed"] = {str(k): v for k, v in typed.items()}
     else:
         messages.success(request, _("%(count)s voti registrati.") % {"count": len(typed)})
-    return redirect(back)
+    return redirect(f"{back}?{urlencode(carried_on(request, list(students), typed, errors))}")
+
+
+def carried_on(
+    request: HttpRequest, order: list[int], typed: dict[int, str], errors: list[str]
+) -> dict[str, str]:
+    """What the book keeps after a save: the test's date, kind, weight and description, and,
+    after one grade typed and saved with Enter, the next student's cell to type in."""
+    kept = {
+        "data": request.POST.get("date", ""),
+        "tipo": request.POST.get("kind", ""),
+        "peso": request.POST.get("weight", ""),
+        "descrizione": request.POST.get("description", ""),
+    }
+    if len(typed) == 1 and not errors:
+        (done,) = typed
+        position = order.index(done)
+        if position + 1 < len(order):
+            kept["prossimo"] = str(order[position + 1])
+    return {key: value for key, value in kept.items() if value}
 
 
 def save_grades(
