@@ -84,6 +84,10 @@ def test_class_averages_on_a_phone(live_cast: Cast, live_server: Any, phone: Wat
     page.locator(f"#voto-{live_cast.other_child.pk}").fill("6½")
     with page.expect_navigation():
         page.get_by_role("button", name="Salva i voti").click()
+    with page.expect_navigation():  # a grade's own page: correct, cancel, details, history
+        page.get_by_role("link", name="6½").first.click()
+    assert_accessible(page)
+    assert_fits_the_screen(page)
     page.get_by_role("button", name="Esci", exact=True).click()
     page.wait_for_url("**/accedi/")
     login(page, base, "coordinator", PASSWORD)

@@ -238,3 +238,41 @@ def test_after_one_grade_the_book_moves_on_and_keeps_the_test(cast: Cast) -> Non
     assert "prossimo" not in parse_qs(urlparse(last["Location"]).query)  # nobody after
     refused = teacher.post(url, {**data, f"voto-{order[0]}": "11"})
     assert "prossimo" not in parse_qs(urlparse(refused["Location"]).query)  # stay and fix
+
+
+def test_the_book_sets_not_counting_and_a_visibility_date_for_the_test(cast: Cast) -> None:
+    later = timezone.localdate() + datetime.timedelta(days=4)
+    enter(
+        cast, {cast.child.pk: "4", cast.other_child.pk: "9"}, not_counting="1",
+        visible_from=later.isoformat(), description="Test d'ingresso",
+    )  # fmt: skip
+    grades = Grade.objects.filter(description="Test d'ingresso")
+    assert grades.count() == 2
+    assert {(g.counts_in_average, g.visible_from) for g in grades} == {(False, later)}
+    family = cast.client_for(cast.guardian).get(reverse("grades:student", args=[cast.child.pk]))
+    assert "ingresso" not in family.content.decode()
+
+
+def test_details_of_a_grade_change_with_history(cast: Cast) -> None:
+    enter(cast, {cast.child.pk: "6"})
+    grade = Grade.objects.get()
+    url = reverse("grades:detail", args=[grade.pk])
+    teacher = cast.client_for(cast.teacher)
+    details = {"action": "details", "description": "Interrogazione", "weight": "1",
+               "comment": "Ripassare i logaritmi.", "visible_from": ""}  # fmt: skip
+    teacher.post(url, details)
+    grade.refresh_from_db()
+    assert grade.comment == "Ripassare i logaritmi." and grade.description == "Interrogazione"
+    refused = teacher.post(url, {**details, "weight": "0,5"}, follow=True).content.decode()
+    assert "Indicare il motivo" in refused
+    grade.refresh_from_db()
+    assert grade.weight == 1
+    teacher.post(url, {**details, "weight": "0,5", "details_reason": "Interrogazione breve"})
+    grade.refresh_from_db()
+    assert str(grade.weight) == "0.50"
+    history = teacher.get(url).content.decode().split('data-testid="grade-history"')[1]
+    assert "Interrogazione breve" in history
+    family = cast.client_for(cast.guardian).get(reverse("grades:student", args=[cast.child.pk]))
+    assert "Ripassare i logaritmi." in family.content.decode()
+    other = cast.client_for(cast.coordinator).post(url, {**details, "comment": "x"})
+    assert other.status_code == 404

@@ -178,6 +178,46 @@ def grade_change(*, user: User, grade: Grade, text: str, reason: str) -> Grade:
 
 
 @transaction.atomic
+def grade_details_change(
+    *,
+    user: User,
+    grade: Grade,
+    description: str,
+    comment: str,
+    weight: Decimal,
+    counts_in_average: bool,
+    visible_from: datetime.date | None,
+    reason: str = "",
+) -> Grade:
+    """The test's description, the comment for the family, the weight, whether it counts and
+    from when the family sees it. A change that moves the average needs a reason."""
+    if grade.is_cancelled or not may_grade(user, grade.classroom, grade.subject, grade.student):
+        raise NotAllowed
+    if weight < 0 or weight > 10:
+        raise GradeInputError(_("Il peso deve essere tra 0 e 10."))
+    moves_average = weight != grade.weight or counts_in_average != grade.counts_in_average
+    if moves_average and not reason.strip():
+        raise GradeInputError(_("Indicare il motivo: il peso o la media cambiano."))
+    before = snapshot(grade)
+    grade.description = description.strip()
+    grade.comment = comment.strip()
+    grade.weight = weight
+    grade.counts_in_average = counts_in_average
+    grade.visible_from = visible_from
+    fields = ["description", "comment", "weight", "counts_in_average", "visible_from"]
+    grade.save(update_fields=fields)
+    change_record(
+        instance=grade,
+        action=ChangeAction.UPDATE,
+        actor=user,
+        before=before,
+        reason=reason.strip(),
+        institute_id=grade.classroom.school.institute_id,
+    )
+    return grade
+
+
+@transaction.atomic
 def grade_cancel(*, user: User, grade: Grade, reason: str) -> None:
     if grade.is_cancelled or not may_grade(user, grade.classroom, grade.subject, grade.student):
         raise NotAllowed

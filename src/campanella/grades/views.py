@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +32,7 @@ from campanella.grades.services import (
     grade_add,
     grade_cancel,
     grade_change,
+    grade_details_change,
     may_grade,
 )
 from campanella.lib.grades import format_average
@@ -143,6 +145,8 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
         "kind": kind if kind in GradeKind.values else GradeKind.WRITTEN,
         "weight": request.GET.get("peso", "") or "1",
         "description": request.GET.get("descrizione", ""),
+        "not_counting": request.GET.get("nonfamedia", "") == "1",
+        "visible_from": request.GET.get("visibile", ""),
     }
     context = {
         "classroom": classroom,
@@ -166,9 +170,8 @@ def grade_book_save(request: HttpRequest, classroom_id: int, subject_id: int) ->
     classroom, subject = book_scope(request, classroom_id, subject_id)
     back = reverse("grades:book", args=[classroom.pk, subject.pk])
     try:
-        day = datetime.date.fromisoformat(request.POST.get("date", ""))
-        weight = Decimal(request.POST.get("weight", "1").replace(",", "."))
-    except (ValueError, ArithmeticError):
+        test = posted_test(request)
+    except GradeInputError:
         messages.error(request, _("Data o peso non validi."))
         return redirect(back)
     students = {s.pk: s for s in enrolled_students(classroom)}
@@ -180,7 +183,7 @@ def grade_book_save(request: HttpRequest, classroom_id: int, subject_id: int) ->
             typed[int(number)] = value
     if set(typed) - set(students):
         raise Http404
-    errors = save_grades(request, classroom, subject, students, typed, day, weight)
+    errors = save_grades(request, classroom, subject, students, typed, test)
     if errors:
         request.session["grade-errors"] = errors
         request.session["grade-typed"] = {str(k): v for k, v in typed.items()}
@@ -199,6 +202,8 @@ def carried_on(
         "tipo": request.POST.get("kind", ""),
         "peso": request.POST.get("weight", ""),
         "descrizione": request.POST.get("description", ""),
+        "nonfamedia": request.POST.get("not_counting", ""),
+        "visibile": request.POST.get("visible_from", ""),
     }
     if len(typed) == 1 and not errors:
         (done,) = typed
@@ -208,14 +213,37 @@ def carried_on(
     return {key: value for key, value in kept.items() if value}
 
 
+@dataclass(frozen=True)
+class BookTest:
+    """What the grades typed together share: the test."""
+
+    day: datetime.date
+    kind: str
+    weight: Decimal
+    counts_in_average: bool
+    description: str
+    visible_from: datetime.date | None
+
+
+def posted_test(request: HttpRequest) -> BookTest:
+    day = posted_date(request, "date")
+    if day is None:
+        raise GradeInputError(_("Data non valida."))
+    return BookTest(
+        day=day, kind=request.POST.get("kind", ""), weight=posted_weight(request),
+        counts_in_average=request.POST.get("not_counting") != "1",
+        description=request.POST.get("description", ""),
+        visible_from=posted_date(request, "visible_from"),
+    )  # fmt: skip
+
+
 def save_grades(
     request: HttpRequest,
     classroom: Classroom,
     subject: Subject,
     students: dict[int, Student],
     typed: dict[int, str],
-    day: datetime.date,
-    weight: Decimal,
+    test: BookTest,
 ) -> list[str]:
     errors: list[str] = []
     user = request.user
@@ -225,18 +253,11 @@ def save_grades(
             for student_id, text in typed.items():
                 try:
                     grade_add(
-                        user=user,
-                        classroom=classroom,
-                        subject=subject,
-                        student=students[student_id],
-                        day=day,
-                        kind=request.POST.get("kind", ""),
-                        text=text,
-                        weight=weight,
-                        counts_in_average=request.POST.get("counts") != "0",
-                        description=request.POST.get("description", ""),
-                        comment="",
-                    )
+                        user=user, classroom=classroom, subject=subject,
+                        student=students[student_id], day=test.day, kind=test.kind, text=text,
+                        weight=test.weight, counts_in_average=test.counts_in_average,
+                        description=test.description, comment="", visible_from=test.visible_from,
+                    )  # fmt: skip
                 except GradeInputError as error:
                     errors.append(f"{students[student_id].full_name}: {' '.join(error.messages)}")
             if errors:
@@ -372,6 +393,33 @@ def trend_points(grades: list[Grade]) -> str:
     )
 
 
+def posted_date(request: HttpRequest, name: str) -> datetime.date | None:
+    raw = request.POST.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise GradeInputError(_("Data non valida.")) from None
+
+
+def posted_weight(request: HttpRequest) -> Decimal:
+    try:
+        return Decimal(request.POST.get("weight", "1").strip().replace(",", ".") or "1")
+    except ArithmeticError:
+        raise GradeInputError(_("Peso non valido.")) from None
+
+
+def details_save(request: HttpRequest, user: User, grade: Grade) -> None:
+    grade_details_change(
+        user=user, grade=grade, description=request.POST.get("description", ""),
+        comment=request.POST.get("comment", ""), weight=posted_weight(request),
+        counts_in_average=request.POST.get("not_counting") != "1",
+        visible_from=posted_date(request, "visible_from"),
+        reason=request.POST.get("details_reason", ""),
+    )  # fmt: skip
+
+
 @login_required
 def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
     """Correct or cancel one grade (with a reason); its history is shown below."""
@@ -395,6 +443,9 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
             if request.POST.get("action") == "cancel":
                 grade_cancel(user=user, grade=grade, reason=reason)
                 messages.success(request, _("Voto annullato."))
+            elif request.POST.get("action") == "details":
+                details_save(request, user, grade)
+                messages.success(request, _("Dettagli del voto aggiornati."))
             else:
                 grade_change(
                     user=user, grade=grade, text=request.POST.get("grade", ""), reason=reason
@@ -410,5 +461,6 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
         "can_write": can_write,
         "back": back,
         "history": history_of(grade),
+        "weight": f"{grade.weight.normalize():f}".replace(".", ","),
     }
     return render(request, "grades/detail.html", context)
