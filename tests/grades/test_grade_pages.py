@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from campanella.grades.models import Grade
 from campanella.grades.services import grade_add
+from campanella.people.models import Staff
 from campanella.people.selectors import enrolled_students
 from tests import factories as f
 from tests.conftest import Cast
@@ -276,3 +277,23 @@ def test_details_of_a_grade_change_with_history(cast: Cast) -> None:
     assert "Ripassare i logaritmi." in family.content.decode()
     other = cast.client_for(cast.coordinator).post(url, {**details, "comment": "x"})
     assert other.status_code == 404
+
+
+def test_a_support_teacher_gets_a_cell_only_for_their_student(cast: Cast) -> None:
+    support = f.SubjectFactory(institute=cast.institute, name="Sostegno", kind="sostegno")
+    f.TeachingFactory(
+        teacher=Staff.objects.get(user=cast.other_teacher), classroom=cast.classroom_1a,
+        subject=support, kind="sostegno", support_student=cast.child,
+    )  # fmt: skip
+    client = cast.client_for(cast.other_teacher)
+    page = client.get(book_url(cast)).content.decode()
+    assert f'id="voto-{cast.child.pk}"' in page
+    assert f'id="voto-{cast.other_child.pk}"' not in page
+    data = {"date": timezone.localdate().isoformat(), "kind": "orale", "weight": "1"}
+    client.post(book_url(cast, "grades:book_save"), {**data, f"voto-{cast.child.pk}": "7"})
+    assert Grade.objects.filter(student=cast.child, teacher__user=cast.other_teacher).count() == 1
+    refused = client.post(
+        book_url(cast, "grades:book_save"), {**data, f"voto-{cast.other_child.pk}": "7"}
+    )
+    assert refused.status_code == 404
+    assert not Grade.objects.filter(student=cast.other_child).exists()

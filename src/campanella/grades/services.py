@@ -69,6 +69,25 @@ def may_grade(user: Any, classroom: Classroom, subject: Subject, student: Studen
     )
 
 
+def gradable_students(
+    user: Any, classroom: Classroom, subject: Subject, student_ids: list[int]
+) -> set[int]:
+    """Of these students, those `user` may grade in that subject (as `may_grade`, for a whole
+    grade book at once): all for the subject's teacher, their own for a support teacher."""
+    roles = roles_for_user(user)
+    if roles.staff is None or not roles.is_teacher:
+        return set()
+    teachings = Teaching.objects.filter(teacher=roles.staff, classroom=classroom)
+    own_subject = [TeachingKind.NORMAL, TeachingKind.CO_TEACHING]
+    if teachings.filter(subject=subject, kind__in=own_subject).exists():
+        return set(student_ids)
+    return set(
+        teachings.filter(kind=TeachingKind.SUPPORT, support_student_id__in=student_ids).values_list(
+            "support_student_id", flat=True
+        )
+    )
+
+
 @dataclass(frozen=True)
 class ParsedValue:
     value: Decimal | None = None

@@ -29,6 +29,7 @@ from campanella.grades.selectors import shown
 from campanella.grades.services import (
     GradeInputError,
     NotAllowed,
+    gradable_students,
     grade_add,
     grade_cancel,
     grade_change,
@@ -131,7 +132,8 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
     rows = selectors.grade_book(classroom, subject, term)
-    can_write = bool(rows) and may_grade(request.user, classroom, subject, rows[0].student)
+    writable = gradable_students(request.user, classroom, subject, [row.student.pk for row in rows])
+    can_write = bool(writable)
     typed = request.session.pop("grade-typed", {})
     focus = request.GET.get("prossimo", "")
     lines = book_lines(rows)
@@ -139,6 +141,7 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
         line["typed"] = typed.get(str(line["student"].pk), "")
         line["input_label"] = _("Nuovo voto di %(n)s") % {"n": line["student"].full_name}
         line["focus"] = str(line["student"].pk) == focus
+        line["can_write"] = line["student"].pk in writable
     kind = request.GET.get("tipo", "")
     test = {
         "date": request.GET.get("data", "") or f"{timezone.localdate():%Y-%m-%d}",
