@@ -8,11 +8,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from campanella.accounts.services import api_token_issue
 from campanella.grades.models import Grade
 from campanella.grades.services import grade_add
 from campanella.people.models import Staff
@@ -297,3 +299,57 @@ def test_a_support_teacher_gets_a_cell_only_for_their_student(cast: Cast) -> Non
     )
     assert refused.status_code == 404
     assert not Grade.objects.filter(student=cast.other_child).exists()
+
+
+def test_a_teacher_who_is_also_the_parent_sees_what_families_see(cast: Cast) -> None:
+    f.GuardianshipFactory(
+        student=cast.child, relation="genitore2",
+        guardian=f.GuardianFactory(institute=cast.institute, user=cast.other_teacher),
+    )  # fmt: skip
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    grade_add(
+        user=cast.teacher, classroom=cast.classroom_1a, subject=cast.maths, student=cast.child,
+        day=timezone.localdate(), kind="scritto", text="4", description="Verifica nascosta",
+        visible_from=later,
+    )  # fmt: skip
+    url = reverse("grades:student", args=[cast.child.pk])
+    # other_teacher teaches 2B, not 1A: here they are a parent.
+    assert "Verifica nascosta" not in cast.client_for(cast.other_teacher).get(url).content.decode()
+    assert "Verifica nascosta" in cast.client_for(cast.teacher).get(url).content.decode()
+    _token, raw = api_token_issue(user=cast.other_teacher)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert api.get(f"/api/v1/students/{cast.child.pk}/grades").json()["subjects"] == []
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [("NaN", "Data o peso non validi"), ("0,333", "due decimali"), ("11", "tra 0 e 10")],
+)
+def test_bad_weights_are_refused_not_rounded(cast: Cast, weight: str, message: str) -> None:
+    page = enter(cast, {cast.child.pk: "7"}, weight=weight)
+    assert message in page.content.decode()  # type: ignore[attr-defined]
+    assert not Grade.objects.exists()
+
+
+def test_a_too_long_description_is_refused(cast: Cast) -> None:
+    page = enter(cast, {cast.child.pk: "7"}, description="x" * 201)
+    assert "al massimo 200 caratteri" in page.content.decode()  # type: ignore[attr-defined]
+    assert not Grade.objects.exists()
+
+
+def test_the_school_delay_is_a_minimum_for_the_teachers_date(cast: Cast) -> None:
+    cast.institute.grades_visible_after_days = 3
+    cast.institute.save()
+    today = timezone.localdate()
+    enter(cast, {cast.child.pk: "7"}, visible_from=today.isoformat())
+    grade = Grade.objects.get()
+    assert grade.visible_from == today + datetime.timedelta(days=3)
+    url = reverse("grades:detail", args=[grade.pk])
+    details = {"action": "details", "description": "", "weight": "1", "comment": ""}
+    cast.client_for(cast.teacher).post(url, {**details, "visible_from": ""})
+    grade.refresh_from_db()
+    assert grade.visible_from == today + datetime.timedelta(days=3)  # clearing it: still 3 days
+    weeks = today + datetime.timedelta(days=14)
+    cast.client_for(cast.teacher).post(url, {**details, "visible_from": weeks.isoformat()})
+    grade.refresh_from_db()
+    assert grade.visible_from == weeks

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from campanella.audit.models import Change
+from campanella.audit.services import history_of
 from campanella.grades import selectors
 from campanella.grades.models import Grade
 from campanella.grades.services import (
@@ -19,6 +20,7 @@ from campanella.grades.services import (
     grade_change,
 )
 from campanella.lib.grades import format_grade
+from campanella.people.models import Staff
 from campanella.register.services import lesson_sign
 from campanella.school.models import SchoolKind, SubjectKind, Term
 from tests import factories as f
@@ -193,3 +195,32 @@ def test_a_grade_given_on_a_day_of_lessons_belongs_to_that_lesson(cast: Cast) ->
         row.student.pk: row for row in selectors.grade_book(cast.classroom_1a, cast.maths, None)
     }
     assert [g.lesson_id for g in rows[cast.child.pk].grades] == [None, graded.lesson.pk]
+
+
+def test_a_lesson_signed_after_the_grades_takes_them(cast: Cast) -> None:
+    day = school_day(cast)
+    early = add(cast, "7", day=day)
+    cancelled = add(cast, "5", day=day)
+    grade_cancel(user=cast.teacher, grade=cancelled, reason="Errore")
+    assert early.lesson is None
+    lesson = lesson_sign(user=cast.teacher, classroom=cast.classroom_1a, day=day,
+                         slot=cast.school.hour_slots.get(number=1), subject=cast.maths)  # fmt: skip
+    early.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert early.lesson == lesson and cancelled.lesson is None
+    reasons = [c.reason for c in history_of(early)]
+    assert "collegato alla lezione firmata" in reasons
+
+
+def test_overall_average_leaves_out_behaviour_as_the_class_overview_does(cast: Cast) -> None:
+    conduct = f.SubjectFactory(institute=cast.institute, name="Comportamento", kind="condotta")
+    f.ClassroomSubjectFactory(classroom=cast.classroom_1a, subject=conduct, weekly_hours=1)
+    f.TeachingFactory(teacher=Staff.objects.get(user=cast.teacher), classroom=cast.classroom_1a,
+                      subject=conduct)  # fmt: skip
+    add(cast, "6")
+    add(cast, "10", subject=conduct)
+    summaries = selectors.student_summary(cast.child, cast.classroom_1a, None, family=False)
+    assert selectors.overall_average(summaries) == Decimal("6.00")
+    overview = selectors.class_overview(cast.classroom_1a, None)
+    child = next(r for r in overview.rows if r.student.pk == cast.child.pk)
+    assert child.overall == Decimal("6.00")

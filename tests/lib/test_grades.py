@@ -515,3 +515,9 @@ def test_average_stays_exact_when_decimal_arithmetic_would_round(
     cents = exact * 100
     expected = Decimal(int(cents + Fraction(1, 2))) / 100  # half up; everything is positive
     assert result == expected.quantize(D("0.01"))
+
+
+def test_negative_weights_are_refused_on_the_exact_path_too() -> None:
+    long_value = Decimal("1." + "3" * 70)  # forces the exact (Fraction) path
+    with pytest.raises(ValueError, match="negative"):
+        average([long_value, D(5)], [D(1), D(-1)])

@@ -15,7 +15,7 @@ from campanella.grades import selectors
 from campanella.grades.models import Grade
 from campanella.grades.selectors import shown
 from campanella.grades.services import grade_add
-from campanella.grades.views import chosen_term
+from campanella.grades.views import chosen_term, sees_as_family
 from campanella.lib.api_errors import ErrorOut
 from campanella.people.models import User
 from campanella.people.roles import roles_for_user
@@ -229,7 +229,7 @@ def student_grades(request: HttpRequest, student_id: int) -> StudentGradesOut:
     if enrollment is None:
         raise Http404
     student = enrollment.student
-    family = roles_for_user(request.user).staff is None
+    family = sees_as_family(request.user, enrollment.classroom)
     term = chosen_term(request, selectors.terms_of(enrollment.classroom))
     summaries = selectors.student_summary(student, enrollment.classroom, term, family=family)
     return StudentGradesOut(

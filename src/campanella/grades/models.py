@@ -18,6 +18,8 @@ from campanella.lib.grades import DESCRIPTIVE_LEVELS, JUDGEMENTS
 from campanella.people.models import Staff, Student, User
 from campanella.school.models import Classroom, Subject
 
+DESCRIPTION_LENGTH = 200
+
 
 class GradeKind(models.TextChoices):
     WRITTEN = "scritto", _("scritto")
@@ -44,7 +46,9 @@ class Grade(models.Model):
     judgement = models.CharField(max_length=20, blank=True, choices=JUDGEMENTS)
     weight = models.DecimalField(_("peso"), max_digits=4, decimal_places=2, default=Decimal("1"))
     counts_in_average = models.BooleanField(_("fa media"), default=True)
-    description = models.CharField(_("descrizione della prova"), max_length=200, blank=True)
+    description = models.CharField(
+        _("descrizione della prova"), max_length=DESCRIPTION_LENGTH, blank=True
+    )
     comment = models.TextField(_("commento per la famiglia"), blank=True)
     visible_from = models.DateField(_("visibile alla famiglia dal"), null=True, blank=True)
     lesson = models.ForeignKey(

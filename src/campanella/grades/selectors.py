@@ -128,12 +128,22 @@ def grade_book(classroom: Classroom, subject: Subject, term: Term | None) -> lis
     ]
 
 
+# Judgements (religion, the alternative activity), behaviour and support have no average.
+NOT_AVERAGED = [
+    SubjectKind.RELIGION,
+    SubjectKind.ALTERNATIVE,
+    SubjectKind.BEHAVIOUR,
+    SubjectKind.SUPPORT,
+]
+
+
 @dataclass(frozen=True)
 class SubjectSummary:
     subject_id: int
     subject: str
     average: Decimal | None
     grades: list[Grade]
+    in_overall: bool = True  # behaviour and support stay out of the overall average
 
 
 def student_summary(
@@ -146,7 +156,7 @@ def student_summary(
         grades = visible_to_family(grades)
     listed = list(
         grades.select_related("subject")
-        .only(*LISTED_FIELDS, "subject__name")
+        .only(*LISTED_FIELDS, "subject__name", "subject__kind")
         .order_by("subject__name", "-date", "-pk")
     )
     means = averages(listed, weighted=classroom.school.institute.weighted_averages)
@@ -159,13 +169,15 @@ def student_summary(
             subject=items[0].subject.name,
             average=means.get((student.pk, subject_id)),
             grades=items,
+            in_overall=items[0].subject.kind not in NOT_AVERAGED,
         )
         for subject_id, items in by_subject.items()
     ]
 
 
 def overall_average(summaries: list[SubjectSummary]) -> Decimal | None:
-    return average([s.average for s in summaries if s.average is not None])
+    """The mean of the subjects' averages, as the class overview computes it."""
+    return average([s.average for s in summaries if s.average is not None and s.in_overall])
 
 
 def class_averages(classroom: Classroom, term: Term | None) -> dict[int, Decimal | None]:
@@ -198,15 +210,6 @@ class ClassOverview:
     rows: list[OverviewRow]
     class_averages: list[Decimal | None]  # per subject, same order
     class_overall: Decimal | None
-
-
-# Judgements (religion, the alternative activity), behaviour and support have no average.
-NOT_AVERAGED = [
-    SubjectKind.RELIGION,
-    SubjectKind.ALTERNATIVE,
-    SubjectKind.BEHAVIOUR,
-    SubjectKind.SUPPORT,
-]
 
 
 def class_overview(classroom: Classroom, term: Term | None) -> ClassOverview:

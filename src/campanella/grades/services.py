@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from campanella.audit.models import ChangeAction
 from campanella.audit.services import change_record, snapshot
-from campanella.grades.models import Grade, GradeKind, ScaleKind
+from campanella.grades.models import DESCRIPTION_LENGTH, Grade, GradeKind, ScaleKind
 from campanella.lib.grades import (
     GradeError,
     NumericScale,
@@ -106,6 +106,38 @@ def parse_value(text: str, scale: str, numeric: NumericScale) -> ParsedValue:
         raise GradeInputError(str(error)) from None
 
 
+MAX_WEIGHT = Decimal(10)
+
+
+def check_weight(weight: Decimal) -> None:
+    """0 to 10 with at most 2 decimals (what the column keeps: nothing silently rounded)."""
+    if not weight.is_finite() or weight < 0 or weight > MAX_WEIGHT:
+        raise GradeInputError(_("Il peso deve essere tra 0 e 10."))
+    if weight != weight.quantize(Decimal("0.01")):
+        raise GradeInputError(_("Il peso ha al massimo due decimali."))
+
+
+def check_description(description: str) -> str:
+    text = description.strip()
+    if len(text) > DESCRIPTION_LENGTH:
+        raise GradeInputError(
+            _("La descrizione è lunga al massimo %(n)s caratteri.") % {"n": DESCRIPTION_LENGTH}
+        )
+    return text
+
+
+def visible_from_for(
+    classroom: Classroom, day: datetime.date, wanted: datetime.date | None
+) -> datetime.date | None:
+    """When families see a grade: the teacher's date, but never before the school's delay
+    (the school gives teachers time to talk about a test in class first)."""
+    delay = classroom.school.institute.grades_visible_after_days
+    earliest = day + datetime.timedelta(days=delay) if delay else None
+    if wanted is None or earliest is None:
+        return wanted or earliest
+    return max(wanted, earliest)
+
+
 def lesson_of(classroom: Classroom, subject: Subject, day: datetime.date) -> Any | None:
     """The register's lesson of that subject in that classroom that day (its first hour), to
     which a grade given that day belongs; None when the register has none. Reached through the
@@ -150,20 +182,19 @@ def grade_add(
         raise GradeInputError(_("Non si può dare un voto in una data futura."))
     if kind not in GradeKind.values:
         raise GradeInputError(_("Tipo di voto non valido: scritto, orale o pratico."))
-    if weight < 0 or weight > 10:
-        raise GradeInputError(_("Il peso deve essere tra 0 e 10."))
+    check_weight(weight)
+    description = check_description(description)
     scale = scale_for(classroom, subject)
     parsed = parse_value(text, scale, numeric_scale(classroom))
     staff = roles_for_user(user).staff
     assert staff is not None
-    delay = classroom.school.institute.grades_visible_after_days
     grade = Grade.objects.create(
         lesson=lesson_of(classroom, subject, day),
         student=student, classroom=classroom, subject=subject, teacher=staff, date=day, kind=kind,
         scale=scale, value=parsed.value, level=parsed.level, judgement=parsed.judgement,
-        weight=weight, counts_in_average=counts_in_average, description=description.strip(),
+        weight=weight, counts_in_average=counts_in_average, description=description,
         comment=comment.strip(),
-        visible_from=visible_from or (day + datetime.timedelta(days=delay) if delay else None),
+        visible_from=visible_from_for(classroom, day, visible_from),
         recorded_by=user,
     )  # fmt: skip
     change_record(
@@ -212,17 +243,17 @@ def grade_details_change(
     from when the family sees it. A change that moves the average needs a reason."""
     if grade.is_cancelled or not may_grade(user, grade.classroom, grade.subject, grade.student):
         raise NotAllowed
-    if weight < 0 or weight > 10:
-        raise GradeInputError(_("Il peso deve essere tra 0 e 10."))
+    check_weight(weight)
+    description = check_description(description)
     moves_average = weight != grade.weight or counts_in_average != grade.counts_in_average
     if moves_average and not reason.strip():
         raise GradeInputError(_("Indicare il motivo: il peso o la media cambiano."))
     before = snapshot(grade)
-    grade.description = description.strip()
+    grade.description = description
     grade.comment = comment.strip()
     grade.weight = weight
     grade.counts_in_average = counts_in_average
-    grade.visible_from = visible_from
+    grade.visible_from = visible_from_for(grade.classroom, grade.date, visible_from)
     fields = ["description", "comment", "weight", "counts_in_average", "visible_from"]
     grade.save(update_fields=fields)
     change_record(

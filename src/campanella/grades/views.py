@@ -349,15 +349,22 @@ def class_overview(request: HttpRequest, classroom_id: int) -> HttpResponse:
     return render(request, "grades/classroom.html", context)
 
 
+def sees_as_family(user: Any, classroom: Classroom) -> bool:
+    """Staff who reach the classroom as staff see every grade; everyone else (a teacher who is
+    also this child's parent included) sees what families see today."""
+    if roles_for_user(user).staff is None:
+        return True
+    return not classrooms_for_user(user).filter(pk=classroom.pk).exists()
+
+
 @login_required
 def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
     enrollment = visible_enrollment(request.user, student_id)
     if enrollment is None:
         raise Http404
     student = enrollment.student
-    roles = roles_for_user(request.user)
-    family = roles.staff is None  # staff see everything; families see what is visible today
     classroom = enrollment.classroom
+    family = sees_as_family(request.user, classroom)
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
     summaries = selectors.student_summary(student, classroom, term, family=family)
@@ -408,9 +415,12 @@ def posted_date(request: HttpRequest, name: str) -> datetime.date | None:
 
 def posted_weight(request: HttpRequest) -> Decimal:
     try:
-        return Decimal(request.POST.get("weight", "1").strip().replace(",", ".") or "1")
+        weight = Decimal(request.POST.get("weight", "1").strip().replace(",", ".") or "1")
     except ArithmeticError:
         raise GradeInputError(_("Peso non valido.")) from None
+    if not weight.is_finite():
+        raise GradeInputError(_("Peso non valido."))
+    return weight
 
 
 def details_save(request: HttpRequest, user: User, grade: Grade) -> None:

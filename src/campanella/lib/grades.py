@@ -416,6 +416,8 @@ def average(values: Sequence[Decimal], weights: Sequence[Decimal] | None = None)
         weights = [_ONE] * len(values)
     if len(weights) != len(values):
         raise ValueError("average() needs as many weights as values")
+    if any(_as_decimal(weight) < 0 for weight in weights):
+        raise ValueError("average() weights must not be negative")
     # Sums of products of short decimals are exact in Decimal (the context traps any rounding,
     # and then the slower exact fractions take over); only the final division needs Fraction.
     with localcontext(_EXACT):
@@ -424,8 +426,6 @@ def average(values: Sequence[Decimal], weights: Sequence[Decimal] | None = None)
             weight_sum = Decimal(0)
             for value, weight in zip(values, weights, strict=True):
                 exact_weight = _as_decimal(weight)
-                if exact_weight < 0:
-                    raise ValueError("average() weights must not be negative")
                 total += _as_decimal(value) * exact_weight
                 weight_sum += exact_weight
         except Inexact:

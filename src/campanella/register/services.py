@@ -149,6 +149,7 @@ def lesson_sign(
             activities=activities,
         )
         _record_created(lesson, user, classroom)
+        _link_earlier_grades(lesson, user)
     elif topic or activities:
         before = snapshot(lesson)
         lesson.topic = topic or lesson.topic
@@ -169,6 +170,26 @@ def lesson_sign(
         )
         _record_created(signature, user, classroom)
     return lesson
+
+
+def _link_earlier_grades(lesson: Lesson, user: User) -> None:
+    """Grades of that subject given that day before the lesson was signed belong to it too.
+    Reached through the relation: the register and grades are sibling apps."""
+    grade_model = Lesson._meta.get_field("grades").related_model
+    assert isinstance(grade_model, type)
+    earlier = grade_model._default_manager.filter(
+        classroom=lesson.classroom, subject=lesson.subject, date=lesson.date,
+        lesson__isnull=True, cancelled_at__isnull=True,
+    )  # fmt: skip
+    institute_id = _institute_id(lesson.classroom)
+    for grade in earlier:
+        before = snapshot(grade)
+        setattr(grade, "lesson", lesson)  # noqa: B010 - a Grade, reached without importing it
+        grade.save(update_fields=["lesson"])
+        change_record(
+            instance=grade, action=ChangeAction.UPDATE, actor=user, before=before,
+            reason=_("collegato alla lezione firmata"), institute_id=institute_id,
+        )  # fmt: skip
 
 
 # --- roll call -------------------------------------------------------------------------------
