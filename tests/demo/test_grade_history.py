@@ -45,6 +45,14 @@ def seeded(seed: int = 3) -> tuple[int, SchoolYear]:
     return counts.institute_id, SchoolYear.objects.get(institute_id=counts.institute_id)
 
 
+def grade_year(institute_id: int, year: SchoolYear) -> int:
+    """The whole year's grades (PER_SUBJECT per student and subject), seed 1."""
+    return generate_grades(
+        institute_id=institute_id, year=year, until=TODAY, per_subject=PER_SUBJECT,
+        rng=random.Random(1),
+    )  # fmt: skip
+
+
 def grades_of(institute_id: int) -> list[Grade]:
     return list(
         Grade.objects.filter(classroom__school__institute_id=institute_id).select_related(
@@ -64,10 +72,7 @@ def fingerprint(institute_id: int) -> list[tuple[object, ...]]:
 
 def test_every_student_gets_about_per_subject_grades_in_every_taught_subject() -> None:
     institute_id, year = seeded()
-    made = generate_grades(
-        institute_id=institute_id, year=year, until=TODAY, per_subject=PER_SUBJECT,
-        rng=random.Random(1),
-    )  # fmt: skip
+    made = grade_year(institute_id, year)
     grades = grades_of(institute_id)
     assert made == len(grades)
     links = ClassroomSubject.objects.filter(classroom__school__institute_id=institute_id)
@@ -97,10 +102,7 @@ def test_every_student_gets_about_per_subject_grades_in_every_taught_subject() -
 
 def test_grades_fall_on_school_days_of_the_subject_within_the_year() -> None:
     institute_id, year = seeded()
-    generate_grades(
-        institute_id=institute_id, year=year, until=TODAY, per_subject=PER_SUBJECT,
-        rng=random.Random(1),
-    )  # fmt: skip
+    grade_year(institute_id, year)
     open_days = {
         school.pk: set(school_days(school, year.lessons_start, year.lessons_end))
         for school in School.objects.filter(institute_id=institute_id)
@@ -120,10 +122,7 @@ def test_grades_fall_on_school_days_of_the_subject_within_the_year() -> None:
 
 def test_numeric_values_are_italian_grades_in_quarter_steps() -> None:
     institute_id, year = seeded()
-    generate_grades(
-        institute_id=institute_id, year=year, until=TODAY, per_subject=PER_SUBJECT,
-        rng=random.Random(1),
-    )  # fmt: skip
+    grade_year(institute_id, year)
     numeric = [g for g in grades_of(institute_id) if g.scale == ScaleKind.NUMERIC]
     assert numeric
     for grade in numeric:
@@ -155,10 +154,7 @@ def test_numeric_values_are_italian_grades_in_quarter_steps() -> None:
 
 def test_written_tests_are_whole_class_events() -> None:
     institute_id, year = seeded()
-    generate_grades(
-        institute_id=institute_id, year=year, until=TODAY, per_subject=PER_SUBJECT,
-        rng=random.Random(1),
-    )  # fmt: skip
+    grade_year(institute_id, year)
     written = [g for g in grades_of(institute_id) if g.kind == GradeKind.WRITTEN]
     assert written
     tests: dict[tuple[int, int, str], set[datetime.date]] = defaultdict(set)
@@ -182,10 +178,7 @@ def test_religion_gets_judgements_and_a_primary_school_levels() -> None:
     primary = School.objects.filter(institute_id=institute_id).order_by("pk").last()
     assert primary is not None
     School.objects.filter(pk=primary.pk).update(kind=SchoolKind.PRIMARY)
-    generate_grades(
-        institute_id=institute_id, year=year, until=TODAY, per_subject=PER_SUBJECT,
-        rng=random.Random(1),
-    )  # fmt: skip
+    grade_year(institute_id, year)
     judgements = {code for code, _label in JUDGEMENTS}
     levels = {code for code, _label in DESCRIPTIVE_LEVELS}
     seen: Counter[str] = Counter()
@@ -209,10 +202,7 @@ def test_religion_gets_judgements_and_a_primary_school_levels() -> None:
 
 def test_every_grade_has_its_creation_in_the_history() -> None:
     institute_id, year = seeded()
-    made = generate_grades(
-        institute_id=institute_id, year=year, until=TODAY, per_subject=PER_SUBJECT,
-        rng=random.Random(1),
-    )  # fmt: skip
+    made = grade_year(institute_id, year)
     changes = Change.objects.filter(content_type=ContentType.objects.get_for_model(Grade))
     assert changes.count() == made
     recorder = dict(

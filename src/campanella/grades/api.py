@@ -15,16 +15,15 @@ from campanella.grades import selectors
 from campanella.grades.models import Grade
 from campanella.grades.selectors import shown
 from campanella.grades.services import grade_add
-from campanella.grades.views import chosen_term, sees_as_family
+from campanella.grades.views import chosen_term, scoped_classroom, sees_as_family
 from campanella.lib.api_errors import ErrorOut
 from campanella.people.models import User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
-    classrooms_for_user,
     enrolled_students,
     visible_enrollment,
 )
-from campanella.school.models import Classroom, Subject
+from campanella.school.models import Subject
 
 router = Router(tags=["voti"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -75,18 +74,13 @@ def grade_out(grade: Grade, subject_name: str) -> GradeOut:
     )  # fmt: skip
 
 
-def classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
-    scoped = classrooms_for_user(request.user).select_related("school__institute", "school_year")
-    return get_object_or_404(scoped, pk=classroom_id)
-
-
 @router.get(
     "/classrooms/{classroom_id}/subjects",
     response={200: list[SubjectOut], **ERRORS},
     summary="Materie della classe",
 )
 def subjects(request: HttpRequest, classroom_id: int) -> list[SubjectOut]:
-    classroom = classroom_for(request, classroom_id)
+    classroom = scoped_classroom(request, classroom_id)
     rows = classroom.subjects.select_related("subject").order_by("subject__name")
     return [
         SubjectOut(id=r.subject_id, name=r.subject.name, weekly_hours=r.weekly_hours) for r in rows
@@ -99,7 +93,7 @@ def subjects(request: HttpRequest, classroom_id: int) -> list[SubjectOut]:
     summary="Periodi dell'anno della classe",
 )
 def terms(request: HttpRequest, classroom_id: int) -> list[TermOut]:
-    classroom = classroom_for(request, classroom_id)
+    classroom = scoped_classroom(request, classroom_id)
     return [
         TermOut(id=t.pk, number=t.number, kind=t.kind, start_date=t.start_date, end_date=t.end_date)
         for t in selectors.terms_of(classroom)
@@ -112,7 +106,7 @@ def terms(request: HttpRequest, classroom_id: int) -> list[TermOut]:
     summary="Registro dei voti di una materia (per alunno, con media)",
 )
 def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> list[AverageOut]:
-    classroom = classroom_for(request, classroom_id)
+    classroom = scoped_classroom(request, classroom_id)
     subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
     term = chosen_term(request, selectors.terms_of(classroom))
     return [
@@ -154,7 +148,7 @@ class ClassAveragesOut(Schema):
 def class_averages(request: HttpRequest, classroom_id: int) -> ClassAveragesOut:
     if roles_for_user(request.user).staff is None:
         raise Http404
-    classroom = classroom_for(request, classroom_id)
+    classroom = scoped_classroom(request, classroom_id)
     term = chosen_term(request, selectors.terms_of(classroom))
     overview = selectors.class_overview(classroom, term)
 
@@ -200,7 +194,7 @@ class GradeIn(Schema):
 def grade_create(
     request: HttpRequest, classroom_id: int, subject_id: int, payload: GradeIn
 ) -> GradeOut:
-    classroom = classroom_for(request, classroom_id)
+    classroom = scoped_classroom(request, classroom_id)
     subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
     student = get_object_or_404(enrolled_students(classroom, payload.date), pk=payload.student_id)
     user = request.user

@@ -57,23 +57,14 @@ def numeric_scale(classroom: Classroom) -> NumericScale:
 
 def may_grade(user: Any, classroom: Classroom, subject: Subject, student: Student) -> bool:
     """The teacher of that subject in that classroom, or the support teacher of that student."""
-    roles = roles_for_user(user)
-    if roles.staff is None or not roles.is_teacher:
-        return False
-    teachings = Teaching.objects.filter(teacher=roles.staff, classroom=classroom)
-    return (
-        teachings.filter(
-            subject=subject, kind__in=[TeachingKind.NORMAL, TeachingKind.CO_TEACHING]
-        ).exists()
-        or teachings.filter(kind=TeachingKind.SUPPORT, support_student=student).exists()
-    )
+    return student.pk in gradable_students(user, classroom, subject, [student.pk])
 
 
 def gradable_students(
     user: Any, classroom: Classroom, subject: Subject, student_ids: list[int]
 ) -> set[int]:
-    """Of these students, those `user` may grade in that subject (as `may_grade`, for a whole
-    grade book at once): all for the subject's teacher, their own for a support teacher."""
+    """Of these students, those `user` may grade in that subject: all for the subject's
+    teacher (normal or co-teaching), their own for a support teacher."""
     roles = roles_for_user(user)
     if roles.staff is None or not roles.is_teacher:
         return set()
@@ -152,6 +143,18 @@ def lesson_of(classroom: Classroom, subject: Subject, day: datetime.date) -> Any
     )
 
 
+def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> None:
+    """The history of a correction, a change of details or a cancellation (DESIGN §4)."""
+    change_record(
+        instance=grade,
+        action=action,
+        actor=user,
+        before=before,
+        reason=reason.strip(),
+        institute_id=grade.classroom.school.institute_id,
+    )
+
+
 @transaction.atomic
 def grade_add(
     *,
@@ -216,14 +219,7 @@ def grade_change(*, user: User, grade: Grade, text: str, reason: str) -> Grade:
     before = snapshot(grade)
     grade.value, grade.level, grade.judgement = parsed.value, parsed.level, parsed.judgement
     grade.save(update_fields=["value", "level", "judgement"])
-    change_record(
-        instance=grade,
-        action=ChangeAction.UPDATE,
-        actor=user,
-        before=before,
-        reason=reason.strip(),
-        institute_id=grade.classroom.school.institute_id,
-    )
+    _trace(grade, user, ChangeAction.UPDATE, before, reason)
     return grade
 
 
@@ -256,14 +252,7 @@ def grade_details_change(
     grade.visible_from = visible_from_for(grade.classroom, grade.date, visible_from)
     fields = ["description", "comment", "weight", "counts_in_average", "visible_from"]
     grade.save(update_fields=fields)
-    change_record(
-        instance=grade,
-        action=ChangeAction.UPDATE,
-        actor=user,
-        before=before,
-        reason=reason.strip(),
-        institute_id=grade.classroom.school.institute_id,
-    )
+    _trace(grade, user, ChangeAction.UPDATE, before, reason)
     return grade
 
 
@@ -278,11 +267,4 @@ def grade_cancel(*, user: User, grade: Grade, reason: str) -> None:
     grade.cancelled_by = user
     grade.cancel_reason = reason.strip()
     grade.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
-    change_record(
-        instance=grade,
-        action=ChangeAction.CANCEL,
-        actor=user,
-        before=before,
-        reason=reason.strip(),
-        institute_id=grade.classroom.school.institute_id,
-    )
+    _trace(grade, user, ChangeAction.CANCEL, before, reason)

@@ -47,13 +47,16 @@ from campanella.people.selectors import (
 from campanella.school.models import Classroom, Subject, Term
 
 
+def scoped_classroom(request: HttpRequest, classroom_id: int) -> Classroom:
+    """A classroom this login sees, with what grade pages need of it (404 otherwise)."""
+    scoped = classrooms_for_user(request.user).select_related("school__institute", "school_year")
+    return get_object_or_404(scoped, pk=classroom_id)
+
+
 def book_scope(
     request: HttpRequest, classroom_id: int, subject_id: int
 ) -> tuple[Classroom, Subject]:
-    classroom = get_object_or_404(
-        classrooms_for_user(request.user).select_related("school__institute", "school_year"),
-        pk=classroom_id,
-    )
+    classroom = scoped_classroom(request, classroom_id)
     subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
     return classroom, subject
 
@@ -294,7 +297,7 @@ def grade_book_export(request: HttpRequest, classroom_id: int, subject_id: int) 
             [
                 row.student.full_name,
                 *cells,
-                format_average(row.average) if row.average is not None else "—",
+                shown_average(row.average),
                 *[row.count(kind) for kind in GradeKind.values],
             ]
         )
@@ -316,10 +319,7 @@ def class_overview(request: HttpRequest, classroom_id: int) -> HttpResponse:
     coordinator watches during the term (staff who see the classroom may open it)."""
     if roles_for_user(request.user).staff is None:
         raise Http404
-    classroom = get_object_or_404(
-        classrooms_for_user(request.user).select_related("school__institute", "school_year"),
-        pk=classroom_id,
-    )
+    classroom = scoped_classroom(request, classroom_id)
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
     overview = selectors.class_overview(classroom, term)

@@ -31,19 +31,7 @@ class Roles:
     @cached_property
     def is_guardian(self) -> bool:
         """Of at least one child whose access is not revoked."""
-        return self.user_id is not None and active_guardianships(self.user_id).exists()
-
-    @cached_property
-    def guardian_ids(self) -> tuple[int, ...]:
-        """This login's guardian records with at least one active link (one per institute)."""
-        if self.user_id is None:
-            return ()
-        return tuple(
-            active_guardianships(self.user_id)
-            .order_by("guardian_id")
-            .values_list("guardian_id", flat=True)
-            .distinct()
-        )
+        return active_links(self.user_id).exists()
 
     @cached_property
     def is_coordinator(self) -> bool:
@@ -119,7 +107,10 @@ class Roles:
 NO_ROLES = Roles()
 
 
-def active_guardianships(user_id: int) -> QuerySet[Guardianship]:
+def active_links(user_id: int | None) -> QuerySet[Guardianship]:
+    """A login's links whose access has not been revoked (the child has not left the school)."""
+    if user_id is None:
+        return Guardianship.objects.none()
     return Guardianship.objects.filter(guardian__user_id=user_id, access_revoked_on__isnull=True)
 
 

@@ -15,16 +15,9 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from campanella.people.models import Enrollment, Guardianship, Staff, Student
-from campanella.people.roles import active_guardianships, roles_for_user
+from campanella.people.models import Enrollment, Staff, Student
+from campanella.people.roles import active_links, roles_for_user
 from campanella.school.models import Classroom, Teaching, TimetableEntry
-
-
-def active_links(user_id: int | None) -> QuerySet[Guardianship]:
-    """A login's links whose access has not been revoked (the child has not left the school)."""
-    if user_id is None:
-        return Guardianship.objects.none()
-    return active_guardianships(user_id)
 
 
 def active_enrollments_on(day: datetime.date) -> Q:

@@ -7,8 +7,7 @@ from typing import Any
 import rules
 
 from campanella.people.models import Staff, Student
-from campanella.people.roles import roles_for_user
-from campanella.people.selectors import active_links
+from campanella.people.roles import active_links, roles_for_user
 from campanella.school.models import Classroom, Teaching
 
 
