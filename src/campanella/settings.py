@@ -111,6 +111,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Seconds a login's header (institute name, children to switch between) is kept in the cache.
 FAMILY_HEADER_SECONDS = 60
+# Seconds what a grade page computed is kept: under the classroom's grades stamp, so a change is
+# shown at once whatever this says; it only bounds how long unused entries take room.
+GRADE_PAGES_SECONDS = 3600
 
 REDIS_URL = env_str("REDIS_URL", default="")
 if REDIS_URL:
@@ -123,7 +126,13 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One per process: a grade book or a child's grades take a few kilobytes each.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # Background jobs: a database queue served by `campanella worker`. The demo and the tests run
 # jobs at once in the request ("immediate"), so they need no worker process.

@@ -28,27 +28,34 @@ def import_nav() -> list[NavItem]:
         return []
 
 
-# The header's family part (institute name, children to switch between) is shown on every page
-# and only displays: it is kept for a minute per login (settings.FAMILY_HEADER_SECONDS). Data
-# pages never read it; they check the links themselves, so a revoked child disappears from
-# them at once.
+# The header's own data (the institute's name, the children to switch between) is shown on
+# every page and only displays: it is kept for a minute per login
+# (settings.FAMILY_HEADER_SECONDS). Data pages never read it; they check the links themselves,
+# so a revoked child disappears from them at once.
 
 
 @dataclass(frozen=True)
-class FamilyHeader:
+class KeptHeader:
     institute_name: str
     children: list[dict[str, Any]]  # {"pk", "name"}, in name order
 
 
-def family_header(request: HttpRequest) -> FamilyHeader:
+def kept_header(request: HttpRequest) -> KeptHeader:
     user = request.user
-    key = f"campanella:family-header:{user.pk}"
+    key = f"campanella:header:{user.pk}"
     found = cache.get(key)
-    if isinstance(found, FamilyHeader):
+    if isinstance(found, KeptHeader):
         return found
+    roles = roles_for_user(user)
     children = children_choices(request)
-    header = FamilyHeader(
-        institute_name=children[0].institute.name if children else "",
+    if roles.staff is not None:
+        institute_name = roles.staff.institute.name
+    elif roles.student is not None:
+        institute_name = roles.student.institute.name
+    else:
+        institute_name = children[0].institute.name if children else "Campanella"
+    header = KeptHeader(
+        institute_name=institute_name,
         children=[{"pk": child.pk, "name": child.name} for child in children],
     )
     if settings.FAMILY_HEADER_SECONDS > 0:
@@ -75,17 +82,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
     items.append(NavItem(_("Profilo"), reverse("accounts:profile")))
     current = request.path
-    family = family_header(request)
-    if roles.staff is not None:
-        institute_name = roles.staff.institute.name
-    elif roles.student is not None:
-        institute_name = roles.student.institute.name
-    else:
-        institute_name = family.institute_name or "Campanella"
-    children = family.children if len(family.children) > 1 else []
+    header = kept_header(request)
+    children = header.children if len(header.children) > 1 else []
     return {
         "nav": {
-            "institute_name": institute_name,
+            "institute_name": header.institute_name,
             "items": [
                 {"label": item.label, "url": item.url, "current": item.url == current}
                 for item in items

@@ -15,9 +15,9 @@ from campanella.people.roles import roles_for_user
 
 def totp_required(user: User) -> bool:
     roles = roles_for_user(user)
-    if roles.staff is None:
+    if roles.staff is None or not (roles.is_office or roles.is_principal):
         return False
-    institute = roles.staff.institute
+    institute = roles.staff.institute  # fetched only for the office and the principal
     return (roles.is_office and institute.totp_required_for_office) or (
         roles.is_principal and institute.totp_required_for_principal
     )

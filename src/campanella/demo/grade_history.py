@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from campanella.audit.services import changes_record_created
 from campanella.grades.models import Grade, GradeKind, ScaleKind
+from campanella.grades.services import grades_changed
 from campanella.lib.grades import DESCRIPTIVE_LEVELS, JUDGEMENTS
 from campanella.people.models import Enrollment, Staff, User
 from campanella.register.models import Absence
@@ -204,6 +205,7 @@ class GradeWriter:
                     institute_id=self.institute_id,
                     reason=REASON,
                 )
+        grades_changed(grade.classroom_id for grade in self.pending)
         self.written += len(self.pending)
         self.pending = []
 

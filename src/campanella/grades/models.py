@@ -86,3 +86,17 @@ class Grade(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+
+class GradesStamp(models.Model):
+    """A random stamp per classroom, replaced by every write of its grades (and by a change of
+    a subject's name or kind): pages that show grades keep what they computed under it, so a
+    new grade shows at once and an unchanged book is not computed again (grades.pages)."""
+
+    classroom = models.OneToOneField(
+        Classroom, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    stamp = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.classroom_id}: {self.stamp}"

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from campanella.grades.models import Grade, ScaleKind
+from campanella.grades.models import Grade, GradesStamp, ScaleKind
 from campanella.lib.grades import average, format_grade, judgement_label, level_label
 from campanella.people.models import Student
 from campanella.people.selectors import enrolled_students
@@ -108,24 +108,47 @@ class BookRow:
         return sum(1 for g in self.grades if g.kind == kind)
 
 
-def grade_book(classroom: Classroom, subject: Subject, term: Term | None) -> list[BookRow]:
-    """The students enrolled today, each with their grades in the term and average (2 queries;
-    the classroom comes with its school's institute)."""
-    students = list(enrolled_students(classroom))
+@dataclass(frozen=True)
+class SubjectGrades:
+    by_student: dict[int, list[Grade]]  # oldest first
+    averages: dict[int, Decimal | None]  # student id → average
+
+
+def subject_grades(classroom: Classroom, subject: Subject, term: Term | None) -> SubjectGrades:
+    """The classroom's grades of a subject in the term by student, with their averages (one
+    query; the classroom comes with its school's institute)."""
     grades = in_term(active_grades().filter(classroom=classroom, subject=subject), term)
     listed = list(grades.only(*LISTED_FIELDS).order_by("date", "pk"))
     means = averages(listed, weighted=classroom.school.institute.weighted_averages)
     by_student: dict[int, list[Grade]] = defaultdict(list)
     for grade in listed:
         by_student[grade.student_id].append(grade)
+    return SubjectGrades(
+        by_student=dict(by_student),
+        averages={student_id: mean for (student_id, _subject), mean in means.items()},
+    )
+
+
+def grade_book(classroom: Classroom, subject: Subject, term: Term | None) -> list[BookRow]:
+    """The students enrolled today, each with their grades in the term and average (2 queries;
+    the classroom comes with its school's institute)."""
+    students = list(enrolled_students(classroom))
+    found = subject_grades(classroom, subject, term)
     return [
         BookRow(
             student=student,
-            grades=by_student.get(student.pk, []),
-            average=means.get((student.pk, subject.pk)),
+            grades=found.by_student.get(student.pk, []),
+            average=found.averages.get(student.pk),
         )
         for student in students
     ]
+
+
+def grades_stamp(classroom_id: int) -> int:
+    """The classroom's grades stamp (grades.models.GradesStamp): read it before the grades, so
+    that what is kept under it is never older than it."""
+    found = GradesStamp.objects.filter(pk=classroom_id).values_list("stamp", flat=True).first()
+    return found or 0
 
 
 # Judgements (religion, the alternative activity), behaviour and support have no average.

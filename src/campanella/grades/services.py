@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from campanella.audit.models import ChangeAction
 from campanella.audit.services import change_record, snapshot
-from campanella.grades.models import DESCRIPTION_LENGTH, Grade, GradeKind, ScaleKind
+from campanella.grades.models import DESCRIPTION_LENGTH, Grade, GradeKind, GradesStamp, ScaleKind
 from campanella.lib.grades import (
     GradeError,
     NumericScale,
@@ -27,11 +29,14 @@ from campanella.people.roles import roles_for_user
 from campanella.people.selectors import enrolled_students
 from campanella.school.models import (
     Classroom,
+    ClassroomSubject,
+    Institute,
     SchoolKind,
     Subject,
     SubjectKind,
     Teaching,
     TeachingKind,
+    Term,
 )
 
 
@@ -143,6 +148,42 @@ def lesson_of(classroom: Classroom, subject: Subject, day: datetime.date) -> Any
     )
 
 
+def grades_changed(classroom_ids: Iterable[int]) -> None:
+    """New stamps for these classrooms' grades, in the caller's transaction: what pages kept
+    under the old ones is not shown again (grades.pages)."""
+    stamps = [GradesStamp(classroom_id=pk, stamp=secrets.randbits(62)) for pk in set(classroom_ids)]
+    GradesStamp.objects.bulk_create(
+        stamps, update_conflicts=True, unique_fields=["classroom"], update_fields=["stamp"]
+    )
+
+
+def subject_changed(instance: Subject, **_signal: Any) -> None:
+    """A subject renamed or of another kind: the classrooms that have it show it anew."""
+    grades_changed(
+        ClassroomSubject.objects.filter(subject=instance).values_list("classroom_id", flat=True)
+    )
+
+
+def institute_changed(instance: Institute, **_signal: Any) -> None:
+    """Averages weighted or not, grades shown after some days: every classroom anew."""
+    grades_changed(
+        Classroom.objects.filter(school__institute=instance).values_list("pk", flat=True)
+    )
+
+
+def term_changed(instance: Term, **_signal: Any) -> None:
+    grades_changed(
+        Classroom.objects.filter(
+            school_id=instance.school_id, school_year_id=instance.school_year_id
+        ).values_list("pk", flat=True)
+    )
+
+
+# Subjects, terms and the institute's settings are edited in the administration: these follow
+# their saves (connected in grades.apps).
+SETTINGS_FOLLOWED = {Subject: subject_changed, Institute: institute_changed, Term: term_changed}
+
+
 def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> None:
     """The history of a correction, a change of details or a cancellation (DESIGN §4)."""
     change_record(
@@ -153,6 +194,7 @@ def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> N
         reason=reason.strip(),
         institute_id=grade.classroom.school.institute_id,
     )
+    grades_changed([grade.classroom_id])
 
 
 @transaction.atomic
@@ -206,6 +248,7 @@ def grade_add(
         actor=user,
         institute_id=classroom.school.institute_id,
     )
+    grades_changed([classroom.pk])
     return grade
 
 

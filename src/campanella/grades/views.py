@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -46,17 +51,22 @@ from campanella.people.selectors import (
 )
 from campanella.school.models import Classroom, Subject, Term
 
+WITH_SCHOOL = ("school__institute", "school_year")
 
-def scoped_classroom(request: HttpRequest, classroom_id: int) -> Classroom:
-    """A classroom this login sees, with what grade pages need of it (404 otherwise)."""
-    scoped = classrooms_for_user(request.user).select_related("school__institute", "school_year")
+
+def scoped_classroom(
+    request: HttpRequest, classroom_id: int, related: tuple[str, ...] = WITH_SCHOOL
+) -> Classroom:
+    """A classroom this login sees, by default with its school, institute and year (404
+    otherwise)."""
+    scoped = classrooms_for_user(request.user).select_related(*related)
     return get_object_or_404(scoped, pk=classroom_id)
 
 
 def book_scope(
-    request: HttpRequest, classroom_id: int, subject_id: int
+    request: HttpRequest, classroom_id: int, subject_id: int, related: tuple[str, ...] = WITH_SCHOOL
 ) -> tuple[Classroom, Subject]:
-    classroom = scoped_classroom(request, classroom_id)
+    classroom = scoped_classroom(request, classroom_id, related)
     subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
     return classroom, subject
 
@@ -66,6 +76,7 @@ def chosen_term(request: HttpRequest, terms: list[Term]) -> Term | None:
 
 
 KIND_LABELS = dict(GradeKind.choices)
+T = TypeVar("T")
 
 # Pages that list a hundred grades render each one here, with the same escaping as a template:
 # the template engine spent more time on these lists than the database did (docs/benchmarks.md).
@@ -110,19 +121,88 @@ def book_grade_links(grades: list[Grade], labels: dict[str, str], prefix: str) -
     return mark_safe("".join(links))  # noqa: S308 - every text above is escaped
 
 
-def book_lines(rows: list[selectors.BookRow]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class BookCell:
+    """What the grade book shows of a student's grades: the same for every teacher."""
+
+    grades: SafeString
+    average: str
+    counts: str  # written/oral/practical
+
+
+NO_GRADES = BookCell(grades=mark_safe("—"), average="—", counts="0/0/0")
+
+
+def book_cells(found: selectors.SubjectGrades) -> dict[int, BookCell]:
     # Reversed once for the page, not once per grade: "/voti/voto/0/" → prefix + id + "/".
     prefix = escape(reverse("grades:detail", args=[0]).removesuffix("0/"))
     labels = kind_labels()
-    return [
-        {
-            "student": row.student,
-            "grades": book_grade_links(row.grades, labels, prefix),
-            "average": shown_average(row.average),
-            "counts": "/".join(str(row.count(kind)) for kind in GradeKind.values),
-        }
-        for row in rows
-    ]
+    return {
+        student_id: BookCell(
+            grades=book_grade_links(grades, labels, prefix),
+            average=shown_average(found.averages.get(student_id)),
+            counts="/".join(str(sum(1 for g in grades if g.kind == k)) for k in GradeKind.values),
+        )
+        for student_id, grades in found.by_student.items()
+    }
+
+
+# What the grade pages compute from the grades is kept in the cache under the classroom's
+# grades stamp (read first; grade writes and the settings in grades.services.SETTINGS_FOLLOWED
+# replace it) and what else it depends on: the term, the language and, for families, the day
+# (grades hidden until a date).
+
+
+def kept(key: str, compute: Callable[[], T]) -> T:
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.GRADE_PAGES_SECONDS)
+    return cast(T, found)
+
+
+def page_key(name: str, classroom: Classroom, term: Term | None, *parts: object) -> str:
+    period = f"{term.pk}.{term.start_date}.{term.end_date}" if term is not None else "-"
+    shared = (selectors.grades_stamp(classroom.pk), classroom.pk, period, get_language())
+    return ":".join(str(part) for part in ("campanella:grades", name, *shared, *parts))
+
+
+@dataclass(frozen=True)
+class BookEntry:
+    """What the teacher may type in the book: which students, what was typed before a refusal
+    and the cell to type in next."""
+
+    writable: set[int]
+    typed: dict[str, str]
+    focus: str
+
+    def cell(self, student: Student) -> str:
+        pk = student.pk
+        if pk not in self.writable:
+            return "<td>—</td>"
+        label = escape(_("Nuovo voto di %(n)s") % {"n": student.full_name})
+        focus = " autofocus" if str(pk) == self.focus else ""
+        return (
+            f'<td><label class="visually-hidden" for="voto-{pk}">{label}</label>'
+            f'<input type="text" id="voto-{pk}" name="voto-{pk}" size="4" inputmode="text" '
+            f'autocomplete="off" value="{escape(self.typed.get(str(pk), ""))}"{focus}></td>'
+        )
+
+
+def book_rows(
+    students: list[Student], cells: dict[int, BookCell], entry: BookEntry | None
+) -> SafeString:
+    """The book's rows: student, grades, average, counts and (for who may write) the cell."""
+    rows = []
+    for student in students:
+        cell = cells.get(student.pk, NO_GRADES)
+        rows.append(
+            f'<tr><th scope="row">{escape(student.surname)} {escape(student.name)}</th>'
+            f"<td>{cell.grades}</td>"
+            f'<td data-testid="average-{student.pk}">{escape(cell.average)}</td>'
+            f"<td>{escape(cell.counts)}</td>{entry.cell(student) if entry else ''}</tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every text above is escaped
 
 
 def shown_average(value: Decimal | None) -> str:
@@ -131,20 +211,19 @@ def shown_average(value: Decimal | None) -> str:
 
 @login_required
 def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
-    classroom, subject = book_scope(request, classroom_id, subject_id)
+    # The school and institute are fetched only when the grades are computed anew.
+    classroom, subject = book_scope(request, classroom_id, subject_id, related=())
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
-    rows = selectors.grade_book(classroom, subject, term)
-    writable = gradable_students(request.user, classroom, subject, [row.student.pk for row in rows])
-    can_write = bool(writable)
-    typed = request.session.pop("grade-typed", {})
-    focus = request.GET.get("prossimo", "")
-    lines = book_lines(rows)
-    for line in lines:
-        line["typed"] = typed.get(str(line["student"].pk), "")
-        line["input_label"] = _("Nuovo voto di %(n)s") % {"n": line["student"].full_name}
-        line["focus"] = str(line["student"].pk) == focus
-        line["can_write"] = line["student"].pk in writable
+    key = page_key("book", classroom, term, subject.pk)
+    cells = kept(key, lambda: book_cells(selectors.subject_grades(classroom, subject, term)))
+    students = list(enrolled_students(classroom))
+    writable = gradable_students(request.user, classroom, subject, [s.pk for s in students])
+    entry = BookEntry(
+        writable=writable,
+        typed=request.session.pop("grade-typed", {}),
+        focus=request.GET.get("prossimo", ""),
+    )
     kind = request.GET.get("tipo", "")
     test = {
         "date": request.GET.get("data", "") or f"{timezone.localdate():%Y-%m-%d}",
@@ -159,8 +238,8 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
         "subject": subject,
         "term": term,
         "terms": terms,
-        "rows": lines,
-        "can_write": can_write,
+        "rows": book_rows(students, cells, entry if writable else None),
+        "can_write": bool(writable),
         "kinds": GradeKind.choices,
         "test": test,
         "errors": request.session.pop("grade-errors", []),
@@ -367,6 +446,24 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
     family = sees_as_family(request.user, classroom)
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
+    # Families see what is visible today: the day is part of what their page was computed for.
+    seen_on = timezone.localdate() if family else "staff"
+    key = page_key("student", classroom, term, student.pk, seen_on)
+    context = {
+        "student": student,
+        "classroom": classroom,
+        "term": term,
+        "terms": terms,
+        "section": kept(key, lambda: student_section(student, classroom, term, family=family)),
+    }
+    return render(request, "grades/student.html", context)
+
+
+def student_section(
+    student: Student, classroom: Classroom, term: Term | None, *, family: bool
+) -> str:
+    """The family page's grades: overall average, then each subject's average, trend and
+    grades (newest first)."""
     summaries = selectors.student_summary(student, classroom, term, family=family)
     labels = kind_labels()
     subjects = [
@@ -379,16 +476,10 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
         }
         for s in summaries
     ]
-    overall = selectors.overall_average(summaries)
-    context = {
-        "student": student,
-        "classroom": classroom,
-        "term": term,
-        "terms": terms,
-        "subjects": subjects,
-        "overall": shown_average(overall),
-    }
-    return render(request, "grades/student.html", context)
+    overall = shown_average(selectors.overall_average(summaries))
+    return render_to_string(
+        "grades/student_section.html", {"subjects": subjects, "overall": overall}
+    )
 
 
 def trend_points(grades: list[Grade]) -> str:

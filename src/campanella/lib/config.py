@@ -102,6 +102,7 @@ def env_database(name: str, *, default_sqlite: Path) -> dict[str, Any]:
     if not config.get("NAME"):
         raise ConfigError(f"{name}: manca il nome del database PostgreSQL.")
     config["CONN_HEALTH_CHECKS"] = True
+    config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     return config
 
 

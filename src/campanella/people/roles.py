@@ -115,8 +115,9 @@ def active_links(user_id: int | None) -> QuerySet[Guardianship]:
 
 
 def roles_query() -> QuerySet[User]:
-    """Users with their staff and student profiles (and institutes), in one query."""
-    return User.objects.select_related("staff_profile__institute", "student_profile__institute")
+    """Users with their staff and student profiles, in one query (the institute, which few
+    pages need, is fetched when asked for: joining it doubled the cost of every request)."""
+    return User.objects.select_related("staff_profile", "student_profile")
 
 
 def roles_from_row(row: User) -> Roles:
