@@ -40,9 +40,11 @@ hypothesis_settings.load_profile("campanella")
 @pytest.fixture(autouse=True)
 def _empty_cache(settings: Any) -> Iterator[None]:
     """Each test starts with an empty cache (ids are reused after a rollback), and the header
-    is computed on every request, so query counts do not depend on the order of requests
-    (tests/accounts/test_family_header.py keeps it)."""
+    and the terms are read on every request, so query counts do not depend on the order of
+    requests (tests/accounts/test_family_header.py and tests/grades/test_kept_pages.py keep
+    them)."""
     settings.FAMILY_HEADER_SECONDS = 0
+    settings.TERMS_SECONDS = 0
     cache.clear()
     yield
     cache.clear()

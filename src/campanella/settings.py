@@ -114,6 +114,9 @@ FAMILY_HEADER_SECONDS = 60
 # Seconds what a grade page computed is kept: under the classroom's grades stamp, so a change is
 # shown at once whatever this says; it only bounds how long unused entries take room.
 GRADE_PAGES_SECONDS = 3600
+# Seconds the terms of a school year are kept (every grade page reads them; a saved term is
+# dropped at once from this process's cache, and from the others' within this time).
+TERMS_SECONDS = 60
 
 REDIS_URL = env_str("REDIS_URL", default="")
 if REDIS_URL:

@@ -15,7 +15,7 @@ from campanella.grades import selectors
 from campanella.grades.models import Grade
 from campanella.grades.selectors import shown
 from campanella.grades.services import grade_add
-from campanella.grades.views import chosen_term, scoped_classroom, sees_as_family
+from campanella.grades.views import book_scope, chosen_term, scoped_classroom, sees_as_family
 from campanella.lib.api_errors import ErrorOut
 from campanella.people.models import User
 from campanella.people.roles import roles_for_user
@@ -23,7 +23,6 @@ from campanella.people.selectors import (
     enrolled_students,
     visible_enrollment,
 )
-from campanella.school.models import Subject
 
 router = Router(tags=["voti"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -106,8 +105,8 @@ def terms(request: HttpRequest, classroom_id: int) -> list[TermOut]:
     summary="Registro dei voti di una materia (per alunno, con media)",
 )
 def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> list[AverageOut]:
-    classroom = scoped_classroom(request, classroom_id)
-    subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
+    scope = book_scope(request, classroom_id, subject_id)
+    classroom, subject = scope.classroom, scope.subject
     term = chosen_term(request, selectors.terms_of(classroom))
     return [
         AverageOut(
@@ -194,8 +193,8 @@ class GradeIn(Schema):
 def grade_create(
     request: HttpRequest, classroom_id: int, subject_id: int, payload: GradeIn
 ) -> GradeOut:
-    classroom = scoped_classroom(request, classroom_id)
-    subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
+    scope = book_scope(request, classroom_id, subject_id)
+    classroom, subject = scope.classroom, scope.subject
     student = get_object_or_404(enrolled_students(classroom, payload.date), pk=payload.student_id)
     user = request.user
     assert isinstance(user, User)

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from campanella.grades.models import Grade, GradesStamp, ScaleKind
@@ -80,13 +82,27 @@ def averages(
     return {key: average(values[key], weights[key] if weighted else None) for key in values}
 
 
+def terms_key(school_id: int, school_year_id: int) -> str:
+    return f"campanella:terms:{school_id}:{school_year_id}"
+
+
 def terms_of(classroom: Classroom) -> list[Term]:
-    """The terms of the classroom's school and year, in order (with what their names need)."""
-    return list(
+    """The terms of the classroom's school and year, in order (with what their names need).
+
+    Every grade page asks and they change a few times a year: kept settings.TERMS_SECONDS,
+    and dropped when a term is saved (grades.services.term_changed)."""
+    key = terms_key(classroom.school_id, classroom.school_year_id)
+    found = cache.get(key)
+    if isinstance(found, list):
+        return found
+    terms = list(
         Term.objects.filter(school_id=classroom.school_id, school_year_id=classroom.school_year_id)
         .select_related("school_year")
         .order_by("start_date")
     )
+    if settings.TERMS_SECONDS > 0:
+        cache.set(key, terms, settings.TERMS_SECONDS)
+    return terms
 
 
 def pick_term(terms: list[Term], wanted: str, today: datetime.date | None = None) -> Term | None:
@@ -144,9 +160,14 @@ def grade_book(classroom: Classroom, subject: Subject, term: Term | None) -> lis
     ]
 
 
+def stamp_of(classroom_id: OuterRef) -> Subquery:
+    """The grades stamp (grades.models.GradesStamp) of a classroom, to read with its scope:
+    before the grades, so that what is kept under it is never older than it."""
+    return Subquery(GradesStamp.objects.filter(classroom_id=classroom_id).values("stamp")[:1])
+
+
 def grades_stamp(classroom_id: int) -> int:
-    """The classroom's grades stamp (grades.models.GradesStamp): read it before the grades, so
-    that what is kept under it is never older than it."""
+    """The classroom's grades stamp on its own (0 before its first grade)."""
     found = GradesStamp.objects.filter(pk=classroom_id).values_list("stamp", flat=True).first()
     return found or 0
 

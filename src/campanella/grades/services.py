@@ -10,12 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campanella.audit.models import ChangeAction
 from campanella.audit.services import change_record, snapshot
+from campanella.grades.selectors import terms_key
 from campanella.grades.models import DESCRIPTION_LENGTH, Grade, GradeKind, GradesStamp, ScaleKind
 from campanella.lib.grades import (
     GradeError,
@@ -172,6 +174,7 @@ def institute_changed(instance: Institute, **_signal: Any) -> None:
 
 
 def term_changed(instance: Term, **_signal: Any) -> None:
+    cache.delete(terms_key(instance.school_id, instance.school_year_id))
     grades_changed(
         Classroom.objects.filter(
             school_id=instance.school_id, school_year_id=instance.school_year_id

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -49,7 +50,7 @@ from campanella.people.selectors import (
     enrolled_students,
     visible_enrollment,
 )
-from campanella.school.models import Classroom, Subject, Term
+from campanella.school.models import Classroom, ClassroomSubject, Subject, Term
 
 WITH_SCHOOL = ("school__institute", "school_year")
 
@@ -59,16 +60,30 @@ def scoped_classroom(
 ) -> Classroom:
     """A classroom this login sees, by default with its school, institute and year (404
     otherwise)."""
-    scoped = classrooms_for_user(request.user).select_related(*related)
+    scoped = classrooms_for_user(request.user)
+    if related:  # select_related() with no names would join every relation
+        scoped = scoped.select_related(*related)
     return get_object_or_404(scoped, pk=classroom_id)
+
+
+@dataclass(frozen=True)
+class BookScope:
+    classroom: Classroom
+    subject: Subject
+    stamp: int  # the classroom's grades stamp, read with the scope: before any grade
 
 
 def book_scope(
     request: HttpRequest, classroom_id: int, subject_id: int, related: tuple[str, ...] = WITH_SCHOOL
-) -> tuple[Classroom, Subject]:
-    classroom = scoped_classroom(request, classroom_id, related)
-    subject = get_object_or_404(Subject, pk=subject_id, classrooms__classroom=classroom)
-    return classroom, subject
+) -> BookScope:
+    """A subject of a classroom this login sees (404 otherwise), in one query."""
+    links = (
+        ClassroomSubject.objects.filter(classroom__in=classrooms_for_user(request.user))
+        .select_related("subject", "classroom", *(f"classroom__{name}" for name in related))
+        .annotate(stamp=selectors.stamp_of(OuterRef("classroom_id")))
+    )
+    link = get_object_or_404(links, classroom_id=classroom_id, subject_id=subject_id)
+    return BookScope(classroom=link.classroom, subject=link.subject, stamp=link.stamp or 0)
 
 
 def chosen_term(request: HttpRequest, terms: list[Term]) -> Term | None:
@@ -161,9 +176,9 @@ def kept(key: str, compute: Callable[[], T]) -> T:
     return cast(T, found)
 
 
-def page_key(name: str, classroom: Classroom, term: Term | None, *parts: object) -> str:
+def page_key(name: str, stamp: int, classroom: Classroom, term: Term | None, *parts: object) -> str:
     period = f"{term.pk}.{term.start_date}.{term.end_date}" if term is not None else "-"
-    shared = (selectors.grades_stamp(classroom.pk), classroom.pk, period, get_language())
+    shared = (stamp, classroom.pk, period, get_language())
     return ":".join(str(part) for part in ("campanella:grades", name, *shared, *parts))
 
 
@@ -212,10 +227,11 @@ def shown_average(value: Decimal | None) -> str:
 @login_required
 def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
     # The school and institute are fetched only when the grades are computed anew.
-    classroom, subject = book_scope(request, classroom_id, subject_id, related=())
+    scope = book_scope(request, classroom_id, subject_id, related=())
+    classroom, subject = scope.classroom, scope.subject
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
-    key = page_key("book", classroom, term, subject.pk)
+    key = page_key("book", scope.stamp, classroom, term, subject.pk)
     cells = kept(key, lambda: book_cells(selectors.subject_grades(classroom, subject, term)))
     students = list(enrolled_students(classroom))
     writable = gradable_students(request.user, classroom, subject, [s.pk for s in students])
@@ -252,7 +268,8 @@ def grade_book_save(request: HttpRequest, classroom_id: int, subject_id: int) ->
     """Whole-class (or single) entry: every filled cell becomes a grade, all or nothing."""
     if request.method != "POST":
         return HttpResponse(status=405)
-    classroom, subject = book_scope(request, classroom_id, subject_id)
+    scope = book_scope(request, classroom_id, subject_id)
+    classroom, subject = scope.classroom, scope.subject
     back = reverse("grades:book", args=[classroom.pk, subject.pk])
     try:
         test = posted_test(request)
@@ -356,7 +373,8 @@ def save_grades(
 
 @login_required
 def grade_book_export(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
-    classroom, subject = book_scope(request, classroom_id, subject_id)
+    scope = book_scope(request, classroom_id, subject_id)
+    classroom, subject = scope.classroom, scope.subject
     term = chosen_term(request, selectors.terms_of(classroom))
     rows = selectors.grade_book(classroom, subject, term)
     book = Workbook()
@@ -448,7 +466,8 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
     term = chosen_term(request, terms)
     # Families see what is visible today: the day is part of what their page was computed for.
     seen_on = timezone.localdate() if family else "staff"
-    key = page_key("student", classroom, term, student.pk, seen_on)
+    stamp = selectors.grades_stamp(classroom.pk)
+    key = page_key("student", stamp, classroom, term, student.pk, seen_on)
     context = {
         "student": student,
         "classroom": classroom,
