@@ -22,8 +22,11 @@ from campanella.grades.services import (
     grade_change,
     grade_details_change,
 )
+from campanella.people.models import Enrollment
 from campanella.school.models import Term
+from tests import factories as f
 from tests.conftest import Cast
+from tests.interop.helpers import People, csv_bytes, upload_and_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -130,9 +133,55 @@ def test_a_write_rolled_back_leaves_the_stamp(cast: Cast) -> None:
     add(cast, "7")
     stamp = grades_stamp(cast.classroom_1a.pk)
     assert stamp != 0
-    with pytest.raises(RuntimeError), transaction.atomic():
-        add(cast, "5")
-        assert grades_stamp(cast.classroom_1a.pk) != stamp
-        raise RuntimeError
+    seen_inside: list[int] = []
+
+    def add_then_fail() -> None:
+        with transaction.atomic():
+            add(cast, "5")
+            seen_inside.append(grades_stamp(cast.classroom_1a.pk))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        add_then_fail()
+    assert seen_inside and seen_inside[0] != stamp
     assert grades_stamp(cast.classroom_1a.pk) == stamp
-    assert grades_stamp(cast.classroom_2b.pk) == 0  # no grade there yet
+
+
+def test_the_book_follows_enrollments_and_names(cast: Cast) -> None:
+    book = cast.client_for(cast.teacher)
+    add(cast, "7")
+    assert cast.child.surname in page(book, book_url(cast))[1]
+    newcomer = f.EnrollmentFactory(classroom=cast.classroom_1a).student
+    assert newcomer.surname in page(book, book_url(cast))[1]
+    cast.child.surname = "Rinominato"
+    cast.child.save()
+    assert "Rinominato" in page(book, book_url(cast))[1]
+    leaving = Enrollment.objects.get(student=newcomer)
+    leaving.exit_date = timezone.localdate() - datetime.timedelta(days=1)
+    leaving.save()
+    assert newcomer.surname not in page(book, book_url(cast))[1]
+    moved = Enrollment.objects.get(student=cast.other_child, classroom=cast.classroom_1a)
+    page(book, book_url(cast))
+    moved.classroom = cast.classroom_2b
+    moved.save()
+    assert cast.other_child.surname not in page(book, book_url(cast))[1]
+
+
+def test_a_student_enrolled_from_tomorrow_appears_tomorrow(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = cast.client_for(cast.teacher)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    newcomer = f.EnrollmentFactory(classroom=cast.classroom_1a, entry_date=tomorrow).student
+    assert newcomer.surname not in page(book, book_url(cast))[1]
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert newcomer.surname in page(book, book_url(cast))[1]
+
+
+def test_an_import_renews_every_classroom_of_the_institute(cast: Cast) -> None:
+    add(cast, "7")
+    before = {pk: grades_stamp(pk) for pk in (cast.classroom_1a.pk, cast.classroom_2b.pk)}
+    result = upload_and_apply(cast, csv_bytes([People().student_row("1A", guardians=1)]))
+    assert result.applied
+    after = {pk: grades_stamp(pk) for pk in before}
+    assert all(after[pk] != before[pk] for pk in before)

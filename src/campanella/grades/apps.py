@@ -8,9 +8,11 @@ class GradesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models import signals
 
-        from campanella.grades.services import SETTINGS_FOLLOWED
+        from campanella.grades.services import FOLLOWED
 
-        for model, receiver in SETTINGS_FOLLOWED.items():
-            post_save.connect(receiver, sender=model, dispatch_uid=f"grades-{model.__name__}")
+        for name, model, receiver in FOLLOWED:
+            getattr(signals, name).connect(
+                receiver, sender=model, dispatch_uid=f"grades-{name}-{model.__name__}"
+            )

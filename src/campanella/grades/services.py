@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campanella.audit.models import ChangeAction
 from campanella.audit.services import change_record, snapshot
-from campanella.grades.selectors import terms_key
 from campanella.grades.models import DESCRIPTION_LENGTH, Grade, GradeKind, GradesStamp, ScaleKind
+from campanella.grades.selectors import terms_key
 from campanella.lib.grades import (
     GradeError,
     NumericScale,
@@ -26,7 +26,7 @@ from campanella.lib.grades import (
     parse_judgement,
     parse_level,
 )
-from campanella.people.models import Student, User
+from campanella.people.models import Enrollment, Student, User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import enrolled_students
 from campanella.school.models import (
@@ -182,9 +182,33 @@ def term_changed(instance: Term, **_signal: Any) -> None:
     )
 
 
-# Subjects, terms and the institute's settings are edited in the administration: these follow
-# their saves (connected in grades.apps).
-SETTINGS_FOLLOWED = {Subject: subject_changed, Institute: institute_changed, Term: term_changed}
+def student_changed(instance: Student, **_signal: Any) -> None:
+    """A student renamed: the books of their classrooms show the new name."""
+    grades_changed(
+        Enrollment.objects.filter(student=instance).values_list("classroom_id", flat=True)
+    )
+
+
+def enrollment_changed(instance: Enrollment, **_signal: Any) -> None:
+    """A student enrolled, moved or leaving: the books of the classrooms before and after."""
+    classrooms = {instance.classroom_id}
+    if instance.pk is not None:
+        before = Enrollment.objects.filter(pk=instance.pk).values_list("classroom_id", flat=True)
+        classrooms.update(before)
+    grades_changed(classrooms)
+
+
+# What grade pages show besides the grades is edited one record at a time (the administration,
+# the office's pages) and followed here (connected in grades.apps); imports, which write in
+# bulk, renew every classroom's stamp themselves (interop.services).
+FOLLOWED = (
+    ("post_save", Subject, subject_changed),
+    ("post_save", Institute, institute_changed),
+    ("post_save", Term, term_changed),
+    ("post_save", Student, student_changed),
+    ("pre_save", Enrollment, enrollment_changed),
+    ("post_delete", Enrollment, enrollment_changed),
+)
 
 
 def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> None:

@@ -137,34 +137,35 @@ def book_grade_links(grades: list[Grade], labels: dict[str, str], prefix: str) -
 
 
 @dataclass(frozen=True)
-class BookCell:
-    """What the grade book shows of a student's grades: the same for every teacher."""
+class BookLine:
+    """A student's row of the grade book up to the entry cell: the same for every teacher."""
 
-    grades: SafeString
-    average: str
-    counts: str  # written/oral/practical
-
-
-NO_GRADES = BookCell(grades=mark_safe("—"), average="—", counts="0/0/0")
+    student_id: int
+    full_name: str
+    html: SafeString  # <tr>, name, grades, average, counts
 
 
-def book_cells(found: selectors.SubjectGrades) -> dict[int, BookCell]:
+def book_table(classroom: Classroom, subject: Subject, term: Term | None) -> list[BookLine]:
     # Reversed once for the page, not once per grade: "/voti/voto/0/" → prefix + id + "/".
     prefix = escape(reverse("grades:detail", args=[0]).removesuffix("0/"))
     labels = kind_labels()
-    return {
-        student_id: BookCell(
-            grades=book_grade_links(grades, labels, prefix),
-            average=shown_average(found.averages.get(student_id)),
-            counts="/".join(str(sum(1 for g in grades if g.kind == k)) for k in GradeKind.values),
+    lines = []
+    for row in selectors.grade_book(classroom, subject, term):
+        student = row.student
+        counts = "/".join(str(row.count(kind)) for kind in GradeKind.values)
+        html = (
+            f'<tr><th scope="row">{escape(student.surname)} {escape(student.name)}</th>'
+            f"<td>{book_grade_links(row.grades, labels, prefix)}</td>"
+            f'<td data-testid="average-{student.pk}">{escape(shown_average(row.average))}</td>'
+            f"<td>{counts}</td>"
         )
-        for student_id, grades in found.by_student.items()
-    }
+        lines.append(BookLine(student.pk, student.full_name, mark_safe(html)))  # noqa: S308 - escaped
+    return lines
 
 
 # What the grade pages compute from the grades is kept in the cache under the classroom's
-# grades stamp (read first; grade writes and the settings in grades.services.SETTINGS_FOLLOWED
-# replace it) and what else it depends on: the term, the language and, for families, the day
+# grades stamp (read first; grade writes and what grades.services.FOLLOWED lists replace
+# it) and what else it depends on: the term, the language and, for families, the day
 # (grades hidden until a date).
 
 
@@ -191,11 +192,11 @@ class BookEntry:
     typed: dict[str, str]
     focus: str
 
-    def cell(self, student: Student) -> str:
-        pk = student.pk
+    def cell(self, line: BookLine) -> str:
+        pk = line.student_id
         if pk not in self.writable:
             return "<td>—</td>"
-        label = escape(_("Nuovo voto di %(n)s") % {"n": student.full_name})
+        label = escape(_("Nuovo voto di %(n)s") % {"n": line.full_name})
         focus = " autofocus" if str(pk) == self.focus else ""
         return (
             f'<td><label class="visually-hidden" for="voto-{pk}">{label}</label>'
@@ -204,20 +205,11 @@ class BookEntry:
         )
 
 
-def book_rows(
-    students: list[Student], cells: dict[int, BookCell], entry: BookEntry | None
-) -> SafeString:
-    """The book's rows: student, grades, average, counts and (for who may write) the cell."""
-    rows = []
-    for student in students:
-        cell = cells.get(student.pk, NO_GRADES)
-        rows.append(
-            f'<tr><th scope="row">{escape(student.surname)} {escape(student.name)}</th>'
-            f"<td>{cell.grades}</td>"
-            f'<td data-testid="average-{student.pk}">{escape(cell.average)}</td>'
-            f"<td>{escape(cell.counts)}</td>{entry.cell(student) if entry else ''}</tr>"
-        )
-    return mark_safe("".join(rows))  # noqa: S308 - every text above is escaped
+def book_rows(lines: list[BookLine], entry: BookEntry | None) -> SafeString:
+    """The book's rows and, for who may write, the cells to type in."""
+    cells = (entry.cell(line) if entry else "" for line in lines)
+    rows = [f"{line.html}{cell}</tr>" for line, cell in zip(lines, cells, strict=True)]
+    return mark_safe("".join(rows))  # noqa: S308 - the lines and cells are escaped
 
 
 def shown_average(value: Decimal | None) -> str:
@@ -231,10 +223,10 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
     classroom, subject = scope.classroom, scope.subject
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
-    key = page_key("book", scope.stamp, classroom, term, subject.pk)
-    cells = kept(key, lambda: book_cells(selectors.subject_grades(classroom, subject, term)))
-    students = list(enrolled_students(classroom))
-    writable = gradable_students(request.user, classroom, subject, [s.pk for s in students])
+    # The students are those enrolled today: the day is part of what the book was computed for.
+    key = page_key("book", scope.stamp, classroom, term, subject.pk, timezone.localdate())
+    lines = kept(key, lambda: book_table(classroom, subject, term))
+    writable = gradable_students(request.user, classroom, subject, [x.student_id for x in lines])
     entry = BookEntry(
         writable=writable,
         typed=request.session.pop("grade-typed", {}),
@@ -254,7 +246,7 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
         "subject": subject,
         "term": term,
         "terms": terms,
-        "rows": book_rows(students, cells, entry if writable else None),
+        "rows": book_rows(lines, entry if writable else None),
         "can_write": bool(writable),
         "kinds": GradeKind.choices,
         "test": test,

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campanella.grades.services import grades_changed
 from campanella.interop.models import ImportBatch, ImportKind, ImportStatus
 from campanella.interop.plan import Plan
 from campanella.interop.staff import plan_staff
@@ -16,6 +17,7 @@ from campanella.interop.students import plan_students
 from campanella.interop.tabular import Problem, read_sheet
 from campanella.interop.teachings import plan_teachings
 from campanella.people.models import User
+from campanella.school.models import Classroom
 
 APPLIED = "applied"
 ALREADY_APPLIED = "already_applied"
@@ -105,6 +107,12 @@ def import_apply(
         try:
             with transaction.atomic():
                 written = plan.writes.apply()
+                # Bulk writes send no signals: every grade page of the institute anew.
+                grades_changed(
+                    Classroom.objects.filter(school__institute_id=institute_id).values_list(
+                        "pk", flat=True
+                    )
+                )
         except IntegrityError:
             plan.problems.append(
                 Problem(
