@@ -118,6 +118,7 @@ GRADE_PAGES_SECONDS = 3600
 # dropped at once from this process's cache, and from the others' within this time).
 TERMS_SECONDS = 60
 
+SESSION_ENGINE = "campanella.accounts.sessions"  # the database, read in one written statement
 REDIS_URL = env_str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
