@@ -76,6 +76,10 @@ def test_database_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = env_database("X_DB", default_sqlite=tmp_path / "a.sqlite3")
     assert config["ENGINE"].endswith("postgresql")
     assert config["NAME"] == "campanella"
+    assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "0")  # behind PgBouncer
+    unprepared = env_database("X_DB", default_sqlite=tmp_path / "a.sqlite3")
+    assert "prepare_threshold" not in unprepared.get("OPTIONS", {})
     monkeypatch.setenv("X_DB", "mysql://u:p@h/db")
     with pytest.raises(ConfigError, match="non supportato"):
         env_database("X_DB", default_sqlite=tmp_path / "a.sqlite3")

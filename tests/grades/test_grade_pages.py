@@ -353,3 +353,21 @@ def test_the_school_delay_is_a_minimum_for_the_teachers_date(cast: Cast) -> None
     cast.client_for(cast.teacher).post(url, {**details, "visible_from": weeks.isoformat()})
     grade.refresh_from_db()
     assert grade.visible_from == weeks
+
+
+def test_who_gets_the_entry_cells_of_the_book(cast: Cast) -> None:
+    """The subject's teacher and a co-teacher type for everyone; the principal and the
+    coordinator read the book without cells (the same kept rows for all of them)."""
+    f.TeachingFactory(
+        teacher=Staff.objects.get(user=cast.other_teacher), classroom=cast.classroom_1a,
+        subject=cast.maths, kind="compresenza",
+    )  # fmt: skip
+    for who, cells in (
+        ("teacher", True), ("other_teacher", True), ("principal", False), ("coordinator", False)
+    ):  # fmt: skip
+        page = cast.client_for(getattr(cast, who)).get(book_url(cast))
+        assert page.status_code == 200, who
+        html = page.content.decode()
+        assert cast.child.surname in html, who
+        assert (f'id="voto-{cast.child.pk}"' in html) is cells, who
+        assert (f'id="voto-{cast.other_child.pk}"' in html) is cells, who

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,23 +68,50 @@ def may_grade(user: Any, classroom: Classroom, subject: Subject, student: Studen
     return student.pk in gradable_students(user, classroom, subject, [student.pk])
 
 
+OWN_SUBJECT = (TeachingKind.NORMAL, TeachingKind.CO_TEACHING)
+
+
+def own_teachings(staff_id: int, classroom_ref: Any, subject_ref: Any) -> QuerySet[Teaching]:
+    """The staff member's teachings of that subject in that classroom (normal or co-teaching):
+    the teacher who grades everyone. References may be ids or OuterRefs."""
+    return Teaching.objects.filter(
+        teacher_id=staff_id, classroom_id=classroom_ref, subject_id=subject_ref,
+        kind__in=OWN_SUBJECT,
+    )  # fmt: skip
+
+
+def teaches_subject(user: Any, classroom_ref: Any, subject_ref: Any) -> Exists | Value:
+    """`own_teachings` of the login, as an annotation (read with a scope, in its query)."""
+    roles = roles_for_user(user)
+    if roles.staff is None or not roles.is_teacher:
+        return Value(False)
+    return Exists(own_teachings(roles.staff.pk, classroom_ref, subject_ref))
+
+
 def gradable_students(
-    user: Any, classroom: Classroom, subject: Subject, student_ids: list[int]
+    user: Any,
+    classroom: Classroom,
+    subject: Subject,
+    student_ids: list[int],
+    *,
+    teaches: bool | None = None,
 ) -> set[int]:
     """Of these students, those `user` may grade in that subject: all for the subject's
-    teacher (normal or co-teaching), their own for a support teacher."""
+    teacher (normal or co-teaching; `teaches` when already read with `teaches_subject`), their
+    own for a support teacher."""
     roles = roles_for_user(user)
     if roles.staff is None or not roles.is_teacher:
         return set()
-    teachings = Teaching.objects.filter(teacher=roles.staff, classroom=classroom)
-    own_subject = [TeachingKind.NORMAL, TeachingKind.CO_TEACHING]
-    if teachings.filter(subject=subject, kind__in=own_subject).exists():
+    if teaches is None:
+        teaches = own_teachings(roles.staff.pk, classroom.pk, subject.pk).exists()
+    if teaches:
         return set(student_ids)
     return set(
-        teachings.filter(kind=TeachingKind.SUPPORT, support_student_id__in=student_ids).values_list(
-            "support_student_id", flat=True
-        )
-    )
+        Teaching.objects.filter(
+            teacher=roles.staff, classroom=classroom, kind=TeachingKind.SUPPORT,
+            support_student_id__in=student_ids,
+        ).values_list("support_student_id", flat=True)
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

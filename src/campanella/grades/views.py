@@ -41,6 +41,7 @@ from campanella.grades.services import (
     grade_change,
     grade_details_change,
     may_grade,
+    teaches_subject,
 )
 from campanella.lib.grades import format_average
 from campanella.people.models import Student, User
@@ -71,6 +72,7 @@ class BookScope:
     classroom: Classroom
     subject: Subject
     stamp: int  # the classroom's grades stamp, read with the scope: before any grade
+    teaches: bool  # the login teaches the subject here (grades.services.teaches_subject)
 
 
 def book_scope(
@@ -80,10 +82,16 @@ def book_scope(
     links = (
         ClassroomSubject.objects.filter(classroom__in=classrooms_for_user(request.user))
         .select_related("subject", "classroom", *(f"classroom__{name}" for name in related))
-        .annotate(stamp=selectors.stamp_of(OuterRef("classroom_id")))
+        .annotate(
+            stamp=selectors.stamp_of(OuterRef("classroom_id")),
+            teaches=teaches_subject(request.user, OuterRef("classroom_id"), OuterRef("subject_id")),
+        )
     )
-    link = get_object_or_404(links, classroom_id=classroom_id, subject_id=subject_id)
-    return BookScope(classroom=link.classroom, subject=link.subject, stamp=link.stamp or 0)
+    link: Any = get_object_or_404(links, classroom_id=classroom_id, subject_id=subject_id)
+    return BookScope(
+        classroom=link.classroom, subject=link.subject, stamp=link.stamp or 0,
+        teaches=bool(link.teaches),
+    )  # fmt: skip
 
 
 def chosen_term(request: HttpRequest, terms: list[Term]) -> Term | None:
@@ -141,7 +149,7 @@ class BookLine:
     """A student's row of the grade book up to the entry cell: the same for every teacher."""
 
     student_id: int
-    full_name: str
+    input_label: str  # escaped: "Nuovo voto di …", for the entry cell
     html: SafeString  # <tr>, name, grades, average, counts
 
 
@@ -159,7 +167,8 @@ def book_table(classroom: Classroom, subject: Subject, term: Term | None) -> lis
             f'<td data-testid="average-{student.pk}">{escape(shown_average(row.average))}</td>'
             f"<td>{counts}</td>"
         )
-        lines.append(BookLine(student.pk, student.full_name, mark_safe(html)))  # noqa: S308 - escaped
+        label = escape(_("Nuovo voto di %(n)s") % {"n": student.full_name})
+        lines.append(BookLine(student.pk, label, mark_safe(html)))  # noqa: S308 - escaped
     return lines
 
 
@@ -196,10 +205,9 @@ class BookEntry:
         pk = line.student_id
         if pk not in self.writable:
             return "<td>—</td>"
-        label = escape(_("Nuovo voto di %(n)s") % {"n": line.full_name})
         focus = " autofocus" if str(pk) == self.focus else ""
         return (
-            f'<td><label class="visually-hidden" for="voto-{pk}">{label}</label>'
+            f'<td><label class="visually-hidden" for="voto-{pk}">{line.input_label}</label>'
             f'<input type="text" id="voto-{pk}" name="voto-{pk}" size="4" inputmode="text" '
             f'autocomplete="off" value="{escape(self.typed.get(str(pk), ""))}"{focus}></td>'
         )
@@ -226,7 +234,9 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
     # The students are those enrolled today: the day is part of what the book was computed for.
     key = page_key("book", scope.stamp, classroom, term, subject.pk, timezone.localdate())
     lines = kept(key, lambda: book_table(classroom, subject, term))
-    writable = gradable_students(request.user, classroom, subject, [x.student_id for x in lines])
+    writable = gradable_students(
+        request.user, classroom, subject, [x.student_id for x in lines], teaches=scope.teaches
+    )
     entry = BookEntry(
         writable=writable,
         typed=request.session.pop("grade-typed", {}),

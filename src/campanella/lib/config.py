@@ -102,7 +102,12 @@ def env_database(name: str, *, default_sqlite: Path) -> dict[str, Any]:
     if not config.get("NAME"):
         raise ConfigError(f"{name}: manca il nome del database PostgreSQL.")
     config["CONN_HEALTH_CHECKS"] = True
-    config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Values bound by the server, and a statement run 5 times on a connection prepared:
+        # PostgreSQL then plans it once (planning cost more than running the grade pages'
+        # queries). Turn off behind a pooler in transaction mode (PgBouncer), which cannot
+        # keep prepared statements per connection.
+        config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     return config
 
 
