@@ -22,7 +22,11 @@ of each page are measured with Django's test client on the idle database. gunico
 and the database dropped at the end, always.
 
 Run from the project root:
-    .venv/bin/python -m bench.grades_pages [--workers 3 5] [--sessions database redis]
+    .venv/bin/python -m bench.grades_pages [--workers 2 3] [--sessions database redis]
+
+A last run (`--anew-workers`, sessions in the database) keeps nothing (GRADE_PAGES_SECONDS=0):
+every grade page is computed anew, as the first view after a change is; the in-process table
+has the same two lines.
 `BENCH_GRADES_DATABASE_URL` overrides the PostgreSQL database (dropped and recreated);
 `BENCH_GRADES_REDIS_URL` the Redis database used for sessions and cache in the Redis runs.
 """
@@ -71,7 +75,12 @@ PAGE_NAMES = {
     "profile": "/profilo/ of a guardian (logged-in floor)",
     "family": "family grades page",
     "book": "teacher's grade book",
+    "family-anew": "family grades page, computed anew",
+    "book-anew": "teacher's grade book, computed anew",
 }
+# "database-anew": sessions in the database and nothing kept (GRADE_PAGES_SECONDS=0): what a
+# page costs the first time after a change, which is every time for a page seen once.
+ANEW = "database-anew"
 STATIC_PATH = "/static/campanella/campanella.css"
 WRK_SCRIPT = r"""
 -- Cycles through "path<TAB>cookie" lines; counts every answer that is not a 200.
@@ -306,9 +315,7 @@ class QueryTimer:
 def query_profile(sessions: list[Session], per_kind: int) -> dict[str, tuple[int, float, float]]:
     """Per page: SQL queries (the most seen), median time in this process (timed without the
     query capture, whose bookkeeping costs) and median time of the SQL queries (ms)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test import Client, override_settings
 
     from campanella.people.models import User
 
@@ -316,23 +323,14 @@ def query_profile(sessions: list[Session], per_kind: int) -> dict[str, tuple[int
     chosen = [s for s in sessions if s.kind == "family"][:per_kind]
     chosen += [Session("profile", s.username, "/profilo/") for s in chosen]
     chosen += [s for s in sessions if s.kind == "book"][:per_kind]
-    for session in [Session("login", "", "/accedi/"), *chosen]:
+    anew = [dataclasses.replace(s, kind=f"{s.kind}-anew") for s in chosen if s.kind != "profile"]
+    for session in [Session("login", "", "/accedi/"), *chosen, *anew]:
         client = Client(HTTP_HOST="127.0.0.1")
         if session.username:
             client.force_login(User.objects.get(username=session.username))
-        client.get(session.path)  # warm: templates, the connection, the session
-        for _ in range(3):
-            timer = QueryTimer()
-            with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
-                response = client.get(session.path)
-            assert response.status_code == 200, (session.path, response.status_code)
-            # Read now: the next request empties Django's query log.
-            queries = captured.captured_queries
-            sql_ms = timer.seconds * 1000
-            started = time.perf_counter()
-            client.get(session.path)
-            seconds = time.perf_counter() - started
-            samples.setdefault(session.kind, []).append((len(queries), seconds * 1000, sql_ms))
+        keeping = override_settings(GRADE_PAGES_SECONDS=0 if "anew" in session.kind else 3600)
+        with keeping:
+            samples.setdefault(session.kind, []).extend(page_samples(client, session.path))
     return {
         kind: (
             statistics.mode(q for q, _t, _s in rows),
@@ -343,17 +341,41 @@ def query_profile(sessions: list[Session], per_kind: int) -> dict[str, tuple[int
     }
 
 
+def page_samples(client: Any, path: str) -> list[tuple[int, float, float]]:
+    """Three (queries, ms in this process, ms of SQL) of a page after a warm-up request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # warm: templates, the connection, the session
+    samples = []
+    for _ in range(3):
+        timer = QueryTimer()
+        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        # Read now: the next request empties Django's query log.
+        queries = len(captured.captured_queries)
+        started = time.perf_counter()
+        client.get(path)
+        seconds = time.perf_counter() - started
+        samples.append((queries, seconds * 1000, timer.seconds * 1000))
+    return samples
+
+
 # --- gunicorn, sessions and the load ----------------------------------------------------------
 
 
 @contextmanager
-def gunicorn(workers: int, var_dir: str, redis: bool) -> Iterator[int]:
-    log = Path(var_dir, f"gunicorn-{workers}-{'redis' if redis else 'db'}.log")
+def gunicorn(workers: int, var_dir: str, store: str) -> Iterator[int]:
+    log = Path(var_dir, f"gunicorn-{workers}-{store}.log")
 
     def answers(port: int) -> bool:
         return fetch(port, "GET", "/accedi/")[0] != 0
 
-    with server.gunicorn(workers, server_env(var_dir, redis), log, answers) as port:
+    env = server_env(var_dir, redis=store == "redis")
+    if store == ANEW:
+        env["GRADE_PAGES_SECONDS"] = "0"
+    with server.gunicorn(workers, env, log, answers) as port:
         yield port
 
 
@@ -495,11 +517,12 @@ def run_server(
     sessions: list[Session], store: str, workers: int, args: argparse.Namespace, var_dir: str
 ) -> list[Result]:
     results: list[Result] = []
-    with gunicorn(workers, var_dir, redis=store == "redis") as port:
+    pages = [p for p in args.pages if p in ("family", "book")] if store == ANEW else args.pages
+    with gunicorn(workers, var_dir, store) as port:
         in_threads(sessions, port, log_in)
         try:
             check_pages(port, sessions)
-            for page in args.pages:
+            for page in pages:
                 results += run_page(port, page, sessions, args, var_dir, (store, workers))
         finally:
             in_threads(sessions, port, log_out)
@@ -540,7 +563,7 @@ def report(
     print("\n| page | grades shown (mean) | rows (mean) | SQL queries | in-process time, idle "
           "(median) | of which SQL |\n|---|---|---|---|---|---|")  # fmt: skip
     for kind, (queries, total_ms, sql_ms) in profile.items():
-        grades, rows = shapes.get(kind, (0.0, 0.0))
+        grades, rows = shapes.get(kind.removesuffix("-anew"), (0.0, 0.0))
         print(f"| {PAGE_NAMES[kind]} | {grades:.0f} | {rows:.0f} | {queries} | "
               f"{total_ms:.1f} ms | {sql_ms:.1f} ms |")  # fmt: skip
 
@@ -553,7 +576,9 @@ def main() -> int:
     )
     parser.add_argument("--students", type=int, default=1500)
     parser.add_argument("--per-subject", type=int, default=10, help="grades per student, subject")
-    parser.add_argument("--workers", type=int, nargs="+", default=[3, 5], help="sync workers")
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 3], help="sync workers")
+    parser.add_argument("--anew-workers", type=int, nargs="*", default=[2],
+                        help="workers of the run with nothing kept (grade pages only)")  # fmt: skip
     parser.add_argument("--sessions", nargs="+", default=["database", "redis"],
                         choices=["database", "redis"], help="where sessions live")  # fmt: skip
     parser.add_argument("--pages", nargs="+", default=list(PAGES), choices=PAGES)
@@ -579,10 +604,10 @@ def main() -> int:
             sessions = plan_build(random.Random(args.seed), args.guardians, args.teachers)
             shapes = page_shapes(sessions)
             results: list[Result] = []
-            for store in args.sessions:
-                for workers in args.workers:
-                    print(f"  sessioni {store}, {workers} workers …", flush=True)
-                    results += run_server(sessions, store, workers, args, var_dir)
+            runs = [(store, w) for store in args.sessions for w in args.workers]
+            for store, workers in runs + [(ANEW, w) for w in args.anew_workers]:
+                print(f"  sessioni {store}, {workers} workers …", flush=True)
+                results += run_server(sessions, store, workers, args, var_dir)
             profile = query_profile(sessions, args.profile)
         finally:
             database_drop()

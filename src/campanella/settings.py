@@ -112,8 +112,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Seconds a login's header (institute name, children to switch between) is kept in the cache.
 FAMILY_HEADER_SECONDS = 60
 # Seconds what a grade page computed is kept: under the classroom's grades stamp, so a change is
-# shown at once whatever this says; it only bounds how long unused entries take room.
-GRADE_PAGES_SECONDS = 3600
+# shown at once whatever this says; it only bounds how long unused entries take room (0: every
+# page computed anew, as the benchmark measures too).
+GRADE_PAGES_SECONDS = env_int("GRADE_PAGES_SECONDS", default=3600, minimum=0)
 # Seconds the terms of a school year are kept (every grade page reads them; a saved term is
 # dropped at once from this process's cache, and from the others' within this time).
 TERMS_SECONDS = 60
