@@ -39,13 +39,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(extra: list[str]) -> int:
-    """gunicorn with sync workers (measured best on 2 cores, see docs/benchmarks.md)."""
+    """gunicorn with one sync worker per core, at least two: measured best on 2 cores with
+    PostgreSQL on the same machine for both the grade pages and the 08:00 roll call
+    (docs/benchmarks.md); raise WEB_CONCURRENCY when the database is on another machine."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     bind = os.environ.get("BIND", "127.0.0.1:8000")
-    workers = os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) * 2 + 1))
+    workers = os.environ.get("WEB_CONCURRENCY", str(max(2, os.cpu_count() or 1)))
     gunicorn_args = ["gunicorn", "campanella.wsgi", "--bind", bind, "--workers", workers, *extra]
     os.execvp(gunicorn_args[0], gunicorn_args)  # noqa: S606 - replaces this process on purpose
     return 0  # pragma: no cover

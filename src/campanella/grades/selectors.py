@@ -145,10 +145,12 @@ def subject_grades(classroom: Classroom, subject: Subject, term: Term | None) ->
     )
 
 
-def grade_book(classroom: Classroom, subject: Subject, term: Term | None) -> list[BookRow]:
-    """The students enrolled today, each with their grades in the term and average (2 queries;
-    the classroom comes with its school's institute)."""
-    students = list(enrolled_students(classroom))
+def grade_book(
+    classroom: Classroom, subject: Subject, term: Term | None, day: datetime.date | None = None
+) -> list[BookRow]:
+    """The students enrolled on `day` (today), each with their grades in the term and average
+    (2 queries; the classroom comes with its school's institute)."""
+    students = list(enrolled_students(classroom, day))
     found = subject_grades(classroom, subject, term)
     return [
         BookRow(
@@ -191,13 +193,18 @@ class SubjectSummary:
 
 
 def student_summary(
-    student: Student, classroom: Classroom, term: Term | None, *, family: bool
+    student: Student,
+    classroom: Classroom,
+    term: Term | None,
+    *,
+    family: bool,
+    today: datetime.date | None = None,
 ) -> list[SubjectSummary]:
-    """A student's grades by subject with their averages, newest first (one query; the
-    classroom comes with its school's institute)."""
+    """A student's grades by subject with their averages, newest first; for the family only
+    what is visible `today` (one query; the classroom comes with its school's institute)."""
     grades = in_term(active_grades().filter(student=student, classroom=classroom), term)
     if family:
-        grades = visible_to_family(grades)
+        grades = visible_to_family(grades, today)
     listed = list(
         grades.select_related("subject")
         .only(*LISTED_FIELDS, "subject__name", "subject__kind")

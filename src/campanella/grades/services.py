@@ -180,29 +180,42 @@ def lesson_of(classroom: Classroom, subject: Subject, day: datetime.date) -> Any
 
 def grades_changed(classroom_ids: Iterable[int]) -> None:
     """New stamps for these classrooms' grades, in the caller's transaction: what pages kept
-    under the old ones is not shown again (grades.pages)."""
-    stamps = [GradesStamp(classroom_id=pk, stamp=secrets.randbits(62)) for pk in set(classroom_ids)]
+    under the old ones is not shown again (grades.views.page_key). In id order, so that two
+    transactions renewing overlapping classrooms never wait on each other crosswise."""
+    stamps = [
+        GradesStamp(classroom_id=pk, stamp=secrets.randbits(62))
+        for pk in sorted(set(classroom_ids))
+    ]
     GradesStamp.objects.bulk_create(
         stamps, update_conflicts=True, unique_fields=["classroom"], update_fields=["stamp"]
     )
 
 
 def subject_changed(instance: Subject, **_signal: Any) -> None:
-    """A subject renamed or of another kind: the classrooms that have it show it anew."""
+    """A subject renamed or of another kind: the classrooms that have it, or grades in it
+    (a subject taken off a classroom keeps its grades there), show it anew."""
+    linked = ClassroomSubject.objects.filter(subject=instance)
+    graded = Grade.objects.filter(subject=instance).order_by()
     grades_changed(
-        ClassroomSubject.objects.filter(subject=instance).values_list("classroom_id", flat=True)
+        [
+            *linked.values_list("classroom_id", flat=True),
+            *graded.values_list("classroom_id", flat=True).distinct(),
+        ]
     )
 
 
 def institute_changed(instance: Institute, **_signal: Any) -> None:
-    """Averages weighted or not, grades shown after some days: every classroom anew."""
+    """Averages weighted or not: every classroom anew."""
     grades_changed(
         Classroom.objects.filter(school__institute=instance).values_list("pk", flat=True)
     )
 
 
 def term_changed(instance: Term, **_signal: Any) -> None:
-    cache.delete(terms_key(instance.school_id, instance.school_year_id))
+    """A term saved or deleted: its year's terms are read again (once this is committed, so
+    that no request keeps the old ones meanwhile), and its classrooms' pages computed anew."""
+    key = terms_key(instance.school_id, instance.school_year_id)
+    transaction.on_commit(lambda: cache.delete(key))
     grades_changed(
         Classroom.objects.filter(
             school_id=instance.school_id, school_year_id=instance.school_year_id
@@ -217,13 +230,21 @@ def student_changed(instance: Student, **_signal: Any) -> None:
     )
 
 
-def enrollment_changed(instance: Enrollment, **_signal: Any) -> None:
-    """A student enrolled, moved or leaving: the books of the classrooms before and after."""
-    classrooms = {instance.classroom_id}
+BEFORE = "_campanella_classroom_before"
+
+
+def enrollment_saving(instance: Enrollment, **_signal: Any) -> None:
+    """Remember the classroom an enrollment had, for `enrollment_changed`."""
     if instance.pk is not None:
         before = Enrollment.objects.filter(pk=instance.pk).values_list("classroom_id", flat=True)
-        classrooms.update(before)
-    grades_changed(classrooms)
+        setattr(instance, BEFORE, before.first())
+
+
+def enrollment_changed(instance: Enrollment, **_signal: Any) -> None:
+    """A student enrolled, moved or leaving (saved or deleted): the books of the classrooms
+    before and after, once the enrollment is written (the stamp comes after the data)."""
+    before = getattr(instance, BEFORE, None)
+    grades_changed({instance.classroom_id} | ({before} if before is not None else set()))
 
 
 # What grade pages show besides the grades is edited one record at a time (the administration,
@@ -233,8 +254,10 @@ FOLLOWED = (
     ("post_save", Subject, subject_changed),
     ("post_save", Institute, institute_changed),
     ("post_save", Term, term_changed),
+    ("post_delete", Term, term_changed),
     ("post_save", Student, student_changed),
-    ("pre_save", Enrollment, enrollment_changed),
+    ("pre_save", Enrollment, enrollment_saving),
+    ("post_save", Enrollment, enrollment_changed),
     ("post_delete", Enrollment, enrollment_changed),
 )
 

@@ -4,10 +4,12 @@ with averages and a trend chart, and the XLSX export."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
@@ -153,12 +155,14 @@ class BookLine:
     html: SafeString  # <tr>, name, grades, average, counts
 
 
-def book_table(classroom: Classroom, subject: Subject, term: Term | None) -> list[BookLine]:
+def book_table(
+    classroom: Classroom, subject: Subject, term: Term | None, day: datetime.date
+) -> list[BookLine]:
     # Reversed once for the page, not once per grade: "/voti/voto/0/" → prefix + id + "/".
     prefix = escape(reverse("grades:detail", args=[0]).removesuffix("0/"))
     labels = kind_labels()
     lines = []
-    for row in selectors.grade_book(classroom, subject, term):
+    for row in selectors.grade_book(classroom, subject, term, day):
         student = row.student
         counts = "/".join(str(row.count(kind)) for kind in GradeKind.values)
         html = (
@@ -174,21 +178,45 @@ def book_table(classroom: Classroom, subject: Subject, term: Term | None) -> lis
 
 # What the grade pages compute from the grades is kept in the cache under the classroom's
 # grades stamp (read first; grade writes and what grades.services.FOLLOWED lists replace
-# it) and what else it depends on: the term, the language and, for families, the day
-# (grades hidden until a date).
+# it) and what else it depends on: the term, the language, the day (families see what is
+# visible today, the book lists who is enrolled today) and the code that computes it.
 
 
-def kept(key: str, compute: Callable[[], T]) -> T:
-    found = cache.get(key)
+def code_digest(*names: str) -> str:
+    """A short digest of these files of the package: a release that changes how kept pages
+    are computed or look does not show what an older one kept (a shared Redis outlives it)."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+KEPT_CODE = code_digest(
+    "grades/views.py", "grades/selectors.py", "lib/grades.py",
+    "grades/templates/grades/student_section.html",
+)  # fmt: skip
+
+
+def kept(key: str | None, compute: Callable[[], T]) -> T:
+    """What `compute` gives, kept under `key`; computed every time without a key."""
+    found = cache.get(key) if key is not None else None
     if found is None:
         found = compute()
-        cache.set(key, found, settings.GRADE_PAGES_SECONDS)
+        if key is not None:
+            cache.set(key, found, settings.GRADE_PAGES_SECONDS)
     return cast(T, found)
 
 
-def page_key(name: str, stamp: int, classroom: Classroom, term: Term | None, *parts: object) -> str:
+def page_key(
+    name: str, stamp: int, classroom: Classroom, term: Term | None, *parts: object
+) -> str | None:
+    """None before the classroom's first stamp: a database made anew starts from 0 again, and
+    a shared cache may still hold pages of the old one."""
+    if stamp == 0:
+        return None
     period = f"{term.pk}.{term.start_date}.{term.end_date}" if term is not None else "-"
-    shared = (stamp, classroom.pk, period, get_language())
+    shared = (KEPT_CODE, stamp, classroom.pk, period, get_language())
     return ":".join(str(part) for part in ("campanella:grades", name, *shared, *parts))
 
 
@@ -232,8 +260,9 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
     # The students are those enrolled today: the day is part of what the book was computed for.
-    key = page_key("book", scope.stamp, classroom, term, subject.pk, timezone.localdate())
-    lines = kept(key, lambda: book_table(classroom, subject, term))
+    today = timezone.localdate()
+    key = page_key("book", scope.stamp, classroom, term, subject.pk, today)
+    lines = kept(key, lambda: book_table(classroom, subject, term, today))
     writable = gradable_students(
         request.user, classroom, subject, [x.student_id for x in lines], teaches=scope.teaches
     )
@@ -467,25 +496,27 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
     terms = selectors.terms_of(classroom)
     term = chosen_term(request, terms)
     # Families see what is visible today: the day is part of what their page was computed for.
-    seen_on = timezone.localdate() if family else "staff"
+    seen_on = timezone.localdate() if family else None
     stamp = selectors.grades_stamp(classroom.pk)
-    key = page_key("student", stamp, classroom, term, student.pk, seen_on)
+    key = page_key("student", stamp, classroom, term, student.pk, seen_on or "staff")
     context = {
         "student": student,
         "classroom": classroom,
         "term": term,
         "terms": terms,
-        "section": kept(key, lambda: student_section(student, classroom, term, family=family)),
+        "section": kept(key, lambda: student_section(student, classroom, term, seen_on)),
     }
     return render(request, "grades/student.html", context)
 
 
 def student_section(
-    student: Student, classroom: Classroom, term: Term | None, *, family: bool
+    student: Student, classroom: Classroom, term: Term | None, seen_on: datetime.date | None
 ) -> str:
     """The family page's grades: overall average, then each subject's average, trend and
-    grades (newest first)."""
-    summaries = selectors.student_summary(student, classroom, term, family=family)
+    grades (newest first); what families see on `seen_on`, everything for staff (None)."""
+    summaries = selectors.student_summary(
+        student, classroom, term, family=seen_on is not None, today=seen_on
+    )
     labels = kind_labels()
     subjects = [
         {
