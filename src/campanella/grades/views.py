@@ -199,12 +199,14 @@ KEPT_CODE = code_digest(
 
 
 def kept(key: str | None, compute: Callable[[], T]) -> T:
-    """What `compute` gives, kept under `key`; computed every time without a key."""
-    found = cache.get(key) if key is not None else None
+    """What `compute` gives, kept under `key`; computed every time without a key or when
+    nothing is to be kept (GRADE_PAGES_SECONDS=0)."""
+    if key is None or settings.GRADE_PAGES_SECONDS == 0:
+        return compute()
+    found = cache.get(key)
     if found is None:
         found = compute()
-        if key is not None:
-            cache.set(key, found, settings.GRADE_PAGES_SECONDS)
+        cache.set(key, found, settings.GRADE_PAGES_SECONDS)
     return cast(T, found)
 
 
