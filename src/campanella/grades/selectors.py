@@ -18,7 +18,7 @@ from campanella.grades.models import Grade, GradesStamp, ScaleKind
 from campanella.lib.grades import average, format_grade, judgement_label, level_label
 from campanella.people.models import Student
 from campanella.people.selectors import enrolled_students
-from campanella.school.models import Classroom, Subject, SubjectKind, Term
+from campanella.school.models import Classroom, Institute, Subject, SubjectKind, Term
 
 
 def shown(grade: Grade) -> str:
@@ -82,6 +82,18 @@ def averages(
     return {key: average(values[key], weights[key] if weighted else None) for key in values}
 
 
+def weighted_averages(classroom: Classroom) -> bool:
+    """The institute's setting: from the classroom's school when it came with it, else in one
+    query (pages that keep what they compute leave the school out of their scope)."""
+    if Classroom.school.is_cached(classroom):
+        return classroom.school.institute.weighted_averages
+    return bool(
+        Institute.objects.filter(schools=classroom.school_id)
+        .values_list("weighted_averages", flat=True)
+        .get()
+    )
+
+
 def terms_key(school_id: int, school_year_id: int) -> str:
     return f"campanella:terms:{school_id}:{school_year_id}"
 
@@ -135,7 +147,7 @@ def subject_grades(classroom: Classroom, subject: Subject, term: Term | None) ->
     query; the classroom comes with its school's institute)."""
     grades = in_term(active_grades().filter(classroom=classroom, subject=subject), term)
     listed = list(grades.only(*LISTED_FIELDS).order_by("date", "pk"))
-    means = averages(listed, weighted=classroom.school.institute.weighted_averages)
+    means = averages(listed, weighted=weighted_averages(classroom))
     by_student: dict[int, list[Grade]] = defaultdict(list)
     for grade in listed:
         by_student[grade.student_id].append(grade)
@@ -210,7 +222,7 @@ def student_summary(
         .only(*LISTED_FIELDS, "subject__name", "subject__kind")
         .order_by("subject__name", "-date", "-pk")
     )
-    means = averages(listed, weighted=classroom.school.institute.weighted_averages)
+    means = averages(listed, weighted=weighted_averages(classroom))
     by_subject: dict[int, list[Grade]] = defaultdict(list)
     for grade in listed:
         by_subject[grade.subject_id].append(grade)
@@ -234,7 +246,7 @@ def overall_average(summaries: list[SubjectSummary]) -> Decimal | None:
 def class_averages(classroom: Classroom, term: Term | None) -> dict[int, Decimal | None]:
     """Subject id → the classroom's average of its students' averages (for the coordinator)."""
     grades = in_term(active_grades().filter(classroom=classroom), term)
-    per_student = averages(grades, weighted=classroom.school.institute.weighted_averages)
+    per_student = averages(grades, weighted=weighted_averages(classroom))
     return subject_means(per_student)
 
 
@@ -272,7 +284,7 @@ def class_overview(classroom: Classroom, term: Term | None) -> ClassOverview:
     )
     students = list(enrolled_students(classroom))
     grades = in_term(active_grades().filter(classroom=classroom), term)
-    per_student = averages(grades, weighted=classroom.school.institute.weighted_averages)
+    per_student = averages(grades, weighted=weighted_averages(classroom))
     rows = []
     for student in students:
         means = [per_student.get((student.pk, subject.pk)) for subject in subjects]
