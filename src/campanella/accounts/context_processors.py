@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,12 +41,15 @@ class KeptHeader:
 
 
 def kept_header(request: HttpRequest) -> KeptHeader:
-    user = request.user
-    key = f"campanella:header:{user.pk}"
-    found = cache.get(key)
-    if isinstance(found, KeptHeader):
-        return found
-    roles = roles_for_user(user)
+    if settings.FAMILY_HEADER_SECONDS == 0:
+        return header_of(request)
+    key = f"campanella:header:{request.user.pk}"
+    kept = cache.get_or_set(key, lambda: header_of(request), settings.FAMILY_HEADER_SECONDS)
+    return cast(KeptHeader, kept)
+
+
+def header_of(request: HttpRequest) -> KeptHeader:
+    roles = roles_for_user(request.user)
     children = children_choices(request)
     if roles.staff is not None:
         institute_name = roles.staff.institute.name
@@ -54,13 +57,10 @@ def kept_header(request: HttpRequest) -> KeptHeader:
         institute_name = roles.student.institute.name
     else:
         institute_name = children[0].institute.name if children else "Campanella"
-    header = KeptHeader(
+    return KeptHeader(
         institute_name=institute_name,
         children=[{"pk": child.pk, "name": child.name} for child in children],
     )
-    if settings.FAMILY_HEADER_SECONDS > 0:
-        cache.set(key, header, settings.FAMILY_HEADER_SECONDS)
-    return header
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

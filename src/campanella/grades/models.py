@@ -89,9 +89,10 @@ class Grade(models.Model):
 
 
 class GradesStamp(models.Model):
-    """A random stamp per classroom, replaced by every write of its grades (and by a change of
-    a subject's name or kind): pages that show grades keep what they computed under it, so a
-    new grade shows at once and an unchanged book is not computed again (grades.pages)."""
+    """A random stamp per classroom, replaced by every write of its grades and by what else
+    grade pages show (grades.services.FOLLOWED, imports): those pages keep what they computed
+    under it, so a new grade shows at once and an unchanged book is not computed again
+    (grades.views.page_key)."""
 
     classroom = models.OneToOneField(
         Classroom, on_delete=models.CASCADE, primary_key=True, related_name="+"

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -103,18 +104,20 @@ def terms_of(classroom: Classroom) -> list[Term]:
 
     Every grade page asks and they change a few times a year: kept settings.TERMS_SECONDS,
     and dropped when a term is saved (grades.services.term_changed)."""
+
+    def load() -> list[Term]:
+        return list(
+            Term.objects.filter(
+                school_id=classroom.school_id, school_year_id=classroom.school_year_id
+            )
+            .select_related("school_year")
+            .order_by("start_date")
+        )
+
+    if settings.TERMS_SECONDS == 0:
+        return load()
     key = terms_key(classroom.school_id, classroom.school_year_id)
-    found = cache.get(key)
-    if isinstance(found, list):
-        return found
-    terms = list(
-        Term.objects.filter(school_id=classroom.school_id, school_year_id=classroom.school_year_id)
-        .select_related("school_year")
-        .order_by("start_date")
-    )
-    if settings.TERMS_SECONDS > 0:
-        cache.set(key, terms, settings.TERMS_SECONDS)
-    return terms
+    return cast(list[Term], cache.get_or_set(key, load, settings.TERMS_SECONDS))
 
 
 def pick_term(terms: list[Term], wanted: str, today: datetime.date | None = None) -> Term | None:
@@ -144,7 +147,7 @@ class SubjectGrades:
 
 def subject_grades(classroom: Classroom, subject: Subject, term: Term | None) -> SubjectGrades:
     """The classroom's grades of a subject in the term by student, with their averages (one
-    query; the classroom comes with its school's institute)."""
+    query, and one for the averaging setting when the classroom came without its school)."""
     grades = in_term(active_grades().filter(classroom=classroom, subject=subject), term)
     listed = list(grades.only(*LISTED_FIELDS).order_by("date", "pk"))
     means = averages(listed, weighted=weighted_averages(classroom))
@@ -161,7 +164,7 @@ def grade_book(
     classroom: Classroom, subject: Subject, term: Term | None, day: datetime.date | None = None
 ) -> list[BookRow]:
     """The students enrolled on `day` (today), each with their grades in the term and average
-    (2 queries; the classroom comes with its school's institute)."""
+    (2 queries, see `subject_grades`)."""
     students = list(enrolled_students(classroom, day))
     found = subject_grades(classroom, subject, term)
     return [
@@ -213,7 +216,8 @@ def student_summary(
     today: datetime.date | None = None,
 ) -> list[SubjectSummary]:
     """A student's grades by subject with their averages, newest first; for the family only
-    what is visible `today` (one query; the classroom comes with its school's institute)."""
+    what is visible `today` (one query, and one for the averaging setting when the classroom
+    came without its school)."""
     grades = in_term(active_grades().filter(student=student, classroom=classroom), term)
     if family:
         grades = visible_to_family(grades, today)

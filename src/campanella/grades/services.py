@@ -263,7 +263,8 @@ FOLLOWED = (
 
 
 def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> None:
-    """The history of a correction, a change of details or a cancellation (DESIGN §4)."""
+    """The history of a correction, a change of details or a cancellation (DESIGN §4), and
+    the classroom's new grades stamp."""
     change_record(
         instance=grade,
         action=action,

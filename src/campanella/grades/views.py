@@ -58,14 +58,9 @@ from campanella.school.models import Classroom, ClassroomSubject, Subject, Term
 WITH_SCHOOL = ("school__institute", "school_year")
 
 
-def scoped_classroom(
-    request: HttpRequest, classroom_id: int, related: tuple[str, ...] = WITH_SCHOOL
-) -> Classroom:
-    """A classroom this login sees, by default with its school, institute and year (404
-    otherwise)."""
-    scoped = classrooms_for_user(request.user)
-    if related:  # select_related() with no names would join every relation
-        scoped = scoped.select_related(*related)
+def scoped_classroom(request: HttpRequest, classroom_id: int) -> Classroom:
+    """A classroom this login sees, with its school, institute and year (404 otherwise)."""
+    scoped = classrooms_for_user(request.user).select_related(*WITH_SCHOOL)
     return get_object_or_404(scoped, pk=classroom_id)
 
 
@@ -203,11 +198,7 @@ def kept(key: str | None, compute: Callable[[], T]) -> T:
     nothing is to be kept (GRADE_PAGES_SECONDS=0)."""
     if key is None or settings.GRADE_PAGES_SECONDS == 0:
         return compute()
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, settings.GRADE_PAGES_SECONDS)
-    return cast(T, found)
+    return cast(T, cache.get_or_set(key, compute, settings.GRADE_PAGES_SECONDS))
 
 
 def page_key(
@@ -275,7 +266,7 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
     )
     kind = request.GET.get("tipo", "")
     test = {
-        "date": request.GET.get("data", "") or f"{timezone.localdate():%Y-%m-%d}",
+        "date": request.GET.get("data", "") or f"{today:%Y-%m-%d}",
         "kind": kind if kind in GradeKind.values else GradeKind.WRITTEN,
         "weight": request.GET.get("peso", "") or "1",
         "description": request.GET.get("descrizione", ""),
