@@ -46,6 +46,7 @@ from campanella.grades.services import (
     teaches_subject,
 )
 from campanella.lib.grades import format_average
+from campanella.lib.spreadsheets import append_row
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
@@ -405,22 +406,33 @@ def grade_book_export(request: HttpRequest, classroom_id: int, subject_id: int) 
     sheet = book.active
     assert sheet is not None
     sheet.title = "Voti"
-    sheet.append(["Classe", classroom.name, "Materia", subject.name, "Periodo", str(term or "")])
-    sheet.append([])
+    append_row(
+        sheet, ["Classe", classroom.name, "Materia", subject.name, "Periodo", str(term or "")]
+    )
+    append_row(sheet, [])
     width = max((len(row.grades) for row in rows), default=0)
-    sheet.append(
-        ["Alunno", *[f"Voto {n + 1}" for n in range(width)], "Media", "Scritti", "Orali", "Pratici"]
+    append_row(
+        sheet,
+        [
+            "Alunno",
+            *[f"Voto {n + 1}" for n in range(width)],
+            "Media",
+            "Scritti",
+            "Orali",
+            "Pratici",
+        ],
     )
     for row in rows:
         cells = [f"{g.date:%d/%m} {shown(g)} ({KIND_LABELS[g.kind]})" for g in row.grades]
         cells += [""] * (width - len(cells))
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row.student.full_name,
                 *cells,
                 shown_average(row.average),
                 *[row.count(kind) for kind in GradeKind.values],
-            ]
+            ],
         )
     buffer = io.BytesIO()
     book.save(buffer)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from campanella.interop.columns import COLUMNS, Column
 from campanella.interop.models import ImportKind
+from campanella.lib.spreadsheets import append_row, write_csv_row
 
 DATE_COLUMNS = frozenset({"data_nascita", "data_ingresso"})
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -27,8 +28,8 @@ def template_csv(kind: str) -> bytes:
     columns = COLUMNS[kind]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(column.name for column in columns)
-    writer.writerow(column.example for column in columns)
+    write_csv_row(writer, (column.name for column in columns))
+    write_csv_row(writer, (column.example for column in columns))
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
@@ -40,8 +41,8 @@ def template_xlsx(kind: str) -> bytes:
     workbook = Workbook()
     data = workbook.active
     data.title = str(ImportKind(kind).label)[:31]
-    data.append([column.name for column in columns])
-    data.append([_example_cell(column) for column in columns])
+    append_row(data, [column.name for column in columns])
+    append_row(data, [_example_cell(column) for column in columns])
     for index, column in enumerate(columns, start=1):
         header = data.cell(row=1, column=index)
         header.font = Font(bold=True)
@@ -81,7 +82,7 @@ def _instructions(sheet: Any, columns: tuple[Column, ...]) -> None:
         *[[c.name, _("sì") if c.required else _("no"), str(c.help)] for c in columns],
     ]
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 28
