@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
+from campanella.audit.concurrency import AlreadyChanged
 from campanella.grades.api import router as grades_router
 from campanella.grades.services import GradeInputError
 from campanella.grades.services import NotAllowed as GradeNotAllowed
@@ -60,6 +61,12 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _reply(request, exc.status_code, error_body("error", str(exc)))
+
+
+@api.exception_handler(AlreadyChanged)
+def on_already_changed(request: HttpRequest, exc: AlreadyChanged) -> HttpResponse:
+    # Someone else changed the record after this request read it: nothing was written.
+    return _reply(request, 409, error_body(exc.code, exc.message))
 
 
 @api.exception_handler(IntegrityError)

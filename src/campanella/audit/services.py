@@ -76,6 +76,34 @@ def changes_record_created(
     )
 
 
+def changes_record_updated(
+    *,
+    changed: Iterable[tuple[models.Model, dict[str, Any]]],
+    actor: Any,
+    institute_id: int | None,
+    reason: str = "",
+) -> None:
+    """The bulk path of updates: one Change per (record as it is now, its snapshot before),
+    in one INSERT."""
+    rows = list(changed)
+    if not rows:
+        return
+    content_type = ContentType.objects.get_for_model(rows[0][0])
+    Change.objects.bulk_create(
+        Change(
+            content_type=content_type,
+            object_id=row.pk,
+            action=ChangeAction.UPDATE,
+            actor=actor if getattr(actor, "pk", None) else None,
+            before=before,
+            after=snapshot(row),
+            reason=reason[:300],
+            institute_id=institute_id,
+        )
+        for row, before in rows
+    )
+
+
 def history_of(instance: models.Model) -> models.QuerySet[Change]:
     return Change.objects.filter(
         content_type=ContentType.objects.get_for_model(instance), object_id=instance.pk

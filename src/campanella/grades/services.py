@@ -16,6 +16,7 @@ from django.db.models import Exists, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campanella.audit.concurrency import lock_unchanged
 from campanella.audit.models import ChangeAction
 from campanella.audit.services import change_record, snapshot
 from campanella.grades.models import DESCRIPTION_LENGTH, Grade, GradeKind, GradesStamp, ScaleKind
@@ -276,6 +277,15 @@ def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> N
     grades_changed([grade.classroom_id])
 
 
+def _lock_writable(user: User, grade: Grade) -> None:
+    """Only the grade's teacher writes it, never once cancelled; locked and re-read first."""
+    if not may_grade(user, grade.classroom, grade.subject, grade.student):
+        raise NotAllowed
+    lock_unchanged(grade)
+    if grade.is_cancelled:
+        raise NotAllowed
+
+
 @transaction.atomic
 def grade_add(
     *,
@@ -333,8 +343,9 @@ def grade_add(
 
 @transaction.atomic
 def grade_change(*, user: User, grade: Grade, text: str, reason: str) -> Grade:
-    if grade.is_cancelled or not may_grade(user, grade.classroom, grade.subject, grade.student):
-        raise NotAllowed
+    """Correct the value. `grade` is what the caller read: if someone else corrected or
+    cancelled it since, AlreadyChanged (so the history's "before" is the value corrected)."""
+    _lock_writable(user, grade)
     if not reason.strip():
         raise GradeInputError(_("Indicare il motivo della correzione."))
     parsed = parse_value(text, grade.scale, numeric_scale(grade.classroom))
@@ -359,8 +370,7 @@ def grade_details_change(
 ) -> Grade:
     """The test's description, the comment for the family, the weight, whether it counts and
     from when the family sees it. A change that moves the average needs a reason."""
-    if grade.is_cancelled or not may_grade(user, grade.classroom, grade.subject, grade.student):
-        raise NotAllowed
+    _lock_writable(user, grade)
     check_weight(weight)
     description = check_description(description)
     moves_average = weight != grade.weight or counts_in_average != grade.counts_in_average
@@ -380,8 +390,9 @@ def grade_details_change(
 
 @transaction.atomic
 def grade_cancel(*, user: User, grade: Grade, reason: str) -> None:
-    if grade.is_cancelled or not may_grade(user, grade.classroom, grade.subject, grade.student):
-        raise NotAllowed
+    """Cancel once: a caller that read the grade before another cancellation or correction
+    gets AlreadyChanged, not a second cancellation."""
+    _lock_writable(user, grade)
     if not reason.strip():
         raise GradeInputError(_("Indicare il motivo dell'annullamento."))
     before = snapshot(grade)

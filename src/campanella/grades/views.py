@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from campanella.audit.concurrency import AlreadyChanged
 from campanella.audit.services import history_of
 from campanella.grades import selectors
 from campanella.grades.models import Grade, GradeKind
@@ -614,6 +615,9 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
                 messages.success(request, _("Voto corretto."))
         except GradeInputError as error:
             messages.error(request, " ".join(error.messages))
+            return redirect("grades:detail", grade_id=grade.pk)
+        except AlreadyChanged as error:
+            messages.error(request, error.message)
             return redirect("grades:detail", grade_id=grade.pk)
         return redirect(back)
     context = {

@@ -307,7 +307,7 @@ def justification_out(j: Justification) -> JustificationOut:
 
 @router.post(
     "/justifications/{justification_id}/decision",
-    response={200: JustificationOut, **ERRORS},
+    response={200: JustificationOut, **ERRORS, 409: ErrorOut},
     summary="Il docente accetta o respinge una giustificazione",
 )
 def decide(request: HttpRequest, justification_id: int, payload: DecisionIn) -> JustificationOut:
@@ -422,7 +422,7 @@ def justify(request: HttpRequest, student_id: int, payload: JustifyIn) -> Justif
 
 @router.delete(
     "/students/{student_id}/justifications/{justification_id}",
-    response={204: None, **ERRORS},
+    response={204: None, **ERRORS, 409: ErrorOut},
     summary="Ritira una giustificazione non ancora valutata",
 )
 def withdraw(request: HttpRequest, student_id: int, justification_id: int) -> Status[None]:

@@ -16,8 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campanella.audit.concurrency import lock_unchanged
 from campanella.audit.models import ChangeAction
-from campanella.audit.services import change_record, changes_record_created, snapshot
+from campanella.audit.services import (
+    change_record,
+    changes_record_created,
+    changes_record_updated,
+    snapshot,
+)
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import active_enrollments_on, enrolled_students
@@ -177,7 +183,7 @@ def _link_earlier_grades(lesson: Lesson, user: User) -> None:
     Reached through the relation: the register and grades are sibling apps."""
     grade_model = Lesson._meta.get_field("grades").related_model
     assert isinstance(grade_model, type)
-    earlier = grade_model._default_manager.filter(
+    earlier = grade_model._default_manager.select_for_update().filter(
         classroom=lesson.classroom, subject=lesson.subject, date=lesson.date,
         lesson__isnull=True, cancelled_at__isnull=True,
     )  # fmt: skip
@@ -255,8 +261,8 @@ def roll_call_save(
         Absence(student_id=student_id, classroom=classroom, date=day, recorded_by=user)
         for student_id in sorted(wanted - set(current))
     ]
+    _attach_announced(new, JustificationKind.ABSENCE)
     Absence.objects.bulk_create(new)
-    _link_advance_justifications(new, JustificationKind.ABSENCE)
     changes_record_created(instances=new, actor=user, institute_id=_institute_id(classroom))
     withdrawn = [current[s] for s in set(current) - wanted]
     for absence in withdrawn:
@@ -359,6 +365,9 @@ def waiver_grant(
 
 
 def _cancel(record: Any, user: User, reason: str, institute_id: int) -> None:
+    """Cancel `record` as the caller read it: locked and compared first, so a cancellation
+    that another request made meanwhile is not made twice (AlreadyChanged)."""
+    lock_unchanged(record)
     before = snapshot(record)
     record.cancelled_at = timezone.now()
     record.cancelled_by = user
@@ -431,18 +440,19 @@ def late_entry_record(
         raise RegisterError(_("L'entrata posticipata di questo alunno è già registrata per oggi."))
     institute_id = _institute_id(classroom)
     # Entering late means present from then on: a day absence from the roll call is corrected.
-    for absence in Absence.objects.filter(
+    for absence in Absence.objects.select_for_update().filter(
         student=student, date=day, slot__isnull=True, cancelled_at__isnull=True
     ):
         _cancel(absence, user, _("entrata posticipata"), institute_id)
     first_start = datetime.datetime.combine(day, slots[0].start_time)
     minutes_late = (datetime.datetime.combine(day, time) - first_start).total_seconds() / 60
     short = minutes_late <= classroom.school.institute.short_late_minutes
-    entry = LateEntry.objects.create(
+    entry = LateEntry(
         student=student, classroom=classroom, date=day, time=time, slot=_slot_at(slots, time),
         short=short, recorded_by=user,
     )  # fmt: skip
-    _link_advance_justifications([entry], JustificationKind.LATE)
+    _attach_announced([entry], JustificationKind.LATE)
+    entry.save()
     change_record(instance=entry, action=ChangeAction.CREATE, actor=user, institute_id=institute_id)
     return entry
 
@@ -478,11 +488,12 @@ def early_exit_record(
         )
     if EarlyExit.objects.filter(student=student, date=day, cancelled_at__isnull=True).exists():
         raise RegisterError(_("L'uscita anticipata di questo alunno è già registrata per oggi."))
-    record = EarlyExit.objects.create(
+    record = EarlyExit(
         student=student, classroom=classroom, date=day, time=time, slot=_slot_at(slots, time),
         picked_up_by=picked_up_by.strip(), recorded_by=user,
     )  # fmt: skip
-    _link_advance_justifications([record], JustificationKind.EXIT)
+    _attach_announced([record], JustificationKind.EXIT)
+    record.save()
     _record_created(record, user, classroom)
     return record
 
@@ -506,9 +517,10 @@ EVENT_MODELS: dict[str, Any] = {
 }
 
 
-def _link_advance_justifications(records: Sequence[Any], kind: str) -> None:
-    """An event recorded after the family announced it links to that announcement (one query
-    to find the announcements, one update per event that has one)."""
+def _attach_announced(records: Sequence[Any], kind: str) -> None:
+    """Events about to be recorded after the family announced them are linked to that
+    announcement before they are written, so that their creation (and its history) already
+    shows the link (one query to find the announcements)."""
     if not records:
         return
     days = [record.date for record in records]
@@ -532,7 +544,41 @@ def _link_advance_justifications(records: Sequence[Any], kind: str) -> None:
             None,
         )
         if match is not None:
-            type(record).objects.filter(pk=record.pk).update(justification=match)
+            record.justification = match
+
+
+def _link_events(
+    events: Iterable[Any],
+    justification: Justification | None,
+    *,
+    user: User,
+    reason: str,
+    institute_id: int,
+) -> None:
+    """Link events of one kind to a justification (None: unlink them) in one UPDATE, with one
+    Change each (the bulk path keeps history too). `events` should be read locked."""
+    rows = list(events)
+    if not rows:
+        return
+    befores = [snapshot(row) for row in rows]
+    for row in rows:
+        row.justification = justification
+    type(rows[0]).objects.filter(pk__in=[row.pk for row in rows]).update(
+        justification=justification
+    )
+    changes_record_updated(
+        changed=zip(rows, befores, strict=True), actor=user, reason=reason,
+        institute_id=institute_id,
+    )  # fmt: skip
+
+
+def _unlink_events(
+    justification: Justification, *, user: User, reason: str, institute_id: int
+) -> None:
+    """A justification rejected or withdrawn no longer covers its events."""
+    for model in EVENT_MODELS.values():
+        linked = model.objects.select_for_update().filter(justification=justification)
+        _link_events(linked, None, user=user, reason=reason, institute_id=institute_id)
 
 
 def open_events(student: Student, kind: str, start: datetime.date, end: datetime.date) -> Any:
@@ -569,20 +615,23 @@ def justification_submit(
     if not reason.strip():
         raise RegisterError(_("Indicare il motivo."))
     in_advance = start > today
-    events = open_events(student, kind, start, end)
-    if not in_advance and not events.exists():
+    events = list(open_events(student, kind, start, end).select_for_update())
+    if not in_advance and not events:
         raise RegisterError(_("Non ci sono eventi da giustificare in queste date."))
     justification = Justification.objects.create(
         student=student, kind=kind, start_date=start, end_date=end, time=time,
         reason=reason.strip(), in_advance=in_advance, submitted_by=user,
     )  # fmt: skip
-    events.update(justification=justification)
     change_record(
         instance=justification,
         action=ChangeAction.CREATE,
         actor=user,
         institute_id=student.institute_id,
     )
+    _link_events(
+        events, justification, user=user,
+        reason=_("giustificazione presentata"), institute_id=student.institute_id,
+    )  # fmt: skip
     return justification
 
 
@@ -597,6 +646,7 @@ def _pending(justification: Justification) -> None:
 def justification_edit(*, user: User, justification: Justification, reason: str) -> Justification:
     if not may_justify(user, justification.student):
         raise NotAllowed
+    lock_unchanged(justification)
     _pending(justification)
     before = snapshot(justification)
     justification.reason = reason.strip()
@@ -615,18 +665,21 @@ def justification_edit(*, user: User, justification: Justification, reason: str)
 def justification_withdraw(*, user: User, justification: Justification) -> None:
     if not may_justify(user, justification.student):
         raise NotAllowed
+    lock_unchanged(justification)
     _pending(justification)
+    institute_id = justification.student.institute_id
     before = snapshot(justification)
     justification.status = JustificationStatus.WITHDRAWN
     justification.save(update_fields=["status"])
-    for model in EVENT_MODELS.values():
-        model.objects.filter(justification=justification).update(justification=None)
+    _unlink_events(
+        justification, user=user, reason=_("giustificazione ritirata"), institute_id=institute_id
+    )
     change_record(
         instance=justification,
         action=ChangeAction.CANCEL,
         actor=user,
         before=before,
-        institute_id=justification.student.institute_id,
+        institute_id=institute_id,
     )
 
 
@@ -642,6 +695,7 @@ def justification_decide(
     classroom = _classroom_of(justification.student, day or justification.start_date)
     if classroom is None or not teaches_in(user, classroom):
         raise NotAllowed
+    lock_unchanged(justification)
     _pending(justification)
     if not accept and not note.strip():
         raise RegisterError(_("Per respingere una giustificazione indicare il motivo."))
@@ -652,8 +706,10 @@ def justification_decide(
     justification.decision_note = note.strip()
     justification.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if not accept:
-        for model in EVENT_MODELS.values():
-            model.objects.filter(justification=justification).update(justification=None)
+        _unlink_events(
+            justification, user=user, reason=_("giustificazione respinta"),
+            institute_id=classroom.school.institute_id,
+        )  # fmt: skip
     change_record(
         instance=justification,
         action=ChangeAction.UPDATE,
@@ -730,6 +786,7 @@ def note_measure(*, user: User, note: DisciplinaryNote, measure: str) -> Discipl
         or roles.staff.institute_id != _institute_id(note.classroom)
     ):
         raise NotAllowed
+    lock_unchanged(note)
     before = snapshot(note)
     note.measure = measure.strip()
     note.measure_by = user

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campanella.audit.concurrency import AlreadyChanged
 from campanella.audit.models import Change, ChangeAction
 from campanella.audit.services import changed_fields
 from campanella.people.models import User
@@ -56,7 +57,8 @@ def parse_day(value: str) -> datetime.date:
 
 
 def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn service refusals into 404 (forbidden looks like missing) or a message."""
+    """Turn service refusals into 404 (forbidden looks like missing) or a message: a rule of
+    the register, or a record someone else changed meanwhile (nothing was written)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -67,7 +69,9 @@ def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except services.RegisterError as error:
             for message in error.messages:
                 messages.error(request, message)
-            return redirect(request.POST.get("back") or reverse("register:today"))
+        except AlreadyChanged as error:
+            messages.error(request, error.message)
+        return redirect(request.POST.get("back") or reverse("register:today"))
 
     return wrapper
 
@@ -425,6 +429,8 @@ def justification_withdraw(request: HttpRequest, pk: int, justification_id: int)
         raise Http404 from None
     except services.RegisterError as error:
         messages.error(request, " ".join(error.messages))
+    except AlreadyChanged as error:
+        messages.error(request, error.message)
     return redirect("register:student", pk=student.pk)
 
 
@@ -558,6 +564,8 @@ def justification_edit(request: HttpRequest, pk: int, justification_id: int) -> 
         raise Http404 from None
     except services.RegisterError as error:
         messages.error(request, " ".join(error.messages))
+    except AlreadyChanged as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _("Giustificazione modificata."))
     return redirect("register:student", pk=student.pk)
