@@ -36,7 +36,8 @@ def server_env(var_dir: str, database_url: str, **extra: str) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "campanella.settings",
            "SECRET_KEY": "bench-" + "x" * 40, "DATABASE_URL": database_url,
            "CAMPANELLA_VAR_DIR": var_dir, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "TASKS_BACKEND": "database", "STATIC_MANIFEST": "0", "SECURE_COOKIES": "0"}  # fmt: skip
+           "TASKS_BACKEND": "database", "STATIC_MANIFEST": "0", "SECURE_COOKIES": "0",
+           "SECURE_SSL_REDIRECT": "0"}  # fmt: skip
     env.pop("CAMPANELLA_DEMO", None)
     env.pop("REDIS_URL", None)
     env.update(extra)

@@ -15,6 +15,7 @@ from campanella.lib.config import (
     env_email,
     env_int,
     env_list,
+    env_networks,
     env_secret_key,
     env_str,
 )
@@ -180,6 +181,16 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 if env_bool("BEHIND_HTTPS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only, in production: plain-HTTP requests are redirected and browsers are told (HSTS) to
+# never try plain HTTP again for a year. Both off for the demo and DEBUG, which run on http://.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not (DEBUG or DEMO))
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", default=0 if (DEBUG or DEMO) else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=False)
+# The reverse proxies (addresses or networks) whose X-Forwarded-For names the real client: the
+# lock-out counts client addresses, and behind a proxy REMOTE_ADDR is the proxy itself. Only the
+# proxies named here are believed; the header of anybody else is ignored (docs/deploy.md).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -109,7 +109,9 @@ def test_link_an_email_then_log_in_with_it(cast: Cast, mailbox: Mailbox) -> None
 
 
 def test_forged_verification_link_is_refused(cast: Cast) -> None:
-    response = Client().get(reverse("accounts:email_confirm", args=["abc:def"]))
+    response = cast.client_for(cast.guardian).get(
+        reverse("accounts:email_confirm", args=["abc:def"])
+    )
     assert response.status_code == 400
     assert "scaduto o è già stato usato" in response.content.decode()
 

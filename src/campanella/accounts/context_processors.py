@@ -30,8 +30,9 @@ def import_nav() -> list[NavItem]:
 
 # The header's own data (the institute's name, the children to switch between) is shown on
 # every page and only displays: it is kept for a minute per login
-# (settings.FAMILY_HEADER_SECONDS). Data pages never read it; they check the links themselves,
-# so a revoked child disappears from them at once.
+# (settings.FAMILY_HEADER_SECONDS) under the login's access version, which every change of what
+# the login may see (a child linked or revoked, a portfolio join, a role) moves, so such a
+# change shows at once. Data pages never read it; they check the links themselves.
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class KeptHeader:
 def kept_header(request: HttpRequest) -> KeptHeader:
     if settings.FAMILY_HEADER_SECONDS == 0:
         return header_of(request)
-    key = f"campanella:header:{request.user.pk}"
+    user: Any = request.user
+    key = f"campanella:header:{user.pk}:{user.access_version}:{user.session_epoch}"
     kept = cache.get_or_set(key, lambda: header_of(request), settings.FAMILY_HEADER_SECONDS)
     return cast(KeptHeader, kept)
 

@@ -6,8 +6,15 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from campanella.accounts import totp
 from campanella.accounts.backends import find_login
-from campanella.accounts.security import client_ip, lock_state, normalize_username, record
+from campanella.accounts.security import (
+    AttemptLocked,
+    attempt_open,
+    attempt_passed,
+    normalize_username,
+    record,
+)
 from campanella.people.models import AccessEventKind, User
 
 
@@ -34,15 +41,34 @@ def invalid_message() -> str:
 def login_attempt(request: HttpRequest, username: str, password: str) -> User:
     """The user these credentials open, or LoginRefused with an Italian message."""
     name = normalize_username(username)
-    if lock_state(name, client_ip(request)).locked:
-        record(AccessEventKind.LOCKED, request=request, user=find_login(name), username=name)
-        raise LoginRefused(locked_message(), code="locked")
+    account = find_login(name)
+    try:
+        attempt = attempt_open(request=request, user=account, username=name)
+    except AttemptLocked:
+        raise LoginRefused(locked_message(), code="locked") from None
     user = authenticate(request, username=username, password=password)
     if user is None:
-        record(AccessEventKind.LOGIN_FAILED, request=request, user=find_login(name), username=name)
         raise LoginRefused(invalid_message(), code="invalid_credentials")
     assert isinstance(user, User)
+    attempt_passed(attempt)
     return user
+
+
+def code_attempt(request: HttpRequest, user: User, code: str) -> None:
+    """Check a two-step code; each wrong one counts into the account's lock-out."""
+    try:
+        attempt = attempt_open(
+            request=request, user=user, username=user.username, kind=AccessEventKind.TOTP_FAILED
+        )
+    except AttemptLocked:
+        raise LoginRefused(locked_message(), code="locked") from None
+    if not totp.verify(user, code):
+        raise LoginRefused(code_message(), code="otp_required")
+    attempt_passed(attempt)
+
+
+def code_message() -> str:
+    return _("Codice non valido o già usato. Controlla l'ora del telefono.")
 
 
 def login_succeeded(request: HttpRequest, user: User, *, detail: str = "") -> None:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
 def token_digest(raw_token: str) -> str:
     """Tokens are random and long, so a plain SHA-256 suffices and keeps lookups indexable."""
     return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def credential_digest(user: Any) -> str:
+    """What a token remembers of its login's credentials (password hash and session epoch)."""
+    return salted_hmac(
+        "campanella.accounts.token-credential", user.get_session_auth_hash(), algorithm="sha256"
+    ).hexdigest()
 
 
 class ApiToken(models.Model):
@@ -29,6 +38,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("scade il"))
     last_used_at = models.DateTimeField(_("ultimo uso"), null=True, blank=True)
     created_from = models.GenericIPAddressField(_("creato da"), null=True, blank=True)
+    # A digest of the login's session hash when issued: a new password, a reset, "log out
+    # everywhere" or a revocation changes that hash, and the token stops working.
+    credential_digest = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = _("token API")

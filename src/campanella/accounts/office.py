@@ -203,6 +203,7 @@ def access(request: HttpRequest) -> HttpResponse:
         if found
         else [],
         "locked": security.locked_usernames(institute.pk),
+        "locked_addresses": security.locked_addresses(institute.pk),
     }
     return render(request, "accounts/office/access.html", context)
 
@@ -212,9 +213,18 @@ def access(request: HttpRequest) -> HttpResponse:
 def unlock(request: HttpRequest) -> HttpResponse:
     institute = office_institute(request)
     username = request.POST.get("username", "")
-    if username not in security.locked_usernames(institute.pk):
+    address = request.POST.get("address", "")
+    actor: User = request.user  # type: ignore[assignment]
+    if address:
+        if address not in security.locked_addresses(institute.pk):
+            raise Http404
+        security.unlock_address(address=address, actor=actor, request=request)
+        messages.success(request, _("Indirizzo %(address)s sbloccato.") % {"address": address})
+        return redirect("accounts:office_access")
+    locked = {security.normalize_username(name) for name in security.locked_usernames(institute.pk)}
+    if security.normalize_username(username) not in locked:
         raise Http404
-    security.unlock(username=username, actor=request.user, request=request)  # type: ignore[arg-type]
+    security.unlock(username=username, actor=actor, request=request)
     messages.success(request, _("Accesso %(username)s sbloccato.") % {"username": username})
     return redirect("accounts:office_access")
 

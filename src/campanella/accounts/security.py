@@ -1,17 +1,25 @@
-"""Login protection: throttling and lock-out per username and per address, and access traces.
+"""Login protection: throttling and lock-out per account and per client address, and traces.
 
 Counted from the AccessEvent table (shared by every app server, unlike a per-process cache):
-five failures for one username in 15 minutes lock that username for 15 minutes; thirty failures
-from one address lock the address. A success or an unlock by the office starts counting afresh.
-The lock applies to any username typed, existing or not, so it reveals nothing.
+five failures against one account in 15 minutes lock that account for 15 minutes, whatever
+identifier reached it (username, linked e-mail, a joined login) and whichever step failed
+(password or two-step code); thirty failures from one client address lock the address. A
+success or an unlock by the office starts counting afresh. The lock applies to any username
+typed, existing or not, so it reveals nothing.
+
+An attempt is counted *before* it is checked (`attempt_open`): the failure row is written and
+committed first, then counted, so parallel guesses cannot all pass the check before any is
+counted; a right answer then takes its row back (`attempt_passed`).
 """
 
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,14 +31,49 @@ WINDOW = datetime.timedelta(minutes=15)
 USERNAME_LIMIT = 5
 ADDRESS_LIMIT = 30
 RESETTING = [AccessEventKind.LOGIN, AccessEventKind.UNLOCKED]
+# Wrong passwords and wrong two-step codes count alike: both are guesses.
+FAILED = [AccessEventKind.LOGIN_FAILED, AccessEventKind.TOTP_FAILED]
+# The office's unlock of an address (an unlock of a login names the login).
+ADDRESS_UNLOCK = Q(kind=AccessEventKind.UNLOCKED, username="")
+
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _address(value: str) -> IpAddress | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def is_trusted_proxy(address: IpAddress) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    # Behind a proxy, Django's SECURE_PROXY_SSL_HEADER setup is paired with a proxy that sets
-    # REMOTE_ADDR correctly (e.g. uwsgi/gunicorn --forwarded-allow-ips); we never trust XFF here.
+    """The client's address: REMOTE_ADDR, or behind trusted proxies what they forwarded.
+
+    X-Forwarded-For is read from the right, the hop our own proxy appended, leftwards past our
+    other trusted proxies; the first address that is not one of ours is the client. Anything
+    further left was written by the client itself and is never believed.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _address(request.META.get("REMOTE_ADDR") or "")
+    if remote is None:
+        return None
+    if not is_trusted_proxy(remote):
+        return str(remote)
+    client = remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break
+        client = address
+        if not is_trusted_proxy(address):
+            break
+    return str(client)
 
 
 def user_agent(request: HttpRequest | None) -> str:
@@ -55,6 +98,7 @@ def record(
     username: str = "",
     actor: Any = None,
     detail: str = "",
+    ip_address: str | None = None,
 ) -> AccessEvent:
     return AccessEvent.objects.create(
         kind=kind,
@@ -62,7 +106,7 @@ def record(
         username=(username or (user.username if user is not None else ""))[:254],
         actor=actor,
         institute_id=institute_of(user if user is not None else actor),
-        ip_address=client_ip(request),
+        ip_address=ip_address or client_ip(request),
         user_agent=user_agent(request),
         detail=detail[:300],
     )
@@ -73,15 +117,41 @@ def normalize_username(value: str) -> str:
     return value.lower() if "@" in value else value.upper()
 
 
+def account_scope(user: User | None, username: str) -> Q:
+    """The events of one account: by the login it reached, else by the name typed."""
+    if user is not None and user.pk:
+        return Q(user_id=user.pk)
+    return Q(user__isnull=True, username__iexact=normalize_username(username))
+
+
 def _failures_since_reset(scope: Q, reset_scope: Q, now: datetime.datetime) -> int:
     since = now - WINDOW
     last_reset = AccessEvent.objects.filter(
         reset_scope, kind__in=RESETTING, at__gte=since
     ).aggregate(last=Max("at"))["last"]
     start = max(since, last_reset) if last_reset else since
-    return AccessEvent.objects.filter(
-        scope, kind=AccessEventKind.LOGIN_FAILED, at__gt=start
-    ).count()
+    return AccessEvent.objects.filter(scope, kind__in=FAILED, at__gt=start).count()
+
+
+@dataclass(frozen=True)
+class Failures:
+    account: int
+    address: int
+
+    def locked(self, *, counting_this_one: bool = False) -> bool:
+        # Counted before its check, an attempt is still allowed when it is the limit-th one.
+        margin = 1 if counting_this_one else 0
+        return self.account >= USERNAME_LIMIT + margin or self.address >= ADDRESS_LIMIT + margin
+
+
+def failures(user: User | None, username: str, ip: str | None, now: datetime.datetime) -> Failures:
+    by_account = account_scope(user, username)
+    account = _failures_since_reset(by_account, by_account, now)
+    address = 0
+    if ip:
+        by_ip = Q(ip_address=ip)
+        address = _failures_since_reset(by_ip, by_ip & ADDRESS_UNLOCK, now)
+    return Failures(account=account, address=address)
 
 
 @dataclass(frozen=True)
@@ -90,42 +160,105 @@ class LockState:
     reason: str = ""
 
 
-def lock_state(username: str, ip: str | None, now: datetime.datetime | None = None) -> LockState:
+def lock_state(
+    username: str, ip: str | None, now: datetime.datetime | None = None, *, user: Any = None
+) -> LockState:
+    """Whether a login with this identifier from this address is locked now."""
     now = now or timezone.now()
-    name = normalize_username(username)
-    by_name = Q(username__iexact=name)
-    if _failures_since_reset(by_name, by_name, now) >= USERNAME_LIMIT:
+    counted = failures(user, username, ip, now)
+    if counted.account >= USERNAME_LIMIT:
         return LockState(True, "username")
-    if ip:
-        by_ip = Q(ip_address=ip)
-        if (
-            _failures_since_reset(by_ip, by_ip & Q(kind=AccessEventKind.UNLOCKED), now)
-            >= ADDRESS_LIMIT
-        ):
-            return LockState(True, "address")
+    if counted.address >= ADDRESS_LIMIT:
+        return LockState(True, "address")
     return LockState(False)
 
 
+class AttemptLocked(Exception):
+    """Too many failures: the attempt was not checked."""
+
+
+def attempt_open(
+    *,
+    request: HttpRequest | None,
+    user: User | None,
+    username: str,
+    kind: str = AccessEventKind.LOGIN_FAILED,
+    detail: str = "",
+) -> AccessEvent:
+    """Count one guess (password or code) as failed before checking it; AttemptLocked if over.
+
+    The row is committed before the count (the login paths run outside any transaction), so of
+    any number of parallel guesses at most the limit are checked.
+    """
+    name = normalize_username(username)
+    ip = client_ip(request)
+    now = timezone.now()
+    if failures(user, name, ip, now).locked():
+        record(AccessEventKind.LOCKED, request=request, user=user, username=name)
+        raise AttemptLocked
+    event = record(kind, request=request, user=user, username=name, detail=detail)
+    if failures(user, name, ip, timezone.now()).locked(counting_this_one=True):
+        AccessEvent.objects.filter(pk=event.pk).update(kind=AccessEventKind.LOCKED)
+        raise AttemptLocked
+    return event
+
+
+def attempt_passed(event: AccessEvent) -> None:
+    """The guess was right: it was never a failure. What follows records the success."""
+    AccessEvent.objects.filter(pk=event.pk).delete()
+
+
+# --- what the office sees and clears ------------------------------------------------------------
+
+
+def _event_key(user_username: str | None, typed: str) -> str:
+    return user_username or typed.upper()
+
+
 def locked_usernames(institute_id: int, now: datetime.datetime | None = None) -> list[str]:
-    """Usernames of this institute currently locked, for the office's page (two queries)."""
+    """Logins of this institute locked now (by the account's username), two queries."""
     now = now or timezone.now()
     since = now - WINDOW
-    failures = AccessEvent.objects.filter(
-        institute_id=institute_id, kind=AccessEventKind.LOGIN_FAILED, at__gte=since
-    ).values_list("username", "at")
+    failed = AccessEvent.objects.filter(
+        institute_id=institute_id, kind__in=FAILED, at__gte=since
+    ).values_list("user__username", "username", "at")
     resets = AccessEvent.objects.filter(
         institute_id=institute_id, kind__in=RESETTING, at__gte=since
-    ).values_list("username", "at")
+    ).values_list("user__username", "username", "at")
+    return _over_limit(failed, resets, since, USERNAME_LIMIT)
+
+
+def locked_addresses(institute_id: int, now: datetime.datetime | None = None) -> list[str]:
+    """Client addresses locked now that failed against this institute or unknown usernames."""
+    now = now or timezone.now()
+    since = now - WINDOW
+    concerned = AccessEvent.objects.filter(
+        Q(institute_id=institute_id) | Q(institute__isnull=True),
+        kind__in=FAILED,
+        at__gte=since,
+        ip_address__isnull=False,
+    ).values_list("ip_address", flat=True)
+    addresses = set(concerned)
+    failed = AccessEvent.objects.filter(
+        ip_address__in=addresses, kind__in=FAILED, at__gte=since
+    ).values_list("ip_address", "ip_address", "at")
+    resets = AccessEvent.objects.filter(
+        ADDRESS_UNLOCK, ip_address__in=addresses, at__gte=since
+    ).values_list("ip_address", "ip_address", "at")
+    return _over_limit(failed, resets, since, ADDRESS_LIMIT)
+
+
+def _over_limit(failed: Any, resets: Any, since: datetime.datetime, limit: int) -> list[str]:
     last_reset: dict[str, datetime.datetime] = {}
-    for username, at in resets:
-        key = username.upper()
+    for first, typed, at in resets:
+        key = _event_key(first, typed)
         last_reset[key] = max(at, last_reset.get(key, at))
     counts: dict[str, int] = {}
-    for username, at in failures:
-        key = username.upper()
+    for first, typed, at in failed:
+        key = _event_key(first, typed)
         if at > last_reset.get(key, since):
             counts[key] = counts.get(key, 0) + 1
-    return sorted(name for name, count in counts.items() if count >= USERNAME_LIMIT)
+    return sorted(key for key, count in counts.items() if count >= limit)
 
 
 def unlock(*, username: str, actor: User, request: HttpRequest | None = None) -> None:
@@ -136,4 +269,16 @@ def unlock(*, username: str, actor: User, request: HttpRequest | None = None) ->
         user=target,
         username=normalize_username(username),
         actor=actor,
+    )
+
+
+def unlock_address(*, address: str, actor: User, request: HttpRequest | None = None) -> None:
+    AccessEvent.objects.create(
+        kind=AccessEventKind.UNLOCKED,
+        username="",
+        actor=actor,
+        institute_id=institute_of(actor),
+        ip_address=address,
+        user_agent=user_agent(request),
+        detail=f"indirizzo {address}",
     )

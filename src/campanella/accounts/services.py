@@ -13,13 +13,23 @@ from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campanella.accounts import totp
-from campanella.accounts.login import LoginRefused, login_attempt
-from campanella.accounts.models import ApiToken, token_digest
-from campanella.accounts.security import record
+from campanella.accounts.login import LoginRefused, code_attempt, locked_message, login_attempt
+from campanella.accounts.models import ApiToken, credential_digest, token_digest
+from campanella.accounts.security import (
+    AttemptLocked,
+    attempt_open,
+    attempt_passed,
+    client_ip,
+    record,
+)
+from campanella.accounts.tasks import send_mail
+from campanella.people.access import access_changed
 from campanella.people.models import AccessEventKind, Guardian, Staff, Student, User
 
 TOKEN_LIFETIME = datetime.timedelta(days=30)
@@ -40,6 +50,7 @@ def api_token_issue(*, user: Any, ip_address: str | None = None) -> tuple[ApiTok
         digest=token_digest(raw),
         expires_at=timezone.now() + TOKEN_LIFETIME,
         created_from=ip_address,
+        credential_digest=credential_digest(user),
     )
     return token, raw
 
@@ -51,14 +62,16 @@ def api_token_login(
     user = login_attempt(request, username, password)
     if user.must_change_password:
         raise LoginRefused(
-            "Password temporanea: cambiarla prima accedendo dal sito.",
+            _("Password temporanea: cambiarla prima accedendo dal sito."),
             code="password_change_required",
         )
-    if user.totp_confirmed and not totp.verify(user, otp):
-        record(AccessEventKind.TOTP_FAILED, request=request, user=user)
-        raise LoginRefused("Serve il codice di verifica (campo otp).", code="otp_required")
+    if user.totp_confirmed:
+        if not otp.strip():
+            # No guess was made: nothing to count, the app asks for the code.
+            raise LoginRefused(_("Serve il codice di verifica (campo otp)."), code="otp_required")
+        code_attempt(request, user, otp)
     record(AccessEventKind.LOGIN, request=request, user=user, detail="API")
-    return api_token_issue(user=user, ip_address=request.META.get("REMOTE_ADDR"))
+    return api_token_issue(user=user, ip_address=client_ip(request))
 
 
 def api_token_user(raw_token: str) -> Any | None:
@@ -70,6 +83,8 @@ def api_token_user(raw_token: str) -> Any | None:
     )
     if token is None or not token.user.is_active:
         return None
+    if not hmac.compare_digest(token.credential_digest, credential_digest(token.user)):
+        return None  # the password changed, or every session was closed, since it was issued
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -90,7 +105,9 @@ def password_changed(*, request: HttpRequest, user: User, via_link: bool = False
     """After a new password: no longer temporary, other sessions closed, traced."""
     user.must_change_password = False
     user.session_epoch += 1
-    user.save(update_fields=["must_change_password", "session_epoch"])
+    user.email_link_nonce = ""
+    user.save(update_fields=["must_change_password", "session_epoch", "email_link_nonce"])
+    ApiToken.objects.filter(user=user).delete()
     if request.user.is_authenticated and request.user.pk == user.pk:
         update_session_auth_hash(request, user)
     kind = AccessEventKind.PASSWORD_RESET if via_link else AccessEventKind.PASSWORD_CHANGED
@@ -110,32 +127,78 @@ def logout_everywhere(*, request: HttpRequest, user: User) -> None:
 # --- linked e-mail and the family portfolio --------------------------------------------------
 
 
+@transaction.atomic
 def email_link_token(user: User, email: str) -> str:
-    return signing.dumps({"u": user.pk, "e": email.strip().lower()}, salt=EMAIL_LINK_SALT)
+    """A verification link's token: it replaces any earlier one of this login."""
+    nonce = secrets.token_urlsafe(16)
+    User.objects.filter(pk=user.pk).update(email_link_nonce=nonce)
+    user.email_link_nonce = nonce
+    payload = {"u": user.pk, "e": email.strip().lower(), "n": nonce, "c": credential_digest(user)}
+    return signing.dumps(payload, salt=EMAIL_LINK_SALT)
+
+
+class EmailLinkInvalid(Exception):
+    """Expired, used, replaced by a newer link, or opened by another login."""
 
 
 @dataclass(frozen=True)
 class EmailLinkCheck:
     user: User
     email: str
+    nonce: str
     holder: User | None  # another account already logging in with this e-mail
 
 
-def email_link_check(token: str) -> EmailLinkCheck:
-    """Decode a verification link; raises signing.BadSignature (or SignatureExpired)."""
-    data = signing.loads(token, salt=EMAIL_LINK_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
-    user = User.objects.get(pk=data["u"], is_active=True)
+def email_link_check(token: str, *, opened_by: Any) -> EmailLinkCheck:
+    """Decode a verification link for the login that opens it; EmailLinkInvalid otherwise.
+
+    A link works once, only for the login that asked for it, and dies with a newer link or a
+    change of password (its credential digest no longer matches).
+    """
+    try:
+        data = signing.loads(token, salt=EMAIL_LINK_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+        user = User.objects.get(pk=data["u"], is_active=True)
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
+        raise EmailLinkInvalid from None
+    if (
+        getattr(opened_by, "pk", None) != user.pk
+        or not user.email_link_nonce
+        or not hmac.compare_digest(user.email_link_nonce, str(data.get("n", "")))
+        or not hmac.compare_digest(credential_digest(user), str(data.get("c", "")))
+    ):
+        raise EmailLinkInvalid
     holder = User.objects.filter(login_email__iexact=data["e"]).exclude(pk=user.pk).first()
-    return EmailLinkCheck(user=user, email=data["e"], holder=holder)
+    return EmailLinkCheck(user=user, email=data["e"], nonce=user.email_link_nonce, holder=holder)
+
+
+def _email_link_use(check: EmailLinkCheck) -> None:
+    """Spend the link, once: of two parallel uses one finds it gone."""
+    used = User.objects.filter(pk=check.user.pk, email_link_nonce=check.nonce).update(
+        email_link_nonce=""
+    )
+    if not used:
+        raise EmailLinkInvalid
 
 
 @transaction.atomic
 def email_link_confirm(*, request: HttpRequest, check: EmailLinkCheck) -> None:
+    _email_link_use(check)
     user = User.objects.select_for_update().get(pk=check.user.pk)
+    previous = user.login_email
     user.login_email = check.email
     user.email = check.email
     user.save(update_fields=["login_email", "email"])
     record(AccessEventKind.EMAIL_LINKED, request=request, user=user, detail=check.email)
+    if previous and previous.lower() != check.email:
+        transaction.on_commit(lambda: _tell_previous_address(user, previous, check.email))
+
+
+def _tell_previous_address(user: User, previous: str, new: str) -> None:
+    send_mail.enqueue(
+        to=previous,
+        template="accounts/email/email_changed",
+        context={"username": user.username, "masked": mask_email(new)},
+    )
 
 
 class MergeRefused(Exception):
@@ -150,24 +213,53 @@ def can_be_absorbed(user: User) -> bool:
     )
 
 
-@transaction.atomic
-def accounts_merge(*, request: HttpRequest, keep: User, absorb: User, password: str) -> User:
-    """Join `absorb` (a guardian login) into `keep`: one login, all the children.
+def accounts_merge(*, request: HttpRequest, check: EmailLinkCheck, password: str) -> User:
+    """Join the login that asked (a guardian's) into the one holding the e-mail.
 
-    The password of `keep` proves the person holds both accounts. `absorb` stays as a record
-    (its username still opens `keep`), never deleted.
+    The password of the holder proves the person holds both accounts; a wrong one counts into
+    the holder's lock-out (checked outside the transaction, so the failure stays counted). The
+    absorbed login stays as a record (its username still opens the kept one), never deleted.
     """
+    keep, absorb = check.holder, check.user
+    if keep is None or keep.pk == absorb.pk or not can_be_absorbed(absorb):
+        raise MergeRefused(_("Solo gli accessi dei genitori possono essere uniti."))
+    try:
+        attempt = attempt_open(
+            request=request, user=keep, username=keep.username, detail="unione accessi"
+        )
+    except AttemptLocked:
+        raise MergeRefused(locked_message()) from None
     if not keep.check_password(password):
-        record(AccessEventKind.LOGIN_FAILED, request=request, user=keep, detail="unione accessi")
-        raise MergeRefused("La password dell'altro accesso non è corretta.")
-    if keep.pk == absorb.pk or not can_be_absorbed(absorb):
-        raise MergeRefused("Solo gli accessi dei genitori possono essere uniti.")
+        raise MergeRefused(_("La password dell'altro accesso non è corretta."))
+    attempt_passed(attempt)
+    return _accounts_join(request=request, check=check, keep=keep, absorb=absorb)
+
+
+@transaction.atomic
+def _accounts_join(
+    *, request: HttpRequest, check: EmailLinkCheck, keep: User, absorb: User
+) -> User:
+    try:
+        _email_link_use(check)
+    except EmailLinkInvalid:
+        raise MergeRefused(_("Il collegamento è scaduto o è già stato usato.")) from None
     Guardian.objects.filter(user=absorb).update(user=keep)
     absorb.merged_into = keep
     absorb.is_active = False
     absorb.login_email = None
-    absorb.save(update_fields=["merged_into", "is_active", "login_email"])
+    absorb.email_link_nonce = ""
+    absorb.session_epoch += 1
+    absorb.save(
+        update_fields=[
+            "merged_into",
+            "is_active",
+            "login_email",
+            "email_link_nonce",
+            "session_epoch",
+        ]
+    )
     ApiToken.objects.filter(user=absorb).delete()
+    access_changed([keep.pk, absorb.pk])
     record(
         AccessEventKind.ACCOUNTS_MERGED,
         request=request,
@@ -202,16 +294,35 @@ def addresses_on_file(user: User) -> list[str]:
 
 
 def decoy_addresses(username: str) -> list[str]:
-    """Stable made-up masks for unknown usernames, so the page reveals nothing."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), username.upper().encode(), hashlib.sha256)
-    seed = digest.digest()
-    letters = "abcdefghilmnoprstuvz"
-    domains = ["g***.com", "l***.it", "h***.it", "y***.it", "t***.it"]
-    count = 1 + seed[0] % 2
-    return [
-        f"{letters[seed[1 + i] % 20]}***{letters[seed[3 + i] % 20]}@{domains[seed[5 + i] % 5]}"
-        for i in range(count)
-    ]
+    """Masks for a username with no address to offer (unknown, or none on file): the masked
+    addresses of a real login, picked by the username, so that their letters, domains and count
+    follow exactly what real logins show. The same username always gets the same login
+    (rendezvous hashing: a login added later takes over only the names it wins)."""
+    key = hmac.new(settings.SECRET_KEY.encode(), username.upper().encode(), hashlib.sha256)
+    seed = key.digest()
+
+    def weight(user_id: int) -> bytes:
+        return hashlib.sha256(seed + user_id.to_bytes(8, "big")).digest()
+
+    pool = list(with_addresses().values_list("pk", flat=True))
+    if not pool:
+        return [mask_email(f"{seed.hex()[:6]}@{seed.hex()[6:10]}.it")]
+    chosen = User.objects.get(pk=max(pool, key=weight))
+    return [mask_email(address) for address in addresses_on_file(chosen)]
+
+
+def with_addresses() -> Any:
+    """Active logins for which the school has at least one address."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(login_email__isnull=False)
+            | ~Q(email="")
+            | Q(guardian_profiles__email__gt="")
+            | Q(staff_profile__email__gt="")
+        )
+        .distinct()
+    )
 
 
 # --- two-step verification --------------------------------------------------------------------

@@ -9,7 +9,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -22,13 +21,12 @@ from django.views.decorators.http import require_POST
 
 from campanella.accounts import services, totp
 from campanella.accounts.forms import EmailLinkForm, LoginForm, PasswordConfirmForm, TotpForm
-from campanella.accounts.login import login_succeeded
+from campanella.accounts.login import LoginRefused, code_attempt, login_succeeded
 from campanella.accounts.policy import totp_required
 from campanella.accounts.portfolio import children_choices, set_current_child
-from campanella.accounts.security import record
 from campanella.accounts.selectors import home_for_user
 from campanella.accounts.tasks import send_mail
-from campanella.people.models import AccessEventKind, User
+from campanella.people.models import User
 
 PENDING_TOTP = "campanella-pending-totp"
 PENDING_SECRET = "campanella-totp-secret"  # noqa: S105 - a session key name
@@ -62,13 +60,18 @@ def login_code(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp.verify(user, form.cleaned_data["code"]):
+        try:
+            code_attempt(request, user, form.cleaned_data["code"])
+        except LoginRefused as refused:
+            if refused.code == "locked":
+                # Locked: this half-open login is over; the next try starts from the password.
+                del request.session[PENDING_TOTP]
+            form.add_error("code", refused.message)
+        else:
             del request.session[PENDING_TOTP]
             auth_login(request, user, backend="campanella.accounts.backends.UsernameOrEmailBackend")
             login_succeeded(request, user, detail="con codice di verifica")
             return HttpResponseRedirect(pending["next"])
-        record(AccessEventKind.TOTP_FAILED, request=request, user=user)
-        form.add_error("code", _("Codice non valido o già usato. Controlla l'ora del telefono."))
     return render(request, "accounts/login_code.html", {"form": form})
 
 
@@ -151,22 +154,27 @@ def email_link_request(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@login_required
 def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Opened from the e-mail, logged in as the login that asked (the login page comes first)."""
     try:
-        check = services.email_link_check(token)
-    except (signing.BadSignature, User.DoesNotExist):
+        check = services.email_link_check(token, opened_by=request.user)
+    except services.EmailLinkInvalid:
         return render(request, "accounts/link_invalid.html", status=400)
     if check.user.login_email == check.email:
         messages.info(request, _("Questo indirizzo è già collegato al tuo accesso."))
-        return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+        return redirect("accounts:profile")
     if check.holder is None:
-        services.email_link_confirm(request=request, check=check)
+        try:
+            services.email_link_confirm(request=request, check=check)
+        except services.EmailLinkInvalid:
+            return render(request, "accounts/link_invalid.html", status=400)
         messages.success(
             request,
             _("Indirizzo verificato: da ora puoi accedere anche con %(email)s.")
             % {"email": check.email},
         )
-        return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+        return redirect("accounts:profile")
     # The address already opens another account: joining them needs that account's password.
     request.session[PENDING_MERGE] = token
     return redirect("accounts:merge")
@@ -174,13 +182,14 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @sensitive_post_parameters()
 @never_cache
+@login_required
 def merge(request: HttpRequest) -> HttpResponse:
     token = request.session.get(PENDING_MERGE)
     if not token:
         raise Http404
     try:
-        check = services.email_link_check(token)
-    except (signing.BadSignature, User.DoesNotExist):
+        check = services.email_link_check(token, opened_by=request.user)
+    except services.EmailLinkInvalid:
         return render(request, "accounts/link_invalid.html", status=400)
     if check.holder is None:
         raise Http404
@@ -189,10 +198,7 @@ def merge(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and allowed and form.is_valid():
         try:
             kept = services.accounts_merge(
-                request=request,
-                keep=check.holder,
-                absorb=check.user,
-                password=form.cleaned_data["password"],
+                request=request, check=check, password=form.cleaned_data["password"]
             )
         except services.MergeRefused as refused:
             form.add_error("password", str(refused))

@@ -6,6 +6,7 @@ message that names the variable and the expected form, never a stack trace deep 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -177,3 +178,14 @@ def env_email() -> EmailConfig:
         use_ssl=use_ssl,
         from_address=from_address,
     )
+
+
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or networks (`10.0.0.5, 172.18.0.0/16, ::1`)."""
+    networks = []
+    for item in env_list(name, default=[]):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} non è un indirizzo IP o una rete.") from None
+    return tuple(networks)

@@ -9,9 +9,11 @@ Guardians lose access to that child only; a login with nothing left to see is di
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 
 from campanella.people.models import (
     AccessEvent,
@@ -65,7 +67,8 @@ def leavers(today: datetime.date) -> list[Student]:
     found = []
     for student in still_open.distinct():
         enrollment = last_enrollment(student)
-        if enrollment is not None and has_left(enrollment) and today > access_ends_on(enrollment):
+        # The institute's date is the day access ends: revoked on it, not the day after.
+        if enrollment is not None and has_left(enrollment) and today >= access_ends_on(enrollment):
             found.append(student)
     return found
 
@@ -97,6 +100,7 @@ def revoke_leavers(today: datetime.date) -> RevocationReport:
             access_revoked_on=today
         )
         report.guardian_links += len(links)
+        access_changed(link.guardian.user_id for link in links)
         for link in links:
             user = link.guardian.user
             if user is not None and user.is_active and not has_other_access(user):
@@ -110,7 +114,12 @@ def revoke_leavers(today: datetime.date) -> RevocationReport:
 def disable_login(
     user: User, why: str, *, institute_id: int | None, actor: User | None = None
 ) -> None:
-    User.objects.filter(pk=user.pk).update(is_active=False, session_epoch=user.session_epoch + 1)
+    # A new session epoch ends every session and API token of the login (tokens remember it).
+    User.objects.filter(pk=user.pk).update(
+        is_active=False,
+        session_epoch=F("session_epoch") + 1,
+        access_version=F("access_version") + 1,
+    )
     AccessEvent.objects.create(
         kind=AccessEventKind.ACCESS_REVOKED,
         user=user,
@@ -131,3 +140,10 @@ def staff_leave(*, staff: Staff, actor: User) -> None:
         if not has_other_access(staff.user):
             why = f"cessazione dal servizio di {staff.full_name}"
             disable_login(staff.user, why, institute_id=staff.institute_id, actor=actor)
+
+
+def access_changed(user_ids: Iterable[int | None]) -> None:
+    """What these logins may see changed (children, roles): their kept header is dropped."""
+    ids = sorted({pk for pk in user_ids if pk is not None})
+    if ids:
+        User.objects.filter(pk__in=ids).update(access_version=F("access_version") + 1)

@@ -6,3 +6,8 @@ class PeopleConfig(AppConfig):
     name = "campanella.people"
     label = "people"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from campanella.people import signals
+
+        signals.connect()

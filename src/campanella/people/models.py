@@ -62,6 +62,16 @@ class User(AbstractUser):
     )
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed = models.BooleanField(_("verifica in due passaggi attiva"), default=False)
+    # The time step of the last two-step code accepted: a code is accepted once, and none older
+    # after it (RFC 6238 §5.2). In the database, so every app server sees it.
+    totp_last_step = models.BigIntegerField(default=0)
+    # The one e-mail verification link still valid (a newer request replaces it; using it
+    # clears it).
+    email_link_nonce = models.CharField(max_length=64, blank=True)
+    access_version = models.PositiveIntegerField(
+        default=0,
+        help_text=_("Aumenta quando cambia ciò che l'accesso può vedere (figli, ruoli)."),
+    )
 
     class Meta:
         verbose_name = _("utente")
