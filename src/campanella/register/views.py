@@ -25,6 +25,7 @@ from campanella.audit.concurrency import AlreadyChanged
 from campanella.audit.models import Change, ChangeAction
 from campanella.audit.services import changed_fields
 from campanella.people.models import User
+from campanella.people.redirects import posted_back
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
     classrooms_for_user,
@@ -71,7 +72,7 @@ def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                 messages.error(request, message)
         except AlreadyChanged as error:
             messages.error(request, error.message)
-        return redirect(request.POST.get("back") or reverse("register:today"))
+        return redirect(posted_back(request, reverse("register:today")))
 
     return wrapper
 
@@ -283,7 +284,7 @@ def decide(request: HttpRequest, pk: int, justification_id: int) -> HttpResponse
     messages.success(
         request, _("Giustificazione accettata.") if accept else _("Giustificazione respinta.")
     )
-    return redirect(request.POST.get("back") or day_url(classroom, timezone.localdate()))
+    return redirect(posted_back(request, day_url(classroom, timezone.localdate())))
 
 
 @require_POST
