@@ -2,7 +2,8 @@
 
 campanella demo                 demo institute on http://127.0.0.1:8000 (SQLite under var/)
 campanella seed --students N    generate an institute of any size (benchmarks)
-campanella serve                production server (gunicorn)
+campanella migrate              bring the database up to date (once per release, one server)
+campanella serve                production server (gunicorn); refuses an outdated database
 campanella worker               background jobs (django-tasks database worker)
 campanella <manage.py command>  e.g. migrate, createsuperuser, shell
 """
@@ -41,16 +42,39 @@ def main(argv: list[str] | None = None) -> int:
 def serve(extra: list[str]) -> int:
     """gunicorn with one sync worker per core, at least two: measured best on 2 cores with
     PostgreSQL on the same machine for both the grade pages and the 08:00 roll call
-    (docs/benchmarks.md); raise WEB_CONCURRENCY when the database is on another machine."""
+    (docs/benchmarks.md); raise WEB_CONCURRENCY when the database is on another machine.
+
+    It does not migrate: with several app servers starting at once they would race. Migrating
+    is its own step (`campanella migrate`, once per release); a server refuses to start on a
+    database that lacks migrations of its code."""
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
+    missing = unapplied_migrations()
+    if missing:
+        print(
+            f"Il database non è aggiornato ({len(missing)} migrazioni da applicare, per esempio "
+            f"{missing[0]}): eseguire prima `campanella migrate`, una sola volta e da un solo "
+            "server, poi avviare i server.",
+            file=sys.stderr,
+        )
+        return 2
     call_command("collectstatic", interactive=False, verbosity=0)
     bind = os.environ.get("BIND", "127.0.0.1:8000")
     workers = os.environ.get("WEB_CONCURRENCY", str(max(2, os.cpu_count() or 1)))
-    gunicorn_args = ["gunicorn", "campanella.wsgi", "--bind", bind, "--workers", workers, *extra]
-    os.execvp(gunicorn_args[0], gunicorn_args)  # noqa: S606 - replaces this process on purpose
+    # gunicorn of this interpreter's own environment, whether or not it is on PATH.
+    command = [sys.executable, "-m", "gunicorn", "campanella.wsgi"]
+    command += ["--bind", bind, "--workers", workers, *extra]
+    os.execv(sys.executable, command)  # noqa: S606 - replaces this process on purpose
     return 0  # pragma: no cover
+
+
+def unapplied_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
 if __name__ == "__main__":
