@@ -71,7 +71,7 @@ def test_every_trigger_is_inert_in_xlsx_and_csv(trigger: str) -> None:
     append_row(sheet, [text, -3, "Rossi"])
     buffer = io.BytesIO()
     book.save(buffer)
-    cells = next(load_workbook(io.BytesIO(buffer.getvalue())).active.iter_rows())  # type: ignore[union-attr]
+    cells = next(load_workbook(io.BytesIO(buffer.getvalue())).active.iter_rows())
     assert [cell.data_type for cell in cells] == ["s", "n", "s"]
     # XML reads a stored CR back as LF (line-end normalisation); the text is otherwise kept.
     assert [cell.value for cell in cells] == [text.replace("\r", "\n"), -3, "Rossi"]

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+from campanella.interop.limits import MAX_UPLOAD_BYTES, upload_too_big
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPTED_TYPES = f".csv,.txt,.tsv,.xlsx,text/csv,{XLSX_TYPE}"
 
@@ -28,5 +29,5 @@ class UploadForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Il file supera i 10 MB: dividerlo in più file."))
+            raise forms.ValidationError(str(upload_too_big()))
         return upload

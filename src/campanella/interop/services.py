@@ -1,4 +1,10 @@
-"""Writes of the import: upload (store and preview), apply (all or nothing, at most once)."""
+"""Writes of the import: upload (store and preview), apply (all or nothing, at most once).
+
+The file is read and checked before any transaction: reading the largest accepted file takes
+seconds, and a write transaction (on SQLite it locks the whole database) would stop every other
+write of the school meanwhile (issue 10, #3). The apply transaction only re-checks the rows
+already read against the database as it is then, with a constant number of queries, and writes.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from campanella.interop.models import ImportBatch, ImportKind, ImportStatus
 from campanella.interop.plan import Plan
 from campanella.interop.staff import plan_staff
 from campanella.interop.students import plan_students
-from campanella.interop.tabular import Problem, read_sheet
+from campanella.interop.tabular import Problem, Sheet, read_sheet
 from campanella.interop.teachings import plan_teachings
 from campanella.people.models import User
 from campanella.school.models import Classroom
@@ -26,7 +32,11 @@ REFUSED = "refused"
 
 def build_plan(*, kind: str, content: bytes, institute_id: int, today: datetime.date) -> Plan:
     """What importing `content` would do now. Reads only."""
-    sheet = read_sheet(content)
+    return plan_sheet(kind=kind, sheet=read_sheet(content), institute_id=institute_id, today=today)
+
+
+def plan_sheet(*, kind: str, sheet: Sheet, institute_id: int, today: datetime.date) -> Plan:
+    """What importing the rows already read would do now. Reads only."""
     if kind == ImportKind.STUDENTS:
         return plan_students(sheet, institute_id=institute_id, today=today)
     if kind == ImportKind.STAFF:
@@ -43,7 +53,6 @@ def _summary(plan: Plan, written: dict[str, int] | None = None) -> dict[str, obj
     return summary
 
 
-@transaction.atomic
 def import_upload(
     *,
     institute_id: int,
@@ -53,7 +62,10 @@ def import_upload(
     content: bytes,
     today: datetime.date | None = None,
 ) -> tuple[ImportBatch, Plan]:
-    """Keep the uploaded file as a batch and return its preview. Nothing else is written."""
+    """Keep the uploaded file as a batch and return its preview. Nothing else is written.
+
+    The file is read outside any transaction; the batch is one INSERT.
+    """
     plan = build_plan(
         kind=kind, content=content, institute_id=institute_id, today=today or timezone.localdate()
     )
@@ -90,18 +102,48 @@ class ApplyResult:
         return self.outcome == APPLIED
 
 
-@transaction.atomic
 def import_apply(
     *, batch_id: int, institute_id: int, user: User, today: datetime.date | None = None
 ) -> ApplyResult:
     """Apply a batch once: re-read its file, re-check everything, write all of it or nothing.
 
-    The batch row is locked first, so a double submit waits and then finds it applied.
+    The file is read and checked first, outside the transaction; a file with problems never
+    enters it. The transaction locks the batch row first, so a double submit waits and then
+    finds it applied.
     """
+    today = today or timezone.localdate()
+    batch = ImportBatch.objects.get(pk=batch_id, institute_id=institute_id)
+    if batch.is_applied:
+        return ApplyResult(batch, ALREADY_APPLIED)
+    sheet = read_sheet(batch.raw)
+    plan = plan_sheet(kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today)
+    if not plan.ok:
+        return _refuse(batch_id=batch_id, institute_id=institute_id, plan=plan)
+    return _apply_rows(
+        batch_id=batch_id, institute_id=institute_id, user=user, sheet=sheet, today=today
+    )
+
+
+@transaction.atomic
+def _refuse(*, batch_id: int, institute_id: int, plan: Plan) -> ApplyResult:
     batch = ImportBatch.objects.select_for_update().get(pk=batch_id, institute_id=institute_id)
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
-    plan = import_preview(batch=batch, today=today)
+    batch.status = ImportStatus.INVALID
+    batch.summary = _summary(plan)
+    batch.save(update_fields=["status", "summary"])
+    return ApplyResult(batch, REFUSED, plan)
+
+
+@transaction.atomic
+def _apply_rows(
+    *, batch_id: int, institute_id: int, user: User, sheet: Sheet, today: datetime.date
+) -> ApplyResult:
+    """Inside the transaction: the rows already read, checked against the database of now."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch_id, institute_id=institute_id)
+    if batch.is_applied:
+        return ApplyResult(batch, ALREADY_APPLIED)
+    plan = plan_sheet(kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today)
     written: dict[str, int] | None = None
     if plan.ok and plan.writes is not None:
         try:

@@ -4,7 +4,9 @@ Line numbers are those of Excel and LibreOffice: the header is line 1, the first
 blank rows count (they are skipped, not renumbered). Nothing here knows which columns a kind of
 import expects: see `columns.py`.
 
-Problems are collected, never raised: the preview lists every one of them.
+Problems are collected, never raised: the preview lists every one of them. A file over one of
+the limits of `limits.py` is the exception: it is refused at once, with that one problem, as
+soon as the limit is passed (the rest of the file is not read).
 """
 
 from __future__ import annotations
@@ -13,14 +15,29 @@ import codecs
 import csv
 import datetime
 import io
-import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from campanella.interop.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_SAMPLE_CHARS,
+    MAX_UPLOAD_BYTES,
+    UnreadableFileError,
+    cell_too_long,
+    too_many_columns,
+    too_many_rows,
+    upload_too_big,
+)
+from campanella.interop.xlsx import column_letters, read_first_sheet
+
 Cell = str | datetime.date
 
-MAX_ROWS = 10_000
+__all__ = ["MAX_ROWS", "Cell", "Problem", "Sheet", "SheetRow", "UnreadableFileError", "read_sheet"]
+
 DELIMITERS = ";,\t"
 DELIMITER_NAMES = {";": "punto e virgola", ",": "virgola", "\t": "tabulazione"}
 ALLOWED_CONTROL_CHARS = frozenset("\t\n\r")
@@ -53,13 +70,11 @@ class Sheet:
     description: str = ""
 
 
-class UnreadableFileError(Exception):
-    """The file cannot be read at all; `str()` is the Italian message."""
-
-
 def read_sheet(content: bytes) -> Sheet:
     """Read CSV (UTF-8, UTF-16 or Windows-1252; ; , or tab) or the first sheet of an XLSX."""
     try:
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise upload_too_big()
         if content.startswith(b"PK\x03\x04"):
             return _read_xlsx(content)
         if content.startswith(b"\xd0\xcf\x11\xe0"):
@@ -71,7 +86,7 @@ def read_sheet(content: bytes) -> Sheet:
             )
         return _read_csv(content)
     except UnreadableFileError as error:
-        return Sheet(problems=[Problem(None, str(error))])
+        return Sheet(problems=[Problem(error.line, str(error))])
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -133,7 +148,7 @@ def _not_a_table_message() -> str:
 
 def detect_delimiter(text: str) -> str:
     """csv.Sniffer on the first lines; the header line decides when the sniffer is unsure."""
-    lines = text.splitlines()
+    lines = text[:MAX_SAMPLE_CHARS].splitlines()
     header = lines[0] if lines else ""
     counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
     try:
@@ -179,6 +194,8 @@ def _read_csv(content: bytes) -> Sheet:
         for line, record in enumerate(reader, start=1):
             _add_record(sheet, line, [cell.strip() for cell in record])
     except csv.Error as error:
+        if "field limit" in str(error):  # a cell of more than 131,072 characters
+            raise cell_too_long(line + 1, _("della riga %(line)s") % {"line": line + 1}) from None
         sheet.problems.append(
             Problem(line + 1, _("Riga non leggibile come CSV: %(error)s.") % {"error": error})
         )
@@ -190,44 +207,15 @@ def _read_csv(content: bytes) -> Sheet:
 
 
 def _read_xlsx(content: bytes) -> Sheet:
-    _refuse_other_zip_formats(content)
-    from openpyxl import load_workbook  # imported here: only XLSX uploads pay for it
+    sheet = Sheet()
 
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # a damaged upload may fail anywhere inside openpyxl
-        raise UnreadableFileError(
-            _("Il file .xlsx è danneggiato o non è una cartella di lavoro Excel valida.")
-        ) from None
-    try:
-        worksheet = workbook.worksheets[0]
-        sheet = Sheet(description=_("Excel .xlsx, foglio «%(name)s»") % {"name": worksheet.title})
-        for line, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            _add_record(sheet, line, [xlsx_cell(value) for value in values])
-            if len(sheet.rows) > MAX_ROWS:
-                break
-    finally:
-        workbook.close()
+    def add_row(line: int, values: Sequence[object]) -> None:
+        _add_record(sheet, line, [xlsx_cell(value) for value in values])
+
+    name = read_first_sheet(content, add_row)
+    sheet.description = _("Excel .xlsx, foglio «%(name)s»") % {"name": name}
     _check_not_empty(sheet)
     return sheet
-
-
-def _refuse_other_zip_formats(content: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise UnreadableFileError(_("Il file .xlsx è danneggiato.")) from None
-    if "xl/workbook.xml" in names:
-        return
-    if "mimetype" in names:
-        raise UnreadableFileError(
-            _(
-                "Il formato OpenDocument (.ods) non è supportato: in LibreOffice scegliere "
-                "«Salva con nome» e il formato Excel 2007-365 (.xlsx) oppure CSV."
-            )
-        )
-    raise UnreadableFileError(_("Il file compresso non è una cartella di lavoro Excel (.xlsx)."))
 
 
 def xlsx_cell(value: object) -> Cell:
@@ -249,13 +237,25 @@ def xlsx_cell(value: object) -> Cell:
 
 
 def _add_record(sheet: Sheet, line: int, cells: list[Cell]) -> None:
+    """Keep one row; refuse the file at the first row, column or cell over a limit."""
     while cells and cells[-1] == "":
         cells.pop()
+    _check_limits(line, cells)
     if line == 1:
         sheet.header = [str(cell) for cell in cells]
         return
     if cells:
         sheet.rows.append(SheetRow(line, tuple(cells)))
+        if len(sheet.rows) > MAX_ROWS:
+            raise too_many_rows()
+
+
+def _check_limits(line: int, cells: Sequence[Cell]) -> None:
+    if len(cells) > MAX_COLUMNS:
+        raise too_many_columns(line)
+    for column, cell in enumerate(cells, start=1):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise cell_too_long(line, f"{column_letters(column)}{line}")
 
 
 def _check_not_empty(sheet: Sheet) -> None:
@@ -270,12 +270,3 @@ def _check_not_empty(sheet: Sheet) -> None:
                 _("Il file contiene solo la riga di intestazione: nessuna riga da importare."),
             )
         )
-    if len(sheet.rows) > MAX_ROWS:
-        sheet.problems.append(
-            Problem(
-                None,
-                _("Il file ha più di %(max)s righe: dividerlo in più file.")
-                % {"max": f"{MAX_ROWS:,}".replace(",", ".")},
-            )
-        )
-        del sheet.rows[MAX_ROWS:]
