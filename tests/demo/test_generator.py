@@ -172,3 +172,15 @@ def test_demo_register_history_is_signed_and_traced() -> None:
     assert Absence.objects.exists()
     assert Absence.objects.filter(justification__status="accettata").exists()
     assert Change.objects.filter(reason="dati dimostrativi").count() >= lessons.count()
+    # The history shows each absence as it is, linked to its justification (issue 10 #7),
+    # and each justification's creation.
+    justified = Absence.objects.filter(justification__isnull=False)
+    created = {
+        change.object_id: change.after["justification"]
+        for change in Change.objects.filter(
+            content_type__model="absence", action="create", object_id__in=justified.values("pk")
+        )
+    }
+    assert created == dict(justified.values_list("pk", "justification_id"))
+    justifications = Change.objects.filter(content_type__model="justification", action="create")
+    assert justifications.count() == justified.count()

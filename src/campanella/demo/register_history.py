@@ -141,24 +141,26 @@ def generate_history(
                 )
             )
     Signature.objects.bulk_create(signatures, batch_size=2000)
+    justifications = justify_most(absences, rng)
     Absence.objects.bulk_create(absences, batch_size=2000)
     LateEntry.objects.bulk_create(lates, batch_size=2000)
-    justify_most(absences, rng)
-    for rows in (lessons, signatures, absences, lates):
+    for rows in (lessons, signatures, absences, lates, justifications):
         changes_record_created(
             instances=rows, actor=actor, institute_id=institute_id, reason="dati dimostrativi"
         )
     return len(lessons)
 
 
-def justify_most(absences: list[Absence], rng: random.Random) -> None:
-    """About two thirds of the absences are justified by a guardian and accepted."""
+def justify_most(absences: list[Absence], rng: random.Random) -> list[Justification]:
+    """About two thirds of the absences (not yet written) are justified by a guardian and
+    accepted: linked before the absences are written, so that their history shows the link."""
     guardians = {
         link.student_id: link.guardian.user
         for link in Guardianship.objects.filter(
             student_id__in={a.student_id for a in absences}, guardian__user__isnull=False
         ).select_related("guardian__user")
     }
+    justifications: list[Justification] = []
     for absence in absences:
         submitter = guardians.get(absence.student_id)
         if submitter is None or rng.random() > 0.66:
@@ -173,4 +175,6 @@ def justify_most(absences: list[Absence], rng: random.Random) -> None:
             status=JustificationStatus.ACCEPTED,
             decided_by=absence.recorded_by,
         )
-        Absence.objects.filter(pk=absence.pk).update(justification=justification)
+        absence.justification = justification
+        justifications.append(justification)
+    return justifications
