@@ -1,8 +1,11 @@
 """Every URL and every API operation is listed here with what an outsider gets.
 
 A new route without an entry fails this test: whoever adds a page must say who is refused.
-The outsider is a logged-in user with no role; a family of another institute's student, another
-class's teacher and a student are covered route by route in the app tests.
+The outsider is a logged-in user with no role. Pages read with a GET; a POST-only page and an
+API write are sent with the valid body of their PAGE_WRITES / API_WRITES entry, on a real
+object, and must write nothing (a GET answered 405, or an empty body answered 422, would prove
+nothing). Another family, another class's teacher, a student and another institute's office
+are refused every write in tests/test_outsiders_cannot_write.py.
 """
 
 from __future__ import annotations
@@ -16,6 +19,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campanella.accounts.services import api_token_issue
 from tests.conftest import Cast
+from tests.routes import posted
+from tests.test_outsiders_cannot_write import (
+    API_WRITES,
+    PAGE_WRITES,
+    send,
+    shared_handler,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +73,16 @@ def test_every_page_is_in_the_table() -> None:
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_outsider_and_anonymous_are_refused(cast: Cast, name: str) -> None:
     kwargs, outsider_status, anonymous_status = PAGES[name]
+    if kwargs is posted:
+        write = PAGE_WRITES[name](cast)
+        outsider = cast.client_for(cast.outsider)
+        outsider.handler = shared_handler(outsider)
+        before = snapshot(write)
+        body = write.outsider_body or write.body
+        assert send(outsider, "post", write.url, body, api=False).status_code == outsider_status
+        assert send(Client(), "post", write.url, body, api=False).status_code == anonymous_status
+        assert snapshot(write) == before
+        return
     url = reverse(name, kwargs=kwargs(cast))
     assert cast.client_for(cast.outsider).get(url).status_code == outsider_status
     assert Client().get(url).status_code == anonymous_status
@@ -75,23 +96,28 @@ def test_every_api_operation_is_in_the_table(client: Client) -> None:
 
 @pytest.mark.parametrize(("method", "path"), sorted(API))
 def test_api_refuses_outsiders_and_anonymous(cast: Cast, method: str, path: str) -> None:
+    _token, raw = api_token_issue(user=cast.outsider)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    if (method, path) in API_WRITES:
+        write = API_WRITES[(method, path)](cast)
+        before = snapshot(write)
+        body = write.outsider_body or write.body
+        assert send(client, method, write.url, body, api=True).status_code == API[(method, path)]
+        if (method, path) != ("post", "/api/v1/auth/token"):
+            assert send(Client(), method, write.url, body, api=True).status_code == 401
+        assert snapshot(write) == before
+        return
     url = (
         path.replace("{classroom_id}", str(cast.classroom_1a.pk))
         .replace("{student_id}", str(cast.child.pk))
         .replace("{day}", "2026-11-23")
-        .replace("{justification_id}", "1")
         .replace("{subject_id}", str(cast.maths.pk))
     )
-    _token, raw = api_token_issue(user=cast.outsider)
-    client = Client()
-    response = getattr(client, method)(
-        url, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
-    )
+    response = client.get(url)
+    assert method == "get"
     assert response.status_code == API[(method, path)]
     if path == "/api/v1/classrooms":
         assert response.json() == []
     if path == "/api/v1/me":
         assert response.json()["students"] == []
-    if (method, path) != ("post", "/api/v1/auth/token"):
-        anonymous = getattr(Client(), method)(url)
-        assert anonymous.status_code == 401
+    assert Client().get(url).status_code == 401

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from campanella.interop.models import ImportBatch
+from campanella.people.models import Enrollment, Guardian, Guardianship, Student
 from tests.conftest import Cast
-from tests.routes import ApiTable, PageTable
+from tests.routes import (
+    ApiTable,
+    ApiWriteTable,
+    PageTable,
+    SelfServiceTable,
+    Write,
+    WriteTable,
+    posted,
+)
 
 
 def _batch(cast: Cast) -> dict[str, Any]:
@@ -20,8 +33,55 @@ PAGES: PageTable = {
     "interop:upload": (lambda c: {"kind": "alunni"}, 404, 302),
     "interop:template": (lambda c: {"kind": "personale", "extension": "xlsx"}, 404, 302),
     "interop:preview": (_batch, 404, 302),
-    "interop:apply": (_batch, 404, 302),
+    "interop:apply": (posted, 404, 302),  # POST only: its PAGE_WRITES entry
     "interop:result": (_batch, 404, 302),
 }
 
 API: ApiTable = {}
+
+
+def outsiders(c: Cast) -> tuple[Any, ...]:
+    """Another institute's office, a teacher, the principal (not the office), a family."""
+    return (c.foreign_office, c.teacher, c.principal, c.guardian)
+
+
+def institute_a(c: Cast) -> tuple[Any, ...]:
+    return (
+        ImportBatch.objects.filter(institute=c.institute),
+        Student.objects.filter(institute=c.institute),
+        Guardian.objects.filter(institute=c.institute),
+        Guardianship.objects.filter(student__institute=c.institute),
+        Enrollment.objects.filter(classroom__school__institute=c.institute),
+    )
+
+
+def page_upload(c: Cast) -> Write:
+    from tests.interop.helpers import People, csv_bytes
+
+    upload = SimpleUploadedFile(
+        "alunni.csv", csv_bytes([People(seed=11).student_row()]), content_type="text/csv"
+    )
+    # Another institute's office may upload, into its own institute only: nothing of A moves.
+    return Write(
+        reverse("interop:upload", args=["alunni"]),
+        {"file": upload},
+        c.office,
+        outsiders(c),
+        institute_a(c),
+        refused_for={c.foreign_office.username: 302},
+    )
+
+
+PAGE_WRITES: WriteTable = {
+    "interop:upload": page_upload,
+    "interop:apply": lambda c: Write(
+        reverse("interop:apply", args=[_batch(c)["pk"]]),
+        {},
+        c.office,
+        outsiders(c),
+        institute_a(c),
+    ),
+}
+
+API_WRITES: ApiWriteTable = {}
+SELF_SERVICE: SelfServiceTable = {}

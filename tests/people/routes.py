@@ -1,4 +1,4 @@
-from tests.routes import ApiTable, PageTable
+from tests.routes import ApiTable, ApiWriteTable, PageTable, SelfServiceTable, WriteTable
 
 PAGES: PageTable = {
     "people:classroom_list": (lambda c: {}, 404, 302),
@@ -11,3 +11,7 @@ API: ApiTable = {
     ("get", "/api/v1/classrooms/{classroom_id}"): 404,
     ("get", "/api/v1/students/{student_id}"): 404,
 }
+
+PAGE_WRITES: WriteTable = {}  # the people pages only read; the office writes in /gestione/
+API_WRITES: ApiWriteTable = {}
+SELF_SERVICE: SelfServiceTable = {}
