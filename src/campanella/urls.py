@@ -1,9 +1,14 @@
 """URL map: pages in Italian, the API under /api/v1/, the office's admin under /gestione/."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from campanella.api.api import api
+from campanella.lib.ids import IdConverter
 from campanella.people.admin import office_admin
+
+# `<id:…>` in every app's urls.py: a record id that fits the database, else 404 (lib/ids.py).
+# Registered here, before the includes below import the apps' URL lists.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("campanella.accounts.urls")),

@@ -32,8 +32,10 @@ def test_teacher_posts_grades_family_reads_averages(cast: Cast) -> None:
         )
         assert response.status_code == 200
     assert response.json()["display"] == "5½"
-    book = {row["subject_id"]: row for row in teacher.get(base).json()}
+    book = {row["student_id"]: row for row in teacher.get(base).json()}
     assert book[cast.child.pk]["average"] == "6.38"
+    assert book[cast.child.pk]["student"] == cast.child.full_name
+    assert "subject_id" not in book[cast.child.pk]  # a row is a student, not a subject
     family = api(cast.guardian).get(f"/api/v1/students/{cast.child.pk}/grades").json()
     assert family["subjects"][0]["average"] == "6.38"
     assert [g["display"] for g in family["subjects"][0]["grades"]] == ["5½", "7+"]

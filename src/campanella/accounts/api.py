@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from campanella.accounts.login import LoginRefused
 from campanella.accounts.services import api_token_login, api_token_revoke, api_token_user
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_types import Text
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import own_students
 
@@ -28,9 +29,9 @@ router = Router(tags=["accesso"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    otp: str = ""
+    username: Text = Field(max_length=254, description="nome utente o e-mail collegata")
+    password: Text = Field(max_length=4096)
+    otp: Text = Field("", max_length=16, description="codice della verifica in due passaggi")
 
 
 class TokenOut(Schema):
@@ -64,7 +65,14 @@ class MeOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        200: TokenOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Ottieni un token di accesso",
     description=(
         "Scambia nome utente (o e-mail collegata) e password con un token Bearer valido 30 "

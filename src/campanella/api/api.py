@@ -58,8 +58,15 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _reply(request, 404, error_body("not_found", "Risorsa non trovata."))
 
 
+# Ninja's own 400 when a body is not JSON (ninja/params/models.py; the version is pinned).
+UNPARSABLE_BODY = "Cannot parse request body"
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith(UNPARSABLE_BODY):
+        message = "Il corpo della richiesta non è un JSON valido."
+        return _reply(request, 400, error_body("invalid_json", message))
     return _reply(request, exc.status_code, error_body("error", str(exc)))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from campanella.grades import selectors
 from campanella.grades.models import Grade
@@ -17,6 +17,8 @@ from campanella.grades.selectors import shown
 from campanella.grades.services import grade_add
 from campanella.grades.views import book_scope, chosen_term, scoped_classroom, sees_as_family
 from campanella.lib.api_errors import ErrorOut
+from campanella.lib.api_types import Day, Flag, Text
+from campanella.lib.ids import Id
 from campanella.people.models import User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
@@ -58,8 +60,19 @@ class GradeOut(Schema):
 
 
 class AverageOut(Schema):
+    """A subject of one student: its average and grades."""
+
     subject_id: int
     subject: str
+    average: Decimal | None
+    grades: list[GradeOut]
+
+
+class BookRowOut(Schema):
+    """A student of the grade book: the grades and average in the book's subject."""
+
+    student_id: int
+    student: str
     average: Decimal | None
     grades: list[GradeOut]
 
@@ -78,7 +91,7 @@ def grade_out(grade: Grade, subject_name: str) -> GradeOut:
     response={200: list[SubjectOut], **ERRORS},
     summary="Materie della classe",
 )
-def subjects(request: HttpRequest, classroom_id: int) -> list[SubjectOut]:
+def subjects(request: HttpRequest, classroom_id: Id) -> list[SubjectOut]:
     classroom = scoped_classroom(request, classroom_id)
     rows = classroom.subjects.select_related("subject").order_by("subject__name")
     return [
@@ -91,7 +104,7 @@ def subjects(request: HttpRequest, classroom_id: int) -> list[SubjectOut]:
     response={200: list[TermOut], **ERRORS},
     summary="Periodi dell'anno della classe",
 )
-def terms(request: HttpRequest, classroom_id: int) -> list[TermOut]:
+def terms(request: HttpRequest, classroom_id: Id) -> list[TermOut]:
     classroom = scoped_classroom(request, classroom_id)
     return [
         TermOut(id=t.pk, number=t.number, kind=t.kind, start_date=t.start_date, end_date=t.end_date)
@@ -101,17 +114,17 @@ def terms(request: HttpRequest, classroom_id: int) -> list[TermOut]:
 
 @router.get(
     "/classrooms/{classroom_id}/subjects/{subject_id}/grades",
-    response={200: list[AverageOut], **ERRORS},
+    response={200: list[BookRowOut], **ERRORS},
     summary="Registro dei voti di una materia (per alunno, con media)",
 )
-def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> list[AverageOut]:
+def grade_book(request: HttpRequest, classroom_id: Id, subject_id: Id) -> list[BookRowOut]:
     scope = book_scope(request, classroom_id, subject_id)
     classroom, subject = scope.classroom, scope.subject
     term = chosen_term(request, selectors.terms_of(classroom))
     return [
-        AverageOut(
-            subject_id=row.student.pk,
-            subject=row.student.full_name,
+        BookRowOut(
+            student_id=row.student.pk,
+            student=row.student.full_name,
             average=row.average,
             grades=[grade_out(grade, subject.name) for grade in row.grades],
         )
@@ -144,7 +157,7 @@ class ClassAveragesOut(Schema):
     response={200: ClassAveragesOut, **ERRORS},
     summary="Medie della classe: per alunno e materia, della classe per materia (?periodo=)",
 )
-def class_averages(request: HttpRequest, classroom_id: int) -> ClassAveragesOut:
+def class_averages(request: HttpRequest, classroom_id: Id) -> ClassAveragesOut:
     if roles_for_user(request.user).staff is None:
         raise Http404
     classroom = scoped_classroom(request, classroom_id)
@@ -174,15 +187,15 @@ def class_averages(request: HttpRequest, classroom_id: int) -> ClassAveragesOut:
 
 
 class GradeIn(Schema):
-    student_id: int
-    date: datetime.date
-    kind: str
-    grade: str
+    student_id: Id
+    date: Day
+    kind: Text = Field(description="scritto, orale o pratico")
+    grade: Text = Field(description="notazione italiana: 7, 7+, 6½, 6,5, 6/7…")
     weight: Decimal = Decimal("1")
-    counts_in_average: bool = True
-    description: str = ""
-    comment: str = ""
-    visible_from: datetime.date | None = None
+    counts_in_average: Flag = True
+    description: Text = ""
+    comment: Text = ""
+    visible_from: Day | None = None
 
 
 @router.post(
@@ -191,7 +204,7 @@ class GradeIn(Schema):
     summary="Inserisci un voto (notazione italiana: 7+, 6½, 6/7…)",
 )
 def grade_create(
-    request: HttpRequest, classroom_id: int, subject_id: int, payload: GradeIn
+    request: HttpRequest, classroom_id: Id, subject_id: Id, payload: GradeIn
 ) -> GradeOut:
     scope = book_scope(request, classroom_id, subject_id)
     classroom, subject = scope.classroom, scope.subject
@@ -217,7 +230,7 @@ class StudentGradesOut(Schema):
     response={200: StudentGradesOut, **ERRORS},
     summary="Voti e medie di un alunno (periodo in corso o ?periodo=)",
 )
-def student_grades(request: HttpRequest, student_id: int) -> StudentGradesOut:
+def student_grades(request: HttpRequest, student_id: Id) -> StudentGradesOut:
     enrollment = visible_enrollment(request.user, student_id)
     if enrollment is None:
         raise Http404

@@ -11,7 +11,7 @@ urlpatterns = [
     re_path(
         rf"^{KIND}/modello\.(?P<extension>csv|xlsx)$", views.template_download, name="template"
     ),
-    path("lotti/<int:pk>/", views.preview, name="preview"),
-    path("lotti/<int:pk>/applica/", views.apply, name="apply"),
-    path("lotti/<int:pk>/esito/", views.result, name="result"),
+    path("lotti/<id:pk>/", views.preview, name="preview"),
+    path("lotti/<id:pk>/applica/", views.apply, name="apply"),
+    path("lotti/<id:pk>/esito/", views.result, name="result"),
 ]

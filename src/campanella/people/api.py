@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from campanella.lib.api_errors import ErrorOut
+from campanella.lib.ids import Id
 from campanella.people.models import Student
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
@@ -88,10 +89,10 @@ def classroom_list(request: HttpRequest) -> list[ClassroomOut]:
 
 @router.get(
     "/classrooms/{classroom_id}",
-    response={200: ClassroomDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ClassroomDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Una classe con i suoi alunni iscritti oggi",
 )
-def classroom_detail(request: HttpRequest, classroom_id: int) -> ClassroomDetailOut:
+def classroom_detail(request: HttpRequest, classroom_id: Id) -> ClassroomDetailOut:
     visible = classrooms_for_user(request.user).select_related("school", "school_year")
     classroom = get_object_or_404(visible, pk=classroom_id)
     students = [student_out(s) for s in enrolled_students(classroom)]
@@ -100,10 +101,10 @@ def classroom_detail(request: HttpRequest, classroom_id: int) -> ClassroomDetail
 
 @router.get(
     "/students/{student_id}",
-    response={200: StudentDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: StudentDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Un alunno visibile a chi chiama, con la classe attuale",
 )
-def student_detail(request: HttpRequest, student_id: int) -> StudentDetailOut:
+def student_detail(request: HttpRequest, student_id: Id) -> StudentDetailOut:
     student = get_object_or_404(students_for_user(request.user), pk=student_id)
     enrollment = current_enrollment(student)
     classroom = classroom_out(enrollment.classroom) if enrollment is not None else None

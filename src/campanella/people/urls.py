@@ -5,6 +5,6 @@ from campanella.people import views
 app_name = "people"
 urlpatterns = [
     path("classi/", views.classroom_list, name="classroom_list"),
-    path("classi/<int:pk>/", views.classroom_detail, name="classroom_detail"),
-    path("alunni/<int:pk>/", views.student_detail, name="student_detail"),
+    path("classi/<id:pk>/", views.classroom_detail, name="classroom_detail"),
+    path("alunni/<id:pk>/", views.student_detail, name="student_detail"),
 ]

@@ -12,9 +12,12 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from pydantic import StrictInt
 
 from campanella.lib.api_errors import ErrorOut
+from campanella.lib.api_types import ClockTime, Day, Flag, Text
+from campanella.lib.ids import Id
 from campanella.people.models import User
 from campanella.people.selectors import (
     classrooms_for_user,
@@ -28,6 +31,7 @@ from campanella.register.models import Justification
 from campanella.school.models import Classroom, HourSlot, Subject
 
 router = Router(tags=["registro di classe"])
+MAX_WAIVER_HOURS = 2000  # more than a year of lessons (about 1,000 hours in upper secondary)
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -36,7 +40,7 @@ def acting(request: HttpRequest) -> User:
     return request.user
 
 
-def classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
+def classroom_for(request: HttpRequest, classroom_id: Id) -> Classroom:
     scoped = classrooms_for_user(request.user).select_related("school__institute", "school_year")
     return get_object_or_404(scoped, pk=classroom_id)
 
@@ -50,8 +54,8 @@ class SignatureOut(Schema):
 class HourOut(Schema):
     slot: int
     number: int
-    start: datetime.time
-    end: datetime.time
+    start: ClockTime
+    end: ClockTime
     planned_subject: str
     subject: str | None
     topic: str
@@ -62,12 +66,12 @@ class AttendanceOut(Schema):
     student_id: int
     name: str
     absent: bool
-    late_entry: datetime.time | None
-    early_exit: datetime.time | None
+    late_entry: ClockTime | None
+    early_exit: ClockTime | None
 
 
 class ClassDayOut(Schema):
-    classroom_id: int
+    classroom_id: Id
     date: datetime.date
     hours: list[HourOut]
     students: list[AttendanceOut]
@@ -108,15 +112,15 @@ def class_day_out(day: selectors.ClassDay) -> ClassDayOut:
     response={200: ClassDayOut, **ERRORS},
     summary="Il registro di una classe in un giorno",
 )
-def class_day(request: HttpRequest, classroom_id: int, day: datetime.date) -> ClassDayOut:
+def class_day(request: HttpRequest, classroom_id: Id, day: Day) -> ClassDayOut:
     return class_day_out(selectors.class_day(classroom_for(request, classroom_id), day))
 
 
 class SignIn(Schema):
-    slot_id: int
-    subject_id: int | None = None
-    topic: str = ""
-    activities: str = ""
+    slot_id: Id
+    subject_id: Id | None = None
+    topic: Text = ""
+    activities: Text = ""
 
 
 @router.post(
@@ -124,9 +128,7 @@ class SignIn(Schema):
     response={200: ClassDayOut, **ERRORS},
     summary="Firma un'ora (argomento e attività)",
 )
-def sign(
-    request: HttpRequest, classroom_id: int, day: datetime.date, payload: SignIn
-) -> ClassDayOut:
+def sign(request: HttpRequest, classroom_id: Id, day: Day, payload: SignIn) -> ClassDayOut:
     classroom = classroom_for(request, classroom_id)
     slot = get_object_or_404(HourSlot, pk=payload.slot_id, school=classroom.school)
     if payload.subject_id is None:
@@ -152,7 +154,7 @@ def sign(
 
 
 class RollCallIn(Schema):
-    absent: list[int]
+    absent: list[Id]
 
 
 @router.put(
@@ -160,9 +162,7 @@ class RollCallIn(Schema):
     response={200: ClassDayOut, **ERRORS},
     summary="Appello: gli assenti della giornata (gli altri presenti)",
 )
-def roll_call(
-    request: HttpRequest, classroom_id: int, day: datetime.date, payload: RollCallIn
-) -> ClassDayOut:
+def roll_call(request: HttpRequest, classroom_id: Id, day: Day, payload: RollCallIn) -> ClassDayOut:
     classroom = classroom_for(request, classroom_id)
     services.roll_call_save(
         user=acting(request), classroom=classroom, day=day, absent_ids=payload.absent
@@ -171,12 +171,12 @@ def roll_call(
 
 
 class TimeIn(Schema):
-    student_id: int
-    time: datetime.time
-    picked_up_by: str = ""
+    student_id: Id
+    time: ClockTime
+    picked_up_by: Text = Field("", max_length=150)
 
 
-def student_in(classroom: Classroom, student_id: int, day: datetime.date) -> Any:
+def student_in(classroom: Classroom, student_id: Id, day: datetime.date) -> Any:
     student = enrolled_students(classroom, day).filter(pk=student_id).first()
     if student is None:
         raise Http404
@@ -188,9 +188,7 @@ def student_in(classroom: Classroom, student_id: int, day: datetime.date) -> Any
     response={200: ClassDayOut, **ERRORS},
     summary="Entrata posticipata",
 )
-def late_entry(
-    request: HttpRequest, classroom_id: int, day: datetime.date, payload: TimeIn
-) -> ClassDayOut:
+def late_entry(request: HttpRequest, classroom_id: Id, day: Day, payload: TimeIn) -> ClassDayOut:
     classroom = classroom_for(request, classroom_id)
     student = student_in(classroom, payload.student_id, day)
     services.late_entry_record(
@@ -204,9 +202,7 @@ def late_entry(
     response={200: ClassDayOut, **ERRORS},
     summary="Uscita anticipata",
 )
-def early_exit(
-    request: HttpRequest, classroom_id: int, day: datetime.date, payload: TimeIn
-) -> ClassDayOut:
+def early_exit(request: HttpRequest, classroom_id: Id, day: Day, payload: TimeIn) -> ClassDayOut:
     classroom = classroom_for(request, classroom_id)
     student = student_in(classroom, payload.student_id, day)
     services.early_exit_record(
@@ -217,9 +213,9 @@ def early_exit(
 
 
 class NoteIn(Schema):
-    date: datetime.date
-    text: str
-    student_ids: list[int] = []
+    date: Day
+    text: Text
+    student_ids: list[Id] = []
 
 
 class CreatedOut(Schema):
@@ -232,7 +228,7 @@ class CreatedOut(Schema):
     response={200: CreatedOut, **ERRORS},
     summary="Nota disciplinare (nessun alunno: tutta la classe)",
 )
-def note(request: HttpRequest, classroom_id: int, payload: NoteIn) -> CreatedOut:
+def note(request: HttpRequest, classroom_id: Id, payload: NoteIn) -> CreatedOut:
     classroom = classroom_for(request, classroom_id)
     students = list(enrolled_students(classroom, payload.date).filter(pk__in=payload.student_ids))
     if len(students) != len(set(payload.student_ids)):
@@ -248,10 +244,10 @@ def note(request: HttpRequest, classroom_id: int, payload: NoteIn) -> CreatedOut
 
 
 class AgendaIn(Schema):
-    kind: str
-    subject_id: int
-    date: datetime.date
-    text: str
+    kind: Text = Field(description="compiti o verifica")
+    subject_id: Id
+    date: Day
+    text: Text
 
 
 class AgendaOut(Schema):
@@ -267,7 +263,7 @@ class AgendaOut(Schema):
     response={200: CreatedOut, **ERRORS},
     summary="Compiti o verifica in agenda (avvisa se c'è già una verifica)",
 )
-def agenda_add(request: HttpRequest, classroom_id: int, payload: AgendaIn) -> CreatedOut:
+def agenda_add(request: HttpRequest, classroom_id: Id, payload: AgendaIn) -> CreatedOut:
     classroom = classroom_for(request, classroom_id)
     subject = get_object_or_404(
         Subject, pk=payload.subject_id, institute_id=classroom.school.institute_id
@@ -284,8 +280,8 @@ def agenda_add(request: HttpRequest, classroom_id: int, payload: AgendaIn) -> Cr
 
 
 class DecisionIn(Schema):
-    accept: bool
-    note: str = ""
+    accept: Flag
+    note: Text = Field("", max_length=300)
 
 
 class JustificationOut(Schema):
@@ -310,7 +306,7 @@ def justification_out(j: Justification) -> JustificationOut:
     response={200: JustificationOut, **ERRORS, 409: ErrorOut},
     summary="Il docente accetta o respinge una giustificazione",
 )
-def decide(request: HttpRequest, justification_id: int, payload: DecisionIn) -> JustificationOut:
+def decide(request: HttpRequest, justification_id: Id, payload: DecisionIn) -> JustificationOut:
     justification = get_object_or_404(
         Justification.objects.filter(student__in=students_for_user(request.user)),
         pk=justification_id,
@@ -328,7 +324,7 @@ def state(justification: Justification | None) -> str | None:
 class EventOut(Schema):
     kind: str
     date: datetime.date
-    time: datetime.time | None
+    time: ClockTime | None
     justification_status: str | None
 
 
@@ -352,7 +348,7 @@ class FamilyRegisterOut(Schema):
     response={200: FamilyRegisterOut, **ERRORS},
     summary="Assenze, argomenti, note e agenda di un alunno (ultimi 30 giorni)",
 )
-def student_register(request: HttpRequest, student_id: int) -> FamilyRegisterOut:
+def student_register(request: HttpRequest, student_id: Id) -> FamilyRegisterOut:
     student = get_object_or_404(students_for_user(request.user), pk=student_id)
     enrollment = current_enrollment(student)
     if enrollment is None:
@@ -399,11 +395,11 @@ def student_register(request: HttpRequest, student_id: int) -> FamilyRegisterOut
 
 
 class JustifyIn(Schema):
-    kind: str
-    start_date: datetime.date
-    end_date: datetime.date | None = None
-    time: datetime.time | None = None
-    reason: str
+    kind: Text = Field(description="assenza, ritardo o uscita")
+    start_date: Day
+    end_date: Day | None = None
+    time: ClockTime | None = None
+    reason: Text = Field(max_length=300)
 
 
 @router.post(
@@ -411,7 +407,7 @@ class JustifyIn(Schema):
     response={200: JustificationOut, **ERRORS},
     summary="Giustifica (o comunica in anticipo) un'assenza, un'entrata o un'uscita",
 )
-def justify(request: HttpRequest, student_id: int, payload: JustifyIn) -> JustificationOut:
+def justify(request: HttpRequest, student_id: Id, payload: JustifyIn) -> JustificationOut:
     student = get_object_or_404(own_students(request.user), pk=student_id)
     created = services.justification_submit(
         user=acting(request), student=student, kind=payload.kind, start=payload.start_date,
@@ -425,7 +421,7 @@ def justify(request: HttpRequest, student_id: int, payload: JustifyIn) -> Justif
     response={204: None, **ERRORS, 409: ErrorOut},
     summary="Ritira una giustificazione non ancora valutata",
 )
-def withdraw(request: HttpRequest, student_id: int, justification_id: int) -> Status[None]:
+def withdraw(request: HttpRequest, student_id: Id, justification_id: Id) -> Status[None]:
     student = get_object_or_404(own_students(request.user), pk=student_id)
     justification = get_object_or_404(Justification, pk=justification_id, student=student)
     services.justification_withdraw(user=acting(request), justification=justification)
@@ -433,8 +429,8 @@ def withdraw(request: HttpRequest, student_id: int, justification_id: int) -> St
 
 
 class HourRollCallIn(Schema):
-    slot_id: int
-    absent: list[int]
+    slot_id: Id
+    absent: list[Id]
 
 
 @router.put(
@@ -443,7 +439,7 @@ class HourRollCallIn(Schema):
     summary="Assenti in una singola ora",
 )
 def hour_absences(
-    request: HttpRequest, classroom_id: int, day: datetime.date, payload: HourRollCallIn
+    request: HttpRequest, classroom_id: Id, day: Day, payload: HourRollCallIn
 ) -> ClassDayOut:
     classroom = classroom_for(request, classroom_id)
     slot = get_object_or_404(HourSlot, pk=payload.slot_id, school=classroom.school)
@@ -454,8 +450,8 @@ def hour_absences(
 
 
 class OffSiteIn(Schema):
-    student_id: int
-    reason: str
+    student_id: Id
+    reason: Text = Field(max_length=200)
 
 
 @router.post(
@@ -463,9 +459,7 @@ class OffSiteIn(Schema):
     response={200: CreatedOut, **ERRORS},
     summary="Fuori classe (conta come presenza)",
 )
-def off_site(
-    request: HttpRequest, classroom_id: int, day: datetime.date, payload: OffSiteIn
-) -> CreatedOut:
+def off_site(request: HttpRequest, classroom_id: Id, day: Day, payload: OffSiteIn) -> CreatedOut:
     classroom = classroom_for(request, classroom_id)
     student = student_in(classroom, payload.student_id, day)
     created = services.off_site_record(
@@ -475,10 +469,10 @@ def off_site(
 
 
 class AnnotationIn(Schema):
-    date: datetime.date
-    text: str
-    student_id: int | None = None
-    visible_to_family: bool = False
+    date: Day
+    text: Text
+    student_id: Id | None = None
+    visible_to_family: Flag = False
 
 
 @router.post(
@@ -486,7 +480,7 @@ class AnnotationIn(Schema):
     response={200: CreatedOut, **ERRORS},
     summary="Annotazione (visibile o no alla famiglia)",
 )
-def annotation(request: HttpRequest, classroom_id: int, payload: AnnotationIn) -> CreatedOut:
+def annotation(request: HttpRequest, classroom_id: Id, payload: AnnotationIn) -> CreatedOut:
     classroom = classroom_for(request, classroom_id)
     student = (
         student_in(classroom, payload.student_id, payload.date) if payload.student_id else None
@@ -499,9 +493,9 @@ def annotation(request: HttpRequest, classroom_id: int, payload: AnnotationIn) -
 
 
 class WaiverIn(Schema):
-    student_id: int
-    hours: int
-    reason: str
+    student_id: Id
+    hours: StrictInt = Field(ge=1, le=MAX_WAIVER_HOURS)
+    reason: Text = Field(max_length=300)
 
 
 @router.post(
@@ -509,7 +503,7 @@ class WaiverIn(Schema):
     response={200: CreatedOut, **ERRORS},
     summary="Deroga al limite di assenze (solo il dirigente)",
 )
-def waiver(request: HttpRequest, classroom_id: int, payload: WaiverIn) -> CreatedOut:
+def waiver(request: HttpRequest, classroom_id: Id, payload: WaiverIn) -> CreatedOut:
     classroom = classroom_for(request, classroom_id)
     student = get_object_or_404(enrolled_students(classroom), pk=payload.student_id)
     created = services.waiver_grant(
@@ -535,7 +529,7 @@ class AttendanceRowOut(Schema):
     response={200: list[AttendanceRowOut], **ERRORS},
     summary="Ore di assenza rispetto al limite del 25%",
 )
-def attendance(request: HttpRequest, classroom_id: int) -> list[AttendanceRowOut]:
+def attendance(request: HttpRequest, classroom_id: Id) -> list[AttendanceRowOut]:
     classroom = classroom_for(request, classroom_id)
     return [
         AttendanceRowOut(

@@ -18,7 +18,7 @@ class IsoDate:
 register_converter(IsoDate, "isodate")
 
 app_name = "register"
-DAY = "<int:pk>/<isodate:day>/"
+DAY = "<id:pk>/<isodate:day>/"
 urlpatterns = [
     path("", views.today, name="today"),
     path("storico/", views.history, name="history"),
@@ -32,30 +32,30 @@ urlpatterns = [
     path(f"{DAY}assenza-oraria/", views.hour_absence, name="hour_absence"),
     path(f"{DAY}fuori-classe/", views.off_site, name="off_site"),
     path(f"{DAY}annotazione/", views.annotation, name="annotation"),
-    path("<int:pk>/note/<int:note_id>/provvedimento/", views.measure, name="measure"),
-    path("<int:pk>/deroghe/", views.waiver, name="waiver"),
-    path("<int:pk>/annulla/<str:kind>/<int:event_id>/", views.cancel_event, name="cancel_event"),
-    path("<int:pk>/note/<int:note_id>/annulla/", views.note_cancel, name="note_cancel"),
+    path("<id:pk>/note/<id:note_id>/provvedimento/", views.measure, name="measure"),
+    path("<id:pk>/deroghe/", views.waiver, name="waiver"),
+    path("<id:pk>/annulla/<str:kind>/<id:event_id>/", views.cancel_event, name="cancel_event"),
+    path("<id:pk>/note/<id:note_id>/annulla/", views.note_cancel, name="note_cancel"),
     path(
-        "<int:pk>/giustificazioni/<int:justification_id>/",
+        "<id:pk>/giustificazioni/<id:justification_id>/",
         views.decide,
         name="decide",
     ),
-    path("<int:pk>/assenze/", views.attendance, name="attendance"),
-    path("alunno/<int:pk>/", views.student_register, name="student"),
-    path("alunno/<int:pk>/giustifica/", views.justify, name="justify"),
+    path("<id:pk>/assenze/", views.attendance, name="attendance"),
+    path("alunno/<id:pk>/", views.student_register, name="student"),
+    path("alunno/<id:pk>/giustifica/", views.justify, name="justify"),
     path(
-        "<int:pk>/annotazioni/<int:annotation_id>/annulla/",
+        "<id:pk>/annotazioni/<id:annotation_id>/annulla/",
         views.annotation_cancel,
         name="annotation_cancel",
     ),
     path(
-        "alunno/<int:pk>/giustificazioni/<int:justification_id>/modifica/",
+        "alunno/<id:pk>/giustificazioni/<id:justification_id>/modifica/",
         views.justification_edit,
         name="justification_edit",
     ),
     path(
-        "alunno/<int:pk>/giustificazioni/<int:justification_id>/ritira/",
+        "alunno/<id:pk>/giustificazioni/<id:justification_id>/ritira/",
         views.justification_withdraw,
         name="justification_withdraw",
     ),
