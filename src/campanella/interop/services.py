@@ -22,7 +22,8 @@ from campanella.interop.staff import plan_staff
 from campanella.interop.students import plan_students
 from campanella.interop.tabular import Problem, Sheet, read_sheet
 from campanella.interop.teachings import plan_teachings
-from campanella.people.models import User
+from campanella.people.access import access_changed
+from campanella.people.models import Guardian, Staff, User
 from campanella.school.models import Classroom
 
 APPLIED = "applied"
@@ -154,6 +155,17 @@ def _apply_rows(
                     Classroom.objects.filter(school__institute_id=institute_id).values_list(
                         "pk", flat=True
                     )
+                )
+                # ... and every header of the institute's families and staff (children, roles).
+                access_changed(
+                    [
+                        *Guardian.objects.filter(institute_id=institute_id).values_list(
+                            "user_id", flat=True
+                        ),
+                        *Staff.objects.filter(institute_id=institute_id).values_list(
+                            "user_id", flat=True
+                        ),
+                    ]
                 )
         except IntegrityError:
             plan.problems.append(
