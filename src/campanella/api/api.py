@@ -27,7 +27,9 @@ api = NinjaAPI(
         "API del registro elettronico Campanella. Autenticazione: `POST /api/v1/auth/token` "
         "con nome utente e password, poi `Authorization: Bearer <token>`. Ogni errore 4xx ha "
         "il corpo `ErrorOut` (`code`, `message`, `errors`). Un oggetto che non si può vedere "
-        "risponde 404 come uno inesistente."
+        "risponde 404 come uno inesistente. Un identificativo fuori intervallo (oltre 2^63 − 1) "
+        "o un dato che lo schema non descrive (data non AAAA-MM-GG, booleano non true/false) "
+        "risponde 422 `invalid_input`; un corpo che non è JSON, 400 `invalid_json`."
     ),
     urls_namespace="api-v1",
     auth=bearer,
