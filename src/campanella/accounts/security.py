@@ -135,13 +135,15 @@ def _failures_since_reset(scope: Q, reset_scope: Q, now: datetime.datetime) -> i
 
 @dataclass(frozen=True)
 class Failures:
+    """Failures counted since the last reset, the attempt being checked among them."""
+
     account: int
     address: int
 
-    def locked(self, *, counting_this_one: bool = False) -> bool:
-        # Counted before its check, an attempt is still allowed when it is the limit-th one.
-        margin = 1 if counting_this_one else 0
-        return self.account >= USERNAME_LIMIT + margin or self.address >= ADDRESS_LIMIT + margin
+    @property
+    def over_limit(self) -> bool:
+        # Counted before its check, the limit-th attempt is still checked; the next is not.
+        return self.account > USERNAME_LIMIT or self.address > ADDRESS_LIMIT
 
 
 def failures(user: User | None, username: str, ip: str | None, now: datetime.datetime) -> Failures:
@@ -152,25 +154,6 @@ def failures(user: User | None, username: str, ip: str | None, now: datetime.dat
         by_ip = Q(ip_address=ip)
         address = _failures_since_reset(by_ip, by_ip & ADDRESS_UNLOCK, now)
     return Failures(account=account, address=address)
-
-
-@dataclass(frozen=True)
-class LockState:
-    locked: bool
-    reason: str = ""
-
-
-def lock_state(
-    username: str, ip: str | None, now: datetime.datetime | None = None, *, user: Any = None
-) -> LockState:
-    """Whether a login with this identifier from this address is locked now."""
-    now = now or timezone.now()
-    counted = failures(user, username, ip, now)
-    if counted.account >= USERNAME_LIMIT:
-        return LockState(True, "username")
-    if counted.address >= ADDRESS_LIMIT:
-        return LockState(True, "address")
-    return LockState(False)
 
 
 class AttemptLocked(Exception):
@@ -188,16 +171,12 @@ def attempt_open(
     """Count one guess (password or code) as failed before checking it; AttemptLocked if over.
 
     The row is committed before the count (the login paths run outside any transaction), so of
-    any number of parallel guesses at most the limit are checked.
+    any number of parallel guesses at most the limit are checked. Over the limit the row becomes
+    a "locked" trace: refused guesses were never checked and do not count.
     """
     name = normalize_username(username)
-    ip = client_ip(request)
-    now = timezone.now()
-    if failures(user, name, ip, now).locked():
-        record(AccessEventKind.LOCKED, request=request, user=user, username=name)
-        raise AttemptLocked
     event = record(kind, request=request, user=user, username=name, detail=detail)
-    if failures(user, name, ip, timezone.now()).locked(counting_this_one=True):
+    if failures(user, name, event.ip_address, timezone.now()).over_limit:
         AccessEvent.objects.filter(pk=event.pk).update(kind=AccessEventKind.LOCKED)
         raise AttemptLocked
     return event
@@ -211,51 +190,68 @@ def attempt_passed(event: AccessEvent) -> None:
 # --- what the office sees and clears ------------------------------------------------------------
 
 
-def _event_key(user_username: str | None, typed: str) -> str:
-    return user_username or typed.upper()
+def _account_key(login_username: str | None, typed: str) -> str:
+    """An event's account: the login it reached, else the name typed."""
+    return login_username or typed.upper()
 
 
 def locked_usernames(institute_id: int, now: datetime.datetime | None = None) -> list[str]:
     """Logins of this institute locked now (by the account's username), two queries."""
     now = now or timezone.now()
     since = now - WINDOW
+    columns = ("user__username", "username", "at")
     failed = AccessEvent.objects.filter(
         institute_id=institute_id, kind__in=FAILED, at__gte=since
-    ).values_list("user__username", "username", "at")
+    ).values_list(*columns)
     resets = AccessEvent.objects.filter(
         institute_id=institute_id, kind__in=RESETTING, at__gte=since
-    ).values_list("user__username", "username", "at")
-    return _over_limit(failed, resets, since, USERNAME_LIMIT)
+    ).values_list(*columns)
+    return _over_limit(
+        [(_account_key(login, typed), at) for login, typed, at in failed],
+        [(_account_key(login, typed), at) for login, typed, at in resets],
+        since,
+        USERNAME_LIMIT,
+    )
 
 
 def locked_addresses(institute_id: int, now: datetime.datetime | None = None) -> list[str]:
     """Client addresses locked now that failed against this institute or unknown usernames."""
     now = now or timezone.now()
     since = now - WINDOW
-    concerned = AccessEvent.objects.filter(
-        Q(institute_id=institute_id) | Q(institute__isnull=True),
-        kind__in=FAILED,
-        at__gte=since,
-        ip_address__isnull=False,
-    ).values_list("ip_address", flat=True)
-    addresses = set(concerned)
+    concerned = set(
+        AccessEvent.objects.filter(
+            Q(institute_id=institute_id) | Q(institute__isnull=True),
+            kind__in=FAILED,
+            at__gte=since,
+            ip_address__isnull=False,
+        ).values_list("ip_address", flat=True)
+    )
     failed = AccessEvent.objects.filter(
-        ip_address__in=addresses, kind__in=FAILED, at__gte=since
-    ).values_list("ip_address", "ip_address", "at")
+        ip_address__in=concerned, kind__in=FAILED, at__gte=since
+    ).values_list("ip_address", "at")
     resets = AccessEvent.objects.filter(
-        ADDRESS_UNLOCK, ip_address__in=addresses, at__gte=since
-    ).values_list("ip_address", "ip_address", "at")
-    return _over_limit(failed, resets, since, ADDRESS_LIMIT)
+        ADDRESS_UNLOCK, ip_address__in=concerned, at__gte=since
+    ).values_list("ip_address", "at")
+    return _over_limit(
+        [(str(ip), at) for ip, at in failed],
+        [(str(ip), at) for ip, at in resets],
+        since,
+        ADDRESS_LIMIT,
+    )
 
 
-def _over_limit(failed: Any, resets: Any, since: datetime.datetime, limit: int) -> list[str]:
+def _over_limit(
+    failed: list[tuple[str, datetime.datetime]],
+    resets: list[tuple[str, datetime.datetime]],
+    since: datetime.datetime,
+    limit: int,
+) -> list[str]:
+    """The keys with at least `limit` failures after their last reset."""
     last_reset: dict[str, datetime.datetime] = {}
-    for first, typed, at in resets:
-        key = _event_key(first, typed)
+    for key, at in resets:
         last_reset[key] = max(at, last_reset.get(key, at))
     counts: dict[str, int] = {}
-    for first, typed, at in failed:
-        key = _event_key(first, typed)
+    for key, at in failed:
         if at > last_reset.get(key, since):
             counts[key] = counts.get(key, 0) + 1
     return sorted(key for key, count in counts.items() if count >= limit)
@@ -273,12 +269,10 @@ def unlock(*, username: str, actor: User, request: HttpRequest | None = None) ->
 
 
 def unlock_address(*, address: str, actor: User, request: HttpRequest | None = None) -> None:
-    AccessEvent.objects.create(
-        kind=AccessEventKind.UNLOCKED,
-        username="",
+    record(
+        AccessEventKind.UNLOCKED,
+        request=request,
         actor=actor,
-        institute_id=institute_of(actor),
         ip_address=address,
-        user_agent=user_agent(request),
         detail=f"indirizzo {address}",
     )

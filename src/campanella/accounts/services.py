@@ -105,8 +105,8 @@ def password_changed(*, request: HttpRequest, user: User, via_link: bool = False
     """After a new password: no longer temporary, other sessions closed, traced."""
     user.must_change_password = False
     user.session_epoch += 1
-    user.email_link_nonce = ""
-    user.save(update_fields=["must_change_password", "session_epoch", "email_link_nonce"])
+    user.save(update_fields=["must_change_password", "session_epoch"])
+    # Dead already (they remember the old credential): only the rows go.
     ApiToken.objects.filter(user=user).delete()
     if request.user.is_authenticated and request.user.pk == user.pk:
         update_session_auth_hash(request, user)
@@ -247,17 +247,7 @@ def _accounts_join(
     absorb.merged_into = keep
     absorb.is_active = False
     absorb.login_email = None
-    absorb.email_link_nonce = ""
-    absorb.session_epoch += 1
-    absorb.save(
-        update_fields=[
-            "merged_into",
-            "is_active",
-            "login_email",
-            "email_link_nonce",
-            "session_epoch",
-        ]
-    )
+    absorb.save(update_fields=["merged_into", "is_active", "login_email"])
     ApiToken.objects.filter(user=absorb).delete()
     access_changed([keep.pk, absorb.pk])
     record(

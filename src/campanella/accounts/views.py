@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,6 +26,7 @@ from campanella.accounts.portfolio import children_choices, set_current_child
 from campanella.accounts.selectors import home_for_user
 from campanella.accounts.tasks import send_mail
 from campanella.people.models import User
+from campanella.people.redirects import same_site
 
 PENDING_TOTP = "campanella-pending-totp"
 PENDING_SECRET = "campanella-totp-secret"  # noqa: S105 - a session key name
@@ -104,10 +104,7 @@ def switch_child(request: HttpRequest) -> HttpResponse:
     chosen = request.POST.get("student", "")
     if not chosen.isdigit() or not set_current_child(request, int(chosen)):
         raise Http404
-    target = request.POST.get("next") or reverse("accounts:home")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("accounts:home")
-    return redirect(target)
+    return redirect(same_site(request, request.POST.get("next"), reverse("accounts:home")))
 
 
 @never_cache
