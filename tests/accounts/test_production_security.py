@@ -110,8 +110,7 @@ def test_office_sees_and_clears_an_address_lock(cast: Cast) -> None:
     office = cast.client_for(cast.office)
     page = office.get(reverse("accounts:office_access")).content.decode()
     assert 'data-testid="locked-addresses"' in page and "203.0.113.66" in page
-    # The foreign office sees nothing to clear of institute A's... but unknown usernames
-    # concern every institute: it sees the address too, and an unknown address is refused.
+    # Only an address that is locked now can be cleared; any other answers 404.
     refused = office.post(reverse("accounts:office_unlock"), {"address": "192.0.2.1"})
     assert refused.status_code == 404
     assert api_login("teacher", PASSWORD, REMOTE_ADDR="203.0.113.66").status_code == 429
