@@ -54,6 +54,7 @@ from campanella.school.models import (
     TermKind,
     TimetableEntry,
 )
+from campanella.school.services import closure_create, school_year_create
 
 DEMO_PASSWORD = "campanella-demo"  # noqa: S105 - printed on screen: it is a demo
 CLASS_SIZE = 22
@@ -187,37 +188,32 @@ def create_institute(index: int) -> Institute:
 
 
 def create_calendar(institute: Institute, start_year: int) -> SchoolYear:
-    year = SchoolYear.objects.create(
+    """The year as a real one starts: national holidays from the library (school services),
+    then the region's breaks (Emilia-Romagna's, as a Modena school has them) added by the office."""
+    year = school_year_create(
         institute=institute,
         start_date=datetime.date(start_year, 9, 1),
         end_date=datetime.date(start_year + 1, 8, 31),
         lessons_start=datetime.date(start_year, 9, 15),
         lessons_end=datetime.date(start_year + 1, 6, 6),
     )
-    closures = [
-        (datetime.date(start_year, 11, 1), datetime.date(start_year, 11, 1), "Ognissanti"),
-        (datetime.date(start_year, 12, 8), datetime.date(start_year, 12, 8), "Immacolata"),
+    easter = next(
+        c for c in Closure.objects.filter(institute=institute) if "Pasqua" in c.description
+    )
+    breaks = [
         (
-            datetime.date(start_year, 12, 23),
+            datetime.date(start_year, 12, 24),
             datetime.date(start_year + 1, 1, 6),
             "Vacanze di Natale",
         ),
-        (datetime.date(start_year + 1, 4, 25), datetime.date(start_year + 1, 4, 25), "Liberazione"),
         (
-            datetime.date(start_year + 1, 5, 1),
-            datetime.date(start_year + 1, 5, 1),
-            "Festa del lavoro",
-        ),
-        (
-            datetime.date(start_year + 1, 6, 2),
-            datetime.date(start_year + 1, 6, 2),
-            "Festa della Repubblica",
+            easter.start_date - datetime.timedelta(days=3),
+            easter.end_date + datetime.timedelta(days=1),
+            "Vacanze di Pasqua",
         ),
     ]
-    Closure.objects.bulk_create(
-        Closure(institute=institute, start_date=s, end_date=e, description=d)
-        for s, e, d in closures
-    )
+    for start, end, description in breaks:
+        closure_create(institute=institute, start_date=start, end_date=end, description=description)
     return year
 
 

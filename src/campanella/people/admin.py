@@ -32,6 +32,7 @@ from campanella.school.models import (
     Term,
     TimetableEntry,
 )
+from campanella.school.services import national_holidays_fill
 
 # How each model reaches its institute: the single definition of the office's scope.
 INSTITUTE_PATH: dict[type[Model], str] = {
@@ -150,6 +151,11 @@ class SchoolAdmin(OfficeAdmin):
 @admin.register(SchoolYear, site=office_admin)
 class SchoolYearAdmin(OfficeAdmin):
     list_display = ["__str__", "start_date", "end_date", "lessons_start", "lessons_end"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:  # a new year starts with the national holidays in its calendar
+            national_holidays_fill(year=obj)
 
 
 @admin.register(Term, site=office_admin)
