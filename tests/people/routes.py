@@ -3,6 +3,7 @@ from tests.routes import ApiTable, ApiWriteTable, PageTable, SelfServiceTable, W
 PAGES: PageTable = {
     "people:classroom_list": (lambda c: {}, 404, 302),
     "people:classroom_detail": (lambda c: {"pk": c.classroom_1a.pk}, 404, 302),
+    "people:classroom_teachers": (lambda c: {"pk": c.classroom_1a.pk}, 404, 302),
     "people:student_detail": (lambda c: {"pk": c.child.pk}, 404, 302),
 }
 

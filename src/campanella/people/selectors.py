@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from campanella.people.models import Enrollment, Staff, Student
 from campanella.people.roles import active_links, roles_for_user
-from campanella.school.models import Classroom, Teaching, TimetableEntry
+from campanella.school.models import Classroom, Teaching, TeachingKind, TimetableEntry
 
 
 def active_enrollments_on(day: datetime.date) -> Q:
@@ -43,6 +43,28 @@ def classrooms_for_user(user: Any) -> QuerySet[Classroom]:
             scope |= Q(pk__in=taught)
         scope |= Q(coordinator=roles.staff)  # whoever coordinates it, now
     return Classroom.objects.filter(scope)
+
+
+def family_classrooms(user: Any, day: datetime.date | None = None) -> QuerySet[Classroom]:
+    """The classrooms a family belongs to on `day`: where the login's children (by the links
+    active now) or the student themselves are enrolled."""
+    roles = roles_for_user(user)
+    day = day or timezone.localdate()
+    own = Q(pk__in=[])
+    if roles.user_id is not None:
+        own |= Q(student_id__in=active_links(roles.user_id).values("student_id"))
+    if roles.student is not None:
+        own |= Q(student_id=roles.student.pk)
+    enrolled = Enrollment.objects.filter(active_enrollments_on(day)).filter(own)
+    return Classroom.objects.filter(pk__in=enrolled.values("classroom_id"))
+
+
+def classrooms_with_teachers_for_user(user: Any) -> QuerySet[Classroom]:
+    """Classrooms whose teachers a login may see: those it sees as staff, and its family's."""
+    staff = classrooms_for_user(user).values("pk")
+    return Classroom.objects.filter(
+        Q(pk__in=staff) | Q(pk__in=family_classrooms(user).values("pk"))
+    )
 
 
 def students_for_user(user: Any) -> QuerySet[Student]:
@@ -214,3 +236,55 @@ def own_students(user: Any, day: datetime.date | None = None) -> QuerySet[Studen
         )
         .order_by("surname", "name")
     )
+
+
+@dataclass(frozen=True)
+class ClassroomTeacher:
+    """A line of a classroom's "elenco docenti": names only (no login, e-mail or phone)."""
+
+    name: str
+    subjects: list[str]  # "Matematica", "Italiano (compresenza)"
+    is_support: bool  # sostegno: shown as such, never with the student followed
+    is_coordinator: bool
+
+
+def classroom_teachers(classroom: Classroom) -> list[ClassroomTeacher]:
+    """The teachers in service in a classroom with what they teach there, in one query.
+
+    The coordinator is listed even without a subject of their own; `classroom.coordinator`
+    should come with the classroom (select_related) or it costs one more query.
+    """
+    teachings = (
+        Teaching.objects.filter(classroom=classroom, teacher__active=True)
+        .select_related("teacher", "subject")
+        .only("kind", "teacher__surname", "teacher__name", "subject__name")
+        .order_by("teacher__surname", "teacher__name", "teacher_id", "subject__name")
+    )
+    subjects: dict[int, list[str]] = {}
+    names: dict[int, str] = {}
+    support: set[int] = set()
+    for teaching in teachings:
+        names[teaching.teacher_id] = teaching.teacher.full_name
+        taught = subjects.setdefault(teaching.teacher_id, [])
+        if teaching.kind == TeachingKind.SUPPORT:
+            support.add(teaching.teacher_id)  # one line, whatever the students followed
+            continue
+        label = teaching.subject.name
+        if teaching.kind == TeachingKind.CO_TEACHING:
+            label = f"{label} ({TeachingKind.CO_TEACHING.label})"
+        if label not in taught:
+            taught.append(label)
+    coordinator = classroom.coordinator if classroom.coordinator_id else None
+    if coordinator is not None and coordinator.pk not in names and coordinator.active:
+        names[coordinator.pk] = coordinator.full_name
+        subjects[coordinator.pk] = []
+    lines = [
+        ClassroomTeacher(
+            name=name,
+            subjects=subjects[pk],
+            is_support=pk in support,
+            is_coordinator=pk == classroom.coordinator_id,
+        )
+        for pk, name in names.items()
+    ]
+    return sorted(lines, key=lambda line: line.name.casefold())

@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
     classroom_overview,
+    classroom_teachers,
     classrooms_for_user,
+    classrooms_with_teachers_for_user,
     current_enrollment,
     enrolled_students,
     students_for_user,
@@ -53,10 +55,22 @@ def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "classroom": classroom,
         "students": list(enrolled_students(classroom)),
+        "teachers": classroom_teachers(classroom),
         "weekdays": weekdays,
         "rows": rows,
     }
     return render(request, "people/classroom_detail.html", context)
+
+
+@login_required
+def classroom_teacher_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The classroom's "elenco docenti", for its families, its students and its staff."""
+    visible = classrooms_with_teachers_for_user(request.user).select_related(
+        "school", "school_year", "coordinator"
+    )
+    classroom = get_object_or_404(visible, pk=pk)
+    context = {"classroom": classroom, "teachers": classroom_teachers(classroom)}
+    return render(request, "people/classroom_teachers.html", context)
 
 
 @login_required
