@@ -24,14 +24,18 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("CAMPANELLA_VAR_DIR", PROJECT_DIR / "var")).resolve()
 
-# `campanella demo` sets CAMPANELLA_DEMO=1: a throw-away key, debug pages, a local SQLite file.
+# `campanella demo` sets CAMPANELLA_DEMO=1: a throw-away key and a local SQLite file. Not debug
+# pages: the demo is shown to families and teachers, and Django's debug 404 lists every URL in
+# English; its visitors get the Italian error pages (templates/4xx.html, 500.html) like a school.
 DEMO = env_bool("CAMPANELLA_DEMO", default=False)
-DEBUG = env_bool("DEBUG", default=DEMO)
+DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_secret_key(demo=DEMO, var_dir=VAR_DIR)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEMO or DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets an Italian page in the site's look (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "campanella.accounts.errors.csrf_failure"
 
 TIME_ZONE = env_str("TIME_ZONE", default="Europe/Rome")
 if TIME_ZONE != "Europe/Rome":
@@ -61,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its Swagger UI files served by us (/api/v1/docs): no CDN, as the CSP requires
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
@@ -161,7 +166,8 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's, with the one message its 5.2 Italian catalog misses (accounts/validators.py).
+        "NAME": "campanella.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +76,20 @@ class PasswordConfirmForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
+
+
+class NewPasswordRulesOnItsField:
+    """The password rules speak about the new password, so their errors go under it: Django
+    puts them under the confirmation, where a screen-reader user filling the first field never
+    hears them. A mismatch stays under the confirmation."""
+
+    def validate_password_for_user(self, user: Any, password_field_name: str = "") -> None:
+        super().validate_password_for_user(user, "new_password1")  # type: ignore[misc]
+
+
+class ChangePasswordForm(NewPasswordRulesOnItsField, PasswordChangeForm):
+    pass
+
+
+class ChooseNewPasswordForm(NewPasswordRulesOnItsField, SetPasswordForm):
+    pass

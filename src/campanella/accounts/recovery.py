@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 
 from campanella.accounts import services
 from campanella.accounts.backends import find_login
-from campanella.accounts.forms import ChooseAddressForm, IdentifierForm
+from campanella.accounts.forms import ChooseAddressForm, ChooseNewPasswordForm, IdentifierForm
 from campanella.accounts.security import normalize_username, record
 from campanella.accounts.tasks import send_mail
 from campanella.people.models import AccessEvent, AccessEventKind, User
@@ -106,6 +106,7 @@ def recover_sent(request: HttpRequest) -> HttpResponse:
 
 class RecoverConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/recover_confirm.html"
+    form_class = ChooseNewPasswordForm
     success_url = reverse_lazy("accounts:login")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -19,7 +18,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from campanella.accounts import services, totp
-from campanella.accounts.forms import EmailLinkForm, LoginForm, PasswordConfirmForm, TotpForm
+from campanella.accounts.forms import (
+    ChangePasswordForm,
+    EmailLinkForm,
+    LoginForm,
+    PasswordConfirmForm,
+    TotpForm,
+)
 from campanella.accounts.login import LoginRefused, code_attempt, login_succeeded
 from campanella.accounts.policy import totp_required
 from campanella.accounts.portfolio import children_choices, set_current_child
@@ -88,10 +93,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    form_class = PasswordChangeForm
+    form_class = ChangePasswordForm
     success_url = reverse_lazy("accounts:home")
 
-    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+    def form_valid(self, form: ChangePasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         services.password_changed(request=self.request, user=form.user)
         messages.success(self.request, _("Password cambiata."))

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -316,7 +316,12 @@ def grade_book_save(request: HttpRequest, classroom_id: int, subject_id: int) ->
         request.session["grade-errors"] = errors
         request.session["grade-typed"] = {str(k): v for k, v in typed.items()}
     else:
-        messages.success(request, _("%(count)s voti registrati.") % {"count": len(typed)})
+        saved = len(typed)
+        messages.success(
+            request,
+            ngettext("%(count)d voto registrato.", "%(count)d voti registrati.", saved)
+            % {"count": saved},
+        )
     return redirect(f"{back}?{urlencode(carried_on(request, list(students), typed, errors))}")
 
 

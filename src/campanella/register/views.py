@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from campanella.audit.concurrency import AlreadyChanged
@@ -189,11 +190,16 @@ def roll_call(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     result = services.roll_call_save(
         user=acting(request), classroom=classroom, day=date, absent_ids=absent
     )
-    messages.success(
-        request,
-        _("Appello salvato: %(count)s assenti.") % {"count": len(result.absent)},
-    )
+    messages.success(request, roll_call_saved_message(len(result.absent)))
     return redirect(day_url(classroom, date))
+
+
+def roll_call_saved_message(absent: int) -> str:
+    if absent == 0:
+        return _("Appello salvato: tutti presenti.")
+    return ngettext(
+        "Appello salvato: %(count)d assente.", "Appello salvato: %(count)d assenti.", absent
+    ) % {"count": absent}
 
 
 def _student_of(classroom: Classroom, student_id: int, date: datetime.date) -> Any:
