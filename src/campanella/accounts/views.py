@@ -27,9 +27,10 @@ from campanella.accounts.forms import (
 )
 from campanella.accounts.login import LoginRefused, code_attempt, login_succeeded
 from campanella.accounts.policy import totp_required
-from campanella.accounts.portfolio import children_choices, set_current_child
+from campanella.accounts.portfolio import children_choices, page_for_child, set_current_child
 from campanella.accounts.selectors import home_for_user
 from campanella.accounts.tasks import send_mail
+from campanella.lib.ids import parse_id
 from campanella.people.models import User
 from campanella.people.redirects import same_site
 
@@ -106,10 +107,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_POST
 @login_required
 def switch_child(request: HttpRequest) -> HttpResponse:
-    chosen = request.POST.get("student", "")
-    if not chosen.isdigit() or not set_current_child(request, int(chosen)):
+    """Make another child current and show the same page for them (portfolio.page_for_child)."""
+    chosen = parse_id(request.POST.get("student", ""))
+    child = set_current_child(request, chosen) if chosen is not None else None
+    if child is None:
         raise Http404
-    return redirect(same_site(request, request.POST.get("next"), reverse("accounts:home")))
+    shown = same_site(request, request.POST.get("next"), reverse("accounts:home"))
+    return redirect(page_for_child(shown, child))
 
 
 @never_cache
