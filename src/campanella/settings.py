@@ -145,9 +145,10 @@ else:
         }
     }
 
-# Background jobs: a database queue served by `campanella worker`. The demo and the tests run
-# jobs at once in the request ("immediate"), so they need no worker process.
-TASKS_BACKEND = env_str("TASKS_BACKEND", default="immediate" if DEMO else "database")
+# Background jobs: a database queue served by `campanella worker` (the demo starts one of its
+# own, so long work shows its progress there too). The tests run jobs at once in the request
+# ("immediate", set in pyproject.toml), so most need no worker process.
+TASKS_BACKEND = env_str("TASKS_BACKEND", default="database")
 if TASKS_BACKEND not in {"database", "immediate"}:
     raise ConfigError("TASKS_BACKEND deve essere 'database' oppure 'immediate'.")
 TASKS = {

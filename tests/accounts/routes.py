@@ -290,7 +290,7 @@ PAGE_WRITES: WriteTable = {
     "accounts:office_unlock": page_unlock,
     "accounts:office_reset_password": lambda c: Write(
         reverse("accounts:office_reset_password", args=[c.guardian.pk]),
-        {},
+        {"confirm": "1"},
         c.office,
         (c.foreign_office, c.principal, c.teacher, c.other_guardian),
         (*credentials_of_a(c), lambda: login_of(c.guardian)),

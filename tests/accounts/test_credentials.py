@@ -234,10 +234,48 @@ def test_issue_new_covers_students_and_staff_without_credentials(cast: Cast) -> 
 def test_office_resets_one_guardian(cast: Cast) -> None:
     old = cast.guardian.password
     client = cast.client_for(cast.office)
-    response = client.post(reverse("accounts:office_reset_password", args=[cast.guardian.pk]))
+    url = reverse("accounts:office_reset_password", args=[cast.guardian.pk])
+    response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     batch = CredentialBatch.objects.latest("pk")
     cast.guardian.refresh_from_db()
     assert cast.guardian.password != old and cast.guardian.must_change_password
     assert batch.guardian_count == 1 and batch.student_count == 0
     assert cast.guardian.username in pdf_text(bytes(batch.guardians_pdf))
+
+
+def test_resetting_a_password_asks_for_confirmation_first(cast: Cast) -> None:
+    """Neither opening the URL nor the first press resets: only the confirmed POST does."""
+    old = cast.guardian.password
+    client = cast.client_for(cast.office)
+    url = reverse("accounts:office_reset_password", args=[cast.guardian.pk])
+    batches = CredentialBatch.objects.count()
+
+    assert client.get(url).status_code == 405
+    asked = client.post(url)
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Reimpostare la password di" in page and cast.guardian.username in page
+    assert 'name="confirm" value="1"' in page
+    cast.guardian.refresh_from_db()
+    assert cast.guardian.password == old and CredentialBatch.objects.count() == batches
+
+    done = client.post(url, {"confirm": "1"})
+    assert done.status_code == 302
+    cast.guardian.refresh_from_db()
+    assert cast.guardian.password != old and CredentialBatch.objects.count() == batches + 1
+
+
+@pytest.mark.parametrize("confirm", ["", "1"])
+def test_another_institutes_office_cannot_reset_nor_see_the_confirmation(
+    cast: Cast, confirm: str
+) -> None:
+    old = cast.guardian.password
+    client = cast.client_for(cast.foreign_office)
+    url = reverse("accounts:office_reset_password", args=[cast.guardian.pk])
+    response = client.post(url, {"confirm": confirm} if confirm else {})
+    assert response.status_code == 404
+    assert cast.guardian.username not in response.content.decode()
+    cast.guardian.refresh_from_db()
+    assert cast.guardian.password == old
+    assert not CredentialBatch.objects.filter(institute=cast.institute).exists()

@@ -68,4 +68,8 @@ def test_office_access_pages(live_cast: Cast, live_server: Any, phone: Watched) 
     assert phone.page.get_by_test_id("batch-status").get_attribute("data-status") == "done"
     assert_accessible(phone.page)
     check(phone, live_server.url + "/segreteria/accessi/?q=guardian")
+    phone.page.get_by_role("button", name="Reimposta la password e stampa la lettera").click()
+    phone.page.get_by_role("button", name="Sì, reimposta la password").wait_for()
+    assert_accessible(phone.page)
+    assert_fits_the_screen(phone.page)
     assert phone.errors == []

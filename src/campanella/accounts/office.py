@@ -234,21 +234,24 @@ def unlock(request: HttpRequest) -> HttpResponse:
 def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
     institute = office_institute(request)
     user = get_object_or_404(User, pk=user_id)
-    target = person_of(user, institute)
-    if target is None:
-        guardian = Guardian.objects.filter(user=user, institute=institute).first()
-        if guardian is None:
-            raise Http404
-        return reset_guardian(request, institute, guardian)
-    name, plan = target
+    name, plan = reset_plan(user, institute)
+    if request.POST.get("confirm") != "1":
+        # A reset ends the person's current password and sessions at once: ask once more.
+        context = {"person": user, "name": name}
+        return render(request, "accounts/office/confirm_reset.html", context)
     return start_batch(request, institute, plan, _("Nuova password per %(name)s") % {"name": name})
 
 
-def reset_guardian(request: HttpRequest, institute: Institute, guardian: Guardian) -> HttpResponse:
+def reset_plan(user: User, institute: Institute) -> tuple[str, IssuePlan]:
+    """Whose password a reset renews and how; 404 unless the login is of this institute."""
+    target = person_of(user, institute)
+    if target is not None:
+        return target
+    guardian = Guardian.objects.filter(user=user, institute=institute).first()
+    if guardian is None:
+        raise Http404
     link = guardian.guardianships.filter(access_revoked_on__isnull=True).first()
     if link is None:
         raise Http404
     plan = IssuePlan(student_ids=[link.student_id], reissue=True, guardian_only_ids=[guardian.pk])
-    return start_batch(
-        request, institute, plan, _("Nuova password per %(name)s") % {"name": guardian.full_name}
-    )
+    return guardian.full_name, plan

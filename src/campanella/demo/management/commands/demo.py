@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from campanella.demo.generator import DEMO_PASSWORD, generate
 from campanella.demo.logins import demo_logins
 from campanella.demo.management.commands.seed import print_logins
+from campanella.demo.worker import background_worker
 from campanella.school.models import Institute
 
 
@@ -38,4 +40,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nCampanella è in ascolto su http://{options['addr']}/ (Ctrl+C per uscire)"
         )
-        call_command("runserver", options["addr"], use_reloader=False)
+        if settings.TASKS_BACKEND != "database":  # TASKS_BACKEND=immediate: jobs in the request
+            call_command("runserver", options["addr"], use_reloader=False)
+            return
+        with background_worker() as worker:
+            self.stdout.write(f"Lavori in background: worker avviato (processo {worker.pid}).")
+            call_command("runserver", options["addr"], use_reloader=False)
