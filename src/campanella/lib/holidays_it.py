@@ -30,11 +30,7 @@ class Holiday:
 def _italy(start: datetime.date, end: datetime.date, province: str | None) -> dict[str, str]:
     years = list(range(start.year, end.year + 1))
     calendar = holidays.Italy(years=years, subdiv=province, language="it_IT")
-    return {
-        day.isoformat(): str(name)
-        for day, name in calendar.items()
-        if start <= day <= end
-    }
+    return {day.isoformat(): str(name) for day, name in calendar.items() if start <= day <= end}
 
 
 def _ranges(days: dict[str, str]) -> list[Holiday]:

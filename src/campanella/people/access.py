@@ -85,30 +85,33 @@ def has_other_access(user: User) -> bool:
 def revoke_leavers(today: datetime.date) -> RevocationReport:
     report = RevocationReport()
     for student in leavers(today):
-        report.students += 1
-        if student.user is not None and student.user.is_active:
-            disable_login(
-                student.user, f"uscita di {student.full_name}", institute_id=student.institute_id
-            )
-            report.logins_disabled += 1
-        links = list(
-            student.guardianships.filter(access_revoked_on__isnull=True).select_related(
-                "guardian__user"
-            )
-        )
-        Guardianship.objects.filter(pk__in=[link.pk for link in links]).update(
-            access_revoked_on=today
-        )
-        report.guardian_links += len(links)
-        access_changed(link.guardian.user_id for link in links)
-        for link in links:
-            user = link.guardian.user
-            if user is not None and user.is_active and not has_other_access(user):
-                disable_login(
-                    user, f"uscita di {student.full_name}", institute_id=student.institute_id
-                )
-                report.logins_disabled += 1
+        revoke_student(student, today, report)
     return report
+
+
+def revoke_student(
+    student: Student, today: datetime.date, report: RevocationReport, actor: User | None = None
+) -> None:
+    """End a leaver's access: their own login, and each guardian's link to them (a guardian
+    with nothing else to see loses the login too)."""
+    report.students += 1
+    why = f"uscita di {student.full_name}"
+    if student.user is not None and student.user.is_active:
+        disable_login(student.user, why, institute_id=student.institute_id, actor=actor)
+        report.logins_disabled += 1
+    links = list(
+        student.guardianships.filter(access_revoked_on__isnull=True).select_related(
+            "guardian__user"
+        )
+    )
+    Guardianship.objects.filter(pk__in=[link.pk for link in links]).update(access_revoked_on=today)
+    report.guardian_links += len(links)
+    access_changed(link.guardian.user_id for link in links)
+    for link in links:
+        user = link.guardian.user
+        if user is not None and user.is_active and not has_other_access(user):
+            disable_login(user, why, institute_id=student.institute_id, actor=actor)
+            report.logins_disabled += 1
 
 
 def disable_login(

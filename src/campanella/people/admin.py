@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campanella.people.access import staff_leave
@@ -225,8 +226,20 @@ class StudentAdmin(OfficeAdmin):
     list_display = ["surname", "name", "codice_fiscale", "birth_date"]
     search_fields = ["surname", "name", "codice_fiscale"]
     exclude = ["user"]
+    readonly_fields = ["office_page"]
     inlines = [EnrollmentInline, GuardianshipInline]
     allow_delete = False  # students leave by closing the enrolment, never by deletion
+
+    @admin.display(description=_("Iscrizione e genitori"))
+    def office_page(self, obj: Student) -> str:
+        # Leaving, transfer, change of classroom and guardians go through the office's pages,
+        # which show the effect on access and keep the history.
+        if obj.pk is None:
+            return "—"
+        url = reverse("people:office_student", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a>', url, _("Ritiro, trasferimento, cambio classe, genitori")
+        )
 
 
 @admin.register(Guardian, site=office_admin)

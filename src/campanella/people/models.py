@@ -171,6 +171,13 @@ class Enrollment(models.Model):
     exit_reason = models.CharField(
         _("motivo dell'uscita"), max_length=20, choices=ExitReason.choices, blank=True
     )
+    exit_note = models.CharField(_("note sull'uscita"), max_length=300, blank=True)
+    transfer_school = models.CharField(
+        _("scuola di destinazione"),
+        max_length=220,
+        blank=True,
+        help_text=_("Per i trasferimenti: denominazione e codice meccanografico."),
+    )
 
     class Meta:
         verbose_name = _("iscrizione")

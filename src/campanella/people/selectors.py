@@ -288,3 +288,12 @@ def classroom_teachers(classroom: Classroom) -> list[ClassroomTeacher]:
         for pk, name in names.items()
     ]
     return sorted(lines, key=lambda line: line.name.casefold())
+
+
+def students_managed_by(user: Any) -> QuerySet[Student]:
+    """Students whose enrolment and family links this login may change: the office and the
+    principal of the students' institute, no one else."""
+    roles = roles_for_user(user)
+    if roles.manages_institute_id is None:
+        return Student.objects.none()
+    return Student.objects.filter(institute_id=roles.manages_institute_id)

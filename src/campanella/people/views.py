@@ -83,5 +83,6 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "student": student,
         "enrollment": current_enrollment(student),
         "guardianships": guardianships,
+        "manages": roles_for_user(request.user).manages_institute_id == student.institute_id,
     }
     return render(request, "people/student_detail.html", context)
