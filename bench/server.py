@@ -57,12 +57,34 @@ def gunicorn(
     """gunicorn with `workers` sync workers on a free port, until `answers(port)`; stopped
     (and killed if it must be) on the way out."""
     port = free_port()
+    command = [str(GUNICORN), "campanella.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--worker-class", "sync"]  # fmt: skip
+    with running(command, env, log, answers, port) as port:
+        yield port
+
+
+@contextmanager
+def campanella_serve(
+    workers: int, env: dict[str, str], log: Path, answers: Callable[[int], bool]
+) -> Iterator[int]:
+    """`campanella serve` (what a school runs) with `workers` workers on a free port, this
+    worktree's code first on the path; stopped like `gunicorn`."""
+    port = free_port()
+    path = os.pathsep.join([str(PROJECT / "src"), env.get("PYTHONPATH", "")])
+    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers), "PYTHONPATH": path}
+    command = [sys.executable, "-m", "campanella.cli", "serve"]
+    with running(command, env, log, answers, port) as port:
+        yield port
+
+
+@contextmanager
+def running(
+    command: list[str], env: dict[str, str], log: Path, answers: Callable[[int], bool], port: int
+) -> Iterator[int]:
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(GUNICORN), "campanella.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--worker-class", "sync"],
-            cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + 60
         while not answers(port):
