@@ -222,8 +222,8 @@ def student_summary(
     if family:
         grades = visible_to_family(grades, today)
     listed = list(
-        grades.select_related("subject")
-        .only(*LISTED_FIELDS, "subject__name", "subject__kind")
+        grades.select_related("subject", "teacher")
+        .only(*LISTED_FIELDS, "subject__name", "subject__kind", "teacher__surname", "teacher__name")
         .order_by("subject__name", "-date", "-pk")
     )
     means = averages(listed, weighted=weighted_averages(classroom))

@@ -116,6 +116,7 @@ def family_grade_items(grades: list[Grade], labels: dict[str, str]) -> SafeStrin
     for grade in grades:
         kind = escape(labels.get(grade.kind, grade.kind))
         extra = "" if grade.counts_in_average else not_counting
+        extra += f" · {escape(grade.teacher.full_name)}"  # who gave it (issue 11: item 2)
         if grade.description:
             extra += f" · {escape(grade.description)}"
         if grade.comment:

@@ -280,6 +280,17 @@ class FamilyRegister:
     agenda: list[AgendaItem]
 
 
+def signed_by() -> Prefetch:
+    """A lesson's teachers for families: the signatures in force, with the teacher's name only
+    (as `lesson.signed_by`)."""
+    signatures = (
+        active(Signature.objects.select_related("teacher"))
+        .only("lesson_id", "kind", "teacher__surname", "teacher__name")
+        .order_by("signed_at", "pk")
+    )
+    return Prefetch("signatures", queryset=signatures, to_attr="signed_by")
+
+
 def family_register(
     student: Student, classroom: Classroom, *, since: datetime.date, until: datetime.date
 ) -> FamilyRegister:
@@ -288,6 +299,7 @@ def family_register(
         lessons=list(
             Lesson.objects.filter(span, classroom=classroom)
             .select_related("subject", "slot")
+            .prefetch_related(signed_by())
             .order_by("-date", "slot__number")
         ),
         absences=list(
@@ -311,12 +323,14 @@ def family_register(
         notes=list(
             active(DisciplinaryNote.objects.filter(span, classroom=classroom))
             .filter(Q(students=student) | Q(students__isnull=True))
+            .select_related("recorded_by__staff_profile")
             .distinct()
             .order_by("-date")
         ),
         annotations=list(
             active(Annotation.objects.filter(span, classroom=classroom, visible_to_family=True))
             .filter(Q(student=student) | Q(student__isnull=True))
+            .select_related("recorded_by__staff_profile")
             .order_by("-date")
         ),
         agenda=list(
