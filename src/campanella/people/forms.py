@@ -19,7 +19,9 @@ class ClassroomChoice(forms.ModelChoiceField):
 
 def date_field(label: Any, help_text: Any = "") -> forms.DateField:
     return forms.DateField(
-        label=label, help_text=help_text, widget=forms.DateInput(attrs={"type": "date"})
+        label=label,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
