@@ -36,14 +36,16 @@ def test_keyboard_grades_then_family_view(
     other = next(i for i, cell in enumerate(order) if cell != f"voto-{live_cast.child.pk}")
     page.locator(f"#{order[other]}").focus()
     page.keyboard.type("8")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == order[other + 1]
+    page.keyboard.press("Enter")  # saved in place (grade-book.js), said next to the cell
+    page.wait_for_function("(id) => document.activeElement.id === id", arg=order[other + 1])
     for text in ("7+", "5½"):
         page.locator(f"#voto-{live_cast.child.pk}").focus()
         page.keyboard.type(text)
-        with page.expect_navigation():  # Enter submits; wait for the saved page
-            page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "([id, t]) => document.getElementById(id).textContent === t",
+            arg=[f"voto-{live_cast.child.pk}-stato", f"Salvato: {text}"],
+        )
         # Saved: the cursor waits in the next student's cell, the test's details are kept.
         assert page.evaluate("document.activeElement.id") == expected
         assert page.input_value("#kind") == "orale"
@@ -57,7 +59,10 @@ def test_keyboard_grades_then_family_view(
     grades = family.get_by_test_id("grades").first.inner_text()
     assert "7+" in grades and "5½" in grades
     assert family.get_by_test_id("average").first.inner_text() == "6,38"
-    assert family.locator("svg[role=img] polyline").count() == 1
+    chart = family.locator("svg[role=img]").first
+    assert chart.locator("polyline.cmp-trend-line").count() == 1
+    assert chart.locator("polyline.cmp-trend-average").count() == 1
+    assert chart.locator("line.cmp-trend-pass").count() == 1
     assert_accessible(family)
     assert_fits_the_screen(family)
     assert phone.errors == []

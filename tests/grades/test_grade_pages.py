@@ -240,7 +240,8 @@ def test_after_one_grade_the_book_moves_on_and_keeps_the_test(cast: Cast) -> Non
     last = teacher.post(url, {**data, f"voto-{order[-1]}": "6"})
     assert "prossimo" not in parse_qs(urlparse(last["Location"]).query)  # nobody after
     refused = teacher.post(url, {**data, f"voto-{order[0]}": "11"})
-    assert "prossimo" not in parse_qs(urlparse(refused["Location"]).query)  # stay and fix
+    # Stay and fix: the cursor goes back to the refused cell.
+    assert parse_qs(urlparse(refused["Location"]).query)["prossimo"] == [str(order[0])]
 
 
 def test_the_book_sets_not_counting_and_a_visibility_date_for_the_test(cast: Cast) -> None:
@@ -323,7 +324,7 @@ def test_a_teacher_who_is_also_the_parent_sees_what_families_see(cast: Cast) -> 
 
 @pytest.mark.parametrize(
     ("weight", "message"),
-    [("NaN", "Data o peso non validi"), ("0,333", "due decimali"), ("11", "tra 0 e 10")],
+    [("NaN", "Peso non valido"), ("0,333", "due decimali"), ("11", "tra 0 e 10")],
 )
 def test_bad_weights_are_refused_not_rounded(cast: Cast, weight: str, message: str) -> None:
     page = enter(cast, {cast.child.pk: "7"}, weight=weight)

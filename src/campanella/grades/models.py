@@ -19,6 +19,7 @@ from campanella.people.models import Staff, Student, User
 from campanella.school.models import Classroom, Subject
 
 DESCRIPTION_LENGTH = 200
+COMMENT_LENGTH = 1000  # the comment for the family: checked by grades.services (a TextField)
 
 
 class GradeKind(models.TextChoices):

@@ -16,7 +16,13 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from campanella.grades.models import Grade, GradesStamp, ScaleKind
-from campanella.lib.grades import average, format_grade, judgement_label, level_label
+from campanella.lib.grades import (
+    DEFAULT_SCALE,
+    average,
+    format_grade,
+    judgement_label,
+    level_label,
+)
 from campanella.people.models import Student
 from campanella.people.selectors import enrolled_students
 from campanella.school.models import Classroom, Institute, Subject, SubjectKind, Term
@@ -27,6 +33,23 @@ def shown(grade: Grade) -> str:
     if grade.value is not None:
         return format_grade(grade.value)
     return level_label(grade.level) if grade.level else judgement_label(grade.judgement)
+
+
+# The pass mark of the grade rules (lib.grades.NumericScale: 6 unless a school's scale says
+# otherwise; no school setting changes it yet, docs/decisions.md).
+PASS_MARK = DEFAULT_SCALE.sufficiency
+
+
+def below_sufficiency(grade: Grade) -> bool:
+    """A numeric grade under the pass mark, or the judgement "insufficiente"; descriptive
+    levels of primary school are never failing marks (O.M. 172/2020)."""
+    if grade.value is not None:
+        return DEFAULT_SCALE.is_below_sufficiency(grade.value)
+    return grade.judgement == "insufficiente"
+
+
+def average_below_sufficiency(value: Decimal | None) -> bool:
+    return value is not None and DEFAULT_SCALE.is_below_sufficiency(value)
 
 
 # What lists of grades show (pages, API, averages): the rest of the row (who recorded it, when,
@@ -205,6 +228,7 @@ class SubjectSummary:
     average: Decimal | None
     grades: list[Grade]
     in_overall: bool = True  # behaviour and support stay out of the overall average
+    weighted: bool = True  # the institute's averages are weighted (for running averages)
 
 
 def student_summary(
@@ -226,7 +250,8 @@ def student_summary(
         .only(*LISTED_FIELDS, "subject__name", "subject__kind", "teacher__surname", "teacher__name")
         .order_by("subject__name", "-date", "-pk")
     )
-    means = averages(listed, weighted=weighted_averages(classroom))
+    weighted = weighted_averages(classroom)
+    means = averages(listed, weighted=weighted)
     by_subject: dict[int, list[Grade]] = defaultdict(list)
     for grade in listed:
         by_subject[grade.subject_id].append(grade)
@@ -237,6 +262,7 @@ def student_summary(
             average=means.get((student.pk, subject_id)),
             grades=items,
             in_overall=items[0].subject.kind not in NOT_AVERAGED,
+            weighted=weighted,
         )
         for subject_id, items in by_subject.items()
     ]

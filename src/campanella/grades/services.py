@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 from campanella.audit.concurrency import lock_unchanged
 from campanella.audit.models import ChangeAction
 from campanella.audit.services import change_record, snapshot
-from campanella.grades.models import DESCRIPTION_LENGTH, Grade, GradeKind, GradesStamp, ScaleKind
+from campanella.grades.models import (
+    COMMENT_LENGTH,
+    DESCRIPTION_LENGTH,
+    Grade,
+    GradeKind,
+    GradesStamp,
+    ScaleKind,
+)
 from campanella.grades.selectors import terms_key
 from campanella.lib.grades import (
     GradeError,
@@ -149,6 +156,17 @@ def check_description(description: str) -> str:
     if len(text) > DESCRIPTION_LENGTH:
         raise GradeInputError(
             _("La descrizione è lunga al massimo %(n)s caratteri.") % {"n": DESCRIPTION_LENGTH}
+        )
+    return text
+
+
+def check_comment(comment: str) -> str:
+    """The comment for the family, trimmed; refused past COMMENT_LENGTH (never cut)."""
+    text = comment.strip()
+    if len(text) > COMMENT_LENGTH:
+        raise GradeInputError(
+            _("Il commento per la famiglia è lungo al massimo %(n)s caratteri.")
+            % {"n": COMMENT_LENGTH}
         )
     return text
 
@@ -318,6 +336,7 @@ def grade_add(
         raise GradeInputError(_("Tipo di voto non valido: scritto, orale o pratico."))
     check_weight(weight)
     description = check_description(description)
+    comment = check_comment(comment)
     scale = scale_for(classroom, subject)
     parsed = parse_value(text, scale, numeric_scale(classroom))
     staff = roles_for_user(user).staff
@@ -327,8 +346,7 @@ def grade_add(
         student=student, classroom=classroom, subject=subject, teacher=staff, date=day, kind=kind,
         scale=scale, value=parsed.value, level=parsed.level, judgement=parsed.judgement,
         weight=weight, counts_in_average=counts_in_average, description=description,
-        comment=comment.strip(),
-        visible_from=visible_from_for(classroom, day, visible_from),
+        comment=comment, visible_from=visible_from_for(classroom, day, visible_from),
         recorded_by=user,
     )  # fmt: skip
     change_record(
@@ -373,12 +391,13 @@ def grade_details_change(
     _lock_writable(user, grade)
     check_weight(weight)
     description = check_description(description)
+    comment = check_comment(comment)
     moves_average = weight != grade.weight or counts_in_average != grade.counts_in_average
     if moves_average and not reason.strip():
         raise GradeInputError(_("Indicare il motivo: il peso o la media cambiano."))
     before = snapshot(grade)
     grade.description = description
-    grade.comment = comment.strip()
+    grade.comment = comment
     grade.weight = weight
     grade.counts_in_average = counts_in_average
     grade.visible_from = visible_from_for(grade.classroom, grade.date, visible_from)

@@ -7,7 +7,7 @@ import datetime
 import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -32,8 +32,9 @@ from openpyxl import Workbook
 
 from campanella.audit.concurrency import AlreadyChanged
 from campanella.audit.services import history_of
-from campanella.grades import selectors
-from campanella.grades.models import Grade, GradeKind
+from campanella.grades import charts, selectors
+from campanella.grades.markup import marked
+from campanella.grades.models import COMMENT_LENGTH, Grade, GradeKind
 from campanella.grades.selectors import shown
 from campanella.grades.services import (
     GradeInputError,
@@ -46,7 +47,7 @@ from campanella.grades.services import (
     may_grade,
     teaches_subject,
 )
-from campanella.lib.grades import format_average
+from campanella.lib.grades import format_average, format_grade
 from campanella.lib.spreadsheets import append_row
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
@@ -109,6 +110,11 @@ def kind_labels() -> dict[str, str]:
     return {kind: str(label) for kind, label in KIND_LABELS.items()}
 
 
+def marked_average(value: Decimal | None) -> SafeString:
+    below = selectors.average_below_sufficiency(value)
+    return mark_safe(marked(shown_average(value), below))  # noqa: S308 - escaped
+
+
 def family_grade_items(grades: list[Grade], labels: dict[str, str]) -> SafeString:
     """The `<li>` of each grade on the family page: notation, date, kind, test, comment."""
     not_counting = f" ({escape(_('non fa media'))})"
@@ -121,25 +127,28 @@ def family_grade_items(grades: list[Grade], labels: dict[str, str]) -> SafeStrin
             extra += f" · {escape(grade.description)}"
         if grade.comment:
             extra += f'<span class="d-block small">{escape(grade.comment)}</span>'
+        value = marked(shown(grade), selectors.below_sufficiency(grade))
         items.append(
-            f'<li class="mb-1"><strong>{escape(shown(grade))}</strong> · '
+            f'<li class="mb-1"><strong>{value}</strong> · '
             f"{grade.date:%d/%m/%Y} · {kind}{extra}</li>"
         )
     return mark_safe("".join(items))  # noqa: S308 - every text above is escaped
 
 
 def book_grade_links(grades: list[Grade], labels: dict[str, str], prefix: str) -> SafeString:
-    """The grade book cell of a student: each grade links to its page (correct or cancel)."""
+    """The grade book cell of a student: each grade links to its page (correct or cancel).
+    Between the entry cells, grade-book.js takes the links out of the Tab order (← reaches
+    them from an empty cell)."""
     if not grades:
         return mark_safe("—")
     links = []
     for grade in grades:
         when = escape(f"{grade.date:%d/%m} {labels.get(grade.kind, grade.kind)}")
         title = f"{when} – {escape(grade.description)}" if grade.description else when
+        value = marked(shown(grade), selectors.below_sufficiency(grade))
         links.append(
-            f'<a class="badge bg-light text-dark me-1" href="{prefix}{grade.pk}/" '
-            f'title="{title}">{escape(shown(grade))}'
-            f'<span class="visually-hidden"> – {when}</span></a>'
+            f'<a class="badge bg-light text-dark me-1 cmp-chip" href="{prefix}{grade.pk}/" '
+            f'title="{title}">{value}<span class="visually-hidden"> – {when}</span></a>'
         )
     return mark_safe("".join(links))  # noqa: S308 - every text above is escaped
 
@@ -149,7 +158,9 @@ class BookLine:
     """A student's row of the grade book up to the entry cell: the same for every teacher."""
 
     student_id: int
+    name: str  # not escaped: for messages in the page's template
     input_label: str  # escaped: "Nuovo voto di …", for the entry cell
+    comment_label: str  # escaped: "Commento per la famiglia di …", beside it
     html: SafeString  # <tr>, name, grades, average, counts
 
 
@@ -164,13 +175,22 @@ def book_table(
         student = row.student
         counts = "/".join(str(row.count(kind)) for kind in GradeKind.values)
         html = (
-            f'<tr><th scope="row">{escape(student.surname)} {escape(student.name)}</th>'
-            f"<td>{book_grade_links(row.grades, labels, prefix)}</td>"
-            f'<td data-testid="average-{student.pk}">{escape(shown_average(row.average))}</td>'
-            f"<td>{counts}</td>"
+            f'<tr data-student="{student.pk}">'
+            f'<th scope="row">{escape(student.surname)} {escape(student.name)}</th>'
+            f'<td data-col="voti">{book_grade_links(row.grades, labels, prefix)}</td>'
+            f'<td data-col="media" data-testid="average-{student.pk}">'
+            f"{marked_average(row.average)}</td>"
+            f'<td data-col="prove">{counts}</td>'
         )
-        label = escape(_("Nuovo voto di %(n)s") % {"n": student.full_name})
-        lines.append(BookLine(student.pk, label, mark_safe(html)))  # noqa: S308 - escaped
+        name = {"n": student.full_name}
+        lines.append(
+            BookLine(
+                student_id=student.pk, name=student.full_name,
+                input_label=escape(_("Nuovo voto di %(n)s") % name),
+                comment_label=escape(_("Commento per la famiglia di %(n)s") % name),
+                html=mark_safe(html),  # noqa: S308 - escaped
+            )
+        )  # fmt: skip
     return lines
 
 
@@ -191,8 +211,8 @@ def code_digest(*names: str) -> str:
 
 
 KEPT_CODE = code_digest(
-    "grades/views.py", "grades/selectors.py", "lib/grades.py",
-    "grades/templates/grades/student_section.html",
+    "grades/views.py", "grades/selectors.py", "lib/grades.py", "grades/charts.py",
+    "grades/markup.py", "grades/templates/grades/student_section.html",
 )  # fmt: skip
 
 
@@ -218,22 +238,41 @@ def page_key(
 
 @dataclass(frozen=True)
 class BookEntry:
-    """What the teacher may type in the book: which students, what was typed before a refusal
-    and the cell to type in next."""
+    """What the teacher may type in the book: which students, what was typed before a refusal,
+    why a value was refused or what was saved (said next to its cell) and the cell to type in
+    next. Keys are student ids as text (they travel in the session)."""
 
     writable: set[int]
     typed: dict[str, str]
     focus: str
+    comments: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    said: dict[str, str] = field(default_factory=dict)
 
     def cell(self, line: BookLine) -> str:
+        """The grade cell (with its status, a live region next to it) and the comment cell."""
         pk = line.student_id
         if pk not in self.writable:
-            return "<td>—</td>"
-        focus = " autofocus" if str(pk) == self.focus else ""
+            return "<td>—</td><td></td>"
+        key = str(pk)
+        status = f"voto-{pk}-stato"
+        focus = " autofocus" if key == self.focus else ""
+        invalid = f' aria-invalid="true" aria-describedby="{status}"' if key in self.refused else ""
+        state = "cmp-status-error" if key in self.refused else "cmp-status-saved"
+        message = self.refused.get(key) or self.said.get(key, "")
         return (
-            f'<td><label class="visually-hidden" for="voto-{pk}">{line.input_label}</label>'
+            f'<td class="cmp-entry"><label class="visually-hidden" for="voto-{pk}">'
+            f"{line.input_label}</label>"
             f'<input type="text" id="voto-{pk}" name="voto-{pk}" size="4" inputmode="text" '
-            f'autocomplete="off" value="{escape(self.typed.get(str(pk), ""))}"{focus}></td>'
+            f'autocomplete="off" data-entry="voto" value="{escape(self.typed.get(key, ""))}"'
+            f"{invalid}{focus}>"
+            f'<span id="{status}" class="cmp-cell-status {state}" role="status">'
+            f"{escape(message)}</span></td>"
+            f'<td class="cmp-entry"><label class="visually-hidden" for="commento-{pk}">'
+            f"{line.comment_label}</label>"
+            f'<input type="text" id="commento-{pk}" name="commento-{pk}" size="16" '
+            f'maxlength="{COMMENT_LENGTH}" autocomplete="off" data-entry="commento" '
+            f'value="{escape(self.comments.get(key, ""))}"></td>'
         )
 
 
@@ -248,6 +287,21 @@ def shown_average(value: Decimal | None) -> str:
     return format_average(value) if value is not None else "—"
 
 
+def book_lines(
+    scope: BookScope, term: Term | None, day: datetime.date, stamp: int
+) -> list[BookLine]:
+    """The book's rows up to the entry cells, kept under the classroom's grades `stamp`."""
+    classroom, subject = scope.classroom, scope.subject
+    key = page_key("book", stamp, classroom, term, subject.pk, day)
+    return kept(key, lambda: book_table(classroom, subject, term, day))
+
+
+def session_cells(request: HttpRequest, name: str) -> dict[str, str]:
+    """What a save left for the next view of the book (student id → text), taken once."""
+    found = request.session.pop(name, {})
+    return found if isinstance(found, dict) else {}
+
+
 @login_required
 def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResponse:
     # The school and institute are fetched only when the grades are computed anew.
@@ -257,16 +311,19 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
     term = chosen_term(request, terms)
     # The students are those enrolled today: the day is part of what the book was computed for.
     today = timezone.localdate()
-    key = page_key("book", scope.stamp, classroom, term, subject.pk, today)
-    lines = kept(key, lambda: book_table(classroom, subject, term, today))
+    lines = book_lines(scope, term, today, scope.stamp)
     writable = gradable_students(
         request.user, classroom, subject, [x.student_id for x in lines], teaches=scope.teaches
     )
     entry = BookEntry(
         writable=writable,
-        typed=request.session.pop("grade-typed", {}),
+        typed=session_cells(request, "grade-typed"),
+        comments=session_cells(request, "grade-comments"),
+        refused=session_cells(request, "grade-errors"),
+        said=session_cells(request, "grade-said"),
         focus=request.GET.get("prossimo", ""),
     )
+    names = {str(line.student_id): line.name for line in lines}
     kind = request.GET.get("tipo", "")
     test = {
         "date": request.GET.get("data", "") or f"{today:%Y-%m-%d}",
@@ -285,9 +342,34 @@ def grade_book(request: HttpRequest, classroom_id: int, subject_id: int) -> Http
         "can_write": bool(writable),
         "kinds": GradeKind.choices,
         "test": test,
-        "errors": request.session.pop("grade-errors", []),
+        "pass_mark": format_grade(selectors.PASS_MARK),
+        "errors": [
+            {"cell": f"voto-{pk}", "name": names.get(pk, ""), "message": why}
+            for pk, why in entry.refused.items()
+        ],
     }
     return render(request, "grades/book.html", context)
+
+
+# Enter in a cell of the book sends the form with this header (grade-book.js): the answer is
+# the book's rows, saved or not (a refusal is an everyday answer, not an HTTP error: the
+# browser and the server logs would report each typo), and the page stays where it is.
+FRAGMENT_HEADER = "Campanella-Fragment"
+
+
+def posted_cells(request: HttpRequest, prefix: str) -> dict[int, str]:
+    """The filled cells named `<prefix><student id>`, in the page's order."""
+    cells: dict[int, str] = {}
+    for key in request.POST:
+        number = key.removeprefix(prefix)
+        value = request.POST.get(key, "").strip()
+        if key.startswith(prefix) and number.isdigit() and value:
+            cells[int(number)] = value
+    return cells
+
+
+def text_keys(cells: dict[int, str]) -> dict[str, str]:
+    return {str(pk): text for pk, text in cells.items()}
 
 
 @login_required
@@ -297,41 +379,77 @@ def grade_book_save(request: HttpRequest, classroom_id: int, subject_id: int) ->
         return HttpResponse(status=405)
     scope = book_scope(request, classroom_id, subject_id)
     classroom, subject = scope.classroom, scope.subject
-    back = reverse("grades:book", args=[classroom.pk, subject.pk])
+    students = {s.pk: s for s in enrolled_students(classroom)}
+    typed = posted_cells(request, "voto-")
+    comments = posted_cells(request, "commento-")
+    if (set(typed) | set(comments)) - set(students):
+        raise Http404
     try:
         test = posted_test(request)
-    except GradeInputError:
-        messages.error(request, _("Data o peso non validi."))
-        return redirect(back)
-    students = {s.pk: s for s in enrolled_students(classroom)}
-    typed: dict[int, str] = {}
-    for key in request.POST:
-        number = key.removeprefix("voto-")
-        value = request.POST.get(key, "").strip()
-        if key.startswith("voto-") and number.isdigit() and value:
-            typed[int(number)] = value
-    if set(typed) - set(students):
-        raise Http404
-    errors = save_grades(request, classroom, subject, students, typed, test)
-    if errors:
-        request.session["grade-errors"] = errors
-        request.session["grade-typed"] = {str(k): v for k, v in typed.items()}
+    except GradeInputError as error:
+        problem = " ".join(error.messages)
+        why = _("Non salvato: %(why)s") % {"why": problem}
+        result = BookSave(saved=False, refused={}, said=dict.fromkeys(typed, why), problem=problem)
     else:
+        result = save_grades(request, classroom, subject, students, typed, comments, test)
+    if request.headers.get(FRAGMENT_HEADER) == "righe":
+        return book_fragment(request, scope, result, typed, comments)
+    if result.saved:
         saved = len(typed)
         messages.success(
             request,
             ngettext("%(count)d voto registrato.", "%(count)d voti registrati.", saved)
             % {"count": saved},
         )
-    return redirect(f"{back}?{urlencode(carried_on(request, list(students), typed, errors))}")
+    elif result.problem:
+        messages.error(request, result.problem)
+    if not result.saved:
+        request.session["grade-errors"] = text_keys(result.refused)
+        request.session["grade-typed"] = text_keys(typed)
+        request.session["grade-comments"] = text_keys(comments)
+    request.session["grade-said"] = text_keys(result.said)
+    back = reverse("grades:book", args=[classroom.pk, subject.pk])
+    kept_on = carried_on(request, list(students), typed, result)
+    return redirect(f"{back}?{urlencode(kept_on)}")
+
+
+def book_fragment(
+    request: HttpRequest,
+    scope: BookScope,
+    result: BookSave,
+    typed: dict[int, str],
+    comments: dict[int, str],
+) -> HttpResponse:
+    """The book's rows after a save, for grade-book.js: new grades and averages, each typed
+    row's status and, after a refusal, what was typed with the refused cells marked."""
+    classroom, subject = scope.classroom, scope.subject
+    term = selectors.pick_term(selectors.terms_of(classroom), request.POST.get("periodo", ""))
+    today = timezone.localdate()
+    lines = book_lines(scope, term, today, selectors.grades_stamp(classroom.pk))
+    ids = [line.student_id for line in lines]
+    writable = gradable_students(request.user, classroom, subject, ids, teaches=scope.teaches)
+    entry = BookEntry(
+        writable=writable,
+        typed={} if result.saved else text_keys(typed),
+        comments={} if result.saved else text_keys(comments),
+        refused=text_keys(result.refused),
+        said=text_keys(result.said),
+        focus="",
+    )
+    saved = "si" if result.saved else "no"
+    return HttpResponse(
+        f'<table data-salvato="{saved}"><tbody>{book_rows(lines, entry)}</tbody></table>'
+    )
 
 
 def carried_on(
-    request: HttpRequest, order: list[int], typed: dict[int, str], errors: list[str]
+    request: HttpRequest, order: list[int], typed: dict[int, str], result: BookSave
 ) -> dict[str, str]:
-    """What the book keeps after a save: the test's date, kind, weight and description, and,
-    after one grade typed and saved with Enter, the next student's cell to type in."""
+    """What the book keeps after a save: the term, the test's date, kind, weight and
+    description, and the cell to type in next: the first refused one, or, after one grade
+    typed and saved with Enter, the next student's."""
     kept = {
+        "periodo": request.POST.get("periodo", ""),
         "data": request.POST.get("date", ""),
         "tipo": request.POST.get("kind", ""),
         "peso": request.POST.get("weight", ""),
@@ -339,7 +457,9 @@ def carried_on(
         "nonfamedia": request.POST.get("not_counting", ""),
         "visibile": request.POST.get("visible_from", ""),
     }
-    if len(typed) == 1 and not errors:
+    if result.refused:
+        kept["prossimo"] = str(next(pk for pk in order if pk in result.refused))
+    elif len(typed) == 1 and result.saved:
         (done,) = typed
         position = order.index(done)
         if position + 1 < len(order):
@@ -371,36 +491,60 @@ def posted_test(request: HttpRequest) -> BookTest:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class BookSave:
+    """How a save of the book went: all saved, or nothing with the reason of each refused
+    value; `said` is the status shown and announced next to each typed cell."""
+
+    saved: bool
+    refused: dict[int, str]
+    said: dict[int, str]
+    problem: str = ""  # what is wrong with the test (its date or weight), for the whole page
+
+
 def save_grades(
     request: HttpRequest,
     classroom: Classroom,
     subject: Subject,
     students: dict[int, Student],
     typed: dict[int, str],
+    comments: dict[int, str],
     test: BookTest,
-) -> list[str]:
-    errors: list[str] = []
+) -> BookSave:
     user = request.user
     assert isinstance(user, User)
+    alone = _("Scrivi anche il voto: il commento per la famiglia accompagna un voto.")
+    refused = {pk: alone for pk in comments if pk not in typed}
+    said: dict[int, str] = {}
     try:
         with transaction.atomic():
             for student_id, text in typed.items():
                 try:
-                    grade_add(
+                    grade = grade_add(
                         user=user, classroom=classroom, subject=subject,
                         student=students[student_id], day=test.day, kind=test.kind, text=text,
                         weight=test.weight, counts_in_average=test.counts_in_average,
-                        description=test.description, comment="", visible_from=test.visible_from,
+                        description=test.description, comment=comments.get(student_id, ""),
+                        visible_from=test.visible_from,
                     )  # fmt: skip
                 except GradeInputError as error:
-                    errors.append(f"{students[student_id].full_name}: {' '.join(error.messages)}")
-            if errors:
-                raise GradeInputError(errors)
+                    refused[student_id] = " ".join(error.messages)
+                else:
+                    said[student_id] = saved_status(grade)
+            if refused:
+                raise GradeInputError(list(refused.values()))
     except GradeInputError:
-        return errors
+        held = _("Non salvato: prima correggi i voti segnati.")
+        return BookSave(saved=False, refused=refused, said=dict.fromkeys(typed, held))
     except NotAllowed:
         raise Http404 from None
-    return errors
+    return BookSave(saved=True, refused={}, said=said)
+
+
+def saved_status(grade: Grade) -> str:
+    if grade.comment:
+        return _("Salvato: %(grade)s, con il commento") % {"grade": shown(grade)}
+    return _("Salvato: %(grade)s") % {"grade": shown(grade)}
 
 
 @login_required
@@ -472,19 +616,20 @@ def class_overview(request: HttpRequest, classroom_id: int) -> HttpResponse:
                 "name": subject.name,
                 "short": subject.short_name or subject.name,
                 "url": reverse("grades:book", args=[classroom.pk, subject.pk]),
-                "average": shown_average(mean),
+                "average": marked_average(mean),
             }
             for subject, mean in zip(overview.subjects, overview.class_averages, strict=True)
         ],
         "rows": [
             {
                 "student": row.student,
-                "averages": [shown_average(mean) for mean in row.averages],
-                "overall": shown_average(row.overall),
+                "averages": [marked_average(mean) for mean in row.averages],
+                "overall": marked_average(row.overall),
             }
             for row in overview.rows
         ],
-        "class_overall": shown_average(overview.class_overall),
+        "class_overall": marked_average(overview.class_overall),
+        "pass_mark": format_grade(selectors.PASS_MARK),
     }
     return render(request, "grades/classroom.html", context)
 
@@ -524,38 +669,40 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
 def student_section(
     student: Student, classroom: Classroom, term: Term | None, seen_on: datetime.date | None
 ) -> str:
-    """The family page's grades: overall average, then each subject's average, trend and
-    grades (newest first); what families see on `seen_on`, everything for staff (None)."""
+    """The family page's grades: overall average and its trend, then each subject's average,
+    trend and grades (newest first); what families see on `seen_on`, everything for staff
+    (None). Every chart of the page shares its dates: the term's start to the latest grade."""
     summaries = selectors.student_summary(
         student, classroom, term, family=seen_on is not None, today=seen_on
     )
     labels = kind_labels()
+    trends = [charts.running_points(s.grades, weighted=s.weighted) for s in summaries]
+    days = [point.day for points in trends for point in points]
+    frame = None
+    if days:
+        frame = charts.Frame.around(term.start_date if term else min(days), max(days))
     subjects = [
         {
             "id": s.subject_id,
             "name": s.subject,
             "grades": family_grade_items(s.grades, labels),
-            "average": shown_average(s.average),
-            "chart": trend_points(s.grades),
+            "average": marked_average(s.average),
+            "chart": charts.subject_chart(s.subject, f"andamento-{s.subject_id}", points, frame)
+            if frame
+            else "",
         }
-        for s in summaries
+        for s, points in zip(summaries, trends, strict=True)
     ]
-    overall = shown_average(selectors.overall_average(summaries))
-    return render_to_string(
-        "grades/student_section.html", {"subjects": subjects, "overall": overall}
-    )
-
-
-def trend_points(grades: list[Grade]) -> str:
-    """SVG polyline points (oldest to newest) on a 200×60 box; empty for fewer than 2 grades."""
-    numeric = [g.value for g in reversed(grades) if g.value is not None]
-    if len(numeric) < 2:
-        return ""
-    step = 200 / (len(numeric) - 1)
-    return " ".join(
-        f"{index * step:.1f},{60 - (float(value) - 1) / 9 * 60:.1f}"
-        for index, value in enumerate(numeric)
-    )
+    overall = selectors.overall_average(summaries)
+    in_overall = [points for s, points in zip(summaries, trends, strict=True) if s.in_overall]
+    overall_trend = charts.overall_points(in_overall)
+    context = {
+        "subjects": subjects,
+        "overall": marked_average(overall),
+        "overall_chart": charts.overall_chart(overall_trend, frame) if frame else "",
+        "pass_mark": format_grade(selectors.PASS_MARK),
+    }
+    return render_to_string("grades/student_section.html", context)
 
 
 def posted_date(request: HttpRequest, name: str) -> datetime.date | None:

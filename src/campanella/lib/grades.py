@@ -109,7 +109,8 @@ class NumericScale:
     * ``allow_half``: accept ``6½``, ``6 1/2`` and ``6 e mezzo`` (6.5);
     * ``allow_between``: accept ``6/7`` and ``6-7`` (the midpoint, 6.5);
     * ``decimal_step``: typed decimals (``6.25``, ``6,5``) must be a multiple of it; ``1``
-      accepts only whole numbers written as decimals (``7,0``). It must divide 1.
+      accepts only whole numbers written as decimals (``7,0``). It must divide 1;
+    * ``sufficiency``: the pass mark: a grade or an average below it is *insufficiente*.
     """
 
     minimum: int = 1
@@ -120,10 +121,13 @@ class NumericScale:
     allow_half: bool = True
     allow_between: bool = True
     decimal_step: Decimal = Decimal("0.25")
+    sufficiency: Decimal = Decimal(6)
 
     def __post_init__(self) -> None:
         if not 0 <= self.minimum < self.maximum:
             raise ValueError("NumericScale needs 0 <= minimum < maximum")
+        if not self.minimum <= self.sufficiency <= self.maximum:
+            raise ValueError("NumericScale.sufficiency must lie between minimum and maximum")
         for name in ("plus_value", "minus_value"):
             value = getattr(self, name)
             if not isinstance(value, Decimal) or not 0 < value < 1 or not _has_cents_at_most(value):
@@ -136,6 +140,10 @@ class NumericScale:
             or Decimal(1) % step != 0
         ):
             raise ValueError("NumericScale.decimal_step must be a Decimal that divides 1")
+
+    def is_below_sufficiency(self, value: Decimal) -> bool:
+        """A grade or an average under the pass mark (5,99 is, 6 is not)."""
+        return value < self.sufficiency
 
     def examples(self) -> str:
         """A short list of accepted notations, for messages: ``7, 7+, 7-, 6½, 6/7``."""
