@@ -46,6 +46,7 @@ def child(cast: object) -> dict[str, object]:
 PAGES: PageTable = {
     "register:today": (lambda c: {}, 404, 302),
     "register:history": (lambda c: {}, 404, 302),
+    "register:record_history": (lambda c: {"kind": "assenza", "pk": absence(c).pk}, 404, 302),
     "register:class_day": (classroom_day, 404, 302),
     "register:attendance": (classroom, 404, 302),
     "register:student": (child, 404, 302),

@@ -39,6 +39,10 @@ class Change(models.Model):
     institute = models.ForeignKey(
         "school.Institute", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Whom and which classroom the record is about, copied when the change is recorded so the
+    # office filters its history by an index (ids, not foreign keys: audit sits below people).
+    student_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    classroom_ref = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("modifica")
@@ -47,6 +51,8 @@ class Change(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id", "at"]),
             models.Index(fields=["institute", "at"]),
+            models.Index(fields=["student_ref", "at"]),
+            models.Index(fields=["classroom_ref", "at"]),
         ]
 
     def __str__(self) -> str:

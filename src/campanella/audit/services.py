@@ -32,6 +32,16 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def about(instance: models.Model) -> dict[str, int | None]:
+    """The student and classroom a record is about (`student_ref`, `classroom_ref`): its own
+    `student`/`classroom`, or a signature's lesson's classroom."""
+    student_id = getattr(instance, "student_id", None)
+    classroom_id = getattr(instance, "classroom_id", None)
+    if classroom_id is None and getattr(instance, "lesson_id", None) is not None:
+        classroom_id = getattr(getattr(instance, "lesson", None), "classroom_id", None)
+    return {"student_ref": student_id, "classroom_ref": classroom_id}
+
+
 def change_record(
     *,
     instance: models.Model,
@@ -51,6 +61,7 @@ def change_record(
         after=after if after is not None else snapshot(instance),
         reason=reason[:300],
         institute_id=institute_id,
+        **about(instance),
     )
 
 
@@ -71,6 +82,7 @@ def changes_record_created(
             after=snapshot(row),
             reason=reason[:300],
             institute_id=institute_id,
+            **about(row),
         )
         for row in rows
     )
@@ -99,6 +111,7 @@ def changes_record_updated(
             after=snapshot(row),
             reason=reason[:300],
             institute_id=institute_id,
+            **about(row),
         )
         for row, before in rows
     )

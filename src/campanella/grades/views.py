@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from campanella.audit.concurrency import AlreadyChanged
-from campanella.audit.services import history_of
+from campanella.audit.reading import readable_changes
+from campanella.audit.selectors import record_history
 from campanella.grades import charts, selectors
 from campanella.grades.markup import marked
 from campanella.grades.models import COMMENT_LENGTH, Grade, GradeKind
@@ -778,7 +779,7 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
         "text": shown(grade),
         "can_write": can_write,
         "back": back,
-        "history": history_of(grade),
+        "history": readable_changes(record_history(grade)),
         "weight": f"{grade.weight.normalize():f}".replace(".", ","),
     }
     return render(request, "grades/detail.html", context)

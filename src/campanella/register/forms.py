@@ -115,3 +115,49 @@ class MeasureForm(forms.Form):
 class WaiverForm(StudentChoiceForm):
     hours = forms.IntegerField(label=_("Ore escluse dal limite"), min_value=1)
     reason = forms.CharField(label=_("Motivo della deroga"), max_length=300)
+
+
+class HistoryFilterForm(forms.Form):
+    """The office's filters on the history: a GET form, every field optional."""
+
+    dal = forms.DateField(
+        label=_("Dal giorno"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    al = forms.DateField(
+        label=_("Al giorno"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    classe = forms.TypedChoiceField(label=_("Classe"), coerce=int, required=False, empty_value=None)
+    alunno = forms.TypedChoiceField(label=_("Alunno"), coerce=int, required=False, empty_value=None)
+    autore = forms.TypedChoiceField(
+        label=_("Docente o persona che ha scritto"), coerce=int, required=False, empty_value=None
+    )
+    tipo = forms.ChoiceField(label=_("Tipo di registrazione"), required=False)
+    azione = forms.ChoiceField(label=_("Operazione"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        classrooms: list[tuple[int, str]],
+        students: list[tuple[int, str]],
+        authors: list[tuple[int, str]],
+        kinds: list[tuple[str, str]],
+        actions: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        every = [("", _("tutti"))]
+        self.fields["classe"].choices = [("", _("tutte")), *classrooms]  # type: ignore[attr-defined]
+        self.fields["alunno"].choices = [  # type: ignore[attr-defined]
+            ("", _("tutti") if students else _("scegliere prima una classe")),
+            *students,
+        ]
+        self.fields["autore"].choices = [*every, *authors]  # type: ignore[attr-defined]
+        self.fields["tipo"].choices = [*every, *kinds]  # type: ignore[attr-defined]
+        self.fields["azione"].choices = [("", _("tutte")), *actions]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("dal"), data.get("al")
+        if since and until and until < since:
+            self.add_error("al", _("Il giorno finale precede quello iniziale."))
+        return data

@@ -8,6 +8,7 @@ import rules
 
 from campanella.people.models import Staff, Student
 from campanella.people.roles import active_links, roles_for_user
+from campanella.people.selectors import classrooms_for_user, students_for_user
 from campanella.school.models import Classroom, Teaching
 
 
@@ -47,6 +48,27 @@ def may_justify(user: Any, student: Student) -> bool:
         and student.is_adult
         and student.institute.adult_students_may_justify
     )
+
+
+def history_institute_id(user: Any) -> int | None:
+    """The institute whose whole history of legal records this login reads: its office."""
+    roles = roles_for_user(user)
+    if roles.staff is None or not roles.is_office:
+        return None
+    return roles.staff.institute_id
+
+
+def may_read_record_history(user: Any, classroom_id: int | None, student_id: int | None) -> bool:
+    """One record's own history: staff who see the record — its classroom, or for a record
+    kept without one (a justification, a waiver), its student. Families read the record
+    itself, not its corrections."""
+    if roles_for_user(user).staff is None:
+        return False
+    if classroom_id is not None:
+        return classrooms_for_user(user).filter(pk=classroom_id).exists()
+    if student_id is not None:
+        return students_for_user(user).filter(pk=student_id).exists()
+    return False
 
 
 @rules.predicate

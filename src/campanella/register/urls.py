@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from campanella.register import views
+from campanella.register import history_views, views
 
 
 class IsoDate:
@@ -21,7 +21,12 @@ app_name = "register"
 DAY = "<id:pk>/<isodate:day>/"
 urlpatterns = [
     path("", views.today, name="today"),
-    path("storico/", views.history, name="history"),
+    path("storico/", history_views.history, name="history"),
+    path(
+        "storico/<slug:kind>/<id:pk>/",
+        history_views.record_history_page,
+        name="record_history",
+    ),
     path(DAY, views.class_day, name="class_day"),
     path(f"{DAY}firma/", views.sign, name="sign"),
     path(f"{DAY}appello/", views.roll_call, name="roll_call"),

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,8 +22,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from campanella.audit.concurrency import AlreadyChanged
-from campanella.audit.models import Change, ChangeAction
-from campanella.audit.services import changed_fields
 from campanella.people.models import User
 from campanella.people.redirects import posted_back
 from campanella.people.roles import roles_for_user
@@ -397,6 +394,7 @@ def student_register(request: HttpRequest, pk: int) -> HttpResponse:
         "data": data,
         "can_justify": may_justify(request.user, student),
         "justify_form": forms.JustifyForm(initial={"start": today}),
+        "staff_view": roles_for_user(request.user).staff is not None,
     }
     return render(request, "register/student.html", context)
 
@@ -439,26 +437,6 @@ def justification_withdraw(request: HttpRequest, pk: int, justification_id: int)
     except AlreadyChanged as error:
         messages.error(request, error.message)
     return redirect("register:student", pk=student.pk)
-
-
-@login_required
-def history(request: HttpRequest) -> HttpResponse:
-    """Corrections of legal records, visible to the office: who, when, before, after, why."""
-    roles = roles_for_user(request.user)
-    if not roles.is_office or roles.staff is None:
-        raise Http404
-    changes = (
-        Change.objects.filter(institute_id=roles.staff.institute_id)
-        .select_related("actor", "content_type")
-        .order_by("-at", "-pk")
-    )
-    kind = request.GET.get("azione", "")
-    if kind in ChangeAction.values:
-        changes = changes.filter(action=kind)
-    page = Paginator(changes, 50).get_page(request.GET.get("pagina"))
-    rows = [(change, changed_fields(change)) for change in page]
-    context = {"page": page, "rows": rows, "kind": kind, "actions": ChangeAction.choices}
-    return render(request, "register/history.html", context)
 
 
 @require_POST
