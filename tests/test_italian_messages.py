@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import runpy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation.trans_real import DjangoTranslation
 from django.views.defaults import server_error
 
 import campanella.settings as production_settings
@@ -150,3 +152,37 @@ def test_the_demo_shows_no_debug_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_api_docs_declare_their_language(client: Client) -> None:
     html = client.get("/api/v1/docs").content.decode()
     assert '<html lang="it">' in html
+
+
+LOCALE = Path(production_settings.PACKAGE_DIR) / "locale" / "it" / "LC_MESSAGES"
+
+
+def catalog_entries(po: Path) -> list[tuple[str, str | None, list[str]]]:
+    """(msgid, msgid_plural, msgstrs) of a .po file written one line per string."""
+    entries = []
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        msgid = re.search(r'^msgid "(.+)"$', block, re.M)
+        if msgid is None:
+            continue  # the header
+        plural = re.search(r'^msgid_plural "(.+)"$', block, re.M)
+        strings = re.findall(r'^msgstr(?:\[\d\])? "(.*)"$', block, re.M)
+        unescape = lambda text: text.replace('\\"', '"')  # noqa: E731
+        entries.append(
+            (unescape(msgid[1]), unescape(plural[1]) if plural else None, [*map(unescape, strings)])
+        )
+    return entries
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_the_compiled_catalogs_match_their_sources(domain: str) -> None:
+    """The committed .mo files say what the .po files say (recompile with msgfmt after an edit),
+    and each entry still replaces an English message of Django."""
+    translation = DjangoTranslation("it", domain=domain)
+    entries = catalog_entries(LOCALE / f"{domain}.po")
+    assert len(entries) >= 7
+    for msgid, plural, strings in entries:
+        if plural is None:
+            assert translation.gettext(msgid) == strings[0]
+        else:
+            assert translation.ngettext(msgid, plural, 1) == strings[0]
+            assert translation.ngettext(msgid, plural, 5) == strings[1]

@@ -46,6 +46,7 @@ USE_TZ = True
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", "Italiano"), ("en", "English")]
 USE_I18N = True
+# Italian for the few messages of Django 5.2 its own Italian catalog misses (locale/it/*.po).
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 
 INSTALLED_APPS = [
@@ -167,8 +168,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        # Django's, with the one message its 5.2 Italian catalog misses (accounts/validators.py).
-        "NAME": "campanella.accounts.validators.MinimumLengthValidator",
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -172,10 +172,14 @@ class ClassroomSubjectInline(admin.TabularInline):
 
 @admin.register(Classroom, site=office_admin)
 class ClassroomAdmin(OfficeAdmin):
-    list_display = ["name", "school", "school_year", "coordinator"]
+    list_display = ["classroom_name", "school", "school_year", "coordinator"]
     list_filter = ["school", "school_year", "year"]
     list_select_related = ["school", "school_year", "coordinator"]
     inlines = [ClassroomSubjectInline]
+
+    @admin.display(description=_("classe"), ordering="year")
+    def classroom_name(self, classroom: Classroom) -> str:
+        return classroom.name
 
 
 @admin.register(Subject, site=office_admin)
