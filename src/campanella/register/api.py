@@ -382,7 +382,7 @@ def student_register(request: HttpRequest, student_id: Id) -> FamilyRegisterOut:
     return FamilyRegisterOut(
         events=sorted(events, key=lambda e: e.date, reverse=True),
         lessons=[
-            LessonOut(date=x.date, hour=x.slot.number, subject=x.subject.name, topic=x.topic)
+            LessonOut(date=x.date, hour=x.hour, subject=x.subject, topic=x.topic)
             for x in data.lessons
         ],
         justifications=[justification_out(j) for j in data.justifications],

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from campanella.people.models import Student
+from campanella.orm.compiled import Compiled
+from campanella.people.models import Staff, Student
 from campanella.people.selectors import enrolled_students
 from campanella.register.models import (
     Absence,
@@ -268,9 +269,20 @@ def unjustified(
 # --- the family's view -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LessonLine:
+    """A lesson as families read it: no model objects, a term of lessons is a few hundred."""
+
+    date: datetime.date
+    hour: int
+    subject: str
+    topic: str
+    teachers: tuple[tuple[str, str], ...]  # (full name, signature kind), signatures in force
+
+
 @dataclass
 class FamilyRegister:
-    lessons: list[Lesson]
+    lessons: list[LessonLine]
     absences: list[Absence]
     lates: list[LateEntry]
     exits: list[EarlyExit]
@@ -280,68 +292,118 @@ class FamilyRegister:
     agenda: list[AgendaItem]
 
 
-def signed_by() -> Prefetch:
-    """A lesson's teachers for families: the signatures in force, with the teacher's name only
-    (as `lesson.signed_by`)."""
-    signatures = (
-        active(Signature.objects.select_related("teacher"))
-        .only("lesson_id", "kind", "teacher__surname", "teacher__name")
+# The family register is the page families open most: its queries are compiled once per
+# process (campanella.orm.compiled), each taking the classroom or student id and the days.
+Day = datetime.date
+
+_lessons = Compiled(
+    lambda classroom_id, since, until: (
+        Lesson.objects.filter(classroom_id=classroom_id, date__gte=since, date__lte=until)
+        .order_by("-date", "slot__number")
+        .values_list("pk", "date", "slot__number", "subject__name", "topic")
+    ),
+    int, Day, Day,
+)  # fmt: skip
+_signatures = Compiled(
+    lambda classroom_id, since, until: (
+        active(Signature.objects.filter(lesson__classroom_id=classroom_id))
+        .filter(lesson__date__gte=since, lesson__date__lte=until)
         .order_by("signed_at", "pk")
-    )
-    return Prefetch("signatures", queryset=signatures, to_attr="signed_by")
+        .values_list("lesson_id", "teacher__surname", "teacher__name", "kind")
+    ),
+    int, Day, Day,
+)  # fmt: skip
+_absences = Compiled(
+    lambda student_id, since, until: (
+        active(Absence.objects.filter(student_id=student_id, date__gte=since, date__lte=until))
+        .select_related("justification", "slot")
+        .order_by("-date")
+    ),
+    int, Day, Day,
+)  # fmt: skip
+_lates = Compiled(
+    lambda student_id, since, until: (
+        active(LateEntry.objects.filter(student_id=student_id, date__gte=since, date__lte=until))
+        .select_related("justification")
+        .order_by("-date")
+    ),
+    int, Day, Day,
+)  # fmt: skip
+_exits = Compiled(
+    lambda student_id, since, until: (
+        active(EarlyExit.objects.filter(student_id=student_id, date__gte=since, date__lte=until))
+        .select_related("justification")
+        .order_by("-date")
+    ),
+    int, Day, Day,
+)  # fmt: skip
+_justifications = Compiled(
+    lambda student_id: Justification.objects.filter(student_id=student_id).order_by("-start_date")[
+        :50
+    ],
+    int,
+)
+_notes = Compiled(
+    lambda classroom_id, student_id, since, until: (
+        active(DisciplinaryNote.objects.filter(classroom_id=classroom_id))
+        .filter(date__gte=since, date__lte=until)
+        .filter(Q(students__id=student_id) | Q(students__isnull=True))
+        .select_related("recorded_by__staff_profile")
+        .distinct()
+        .order_by("-date")
+    ),
+    int, int, Day, Day,
+)  # fmt: skip
+_annotations = Compiled(
+    lambda classroom_id, student_id, since, until: (
+        active(Annotation.objects.filter(classroom_id=classroom_id, visible_to_family=True))
+        .filter(date__gte=since, date__lte=until)
+        .filter(Q(student_id=student_id) | Q(student__isnull=True))
+        .select_related("recorded_by__staff_profile")
+        .order_by("-date")
+    ),
+    int, int, Day, Day,
+)  # fmt: skip
+_agenda = Compiled(
+    lambda classroom_id, since: (
+        active(AgendaItem.objects.filter(classroom_id=classroom_id, date__gte=since))
+        .select_related("subject")
+        .order_by("date")
+    ),
+    int, Day,
+)  # fmt: skip
+
+
+def lesson_lines(classroom_id: int, *, since: Day, until: Day) -> list[LessonLine]:
+    """The classroom's lessons between two days, newest first, with who signed them: two
+    queries of plain values whatever the number of lessons."""
+    names: dict[tuple[str, str], str] = {}  # a classroom has a dozen teachers
+    teachers: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for lesson_id, surname, name, kind in _signatures(classroom_id, since, until):
+        full = names.get((surname, name))
+        if full is None:
+            full = names[surname, name] = Staff(surname=surname, name=name).full_name
+        teachers[lesson_id].append((full, kind))
+    return [
+        LessonLine(date=day, hour=hour, subject=subject, topic=topic,
+                   teachers=tuple(teachers.get(pk, ())))
+        for pk, day, hour, subject, topic in _lessons(classroom_id, since, until)
+    ]  # fmt: skip
 
 
 def family_register(
-    student: Student, classroom: Classroom, *, since: datetime.date, until: datetime.date
+    student: Student, classroom: Classroom, *, since: Day, until: Day
 ) -> FamilyRegister:
-    span = Q(date__gte=since, date__lte=until)
+    """The last days of a student's register as the family reads it, in nine queries."""
     return FamilyRegister(
-        lessons=list(
-            Lesson.objects.filter(span, classroom=classroom)
-            .select_related("subject", "slot")
-            .prefetch_related(signed_by())
-            .order_by("-date", "slot__number")
-        ),
-        absences=list(
-            active(Absence.objects.filter(span, student=student))
-            .select_related("justification", "slot")
-            .order_by("-date")
-        ),
-        lates=list(
-            active(LateEntry.objects.filter(span, student=student))
-            .select_related("justification")
-            .order_by("-date")
-        ),
-        exits=list(
-            active(EarlyExit.objects.filter(span, student=student))
-            .select_related("justification")
-            .order_by("-date")
-        ),
-        justifications=list(
-            Justification.objects.filter(student=student).order_by("-start_date")[:50]
-        ),
-        notes=list(
-            active(DisciplinaryNote.objects.filter(span, classroom=classroom))
-            .filter(Q(students=student) | Q(students__isnull=True))
-            .select_related("recorded_by__staff_profile")
-            .distinct()
-            .order_by("-date")
-        ),
-        annotations=list(
-            active(Annotation.objects.filter(span, classroom=classroom, visible_to_family=True))
-            .filter(Q(student=student) | Q(student__isnull=True))
-            .select_related("recorded_by__staff_profile")
-            .order_by("-date")
-        ),
-        agenda=list(
-            active(
-                AgendaItem.objects.filter(
-                    classroom=classroom, date__gte=until - datetime.timedelta(days=7)
-                )
-            )
-            .select_related("subject")
-            .order_by("date")
-        ),
+        lessons=lesson_lines(classroom.pk, since=since, until=until),
+        absences=list(_absences(student.pk, since, until)),
+        lates=list(_lates(student.pk, since, until)),
+        exits=list(_exits(student.pk, since, until)),
+        justifications=list(_justifications(student.pk)),
+        notes=list(_notes(classroom.pk, student.pk, since, until)),
+        annotations=list(_annotations(classroom.pk, student.pk, since, until)),
+        agenda=list(_agenda(classroom.pk, until - datetime.timedelta(days=7))),
     )
 
 

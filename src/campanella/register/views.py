@@ -42,6 +42,7 @@ from campanella.register.models import (
     Justification,
     LateEntry,
 )
+from campanella.register.rendering import lesson_items
 from campanella.register.rules import may_justify, teaches_in
 from campanella.school.models import Classroom, HourSlot, Subject
 
@@ -392,6 +393,7 @@ def student_register(request: HttpRequest, pk: int) -> HttpResponse:
         "student": student,
         "classroom": enrollment.classroom,
         "data": data,
+        "lessons": lesson_items(data.lessons),
         "can_justify": may_justify(request.user, student),
         "justify_form": forms.JustifyForm(initial={"start": today}),
         "staff_view": roles_for_user(request.user).staff is not None,

@@ -1,0 +1,1 @@
+"""Helpers on Django's ORM shared by every app (below them all: no app imports)."""

@@ -1,0 +1,45 @@
+"""Long lists of the family register rendered in Python, with the same escaping as a template.
+
+A month of a classroom's lessons is 100–200 lines; the template engine spent more on them than
+the rest of the page (docs/benchmarks.md, "Family pages")."""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+
+from django.utils import dateformat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from campanella.register.models import SignatureKind
+from campanella.register.selectors import LessonLine
+
+
+@lru_cache(maxsize=4096)
+def day_label(day: datetime.date, layout: str, language: str | None) -> str:
+    """`day` as the template filter `date:layout` writes it in `language` (the active one:
+    part of the key so that a kept label is never of another language)."""
+    return dateformat.format(day, layout)
+
+
+def lesson_items(lines: list[LessonLine]) -> SafeString:
+    """The `<li>` of each lesson: day, hour, subject, who signed (and how, when not the
+    subject's own teacher), topic."""
+    language = get_language()
+    kinds = {kind: escape(label) for kind, label in SignatureKind.choices}
+    items = []
+    for line in lines:
+        text = f"{escape(day_label(line.date, 'D d/m', language))} · {line.hour}ª · "
+        text += escape(line.subject)
+        if line.teachers:
+            names = [
+                escape(name) if kind == SignatureKind.OWN else f"{escape(name)} – {kinds[kind]}"
+                for name, kind in line.teachers
+            ]
+            text += f" ({', '.join(names)})"
+        if line.topic:
+            text += f": {escape(line.topic)}"
+        items.append(f"<li>{text}</li>")
+    return mark_safe("".join(items))  # noqa: S308 - every text above is escaped

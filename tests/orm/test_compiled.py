@@ -1,0 +1,94 @@
+"""campanella.orm.compiled: a queryset compiled once answers like the queryset built anew, for
+any values, on SQLite and PostgreSQL; one query per call; nothing derived from it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from campanella.orm.compiled import Compiled
+from campanella.people.models import Enrollment, Guardianship, Student
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def enrolled_since(classroom_id: int, day: datetime.date) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(classroom_id=classroom_id, entry_date__lte=day)
+        .select_related("student", "classroom")
+        .order_by("student__surname", "pk")
+    )
+
+
+def names(classroom_id: int, surname: str) -> QuerySet[Student, tuple[int, str]]:
+    return (
+        Student.objects.filter(enrollments__classroom_id=classroom_id)
+        .exclude(surname=surname)
+        .order_by("pk")
+        .values_list("pk", "surname")
+    )
+
+
+ENROLLED = Compiled(enrolled_since, int, datetime.date)
+NAMES = Compiled(names, int, str)
+
+
+def test_model_rows_with_related_objects_are_those_of_the_queryset(cast: Cast) -> None:
+    today = datetime.date.today()
+    for classroom in (cast.classroom_1a, cast.classroom_2b):
+        for day in (today, today - datetime.timedelta(days=4000)):
+            fresh = list(enrolled_since(classroom.pk, day))
+            kept = list(ENROLLED(classroom.pk, day))
+            assert [(e.pk, e.student.surname, e.classroom.name) for e in kept] == [
+                (e.pk, e.student.surname, e.classroom.name) for e in fresh
+            ]
+    assert list(ENROLLED(cast.classroom_1a.pk, today))  # the cast has pupils in 1ª A
+    assert not list(ENROLLED(cast.classroom_1a.pk, today - datetime.timedelta(days=4000)))
+
+
+def test_values_take_each_call_s_arguments(cast: Cast) -> None:
+    classroom = cast.classroom_1a.pk
+    assert list(NAMES(classroom, "")) == list(names(classroom, ""))
+    assert list(NAMES(classroom, cast.child.surname)) == list(names(classroom, cast.child.surname))
+    assert (cast.child.pk, cast.child.surname) not in list(NAMES(classroom, cast.child.surname))
+    assert (cast.child.pk, cast.child.surname) in list(NAMES(classroom, "nessuno"))
+
+
+def test_one_query_per_call_and_prefetching_still_works(cast: Cast) -> None:
+    with_links = Compiled(
+        lambda classroom_id: (
+            Student.objects.filter(enrollments__classroom_id=classroom_id)
+            .prefetch_related("guardianships")
+            .order_by("pk")
+        ),
+        int,
+    )
+    list(with_links(cast.classroom_1a.pk))  # compiled here
+    with CaptureQueriesContext(connection) as queries:
+        students = list(with_links(cast.classroom_1a.pk))
+    assert len(queries) == 2  # the students, then their guardianships
+    links = {s.pk: {g.pk for g in s.guardianships.all()} for s in students}
+    assert links[cast.child.pk] == set(
+        Guardianship.objects.filter(student=cast.child).values_list("pk", flat=True)
+    )
+
+
+def test_nothing_is_derived_from_a_compiled_queryset(cast: Cast) -> None:
+    found = NAMES(cast.classroom_1a.pk, "")
+    with pytest.raises(TypeError):
+        found.count()
+    with pytest.raises(TypeError):
+        found.filter(pk=1)
+
+
+def test_arguments_must_reach_the_sql_and_match_their_kind(cast: Cast) -> None:
+    ignored = Compiled(lambda classroom_id: Student.objects.order_by("pk"), int)
+    with pytest.raises(ValueError, match="not found"):
+        list(ignored(cast.classroom_1a.pk))
+    with pytest.raises(TypeError):
+        list(NAMES(str(cast.classroom_1a.pk), ""))
