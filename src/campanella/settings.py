@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # the demo's runserver serves static files as production does
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # its Swagger UI files served by us (/api/v1/docs): no CDN, as the CSP requires
@@ -203,12 +204,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        # Two empty/fixed <style> elements injected by bootstrap-italia's script, by hash.
-        "style-src": [
-            "'self'",
-            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
-            "'sha256-wPXhisdsFu1DtHYH1D9W5isSGqS5vIPn6QJWSNLqfCM='",
-        ],
+        # No inline style at all: bootstrap-italia's script (which injected two) is not loaded.
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
@@ -225,11 +222,14 @@ NODE_MODULES = PROJECT_DIR / "node_modules"
 # Front-end libraries come from npm (package-lock.json) and are served by us: no CDN.
 STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
-    ("vendor/bootstrap-italia", NODE_MODULES / "bootstrap-italia" / "dist"),
+    # bootstrap-italia's fonts only: its stylesheet is served trimmed to the rules our templates
+    # use (campanella/bootstrap-italia.css, `npm run build:css`) and its script is not needed.
+    ("vendor/bootstrap-italia/fonts", NODE_MODULES / "bootstrap-italia" / "dist" / "fonts"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
-# Production serves hashed files collected by `campanella serve`; demo and tests use the finders.
-STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=not (DEBUG or DEMO))
+# Production and the demo serve hashed, compressed (gzip and brotli) files collected by
+# `campanella serve` / `campanella demo`, cached for a year; DEBUG and tests use the finders.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=DEMO or not DEBUG)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
