@@ -63,6 +63,8 @@ def test_the_trimmed_stylesheet_has_every_rule_the_sources_can_use() -> None:
         "bootstrap-italia.css non è aggiornato: le pagine usano regole che non contiene "
         f"({', '.join(missing[:10])}…). Eseguire `npm run build:css`."
     )
+    # The visible focus ring of keyboard users, a selector PurgeCSS alone would drop.
+    assert ":focus:not([data-focus-mouse=true])" in trimmed
     # And it is trimmed: most of bootstrap-italia is components no page shows.
     assert len(trimmed) < len(full) / 4
 
