@@ -166,7 +166,8 @@ def drive(base: str, runs: int) -> None:
 
 def report(profile: str, page: str, visits: list[Visit]) -> None:
     def median(values: list[float]) -> str:
-        return f"{statistics.median(values):,.0f}"
+        measured = [value for value in values if value >= 0]  # -1: the browser reported none
+        return f"{statistics.median(measured):,.0f}" if measured else "n/a"
 
     print(f"| {profile} | {page} | {median([v.wire_bytes for v in visits])} "
           f"| {median([v.requests for v in visits])} | {median([v.first_paint_ms for v in visits])} "
