@@ -227,7 +227,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-italia/fonts", NODE_MODULES / "bootstrap-italia" / "dist" / "fonts"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
-# Production and the demo serve hashed, compressed (gzip and brotli) files collected by
+# Production and the demo serve hashed, gzip-compressed files collected by
 # `campanella serve` / `campanella demo`, cached for a year; DEBUG and tests use the finders.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=DEMO or not DEBUG)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST

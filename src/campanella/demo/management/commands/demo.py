@@ -25,9 +25,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        if settings.STATIC_MANIFEST:
-            # Hashed and compressed, as `campanella serve` does: a phone's first visit is light.
-            call_command("collectstatic", interactive=False, verbosity=0)
         if not Institute.objects.exists():
             self.stdout.write("Creo l'istituto dimostrativo…")
             generate(
@@ -40,6 +37,9 @@ class Command(BaseCommand):
         print_logins(self, demo_logins(), DEMO_PASSWORD)
         if options["no_serve"]:
             return
+        if settings.STATIC_MANIFEST:
+            # Hashed and compressed, as `campanella serve` does: a phone's first visit is light.
+            call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             f"\nCampanella è in ascolto su http://{options['addr']}/ (Ctrl+C per uscire)"
         )
