@@ -129,6 +129,7 @@ def test_near_the_limit_and_second_test_warning(
     test_day = school_day(live_cast, today + datetime.timedelta(days=9))
     page.goto(f"{base}/registro/{live_cast.classroom_1a.pk}/{today.isoformat()}/")
     for subject in ("Italiano", "Matematica"):
+        page.get_by_text("Aggiungi compiti o una verifica").click()  # the form is folded
         page.get_by_label("Tipo").select_option("verifica")
         page.get_by_label("Materia").select_option(label=subject)
         page.get_by_label("Per il giorno").fill(test_day.isoformat())

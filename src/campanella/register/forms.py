@@ -21,12 +21,26 @@ class SignForm(forms.Form):
     )
 
 
+NO_STUDENT = ("", _("— scegli l'alunno —"))
+NO_HOUR = ("", _("— scegli l'ora —"))
+
+
 class StudentChoiceForm(forms.Form):
-    student = forms.TypedChoiceField(label=_("Alunno"), coerce=int)
+    """A form about one student. The list starts on an empty choice the browser and the form
+    both require: a preselected first child is too easily recorded by mistake."""
+
+    student = forms.TypedChoiceField(
+        label=_("Alunno"),
+        coerce=int,
+        error_messages={
+            "required": _("Scegliere l'alunno dall'elenco."),
+            "invalid_choice": _("L'alunno scelto non è della classe in questo giorno."),
+        },
+    )
 
     def __init__(self, *args: Any, students: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["student"].choices = students  # type: ignore[attr-defined]
+        self.fields["student"].choices = [NO_STUDENT, *students]  # type: ignore[attr-defined]
 
 
 class LateForm(StudentChoiceForm):
@@ -92,11 +106,13 @@ class JustifyForm(forms.Form):
 
 
 class HourAbsenceForm(StudentChoiceForm):
-    slot = forms.TypedChoiceField(label=_("Ora"), coerce=int)
+    slot = forms.TypedChoiceField(
+        label=_("Ora"), coerce=int, error_messages={"required": _("Scegliere l'ora.")}
+    )
 
     def __init__(self, *args: Any, slots: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = slots  # type: ignore[attr-defined]
+        self.fields["slot"].choices = [NO_HOUR, *slots]  # type: ignore[attr-defined]
 
 
 class OffSiteForm(StudentChoiceForm):

@@ -28,7 +28,7 @@ from campanella.register.models import (
     Lesson,
     Signature,
 )
-from campanella.school.models import Classroom, HourSlot, SchoolYear, TimetableEntry
+from campanella.school.models import Classroom, HourSlot, SchoolYear, Teaching, TimetableEntry
 from campanella.school.selectors import school_days
 
 LIMIT_SHARE = 0.25  # DPR 122/2009 art. 14: at least three quarters of the annual timetable
@@ -51,6 +51,7 @@ class HourRow:
     slot: HourSlot
     planned_subject: str
     lesson: Lesson | None
+    planned_subject_id: int | None = None
 
 
 @dataclass
@@ -64,11 +65,63 @@ class ClassDay:
     notes: list[DisciplinaryNote]
 
 
+@dataclass
+class TeacherHours:
+    """The hours of a class's day as one teacher meets them: theirs marked, one brought first."""
+
+    own_slot_ids: set[int]
+    focus: HourRow | None  # the teacher's current or next hour, shown first and open
+    focus_state: str  # "now", "next" or "" (another day, or the day's hours are over)
+    others: list[HourRow]  # every other hour, folded
+
+
+def teacher_hours(page: ClassDay, staff: Staff | None, now: datetime.datetime) -> TeacherHours:
+    """One query: the teacher's subjects in the classroom. An hour is theirs when its planned
+    subject is one they teach there (co-teaching included) or when they signed its lesson
+    (support, substitution). `now` is local time."""
+    if staff is None:
+        return TeacherHours(set(), None, "", list(page.hours))
+    subjects = set(
+        Teaching.objects.filter(teacher=staff, classroom=page.classroom).values_list(
+            "subject_id", flat=True
+        )
+    )
+    own = [
+        row for row in page.hours if row.planned_subject_id in subjects or has_signed(row, staff)
+    ]
+    focus, state = focus_hour(own, staff, page.day, now)
+    others = [row for row in page.hours if row is not focus]
+    return TeacherHours({row.slot.pk for row in own}, focus, state, others)
+
+
+def has_signed(row: HourRow, staff: Staff) -> bool:
+    return row.lesson is not None and any(
+        signature.teacher_id == staff.pk for signature in row.lesson.signatures.all()
+    )
+
+
+def focus_hour(
+    own: list[HourRow], staff: Staff, day: datetime.date, now: datetime.datetime
+) -> tuple[HourRow | None, str]:
+    """Today: the hour under way, else the next one. Otherwise (another day, or today's hours
+    are over): the first hour still to sign, else the first."""
+    if not own:
+        return None, ""
+    if day == now.date():
+        for row in own:
+            if now.time() < row.slot.start_time:
+                return row, "next"
+            if now.time() < row.slot.end_time:
+                return row, "now"
+    unsigned = [row for row in own if not has_signed(row, staff)]
+    return (unsigned or own)[0], ""
+
+
 def class_day(classroom: Classroom, day: datetime.date) -> ClassDay:
     """The register page of one classroom and day."""
     slots = list(HourSlot.objects.filter(school_id=classroom.school_id).order_by("number"))
     planned = {
-        e.slot_id: e.subject.name
+        e.slot_id: e.subject
         for e in TimetableEntry.objects.filter(
             classroom=classroom, weekday=day.weekday()
         ).select_related("subject")
@@ -82,7 +135,12 @@ def class_day(classroom: Classroom, day: datetime.date) -> ClassDay:
         )
     }
     hours = [
-        HourRow(slot=slot, planned_subject=planned.get(slot.pk, ""), lesson=lessons.get(slot.pk))
+        HourRow(
+            slot=slot,
+            planned_subject=planned[slot.pk].name if slot.pk in planned else "",
+            lesson=lessons.get(slot.pk),
+            planned_subject_id=planned[slot.pk].pk if slot.pk in planned else None,
+        )
         for slot in slots
         if slot.pk in planned or slot.pk in lessons
     ]

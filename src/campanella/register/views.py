@@ -118,6 +118,16 @@ def choices(students: list[selectors.StudentDay]) -> list[tuple[int, str]]:
     return [(row.student.pk, row.student.full_name) for row in students]
 
 
+CHOICES = ("student", "slot")  # lists that start empty, with their own Italian messages
+
+
+def refusal(form: forms.StudentChoiceForm, fallback: str) -> services.RegisterError:
+    """The form's own message for a list left on its empty choice, the fallback for the rest."""
+    chosen = [str(error) for name in CHOICES for error in form.errors.get(name, [])]
+    others = [name for name in form.errors if name not in CHOICES]
+    return services.RegisterError(chosen + ([fallback] if others else []))
+
+
 @login_required
 def class_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     classroom = visible_classroom(request, pk)
@@ -127,8 +137,12 @@ def class_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     subjects = [
         (s.subject.pk, s.subject.name) for s in classroom.subjects.select_related("subject")
     ]
+    roles = roles_for_user(request.user)
     context = {
         "page": page,
+        "hours": selectors.teacher_hours(
+            page, roles.staff if roles.is_teacher else None, timezone.localtime()
+        ),
         "can_write": teaches_in(request.user, classroom),
         # Several forms on one page: distinct ids keep every label tied to its own field.
         "late_form": forms.LateForm(students=students, auto_id="late_%s"),
@@ -216,7 +230,7 @@ def late(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     page = selectors.class_day(classroom, date)
     form = forms.LateForm(request.POST, students=choices(page.students))
     if not form.is_valid():
-        raise services.RegisterError(_("Indicare alunno e ora di entrata."))
+        raise refusal(form, _("Indicare l'ora di entrata."))
     student = _student_of(classroom, form.cleaned_data["student"], date)
     services.late_entry_record(
         user=acting(request),
@@ -238,7 +252,7 @@ def early_exit(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     page = selectors.class_day(classroom, date)
     form = forms.ExitForm(request.POST, students=choices(page.students))
     if not form.is_valid():
-        raise services.RegisterError(_("Indicare alunno e ora di uscita."))
+        raise refusal(form, _("Indicare l'ora di uscita."))
     student = _student_of(classroom, form.cleaned_data["student"], date)
     services.early_exit_record(
         user=acting(request), classroom=classroom, student=student, day=date,
@@ -452,7 +466,7 @@ def hour_absence(request: HttpRequest, pk: int, day: str) -> HttpResponse:
         request.POST, students=choices(page.students), slots=slot_choices(page)
     )
     if not form.is_valid():
-        raise services.RegisterError(_("Indicare alunno e ora."))
+        raise refusal(form, _("Controllare alunno e ora."))
     slot = get_object_or_404(HourSlot, pk=form.cleaned_data["slot"], school=classroom.school)
     already = set(
         Absence.objects.filter(
@@ -476,7 +490,7 @@ def off_site(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     page = selectors.class_day(classroom, date)
     form = forms.OffSiteForm(request.POST, students=choices(page.students))
     if not form.is_valid():
-        raise services.RegisterError(_("Indicare alunno e attività."))
+        raise refusal(form, _("Indicare l'attività fuori classe."))
     student = _student_of(classroom, form.cleaned_data["student"], date)
     services.off_site_record(
         user=acting(request), classroom=classroom, student=student, day=date,
@@ -525,7 +539,7 @@ def waiver(request: HttpRequest, pk: int) -> HttpResponse:
     students = [(s.pk, s.full_name) for s in enrolled_students(classroom)]
     form = forms.WaiverForm(request.POST, students=students)
     if not form.is_valid():
-        raise services.RegisterError(_("Indicare alunno, ore e motivo."))
+        raise refusal(form, _("Indicare le ore e il motivo della deroga."))
     student = get_object_or_404(enrolled_students(classroom), pk=form.cleaned_data["student"])
     services.waiver_grant(
         user=acting(request), student=student, year=classroom.school_year,
