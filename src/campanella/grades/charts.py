@@ -21,7 +21,13 @@ from django.utils.translation import ngettext
 from campanella.grades.markup import marked
 from campanella.grades.models import Grade
 from campanella.grades.selectors import PASS_MARK, below_sufficiency, shown
-from campanella.lib.grades import DEFAULT_SCALE, average, format_average, format_grade
+from campanella.lib.grades import (
+    DEFAULT_SCALE,
+    RunningAverage,
+    average,
+    format_average,
+    format_grade,
+)
 
 # The drawing's own units; the SVG scales to the card's width (a 375 px phone: about 0.95).
 WIDTH, HEIGHT = 320, 200
@@ -66,20 +72,17 @@ class TrendPoint:
 def running_points(grades: Sequence[Grade], *, weighted: bool) -> list[TrendPoint]:
     """The numeric grades oldest first, each with the average of the grades that count up to
     it (what the family saw as the subject's average that day)."""
-    values: list[Decimal] = []
-    weights: list[Decimal] = []
+    running = RunningAverage()
     points = []
     for grade in sorted(grades, key=lambda g: (g.date, g.pk)):
         if grade.value is None:
             continue
         if grade.counts_in_average:
-            values.append(grade.value)
-            weights.append(grade.weight)
+            running.add(grade.value, grade.weight if weighted else Decimal(1))
         points.append(
             TrendPoint(
                 day=grade.date, value=grade.value, shown=shown(grade),
-                below=below_sufficiency(grade),
-                average=average(values, weights if weighted else None),
+                below=below_sufficiency(grade), average=running.value,
             )
         )  # fmt: skip
     return points
@@ -87,16 +90,21 @@ def running_points(grades: Sequence[Grade], *, weighted: bool) -> list[TrendPoin
 
 def overall_points(subjects: Sequence[list[TrendPoint]]) -> list[TrendPoint]:
     """The overall average day by day: the mean of each subject's running average that day
-    (subjects without an average yet left out), as the page's overall average is computed."""
+    (subjects without an average yet left out), as the page's overall average is computed.
+    Each subject's points are oldest first, as `running_points` gives them."""
     days = sorted({point.day for points in subjects for point in points})
+    # Each subject's points are oldest first: walk them alongside the days (linear, not
+    # days × points), keeping the last average known on each day.
+    latest: list[Decimal | None] = [None] * len(subjects)
+    position = [0] * len(subjects)
     trend = []
     for day in days:
-        means = []
-        for points in subjects:
-            known = [p.average for p in points if p.day <= day and p.average is not None]
-            if known:
-                means.append(known[-1])
-        mean = average(means)
+        for index, points in enumerate(subjects):
+            while position[index] < len(points) and points[position[index]].day <= day:
+                if points[position[index]].average is not None:
+                    latest[index] = points[position[index]].average
+                position[index] += 1
+        mean = average([known for known in latest if known is not None])
         if mean is not None:
             below = DEFAULT_SCALE.is_below_sufficiency(mean)
             shown_mean = format_average(mean)

@@ -443,6 +443,28 @@ def average(values: Sequence[Decimal], weights: Sequence[Decimal] | None = None)
     return _round_half_up(Fraction(total) / Fraction(weight_sum))
 
 
+class RunningAverage:
+    """`average()` of the values added so far, each addition in constant time (a trend chart
+    asks for the average after every grade: recomputing it each time was quadratic)."""
+
+    def __init__(self) -> None:
+        self._total = Fraction(0)
+        self._weight = Fraction(0)
+
+    def add(self, value: Decimal, weight: Decimal = _ONE) -> None:
+        exact_weight = Fraction(_as_decimal(weight))
+        if exact_weight < 0:
+            raise ValueError("average() weights must not be negative")
+        self._total += Fraction(_as_decimal(value)) * exact_weight
+        self._weight += exact_weight
+
+    @property
+    def value(self) -> Decimal | None:
+        if self._weight == 0:
+            return None
+        return _round_half_up(self._total / self._weight)
+
+
 def _exact_average(values: Sequence[Decimal], weights: Sequence[Decimal]) -> Decimal | None:
     total = Fraction(0)
     weight_sum = Fraction(0)
