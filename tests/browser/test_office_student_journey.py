@@ -97,4 +97,14 @@ def test_the_other_office_pages_are_accessible_on_a_phone(
     page.get_by_role("button", name="Continua").click()  # the removal's effect
     assert "non vedrà più" in page.get_by_test_id("effect").inner_text()
     check(phone)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Calendario scolastico").click()
+    check(phone)
+    day = cast.classroom_1a.school_year.lessons_end.isoformat()
+    page.get_by_label("Dal giorno", exact=True).fill(day)
+    page.get_by_label("Al giorno", exact=True).fill(day)
+    page.get_by_label("Descrizione").fill("Ponte del 2 giugno")
+    page.get_by_role("button", name="Aggiungi la chiusura").click()
+    assert "Ponte del 2 giugno" in page.get_by_test_id("closures").inner_text()
+    check(phone)
     assert phone.errors == []

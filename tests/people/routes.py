@@ -6,8 +6,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campanella.people.models import Enrollment, Guardian, Guardianship, User
+from campanella.school.models import Closure
 from tests.conftest import Cast
-from tests.routes import ApiTable, ApiWriteTable, PageTable, SelfServiceTable, Write, WriteTable
+from tests.routes import (
+    ApiTable,
+    ApiWriteTable,
+    PageTable,
+    SelfServiceTable,
+    Write,
+    WriteTable,
+    posted,
+)
 
 PAGES: PageTable = {
     "people:classroom_list": (lambda c: {}, 404, 302),
@@ -24,6 +33,9 @@ PAGES: PageTable = {
         404,
         302,
     ),
+    "people:office_calendar": (lambda c: {}, 404, 302),
+    "people:office_calendar_province": (posted, 404, 302),
+    "people:office_calendar_closure": (posted, 404, 302),
 }
 
 API: ApiTable = {
@@ -88,5 +100,32 @@ PAGE_WRITES: WriteTable = {
         {"day": timezone.localdate().isoformat()},
     ),
 }
+
+
+def calendar_write(c: Cast, name: str, body: dict[str, Any]) -> Write:
+    """The office of A writes A's calendar; another institute's office writes only its own."""
+    return Write(
+        reverse(f"people:{name}"),
+        body,
+        c.office,
+        (c.foreign_office, c.teacher, c.guardian, c.child_user, c.outsider),
+        (Closure.objects.filter(institute=c.institute),),
+        refused_for={"foreign_office": 404},  # B has no school year: nothing to add to
+    )
+
+
+PAGE_WRITES["people:office_calendar_province"] = lambda c: calendar_write(
+    c, "office_calendar_province", {"province": "RM"}
+)
+PAGE_WRITES["people:office_calendar_closure"] = lambda c: calendar_write(
+    c,
+    "office_calendar_closure",
+    {
+        "start_date": a_day(c),
+        "end_date": a_day(c),
+        "description": "Chiusura per le elezioni",
+        "school": "",
+    },
+)
 API_WRITES: ApiWriteTable = {}
 SELF_SERVICE: SelfServiceTable = {}

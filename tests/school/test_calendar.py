@@ -144,3 +144,33 @@ def test_the_demo_year_closes_for_easter() -> None:
     easter = closures.get(description="Vacanze di Pasqua")
     assert easter.start_date <= EASTER_MONDAY_2027 <= easter.end_date
     assert closures.filter(description__contains="Lunedì dell'Angelo").exists()
+
+
+@pytest.mark.django_db
+def test_the_office_adds_a_regional_break_and_the_patron_from_its_pages(cast: Cast) -> None:
+    office = cast.client_for(cast.office)
+    assert office.get(reverse("people:office_calendar")).status_code == 200
+    year = cast.classroom_1a.school_year
+    start = datetime.date(year.end_date.year, 2, 16)
+    body = {
+        "start_date": start.isoformat(),
+        "end_date": (start + datetime.timedelta(days=1)).isoformat(),
+        "description": "Carnevale (calendario regionale)",
+        "school": "",
+    }
+    refused = office.post(
+        reverse("people:office_calendar_closure"), {**body, "end_date": "2000-01-01"}
+    )
+    assert (
+        refused.status_code == 200 and not Closure.objects.filter(institute=cast.institute).exists()
+    )
+    assert office.post(reverse("people:office_calendar_closure"), body).status_code == 302
+    assert (
+        office.post(reverse("people:office_calendar_province"), {"province": "RM"}).status_code
+        == 302
+    )
+    page = office.get(reverse("people:office_calendar")).content.decode()
+    assert "Carnevale (calendario regionale)" in page and "Santi Pietro e Paolo" in page
+    foreign_school = f.SchoolFactory()
+    office.post(reverse("people:office_calendar_closure"), {**body, "school": foreign_school.pk})
+    assert not Closure.objects.filter(school=foreign_school).exists()

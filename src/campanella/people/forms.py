@@ -8,8 +8,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from campanella.lib.holidays_it import provinces
 from campanella.people.models import Guardian, Relation
-from campanella.school.models import Classroom
+from campanella.school.models import Classroom, School
 
 
 class ClassroomChoice(forms.ModelChoiceField):
@@ -99,3 +100,43 @@ class GuardianAddForm(forms.Form):
 class GuardianRemoveForm(forms.Form):
     day = date_field(_("Dal giorno"), _("Da questo giorno il genitore non vede più l'alunno."))
     note = forms.CharField(label=_("Motivo"), max_length=300, required=False)
+
+
+class ProvinceForm(forms.Form):
+    province = forms.ChoiceField(
+        label=_("Provincia"),
+        help_text=_("Aggiunge la festa del santo patrono del capoluogo."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["province"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = provinces()
+
+
+class ClosureForm(forms.Form):
+    start_date = date_field(_("Dal giorno"))
+    end_date = date_field(_("Al giorno"), _("Lo stesso giorno per una chiusura di un giorno."))
+    description = forms.CharField(
+        label=_("Descrizione"), max_length=200, help_text=_("Es. Vacanze di Natale, ponte.")
+    )
+    school = forms.ModelChoiceField(
+        label=_("Scuola"),
+        queryset=School.objects.none(),
+        required=False,
+        empty_label=_("tutte le scuole dell'istituto"),
+    )
+
+    def __init__(self, *args: Any, institute_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["school"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = School.objects.filter(institute_id=institute_id)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("La chiusura deve finire lo stesso giorno o dopo."))
+        return data

@@ -1,4 +1,5 @@
-"""The office's pages about one student: leaving, transfer, change of classroom, guardians.
+"""The office's pages about one student (leaving, transfer, change of classroom, guardians)
+and about the school calendar.
 
 Only the office and the principal of the student's institute reach them (`students_managed_by`);
 anyone else is told the page does not exist. Each action is a form, then a page stating the
@@ -17,20 +18,23 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from campanella.audit.models import Change
 from campanella.people import services
 from campanella.people.access import access_ends_on, has_left, last_enrollment
 from campanella.people.credentials import IssuePlan, credential_batch_create
 from campanella.people.forms import (
+    ClosureForm,
     GuardianAddForm,
     GuardianRemoveForm,
     MoveForm,
+    ProvinceForm,
     TransferForm,
     WithdrawForm,
 )
@@ -38,7 +42,9 @@ from campanella.people.models import Enrollment, ExitReason, Guardianship, Stude
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import students_managed_by
 from campanella.people.tasks import run_credential_batch
-from campanella.school.models import Classroom
+from campanella.school.models import Classroom, Closure, SchoolYear
+from campanella.school.selectors import current_school_year
+from campanella.school.services import closure_create, province_holidays_fill
 
 
 def managed_student(request: HttpRequest, pk: int) -> Student:
@@ -279,3 +285,88 @@ def guardian_remove(request: HttpRequest, pk: int, link: int) -> HttpResponse:
         ),
         done=_("Genitore scollegato."),
     )
+
+
+# --- the school calendar -----------------------------------------------------------------------
+
+
+def managed_institute_id(request: HttpRequest) -> int:
+    institute_id = roles_for_user(request.user).manages_institute_id
+    if institute_id is None:
+        raise Http404
+    return institute_id
+
+
+def calendar_year(institute_id: int) -> SchoolYear:
+    year = current_school_year(institute_id)
+    if year is None:
+        raise Http404
+    return year
+
+
+def render_calendar(
+    request: HttpRequest,
+    institute_id: int,
+    province_form: ProvinceForm | None = None,
+    closure_form: ClosureForm | None = None,
+) -> HttpResponse:
+    year = calendar_year(institute_id)
+    closures = (
+        Closure.objects.filter(
+            institute_id=institute_id,
+            start_date__lte=year.end_date,
+            end_date__gte=year.start_date,
+        )
+        .select_related("school")
+        .order_by("start_date", "pk")
+    )
+    context = {
+        "year": year,
+        "closures": closures,
+        "province_form": province_form or ProvinceForm(),
+        "closure_form": closure_form or ClosureForm(institute_id=institute_id),
+    }
+    return render(request, "people/office/calendar.html", context)
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The year's holidays and closures: national ones pre-filled, the office adds the rest."""
+    return render_calendar(request, managed_institute_id(request))
+
+
+@require_POST
+@login_required
+def calendar_province(request: HttpRequest) -> HttpResponse:
+    institute_id = managed_institute_id(request)
+    form = ProvinceForm(request.POST)
+    if not form.is_valid():
+        return render_calendar(request, institute_id, province_form=form)
+    added = province_holidays_fill(
+        year=calendar_year(institute_id), province=form.cleaned_data["province"]
+    )
+    names = ", ".join(c.description for c in added) or _("nessuna festa nuova")
+    messages.success(request, _("Calendario aggiornato: %(names)s.") % {"names": names})
+    return redirect("people:office_calendar")
+
+
+@require_POST
+@login_required
+def calendar_closure(request: HttpRequest) -> HttpResponse:
+    institute_id = managed_institute_id(request)
+    form = ClosureForm(request.POST, institute_id=institute_id)
+    if form.is_valid():
+        try:
+            closure_create(
+                institute=calendar_year(institute_id).institute,
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+                description=form.cleaned_data["description"],
+                school=form.cleaned_data["school"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Chiusura aggiunta al calendario."))
+            return redirect("people:office_calendar")
+    return render_calendar(request, institute_id, closure_form=form)

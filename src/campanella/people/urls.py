@@ -22,4 +22,11 @@ urlpatterns = [
         office.guardian_remove,
         name="office_guardian_remove",
     ),
+    path("segreteria/calendario/", office.calendar, name="office_calendar"),
+    path(
+        "segreteria/calendario/patrono/", office.calendar_province, name="office_calendar_province"
+    ),
+    path(
+        "segreteria/calendario/chiusura/", office.calendar_closure, name="office_calendar_closure"
+    ),
 ]
