@@ -251,6 +251,9 @@ EMAIL_USE_TLS = EMAIL.use_tls
 EMAIL_USE_SSL = EMAIL.use_ssl
 DEFAULT_FROM_EMAIL = EMAIL.from_address
 SERVER_EMAIL = EMAIL.from_address
+# The Date header in Italian time with its offset (+0100/+0200), not "-0000" (zone unknown):
+# Django formats it with the process's local time, which it sets to TIME_ZONE.
+EMAIL_USE_LOCALTIME = True
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyotp
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from campanella.accounts import security
 from campanella.accounts.models import ApiToken
+from campanella.accounts.tokens import recovery_tokens
 from campanella.accounts.views import PENDING_SECRET
 from campanella.people.credentials import IssuePlan, credential_batch_create
 from campanella.people.models import (
@@ -189,7 +189,7 @@ def page_totp_off(c: Cast) -> Write:
 
 def page_recover_confirm(c: Cast) -> Write:
     uid = guardian_uid(c)
-    token = default_token_generator.make_token(c.guardian)
+    token = recovery_tokens.make_token(c.guardian)
     new = {"new_password1": "nuova-password-lunga-42", "new_password2": "nuova-password-lunga-42"}
     # The link's token goes into the visitor's session; without it the form is refused.
     return Write(

@@ -63,7 +63,10 @@ def test_inactive_user_gets_no_token(cast: Cast, client: Client) -> None:
         {"username": "guardian", "password": PASSWORD},
         content_type="application/json",
     )
-    assert response.status_code == 401
+    # The right password of an ended access: told so (issue 11, item 13), and no token.
+    assert response.status_code == 403
+    assert response.json()["code"] == "access_ended"
+    assert "token" not in response.json()
 
 
 def test_malformed_body_gets_422_with_the_error_body(client: Client) -> None:

@@ -78,7 +78,8 @@ class MeOut(Schema):
         "Scambia nome utente (o e-mail collegata) e password con un token Bearer valido 30 "
         "giorni. Con la verifica in due passaggi attiva serve anche `otp`. Errori: 401 "
         "`invalid_credentials` o `otp_required`, 403 `password_change_required` (password "
-        "temporanea), 429 `locked` (troppi tentativi)."
+        "temporanea) o `access_ended` (password giusta, ma l'accesso è terminato), 429 `locked` "
+        "(troppi tentativi)."
     ),
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
@@ -92,7 +93,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     return Status(200, TokenOut(token=raw, expires_at=token.expires_at.isoformat()))
 
 
-REFUSAL_STATUS = {"locked": 429, "password_change_required": 403}
+REFUSAL_STATUS = {"locked": 429, "password_change_required": 403, "access_ended": 403}
 
 
 @router.delete(

@@ -48,7 +48,7 @@ class TotpForm(forms.Form):
 
 class IdentifierForm(forms.Form):
     identifier = forms.CharField(
-        label=_("Nome utente oppure e-mail collegata"),
+        label=_("Nome utente oppure e-mail"),
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
@@ -76,6 +76,10 @@ class PasswordConfirmForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
+
+    def __init__(self, *args: Any, login: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Password dell'accesso %(login)s") % {"login": login}
 
 
 class NewPasswordRulesOnItsField:

@@ -187,6 +187,12 @@ def attempt_passed(event: AccessEvent) -> None:
     AccessEvent.objects.filter(pk=event.pk).delete()
 
 
+def attempt_ended(event: AccessEvent) -> None:
+    """The right password of a login whose access ended: not a guess, so it does not count
+    into the lock-out, nor does it reset it (it is no success either); the trace stays."""
+    AccessEvent.objects.filter(pk=event.pk).update(kind=AccessEventKind.ACCESS_ENDED_LOGIN)
+
+
 # --- what the office sees and clears ------------------------------------------------------------
 
 

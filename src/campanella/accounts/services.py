@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from campanella.accounts import totp
 from campanella.accounts.login import LoginRefused, code_attempt, locked_message, login_attempt
+from campanella.accounts.mailing import school_name
 from campanella.accounts.models import ApiToken, credential_digest, token_digest
 from campanella.accounts.security import (
     AttemptLocked,
@@ -198,11 +199,21 @@ def _tell_previous_address(user: User, previous: str, new: str) -> None:
         to=previous,
         template="accounts/email/email_changed",
         context={"username": user.username, "masked": mask_email(new)},
+        school=school_name(user),
     )
 
 
 class MergeRefused(Exception):
     pass
+
+
+def person_name(user: User) -> str:
+    """The person behind a login, as the school knows them (guardian or staff record)."""
+    for record_model in (Guardian, Staff, Student):
+        found = record_model.objects.filter(user=user).order_by("pk").first()
+        if found is not None:
+            return found.full_name
+    return user.get_full_name()
 
 
 def can_be_absorbed(user: User) -> bool:
@@ -230,7 +241,9 @@ def accounts_merge(*, request: HttpRequest, check: EmailLinkCheck, password: str
     except AttemptLocked:
         raise MergeRefused(locked_message()) from None
     if not keep.check_password(password):
-        raise MergeRefused(_("La password dell'altro accesso non è corretta."))
+        raise MergeRefused(
+            _("La password dell'accesso %(login)s non è corretta.") % {"login": keep.username}
+        )
     attempt_passed(attempt)
     return _accounts_join(request=request, check=check, keep=keep, absorb=absorb)
 

@@ -26,6 +26,7 @@ from campanella.accounts.forms import (
     TotpForm,
 )
 from campanella.accounts.login import LoginRefused, code_attempt, login_succeeded
+from campanella.accounts.mailing import school_name
 from campanella.accounts.policy import totp_required
 from campanella.accounts.portfolio import children_choices, page_for_child, set_current_child
 from campanella.accounts.selectors import home_for_user
@@ -150,6 +151,7 @@ def email_link_request(request: HttpRequest) -> HttpResponse:
         to=email,
         template="accounts/email/verify_email",
         context={"username": user.username, "link": link, "days": 3},
+        school=school_name(user),
     )
     messages.info(
         request,
@@ -200,7 +202,8 @@ def merge(request: HttpRequest) -> HttpResponse:
     if check.holder is None:
         raise Http404
     allowed = services.can_be_absorbed(check.user)
-    form = PasswordConfirmForm(request.POST or None)
+    holder_name = services.person_name(check.holder)
+    form = PasswordConfirmForm(request.POST or None, login=check.holder.username)
     if request.method == "POST" and allowed and form.is_valid():
         try:
             kept = services.accounts_merge(
@@ -219,6 +222,8 @@ def merge(request: HttpRequest) -> HttpResponse:
         "form": form,
         "email": check.email,
         "absorbed": check.user.username,
+        "holder": check.holder.username,
+        "holder_name": holder_name,
         "allowed": allowed,
     }
     return render(request, "accounts/merge.html", context)

@@ -8,6 +8,8 @@ class PeopleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from campanella.people import signals
+        from campanella.people import checks, signals
+
+        del checks  # imported for its @register
 
         signals.connect()

@@ -381,6 +381,7 @@ class AccessEventKind(models.TextChoices):
     EMAIL_LINKED = "email_linked", _("e-mail collegata")
     ACCOUNTS_MERGED = "accounts_merged", _("accessi uniti")
     ACCESS_REVOKED = "access_revoked", _("accesso revocato")
+    ACCESS_ENDED_LOGIN = "access_ended_login", _("tentato accesso dopo la fine dell'accesso")
     TOTP_ENABLED = "totp_enabled", _("verifica in due passaggi attivata")
     TOTP_DISABLED = "totp_disabled", _("verifica in due passaggi disattivata")
     TOTP_FAILED = "totp_failed", _("codice di verifica errato")

@@ -21,6 +21,7 @@ def mail_letter(issued: Issued) -> bool:
     send_templated_mail(
         to=email,
         template="people/email/credential_letter",
+        school=letter.institute_name,
         context={
             "person_name": letter.person_name,
             "institute_name": letter.institute_name,
