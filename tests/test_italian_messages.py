@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.tokens import default_token_generator
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -22,6 +21,7 @@ from django.utils.translation.trans_real import DjangoTranslation
 from django.views.defaults import server_error
 
 import campanella.settings as production_settings
+from campanella.accounts.tokens import recovery_tokens
 from campanella.grades.models import Grade
 from campanella.register.views import roll_call_saved_message
 from tests.conftest import PASSWORD, Cast, school_day
@@ -68,7 +68,7 @@ def test_a_mismatch_stays_under_the_confirmation(cast: Cast) -> None:
 
 def test_recovery_form_puts_the_rules_under_the_new_password(cast: Cast) -> None:
     uid = urlsafe_base64_encode(force_bytes(cast.guardian.pk))
-    token = default_token_generator.make_token(cast.guardian)
+    token = recovery_tokens.make_token(cast.guardian)
     client = Client()
     form_page = client.get(reverse("accounts:recover_confirm", args=[uid, token]), follow=True)
     url = form_page.redirect_chain[-1][0]
