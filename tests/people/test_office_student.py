@@ -46,6 +46,7 @@ def test_withdrawal_shows_the_effect_then_guardians_lose_the_child_on_the_instit
     ends = cast.institute.access_end_after(year)
     guardian_name = guardian_of(cast.child).full_name
     assert f"Dal {ends:%d/%m/%Y}" in page and guardian_name in page
+    assert "non vedrà più" in page  # one guardian: the singular
     assert f"L'accesso dell'alunno termina il {ends:%d/%m/%Y}" in page
     assert Enrollment.objects.get(student=cast.child).exit_date is None  # nothing written yet
     assert not Change.objects.exists()

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campanella.audit.models import ChangeAction
 from campanella.audit.services import change_record, snapshot
@@ -114,9 +115,12 @@ def _leaving_effect(student: Student, enrollment: Enrollment) -> AccessEffect:
     sentences = []
     if links:
         sentences.append(
-            _(
+            ngettext(
+                "Dal %(date)s (data di fine accesso dell'istituto) %(names)s non vedrà più "
+                "%(student)s nel registro; fino ad allora vede l'anno trascorso.",
                 "Dal %(date)s (data di fine accesso dell'istituto) %(names)s non vedranno più "
-                "%(student)s nel registro; fino ad allora vedono l'anno trascorso."
+                "%(student)s nel registro; fino ad allora vedono l'anno trascorso.",
+                len(links),
             )
             % {"date": _date(ends), "names": _names(links), "student": student.full_name}
         )
