@@ -92,3 +92,20 @@ def test_arguments_must_reach_the_sql_and_match_their_kind(cast: Cast) -> None:
         list(ignored(cast.classroom_1a.pk))
     with pytest.raises(TypeError):
         list(NAMES(str(cast.classroom_1a.pk), ""))
+
+
+def test_small_integer_columns_take_the_values(cast: Cast) -> None:
+    """A weekday is a small integer: the marker is within its range (Django answers a lookup out
+    of a field's range with no SQL at all) and psycopg's wrapping of it is kept."""
+    from campanella.school.models import TimetableEntry
+
+    def build(classroom_id: int, weekday: int) -> QuerySet[TimetableEntry]:
+        return TimetableEntry.objects.filter(classroom_id=classroom_id, weekday=weekday).order_by(
+            "pk"
+        )
+
+    hours = Compiled(build, int, int)
+    for weekday in range(6):
+        assert list(hours(cast.classroom_1a.pk, weekday)) == list(
+            build(cast.classroom_1a.pk, weekday)
+        )

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import QuerySet
+from django.utils import timezone
 
+from campanella.grades.models import Grade
 from campanella.grades.selectors import active_grades, shown, visible_to_family
+from campanella.orm.compiled import Compiled
 from campanella.people.models import Enrollment, Staff, Student
 from campanella.people.roles import Roles, roles_for_user
 from campanella.people.selectors import (
@@ -42,17 +46,50 @@ class ChildHome:
 LATEST_GRADES = 3
 
 
+# The home is the page families open most: its queries are compiled once per process for each
+# number of children (campanella.orm.compiled), a handful of shapes.
+
+
+@cache
+def _latest(children: int) -> Compiled[QuerySet[Grade]]:
+    def build(today: datetime.date, *student_ids: int) -> QuerySet[Grade]:
+        return (
+            visible_to_family(active_grades().filter(student_id__in=student_ids), today)
+            .select_related("subject")
+            .order_by("-date", "-pk")[: LATEST_GRADES * children * 4]
+        )
+
+    return Compiled(build, datetime.date, *(int,) * children)
+
+
+@cache
+def _hours(classrooms: int) -> Compiled[QuerySet[TimetableEntry]]:
+    def build(weekday: int, *classroom_ids: int) -> QuerySet[TimetableEntry]:
+        return (
+            TimetableEntry.objects.filter(classroom_id__in=classroom_ids, weekday=weekday)
+            .select_related("slot", "subject")
+            .order_by("slot__number")
+        )
+
+    return Compiled(build, int, *(int,) * classrooms)
+
+
+@cache
+def _closures(institutes: int) -> Compiled[QuerySet[Closure]]:
+    def build(day: datetime.date, *institute_ids: int) -> QuerySet[Closure]:
+        return Closure.objects.filter(
+            institute_id__in=institute_ids, start_date__lte=day, end_date__gte=day
+        )
+
+    return Compiled(build, datetime.date, *(int,) * institutes)
+
+
 def latest_grades(student_ids: list[int]) -> dict[int, list[tuple[str, str, datetime.date]]]:
     """The newest grades a family may see, per child, in one query: (display, subject, date)."""
     found: dict[int, list[tuple[str, str, datetime.date]]] = defaultdict(list)
     if not student_ids:
         return found
-    grades = (
-        visible_to_family(active_grades().filter(student_id__in=student_ids))
-        .select_related("subject")
-        .order_by("-date", "-pk")[: LATEST_GRADES * len(student_ids) * 4]
-    )
-    for grade in grades:
+    for grade in _latest(len(student_ids))(timezone.localdate(), *student_ids):
         if len(found[grade.student_id]) < LATEST_GRADES:
             found[grade.student_id].append((shown(grade), grade.subject.name, grade.date))
     return found
@@ -92,12 +129,9 @@ def closures_for(school_id: int, closures: list[Closure]) -> list[Closure]:
 def timetables_on(classroom_ids: list[int], day: datetime.date) -> dict[int, list[TimetableEntry]]:
     """Today's hours of several classrooms in one query."""
     by_classroom: dict[int, list[TimetableEntry]] = defaultdict(list)
-    entries = (
-        TimetableEntry.objects.filter(classroom_id__in=classroom_ids, weekday=day.weekday())
-        .select_related("slot", "subject")
-        .order_by("slot__number")
-    )
-    for entry in entries:
+    if not classroom_ids:
+        return by_classroom
+    for entry in _hours(len(classroom_ids))(day.weekday(), *classroom_ids):
         by_classroom[entry.classroom_id].append(entry)
     return by_classroom
 
@@ -131,11 +165,7 @@ def family_home(user: Any, day: datetime.date) -> list[ChildHome]:
     classroom_ids = [c.enrollment.classroom_id for c in children if c.enrollment]
     hours = timetables_on(classroom_ids, day)
     institute_ids = {c.student.institute_id for c in children}
-    closed = list(
-        Closure.objects.filter(institute_id__in=institute_ids).filter(
-            Q(start_date__lte=day) & Q(end_date__gte=day)
-        )
-    )
+    closed = list(_closures(len(institute_ids))(day, *sorted(institute_ids))) if children else []
     grades = latest_grades([c.student.pk for c in children])
     homes = []
     for child in children:

@@ -23,6 +23,7 @@ from campanella.lib.grades import (
     judgement_label,
     level_label,
 )
+from campanella.orm.compiled import Compiled
 from campanella.people.models import Student
 from campanella.people.selectors import enrolled_students
 from campanella.school.models import Classroom, Institute, Subject, SubjectKind, Term
@@ -231,6 +232,32 @@ class SubjectSummary:
     weighted: bool = True  # the institute's averages are weighted (for running averages)
 
 
+def _listed(with_term: bool, family: bool) -> Compiled[QuerySet[Grade]]:
+    """The family page's grades query for one shape (a term or not, the family or staff),
+    compiled once per process (campanella.orm.compiled): the page families open most."""
+
+    def build(student_id: int, classroom_id: int, *days: datetime.date) -> QuerySet[Grade]:
+        grades = active_grades().filter(student_id=student_id, classroom_id=classroom_id)
+        if with_term:
+            grades = grades.filter(date__gte=days[0], date__lte=days[1])
+        if family:
+            grades = visible_to_family(grades, days[-1])
+        return (
+            grades.select_related("subject", "teacher")
+            .only(
+                *LISTED_FIELDS, "subject__name", "subject__kind", "teacher__surname",
+                "teacher__name",
+            )
+            .order_by("subject__name", "-date", "-pk")
+        )  # fmt: skip
+
+    days: tuple[type[datetime.date], ...] = (datetime.date,) * (2 * with_term + family)
+    return Compiled(build, int, int, *days)
+
+
+_LISTED = {(t, f): _listed(t, f) for t in (False, True) for f in (False, True)}
+
+
 def student_summary(
     student: Student,
     classroom: Classroom,
@@ -242,14 +269,10 @@ def student_summary(
     """A student's grades by subject with their averages, newest first; for the family only
     what is visible `today` (one query, and one for the averaging setting when the classroom
     came without its school)."""
-    grades = in_term(active_grades().filter(student=student, classroom=classroom), term)
+    days: list[datetime.date] = [term.start_date, term.end_date] if term is not None else []
     if family:
-        grades = visible_to_family(grades, today)
-    listed = list(
-        grades.select_related("subject", "teacher")
-        .only(*LISTED_FIELDS, "subject__name", "subject__kind", "teacher__surname", "teacher__name")
-        .order_by("subject__name", "-date", "-pk")
-    )
+        days.append(today or timezone.localdate())
+    listed = list(_LISTED[term is not None, family](student.pk, classroom.pk, *days))
     weighted = weighted_averages(classroom)
     means = averages(listed, weighted=weighted)
     by_subject: dict[int, list[Grade]] = defaultdict(list)

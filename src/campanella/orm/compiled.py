@@ -33,7 +33,9 @@ Q = TypeVar("Q", bound=QuerySet[Any, Any])
 Kind = type[int] | type[str] | type[datetime.date] | type[datetime.datetime]
 
 # Values no page ever queries with, one per argument: found again among the compiled params.
-_INT_MARKER = -7_340_000_000_000
+# Integers within every integer field's range (Django turns a lookup out of a field's range into
+# an empty result, without SQL): a positive small integer no query of this project uses as is.
+_INT_MARKER = 31_700
 _DAY_MARKER = datetime.date(1111, 1, 1)
 _MOMENT_MARKER = datetime.datetime(1111, 1, 1, 1, 1, tzinfo=datetime.UTC)
 
@@ -44,7 +46,7 @@ def marker(kind: Kind, index: int) -> Any:
     if kind is datetime.date:
         return _DAY_MARKER + datetime.timedelta(days=index)
     if kind is int:
-        return _INT_MARKER - index
+        return _INT_MARKER + index
     if kind is str:
         return f"\u2042compiled-marker-{index}\u2042"
     raise TypeError(f"Compiled does not take arguments of type {kind}")
@@ -54,7 +56,9 @@ def marker(kind: Kind, index: int) -> Any:
 class Plan:
     sql: str
     params: tuple[Any, ...]  # the compiled params, markers included
-    slots: tuple[tuple[int, int], ...]  # (position in params, argument index)
+    # (position in params, argument index, the param's type: psycopg's Int2 for a small integer
+    # column, as the compiler wrapped it)
+    slots: tuple[tuple[int, int, Callable[[Any], Any]], ...]
     compiler_state: dict[str, Any]  # what the compiler's setup left for reading the rows
 
 
@@ -80,8 +84,8 @@ class Compiled(Generic[Q]):
         template, plan = found
         ops = connection.ops
         params = list(plan.params)
-        for position, index in plan.slots:
-            params[position] = adapt(ops, self.kinds[index], values[index])
+        for position, index, wrapper in plan.slots:
+            params[position] = wrapper(adapt(ops, self.kinds[index], values[index]))
         queryset: Q = template._chain()  # type: ignore[attr-defined]
         query = queryset.query
         compiler = query.get_compiler(using=using)
@@ -99,12 +103,12 @@ class Compiled(Generic[Q]):
         sql, params = compiler.as_sql()
         pairs = zip(self.kinds, self.markers, strict=True)
         adapted = [adapt(connection.ops, kind, m) for kind, m in pairs]
-        slots = []
+        slots: list[tuple[int, int, Callable[[Any], Any]]] = []
         for position, param in enumerate(params):
             for index, value in enumerate(adapted):
-                if type(param) is type(value) and param == value:
-                    slots.append((position, index))
-        missing = set(range(len(self.kinds))) - {index for _position, index in slots}
+                if same_kind(param, value) and param == value:
+                    slots.append((position, index, wrapper_of(param)))
+        missing = set(range(len(self.kinds))) - {index for _position, index, _type in slots}
         if missing:
             raise ValueError(f"Compiled: argument(s) {sorted(missing)} not found in the SQL")
         state = {
@@ -113,6 +117,23 @@ class Compiled(Generic[Q]):
         }
         state["has_extra_select"] = getattr(compiler, "has_extra_select", False)
         return template, Plan(sql, tuple(params), tuple(slots), state)
+
+
+def wrapper_of(param: Any) -> Callable[[Any], Any]:
+    """What turns a value into a param like `param` (psycopg's Int2 for an Int2)."""
+    if isinstance(param, int) and type(param) is not int:
+        return type(param)
+    return _unchanged
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def same_kind(param: Any, value: Any) -> bool:
+    if isinstance(value, int):  # psycopg wraps some integers (Int2), bool is no integer here
+        return isinstance(param, int) and not isinstance(param, bool)
+    return type(param) is type(value)
 
 
 def refuse_derived() -> Any:
