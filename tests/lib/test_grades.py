@@ -521,3 +521,15 @@ def test_negative_weights_are_refused_on_the_exact_path_too() -> None:
     long_value = Decimal("1." + "3" * 70)  # forces the exact (Fraction) path
     with pytest.raises(ValueError, match="negative"):
         average([long_value, D(5)], [D(1), D(-1)])
+
+
+@given(
+    st.decimals(min_value=0, max_value=10_000, places=4),
+    st.decimals(min_value=D("0.0001"), max_value=1_000, places=4),
+)
+def test_the_integer_rounding_of_averages_is_the_exact_one(
+    total: Decimal, weights: Decimal
+) -> None:
+    from campanella.lib.grades import _ratio_half_up, _round_half_up
+
+    assert _ratio_half_up(total, weights) == _round_half_up(Fraction(total) / Fraction(weights))

@@ -11,12 +11,13 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from campanella.grades.markup import marked
 from campanella.grades.models import Grade
@@ -107,8 +108,7 @@ def overall_points(subjects: Sequence[list[TrendPoint]]) -> list[TrendPoint]:
         mean = average([known for known in latest if known is not None])
         if mean is not None:
             below = DEFAULT_SCALE.is_below_sufficiency(mean)
-            shown_mean = format_average(mean)
-            trend.append(TrendPoint(day, mean, shown_mean, below, mean))
+            trend.append(TrendPoint(day, mean, format_average(mean), below, mean))
     return trend
 
 
@@ -186,9 +186,15 @@ def _svg(frame: Frame, chart_id: str, title: str, description: str, body: list[s
         f'aria-labelledby="{chart_id}-titolo {chart_id}-descrizione" focusable="false">'
         f'<title id="{chart_id}-titolo">{escape(title)}</title>'
         f'<desc id="{chart_id}-descrizione">{escape(description)}</desc>'
-        f"{''.join(_grid(frame))}{''.join(_time_axis(frame))}{_pass_line(frame)}"
-        f"{''.join(body)}</svg>"
+        f"{_background(frame, get_language())}{''.join(body)}</svg>"
     )
+
+
+@lru_cache(maxsize=64)
+def _background(frame: Frame, language: str | None) -> str:
+    """The scale, the time axis and the pass line: the same for every chart of a page (they
+    share the frame), drawn once per frame and language."""
+    return f"{''.join(_grid(frame))}{''.join(_time_axis(frame))}{_pass_line(frame)}"
 
 
 def _legend(items: list[tuple[str, str]]) -> str:
@@ -197,6 +203,19 @@ def _legend(items: list[tuple[str, str]]) -> str:
         for kind, text in items
     )
     return f'<ul class="cmp-trend-legend" aria-hidden="true">{entries}</ul>'
+
+
+@lru_cache(maxsize=16)
+def _subject_legend(language: str | None) -> str:
+    """The legend of a subject's chart, the same for every subject (per language)."""
+    pass_mark = format_grade(PASS_MARK)
+    return _legend(
+        [
+            ("cmp-swatch-line", _("voti")),
+            ("cmp-swatch-average", _("media progressiva")),
+            ("cmp-swatch-pass", _("sufficienza (%(pass)s)") % {"pass": pass_mark}),
+        ]
+    )
 
 
 def _span(points: Sequence[TrendPoint]) -> str:
@@ -266,13 +285,7 @@ def subject_chart(
         if part
     )
     title = _("Andamento dei voti di %(subject)s") % {"subject": subject}
-    legend = _legend(
-        [
-            ("cmp-swatch-line", _("voti")),
-            ("cmp-swatch-average", _("media progressiva")),
-            ("cmp-swatch-pass", _("sufficienza (%(pass)s)") % {"pass": pass_mark}),
-        ]
-    )
+    legend = _subject_legend(get_language())
     rows = [
         [
             f"{p.day:%d/%m/%Y}",

@@ -440,7 +440,20 @@ def average(values: Sequence[Decimal], weights: Sequence[Decimal] | None = None)
             return _exact_average(values, weights)
     if weight_sum == 0:
         return None
-    return _round_half_up(Fraction(total) / Fraction(weight_sum))
+    return _ratio_half_up(total, weight_sum)
+
+
+def _ratio_half_up(total: Decimal, weight_sum: Decimal) -> Decimal:
+    """``total / weight_sum`` (both exact, the sum not negative) rounded like ``average``, in
+    integers: the same result as the Fraction path, several times faster (pages and charts
+    compute hundreds of averages)."""
+    if total < 0:
+        return _round_half_up(Fraction(total) / Fraction(weight_sum))
+    total_num, total_den = total.as_integer_ratio()
+    weight_num, weight_den = weight_sum.as_integer_ratio()
+    numerator, denominator = total_num * weight_den, total_den * weight_num
+    cents = (200 * numerator + denominator) // (2 * denominator)
+    return (Decimal(cents) / 100).quantize(_CENT)
 
 
 class RunningAverage:
