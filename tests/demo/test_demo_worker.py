@@ -118,6 +118,18 @@ def parent_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
+def hold_between_polls(pid: int) -> None:
+    """SIGSTOP the worker while it sleeps between two looks at the queue: stopped inside its
+    short claiming transaction it would keep SQLite's write lock from the web server."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if Path(f"/proc/{pid}/wchan").read_text().strip() == "hrtimer_nanosleep":
+            os.kill(pid, signal.SIGSTOP)  # well within its 0.5 s sleep
+            return
+        time.sleep(0.005)
+    raise AssertionError("il worker non è mai in attesa tra un controllo e l'altro")
+
+
 def ends_within(pid: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -144,11 +156,11 @@ def test_classroom_credentials_show_their_progress_while_the_demo_worker_runs_th
     login(page, demo.url, demo.login_of("Segreteria"), "campanella-demo")
     page.goto(f"{demo.url}/segreteria/credenziali/")
     # Hold the worker: the office's request must answer without waiting for the job.
-    os.kill(demo.worker_pid, signal.SIGSTOP)
+    page.get_by_role("button", name=re.compile("^Riemetti tutte le credenziali")).first.click()
+    hold_between_polls(demo.worker_pid)
     try:
-        page.get_by_role("button", name=re.compile("^Riemetti tutte le credenziali")).first.click()
         page.get_by_role("button", name="Sì, riemetti tutte le credenziali").click()
-        page.wait_for_url("**/lotti/*/")
+        page.wait_for_url("**/lotti/*/", timeout=60_000)
         status = page.get_by_test_id("batch-status")
         assert status.get_attribute("data-status") == "pending"
         expect(page.locator("progress#batch-progress")).to_be_visible()
