@@ -41,6 +41,7 @@ PAGES: PageTable = {
 API: ApiTable = {
     ("get", "/api/v1/classrooms"): 200,  # an empty list
     ("get", "/api/v1/classrooms/{classroom_id}"): 404,
+    ("get", "/api/v1/classrooms/{classroom_id}/teachers"): 404,
     ("get", "/api/v1/students/{student_id}"): 404,
 }
 

@@ -4,13 +4,16 @@ and staff; names and subjects only, support teachers without the student they fo
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from campanella.accounts.services import api_token_issue
 from campanella.people.models import Staff
 from campanella.people.selectors import classroom_teachers, classrooms_with_teachers_for_user
 from campanella.school.models import Classroom, SubjectKind, TeachingKind
@@ -186,3 +189,26 @@ def test_the_family_finds_the_list_from_home_and_the_child_page(cast: Cast) -> N
     teachers = reverse("people:classroom_teachers", args=[cast.classroom_1a.pk])
     assert teachers in child_page.content.decode()
     assert client.get(teachers).status_code == 200
+
+
+def api_get(user: object, path: str) -> Any:
+    _token, raw = api_token_issue(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(path)
+
+
+def test_the_api_gives_the_same_list_to_the_same_people(cast: Cast) -> None:
+    add_support_teacher(cast)
+    path = f"/api/v1/classrooms/{cast.classroom_1a.pk}/teachers"
+    response = api_get(cast.guardian, path)
+    assert response.status_code == 200
+    lines = {line["name"]: line for line in response.json()}
+    assert lines["Sostegni Lia"] == {
+        "name": "Sostegni Lia", "subjects": [], "is_support": True, "is_coordinator": False,
+    }  # fmt: skip
+    assert lines[staff(cast.coordinator).full_name]["is_coordinator"] is True
+    assert lines[staff(cast.teacher).full_name]["subjects"] == ["Matematica"]
+    assert api_get(cast.child_user, path).status_code == 200
+    for user in (cast.outsider, cast.other_teacher, cast.foreign_office):
+        assert api_get(user, path).status_code == 404
+    other = f"/api/v1/classrooms/{cast.classroom_2b.pk}/teachers"
+    assert api_get(cast.other_guardian, other).status_code == 404

@@ -13,7 +13,9 @@ from campanella.lib.ids import Id
 from campanella.people.models import Student
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
+    classroom_teachers,
     classrooms_for_user,
+    classrooms_with_teachers_for_user,
     current_enrollment,
     enrolled_students,
     students_for_user,
@@ -48,6 +50,13 @@ class StudentDetailOut(StudentOut):
 
 class ClassroomDetailOut(ClassroomOut):
     students: list[StudentOut]
+
+
+class TeacherOut(Schema):
+    name: str  # "Cognome Nome": no login, e-mail or phone
+    subjects: list[str]
+    is_support: bool  # sostegno, never with the student followed
+    is_coordinator: bool
 
 
 def classroom_out(classroom: Classroom) -> ClassroomOut:
@@ -97,6 +106,25 @@ def classroom_detail(request: HttpRequest, classroom_id: Id) -> ClassroomDetailO
     classroom = get_object_or_404(visible, pk=classroom_id)
     students = [student_out(s) for s in enrolled_students(classroom)]
     return ClassroomDetailOut(**classroom_out(classroom).dict(), students=students)
+
+
+@router.get(
+    "/classrooms/{classroom_id}/teachers",
+    response={200: list[TeacherOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="I docenti di una classe con le materie (per le famiglie, gli alunni e il personale)",
+)
+def classroom_teacher_list(request: HttpRequest, classroom_id: Id) -> list[TeacherOut]:
+    visible = classrooms_with_teachers_for_user(request.user).select_related("coordinator")
+    classroom = get_object_or_404(visible, pk=classroom_id)
+    return [
+        TeacherOut(
+            name=line.name,
+            subjects=line.subjects,
+            is_support=line.is_support,
+            is_coordinator=line.is_coordinator,
+        )
+        for line in classroom_teachers(classroom)
+    ]
 
 
 @router.get(
