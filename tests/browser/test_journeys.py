@@ -66,7 +66,7 @@ def test_teacher_opens_a_classroom_with_students_and_timetable(
     page.get_by_role("link", name="1ª A").first.click()
     page.wait_for_url(f"**/classi/{live_cast.classroom_1a.pk}/")
     assert page.locator('[data-testid="student-list"] li').count() == 3
-    assert page.get_by_role("table").count() == 1
+    assert page.get_by_role("table").count() == 2  # the class's teachers and the timetable
     assert_accessible(page)
     assert desktop.errors == []
 
