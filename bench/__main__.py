@@ -1,6 +1,6 @@
 """Run the benchmarks: `python -m bench seed [--students N]`; the others are modules of their
 own: `python -m bench.letters`, `python -m bench.import_rows`, `python -m bench.roll_call`,
-`python -m bench.grades_pages` (see docs/benchmarks.md)."""
+`python -m bench.grades_pages`, `python -m bench.family_pages` (see docs/benchmarks.md)."""
 
 from __future__ import annotations
 
