@@ -415,7 +415,8 @@ def _removable(
 ) -> Guardianship:
     links = student.guardianships.filter(pk=link_id).select_related("guardian__user")
     if lock:
-        links = links.select_for_update()
+        # Only the link's row: the guardian's login is an outer join PostgreSQL cannot lock.
+        links = links.select_for_update(of=("self",))
     link = links.first()
     if link is None:
         raise Guardianship.DoesNotExist
