@@ -99,6 +99,7 @@ def test_the_other_office_pages_are_accessible_on_a_phone(
     check(phone)
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Calendario scolastico").click()
+    page.wait_for_url("**/segreteria/calendario/")  # axe on the new page, not mid-navigation
     check(phone)
     day = cast.classroom_1a.school_year.lessons_end.isoformat()
     page.get_by_label("Dal giorno", exact=True).fill(day)
