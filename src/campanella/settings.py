@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "campanella.audit",
     "campanella.register",
     "campanella.grades",
+    "campanella.evaluation",
     "campanella.accounts",
     "campanella.interop",
     "campanella.api",
