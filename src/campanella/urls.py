@@ -16,6 +16,7 @@ urlpatterns = [
     path("segreteria/importa/", include("campanella.interop.urls")),
     path("registro/", include("campanella.register.urls")),
     path("voti/", include("campanella.grades.urls")),
+    path("scrutini/", include("campanella.evaluation.urls")),
     path("gestione/", office_admin.urls),
     path("api/v1/", api.urls),
 ]
