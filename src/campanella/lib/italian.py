@@ -7,7 +7,8 @@ Covered:
 
 * the *codice fiscale* of natural persons (DM 23/12/1976 and DPR 605/1973), including the
   *omocodia* variants issued by the Agenzia delle Entrate when two people would get the same code;
-* the *codice meccanografico* that the Ministry of Education assigns to every school.
+* the *codice meccanografico* that the Ministry of Education assigns to every school;
+* dates as Italians write them (``12 giugno 2027``).
 
 Error messages are meant to be shown to end users as they are, hence in Italian.
 """
@@ -34,9 +35,21 @@ __all__ = [
     "codice_fiscale_check_char",
     "codice_fiscale_matches",
     "decode_codice_fiscale",
+    "italian_date",
     "make_codice_fiscale",
     "normalize_codice_fiscale",
 ]
+
+MONTHS: Final = (
+    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
+    "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre",
+)  # fmt: skip
+
+
+def italian_date(day: datetime.date) -> str:
+    """``23 novembre 2026``; the first of the month is written ``1º`` as Italians do."""
+    number = "1º" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 class ItalianCodeError(ValueError):

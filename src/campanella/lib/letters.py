@@ -9,16 +9,16 @@ with ``#``, ``*``, ``$``, ``\\``, ``"`` or ``[`` print exactly as they are.
 from __future__ import annotations
 
 import datetime
-import json
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal, TypedDict, get_args
 
-import typst
+from campanella.lib.italian import italian_date
+from campanella.lib.typst_pdf import LARGE_BATCH, TEMPLATES, compile_template
 
 __all__ = [
+    "LARGE_BATCH",
     "CredentialLetter",
     "Role",
     "italian_date",
@@ -29,13 +29,7 @@ __all__ = [
 Role = Literal["studente", "genitore", "personale"]
 ROLES: Final = frozenset(get_args(Role))
 
-# Relative to this file, so it is found in a checkout, an editable or a wheel install alike.
-TEMPLATE: Final = Path(__file__).resolve().parent / "typst" / "credential_letters.typ"
-
-MONTHS: Final = (
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
-    "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre",
-)  # fmt: skip
+TEMPLATE: Final[Path] = TEMPLATES / "credential_letters.typ"
 
 LETTER_NAMES: Final = {
     "a": "a", "b": "bi", "c": "ci", "d": "di", "e": "e", "f": "effe", "g": "gi",
@@ -64,11 +58,6 @@ VISIBLE_SPACE: Final = "␣"
 
 NEW_PASSWORD_MIN_LENGTH: Final = 10  # what the first-login form asks for
 
-# From this many letters on, the cache Typst keeps (about 0.9 MB a page) outweighs the cost of
-# evicting it; smaller batches stay cached, bounded by the package's own eviction.
-LARGE_BATCH: Final = 100
-EVICTION_AGE: Final = 10  # comemo::evict(10) after every compile in the typst package 0.15
-
 
 @dataclass(frozen=True)
 class CredentialLetter:
@@ -96,12 +85,6 @@ class SpelledChar(TypedDict):
     glyph: str  # what the cell shows
     name: str  # how the character is called in Italian: "elle", "zero", "cancelletto"
     case: str  # "maiuscola", "minuscola" for letters; "" otherwise
-
-
-def italian_date(day: datetime.date) -> str:
-    """``23 novembre 2026``; the first of the month is written ``1º`` as Italians do."""
-    number = "1º" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _spell_char(char: str) -> SpelledChar:
@@ -136,14 +119,13 @@ def _letter_data(letter: CredentialLetter) -> dict[str, object]:
     }
 
 
-def _document_data(letters: Sequence[CredentialLetter], title: str) -> str:
-    payload = {
+def _document_data(letters: Sequence[CredentialLetter], title: str) -> dict[str, object]:
+    return {
         "title": title,
         "min_password_length": NEW_PASSWORD_MIN_LENGTH,
         "authors": sorted({letter.institute_name for letter in letters}),
         "letters": [_letter_data(letter) for letter in letters],
     }
-    return json.dumps(payload, ensure_ascii=False)
 
 
 def render_credential_letters(letters: Sequence[CredentialLetter], *, title: str) -> bytes:
@@ -153,29 +135,4 @@ def render_credential_letters(letters: Sequence[CredentialLetter], *, title: str
     if not title.strip():
         raise ValueError("Il documento delle lettere di credenziali deve avere un titolo.")
     # One compilation for all the pages: fonts load once, identical parts are laid out once.
-    pdf, problems = typst.compile_with_warnings(
-        TEMPLATE,
-        root=TEMPLATE.parent,
-        format="pdf",
-        sys_inputs={"data": _document_data(letters, title)},
-        # Only Typst's embedded fonts: identical pages on every server, whatever is installed.
-        ignore_system_fonts=True,
-        pdf_standards="ua-1",  # accessible: tagged, with title and language; checked by Typst
-    )
-    for problem in problems:  # plain typst.compile() drops them: a mistyped font goes unseen
-        warnings.warn(problem, stacklevel=2)
-    if len(letters) >= LARGE_BATCH:
-        _evict_typst_cache()
-    return pdf
-
-
-def _evict_typst_cache() -> None:
-    """Free what Typst memoized for a large document.
-
-    Typst keeps its layout cache process-wide, and the ``typst`` package evicts an entry only
-    after it has gone unused for 10 compilations: about 0.9 MB a page, so each whole-school
-    batch would keep over 1 GB alive. The package has no call to clear it, so run the cheapest
-    compilations that age everything past the limit (about 0.6 s after 1,000 pages).
-    """
-    for _ in range(EVICTION_AGE + 1):
-        typst.compile(b"", format="pdf", ignore_system_fonts=True)
+    return compile_template(TEMPLATE, _document_data(letters, title), pages=len(letters))
