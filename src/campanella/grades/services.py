@@ -35,8 +35,8 @@ from campanella.lib.grades import (
     parse_judgement,
     parse_level,
 )
-from campanella.people.models import Enrollment, Student, User
-from campanella.people.roles import roles_for_user
+from campanella.people.models import Enrollment, Staff, Student, User
+from campanella.people.roles import is_office_of, roles_for_user
 from campanella.people.selectors import enrolled_students
 from campanella.school.models import (
     Classroom,
@@ -120,6 +120,17 @@ def gradable_students(
             support_student_id__in=student_ids,
         ).values_list("support_student_id", flat=True)
     )  # fmt: skip
+
+
+def staff_may_grade(staff: Staff, classroom: Classroom, subject: Subject, student: Student) -> bool:
+    """`may_grade` for a staff record rather than a login: the teacher an import names."""
+    if not staff.is_teacher or staff.institute_id != classroom.school.institute_id:
+        return False
+    if own_teachings(staff.pk, classroom.pk, subject.pk).exists():
+        return True
+    return Teaching.objects.filter(
+        teacher=staff, classroom=classroom, kind=TeachingKind.SUPPORT, support_student=student
+    ).exists()
 
 
 @dataclass(frozen=True)
@@ -304,6 +315,30 @@ def _lock_writable(user: User, grade: Grade) -> None:
         raise NotAllowed
 
 
+def _grader(
+    user: User, classroom: Classroom, subject: Subject, student: Student, teacher: Staff | None
+) -> Staff:
+    """Who gives the grade. Normally the login itself, a teacher who may grade that student in
+    that subject. The office records grades given elsewhere (the back-office, a paper register:
+    the office's import) naming their teacher: then the office is who recorded them (the
+    grade's `recorded_by` and the history's actor) and the named teacher must be one who may
+    grade that student in that subject."""
+    if teacher is None:
+        if not may_grade(user, classroom, subject, student):
+            raise NotAllowed
+        staff = roles_for_user(user).staff
+        assert staff is not None
+        return staff
+    if not is_office_of(user, classroom.school.institute_id):
+        raise NotAllowed
+    if not staff_may_grade(teacher, classroom, subject, student):
+        raise GradeInputError(
+            _("%(teacher)s non insegna %(subject)s a questo alunno in %(classroom)s.")
+            % {"teacher": teacher.full_name, "subject": subject.name, "classroom": classroom.name}
+        )
+    return teacher
+
+
 @transaction.atomic
 def grade_add(
     *,
@@ -319,11 +354,18 @@ def grade_add(
     description: str = "",
     comment: str = "",
     visible_from: datetime.date | None = None,
+    teacher: Staff | None = None,
 ) -> Grade:
-    if not may_grade(user, classroom, subject, student):
-        raise NotAllowed
+    """A new grade, given by the login (a teacher who may grade it) or, with `teacher`,
+    recorded by the office for that teacher (see `_grader`)."""
+    staff = _grader(user, classroom, subject, student, teacher)
     if student.pk not in set(enrolled_students(classroom, day).values_list("pk", flat=True)):
-        raise NotAllowed
+        if teacher is None:
+            raise NotAllowed
+        raise GradeInputError(
+            _("L'alunno non è iscritto in %(classroom)s il %(day)s.")
+            % {"classroom": classroom.name, "day": f"{day:%d/%m/%Y}"}
+        )
     year = classroom.school_year
     if not year.contains(day):
         raise GradeInputError(
@@ -339,8 +381,6 @@ def grade_add(
     comment = check_comment(comment)
     scale = scale_for(classroom, subject)
     parsed = parse_value(text, scale, numeric_scale(classroom))
-    staff = roles_for_user(user).staff
-    assert staff is not None
     grade = Grade.objects.create(
         lesson=lesson_of(classroom, subject, day),
         student=student, classroom=classroom, subject=subject, teacher=staff, date=day, kind=kind,

@@ -149,6 +149,12 @@ def roles_for_user(user: Any) -> Roles:
     return roles
 
 
+def is_office_of(user: Any, institute_id: int) -> bool:
+    """The login is the office (segreteria) of that institute."""
+    roles = roles_for_user(user)
+    return roles.staff is not None and roles.is_office and roles.staff.institute_id == institute_id
+
+
 def forget_roles(user: Any) -> None:
     """Drop the cached roles (after a change of role in the same request, e.g. in tests)."""
     if hasattr(user, CACHE_ATTRIBUTE):

@@ -25,7 +25,7 @@ from campanella.audit.services import (
     snapshot,
 )
 from campanella.people.models import Student, User
-from campanella.people.roles import roles_for_user
+from campanella.people.roles import is_office_of, roles_for_user
 from campanella.people.selectors import active_enrollments_on, enrolled_students
 from campanella.register.models import (
     Absence,
@@ -208,8 +208,13 @@ class RollCallResult:
     removed: int = 0
 
 
-def _check_writer(user: Any, classroom: Classroom) -> None:
-    if not teaches_in(user, classroom):
+def _check_writer(user: Any, classroom: Classroom, *, as_office: bool = False) -> None:
+    """A teacher of the classroom (or its coordinator); with `as_office`, the office of its
+    institute instead, recording attendance registered elsewhere (the office's import)."""
+    allowed = (
+        is_office_of(user, _institute_id(classroom)) if as_office else teaches_in(user, classroom)
+    )
+    if not allowed:
         raise NotAllowed
 
 
@@ -225,10 +230,14 @@ def roll_call_save(
     day: datetime.date,
     absent_ids: Iterable[int],
     today: datetime.date | None = None,
+    as_office: bool = False,
+    withdraw: bool = True,
 ) -> RollCallResult:
     """Everyone present by default; `absent_ids` are absent for the day. Saving again corrects:
-    new absences are added, withdrawn ones cancelled (with history), the rest untouched."""
-    _check_writer(user, classroom)
+    new absences are added, withdrawn ones cancelled (with history), the rest untouched.
+    `withdraw=False` only adds (an import never withdraws what a teacher recorded);
+    `as_office`: the office records it (see `_check_writer`)."""
+    _check_writer(user, classroom, as_office=as_office)
     today = today or timezone.localdate()
     _check_not_future(day, today)
     _check_school_day(classroom, day)
@@ -264,10 +273,11 @@ def roll_call_save(
     _attach_announced(new, JustificationKind.ABSENCE)
     Absence.objects.bulk_create(new)
     changes_record_created(instances=new, actor=user, institute_id=_institute_id(classroom))
-    withdrawn = [current[s] for s in set(current) - wanted]
+    withdrawn = [current[s] for s in set(current) - wanted] if withdraw else []
     for absence in withdrawn:
         _cancel(absence, user, _("correzione dell'appello"), _institute_id(classroom))
-    return RollCallResult(absent=sorted(wanted), added=len(new), removed=len(withdrawn))
+    absent = wanted if withdraw else wanted | set(current)
+    return RollCallResult(absent=sorted(absent), added=len(new), removed=len(withdrawn))
 
 
 @transaction.atomic
@@ -279,9 +289,12 @@ def hour_absences_save(
     slot: HourSlot,
     absent_ids: Iterable[int],
     today: datetime.date | None = None,
+    as_office: bool = False,
+    withdraw: bool = True,
 ) -> RollCallResult:
-    """Absent for a single hour (e.g. at a medical visit during the 3rd hour)."""
-    _check_writer(user, classroom)
+    """Absent for a single hour (e.g. at a medical visit during the 3rd hour). `withdraw` and
+    `as_office` as for `roll_call_save`."""
+    _check_writer(user, classroom, as_office=as_office)
     _check_not_future(day, today or timezone.localdate())
     _check_school_day(classroom, day)
     if slot.school_id != classroom.school_id:
@@ -311,10 +324,11 @@ def hour_absences_save(
     ]
     Absence.objects.bulk_create(new)
     changes_record_created(instances=new, actor=user, institute_id=_institute_id(classroom))
-    withdrawn = [current[s] for s in set(current) - wanted]
+    withdrawn = [current[s] for s in set(current) - wanted] if withdraw else []
     for absence in withdrawn:
         _cancel(absence, user, _("correzione dell'appello"), _institute_id(classroom))
-    return RollCallResult(absent=sorted(wanted), added=len(new), removed=len(withdrawn))
+    absent = wanted if withdraw else wanted | set(current)
+    return RollCallResult(absent=sorted(absent), added=len(new), removed=len(withdrawn))
 
 
 @transaction.atomic
@@ -423,8 +437,9 @@ def late_entry_record(
     day: datetime.date,
     time: datetime.time,
     today: datetime.date | None = None,
+    as_office: bool = False,
 ) -> LateEntry:
-    _check_writer(user, classroom)
+    _check_writer(user, classroom, as_office=as_office)
     _student_in(classroom, student, day)
     _check_not_future(day, today or timezone.localdate())
     _check_school_day(classroom, day)
@@ -467,8 +482,9 @@ def early_exit_record(
     time: datetime.time,
     picked_up_by: str = "",
     today: datetime.date | None = None,
+    as_office: bool = False,
 ) -> EarlyExit:
-    _check_writer(user, classroom)
+    _check_writer(user, classroom, as_office=as_office)
     _student_in(classroom, student, day)
     _check_not_future(day, today or timezone.localdate())
     _check_school_day(classroom, day)
@@ -603,8 +619,12 @@ def justification_submit(
     reason: str,
     time: datetime.time | None = None,
     today: datetime.date | None = None,
+    as_office: bool = False,
 ) -> Justification:
-    if not may_justify(user, student):
+    """The family's justification (or an adult student's own). `as_office`: the office enters
+    one the family gave elsewhere (on paper, to the back-office), as the office's import does."""
+    allowed = is_office_of(user, student.institute_id) if as_office else may_justify(user, student)
+    if not allowed:
         raise NotAllowed
     today = today or timezone.localdate()
     end = end or start
@@ -691,18 +711,31 @@ def justification_decide(
     accept: bool,
     note: str = "",
     day: datetime.date | None = None,
+    as_office: bool = False,
+    decided_by: User | None = None,
+    decided_at: datetime.datetime | None = None,
 ) -> Justification:
+    """A teacher of the student's classroom accepts or rejects. `as_office`: the office records
+    a decision taken elsewhere (the office's import), saying who took it and when
+    (`decided_by`, `decided_at`; by default the office, now); the history names the office."""
     classroom = _classroom_of(justification.student, day or justification.start_date)
-    if classroom is None or not teaches_in(user, classroom):
+    if classroom is None:
         raise NotAllowed
+    if as_office:
+        if not is_office_of(user, _institute_id(classroom)):
+            raise NotAllowed
+    elif decided_by is not None or decided_at is not None or not teaches_in(user, classroom):
+        raise NotAllowed
+    if decided_at is not None and decided_at > timezone.now():
+        raise RegisterError(_("La data della giustificazione è nel futuro."))
     lock_unchanged(justification)
     _pending(justification)
     if not accept and not note.strip():
         raise RegisterError(_("Per respingere una giustificazione indicare il motivo."))
     before = snapshot(justification)
     justification.status = JustificationStatus.ACCEPTED if accept else JustificationStatus.REJECTED
-    justification.decided_by = user
-    justification.decided_at = timezone.now()
+    justification.decided_by = decided_by or user
+    justification.decided_at = decided_at or timezone.now()
     justification.decision_note = note.strip()
     justification.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if not accept:
