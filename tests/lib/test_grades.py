@@ -533,3 +533,79 @@ def test_the_integer_rounding_of_averages_is_the_exact_one(
     from campanella.lib.grades import _ratio_half_up, _round_half_up
 
     assert _ratio_half_up(total, weights) == _round_half_up(Fraction(total) / Fraction(weights))
+
+
+# --- giudizi sintetici (primary school from 2024/25, O.M. 3/2025) -------------------------------
+
+
+def test_synthetic_judgements_in_order_with_ranks_and_labels():
+    from campanella.lib.grades import (
+        SYNTHETIC_JUDGEMENTS,
+        synthetic_judgement_label,
+        synthetic_judgement_rank,
+    )
+
+    assert [label for _, label in reversed(SYNTHETIC_JUDGEMENTS)] == [
+        "Ottimo", "Distinto", "Buono", "Discreto", "Sufficiente", "Non sufficiente",
+    ]  # fmt: skip
+    assert synthetic_judgement_rank("ottimo") == 5
+    assert synthetic_judgement_rank("non_sufficiente") == 0
+    assert synthetic_judgement_label("non_sufficiente") == "Non sufficiente"
+    with pytest.raises(GradeError, match="Giudizio sconosciuto"):
+        synthetic_judgement_rank("avanzato")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Ottimo", "ottimo"),
+        ("ott.", "ottimo"),
+        ("dist.", "distinto"),
+        ("disc", "discreto"),
+        ("suff.", "sufficiente"),
+        ("non suff.", "non_sufficiente"),
+        ("NON SUFFICIENTE", "non_sufficiente"),
+        ("insufficiente", "non_sufficiente"),
+        ("NS", "non_sufficiente"),
+        ("non_sufficiente", "non_sufficiente"),
+    ],
+)
+def test_parse_synthetic_judgement(text, code):
+    from campanella.lib.grades import parse_synthetic_judgement
+
+    assert parse_synthetic_judgement(text) == code
+
+
+def test_parse_synthetic_judgement_refuses_in_italian():
+    from campanella.lib.grades import parse_synthetic_judgement
+
+    with pytest.raises(GradeError, match="Giudizio mancante: scegliere tra ottimo, distinto"):
+        parse_synthetic_judgement(" ")
+    with pytest.raises(GradeError, match="Giudizio non valido: «di»"):
+        parse_synthetic_judgement("di")  # discreto or distinto?
+    with pytest.raises(GradeError, match="Giudizio non valido: «avanzato»"):
+        parse_synthetic_judgement("avanzato")
+
+
+def test_default_descriptions_cover_every_giudizio():
+    from campanella.lib.grades import (
+        DEFAULT_BEHAVIOUR_DESCRIPTIONS,
+        DEFAULT_SYNTHETIC_DESCRIPTIONS,
+        SYNTHETIC_JUDGEMENTS,
+    )
+
+    codes = {code for code, _ in SYNTHETIC_JUDGEMENTS}
+    assert set(DEFAULT_SYNTHETIC_DESCRIPTIONS) == codes
+    assert set(DEFAULT_BEHAVIOUR_DESCRIPTIONS) == codes
+    assert all(text.endswith(".") for text in DEFAULT_SYNTHETIC_DESCRIPTIONS.values())
+
+
+def test_primary_scale_by_school_year_and_old_levels_still_read():
+    from campanella.lib.grades import primary_scale_for_year
+
+    assert primary_scale_for_year(2026) == "sintetico"
+    assert primary_scale_for_year(2024) == "sintetico"
+    assert primary_scale_for_year(2023) == "livello"
+    assert primary_scale_for_year(2020) == "livello"
+    assert primary_scale_for_year(2019) == "numerico"
+    assert level_label(parse_level("avanz.")) == "Avanzato"

@@ -8,8 +8,11 @@ Three kinds of evaluation exist:
 
 * **numeric grades** on a 1–10 scale with the traditional notation: ``7+`` = 7.25, ``7-`` = 6.75,
   ``6½`` = 6.5, ``6/7`` ("sei/sette") = 6.5; what a school accepts is a :class:`NumericScale`;
-* **descriptive levels** for primary school (O.M. 172/2020): in via di prima acquisizione,
-  base, intermedio, avanzato;
+* **giudizi sintetici** for primary school from 2024/25 (L. 150/2024, O.M. 3/2025): non
+  sufficiente, sufficiente, discreto, buono, distinto, ottimo, each with a description of the
+  level that the school writes (defaults in :data:`DEFAULT_SYNTHETIC_DESCRIPTIONS`);
+* **descriptive levels** for primary school from 2020/21 to 2023/24 (O.M. 172/2020): in via di
+  prima acquisizione, base, intermedio, avanzato — kept so grades of those years stay readable;
 * **judgements** for religione cattolica and the attività alternativa (and for comportamento in
   some school orders): insufficiente … ottimo. They are ordered, never averaged.
 
@@ -45,9 +48,14 @@ from fractions import Fraction
 from typing import Final, NoReturn
 
 __all__ = [
+    "DEFAULT_BEHAVIOUR_DESCRIPTIONS",
     "DEFAULT_SCALE",
+    "DEFAULT_SYNTHETIC_DESCRIPTIONS",
     "DESCRIPTIVE_LEVELS",
+    "FIRST_LEVELS_YEAR",
+    "FIRST_SYNTHETIC_YEAR",
     "JUDGEMENTS",
+    "SYNTHETIC_JUDGEMENTS",
     "GradeError",
     "NumericScale",
     "average",
@@ -60,6 +68,10 @@ __all__ = [
     "parse_grade",
     "parse_judgement",
     "parse_level",
+    "parse_synthetic_judgement",
+    "primary_scale_for_year",
+    "synthetic_judgement_label",
+    "synthetic_judgement_rank",
 ]
 
 
@@ -318,7 +330,91 @@ JUDGEMENTS: Final[tuple[tuple[str, str], ...]] = (
     ("ottimo", "Ottimo"),
 )
 
+# The giudizi sintetici of primary school (O.M. 3/2025 art. 3), lowest first like the others.
+# "non sufficiente" has its own code: it is not the "insufficiente" of religion's judgements.
+SYNTHETIC_JUDGEMENTS: Final[tuple[tuple[str, str], ...]] = (
+    ("non_sufficiente", "Non sufficiente"),
+    ("sufficiente", "Sufficiente"),
+    ("discreto", "Discreto"),
+    ("buono", "Buono"),
+    ("distinto", "Distinto"),
+    ("ottimo", "Ottimo"),
+)
+
+# The school year (its first calendar year) from which primary school writes giudizi sintetici:
+# O.M. 3/2025 governs the periodic and final evaluation of 2024/25 onwards. Earlier years
+# (2020/21–2023/24) used the descriptive levels, and before them marks in tenths.
+FIRST_SYNTHETIC_YEAR: Final = 2024
+FIRST_LEVELS_YEAR: Final = 2020
+
+# Default descriptions of each giudizio sintetico: the school replaces them with its own (O.M.
+# 3/2025 lets each school word them per subject and year in its PTOF). Written for Campanella
+# along the lines of the ordinance's annex: autonomy, continuity, situations met before or new,
+# how the pupil expresses what was learnt.
+DEFAULT_SYNTHETIC_DESCRIPTIONS: Final[dict[str, str]] = {
+    "ottimo": (
+        "Porta a termine le attività in piena autonomia e con continuità, anche in situazioni "
+        "nuove e complesse; usa conoscenze e abilità in modo personale e sicuro e si esprime "
+        "con proprietà e ricchezza di linguaggio."
+    ),
+    "distinto": (
+        "Porta a termine le attività in autonomia e con continuità, anche in situazioni "
+        "complesse; usa conoscenze e abilità in modo sicuro e si esprime con proprietà di "
+        "linguaggio."
+    ),
+    "buono": (
+        "Porta a termine le attività in autonomia in situazioni note e, con qualche aiuto, in "
+        "quelle nuove; usa conoscenze e abilità in modo adeguato e si esprime con un "
+        "linguaggio corretto."
+    ),
+    "discreto": (
+        "Porta a termine le attività con parziale autonomia in situazioni note; usa le "
+        "conoscenze e le abilità essenziali e si esprime con un linguaggio semplice e "
+        "generalmente corretto."
+    ),
+    "sufficiente": (
+        "Porta a termine le attività più semplici con la guida dell'insegnante e in situazioni "
+        "già affrontate; usa le conoscenze e le abilità minime e si esprime con un linguaggio "
+        "essenziale."
+    ),
+    "non_sufficiente": (
+        "Anche con la guida dell'insegnante non porta ancora a termine le attività più "
+        "semplici; le conoscenze e le abilità minime non sono ancora acquisite."
+    ),
+}
+
+# Default descriptions of the behaviour giudizio in primary school (D.Lgs 62/2017 art. 2 c. 5):
+# again the school writes its own, from its criteria and the Statuto/Patto di corresponsabilità.
+DEFAULT_BEHAVIOUR_DESCRIPTIONS: Final[dict[str, str]] = {
+    "ottimo": (
+        "Rispetta sempre le regole e le persone, collabora attivamente con compagni e "
+        "insegnanti e si assume responsabilità verso la classe."
+    ),
+    "distinto": (
+        "Rispetta le regole e le persone con costanza e collabora volentieri con compagni e "
+        "insegnanti."
+    ),
+    "buono": "Rispetta generalmente le regole e le persone e partecipa alla vita della classe.",
+    "discreto": (
+        "Rispetta le regole in modo non sempre costante e partecipa alla vita della classe se "
+        "sollecitato."
+    ),
+    "sufficiente": (
+        "Rispetta le regole solo se richiamato e partecipa in modo discontinuo alla vita della "
+        "classe."
+    ),
+    "non_sufficiente": (
+        "Non rispetta le regole e le persone nonostante i richiami e ostacola la vita della classe."
+    ),
+}
+
 _LEVEL_ALIASES: Final = {"ipa": "in_via_di_prima_acquisizione"}
+_SYNTHETIC_ALIASES: Final = {
+    "insufficiente": "non_sufficiente",
+    "ns": "non_sufficiente",
+    "non suff": "non_sufficiente",
+    "insuff": "non_sufficiente",
+}
 _JUDGEMENT_ALIASES: Final = {"non sufficiente": "insufficiente"}
 _MIN_PREFIX: Final = 3
 
@@ -375,6 +471,21 @@ def parse_judgement(text: str) -> str:
     return code
 
 
+def parse_synthetic_judgement(text: str) -> str:
+    """Read a giudizio sintetico (primary school from 2024/25); return its code.
+
+    Accepts the labels in any case and abbreviations: ``"ott."``, ``"dist."``, ``"disc."``,
+    ``"suff."``, ``"non suff."``, ``"NS"``; ``"insufficiente"`` is ``"non_sufficiente"``.
+    """
+    labels = ", ".join(label.lower() for _, label in reversed(SYNTHETIC_JUDGEMENTS))
+    if not text.strip():
+        raise GradeError(f"Giudizio mancante: scegliere tra {labels}.", code="empty")
+    code = _match_choice(text, SYNTHETIC_JUDGEMENTS, _SYNTHETIC_ALIASES)
+    if code is None:
+        raise GradeError(f"Giudizio non valido: {_quote(text.strip())}. Giudizi: {labels}.")
+    return code
+
+
 def _rank(code: str, choices: tuple[tuple[str, str], ...], kind: str) -> int:
     for rank, (known, _) in enumerate(choices):
         if known == code:
@@ -390,6 +501,28 @@ def judgement_rank(code: str) -> int:
 def level_rank(code: str) -> int:
     """0 for ``"in_via_di_prima_acquisizione"`` up to 3 for ``"avanzato"``."""
     return _rank(code, DESCRIPTIVE_LEVELS, "Livello")
+
+
+def synthetic_judgement_rank(code: str) -> int:
+    """0 for ``"non_sufficiente"`` up to 5 for ``"ottimo"``: for ordering, never for averages."""
+    return _rank(code, SYNTHETIC_JUDGEMENTS, "Giudizio")
+
+
+def synthetic_judgement_label(code: str) -> str:
+    """The display form of a giudizio sintetico: ``"non_sufficiente"`` -> ``"Non sufficiente"``."""
+    return SYNTHETIC_JUDGEMENTS[synthetic_judgement_rank(code)][1]
+
+
+def primary_scale_for_year(first_year: int) -> str:
+    """How primary school evaluated learning in the school year starting in ``first_year``:
+    ``"sintetico"`` (giudizi sintetici, 2024/25 on), ``"livello"`` (descriptive levels,
+    2020/21–2023/24) or ``"numerico"`` (marks in tenths, before). The values are those of
+    ``grades.models.ScaleKind``; grades already written keep the scale they were written in."""
+    if first_year >= FIRST_SYNTHETIC_YEAR:
+        return "sintetico"
+    if first_year >= FIRST_LEVELS_YEAR:
+        return "livello"
+    return "numerico"
 
 
 def judgement_label(code: str) -> str:
