@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from campanella.evaluation.models import EvaluationSession
 from campanella.people.roles import roles_for_user
-from campanella.school.models import Subject, Teaching, TeachingKind
+from campanella.school.models import Classroom, Subject, Teaching, TeachingKind
 
 
 def sessions_for_user(user: Any) -> QuerySet[EvaluationSession]:
@@ -76,3 +76,21 @@ def proposal_subjects(user: Any, session: EvaluationSession) -> QuerySet[Subject
 
 def may_propose(user: Any, session: EvaluationSession, subject_id: int) -> bool:
     return proposal_subjects(user, session).filter(pk=subject_id).exists()
+
+
+# --- proposals (evaluation.proposals) ----------------------------------------------------------
+
+
+def may_read_proposals(user: Any, classroom: Classroom) -> bool:
+    """Reading proposals from the register ("lettura valutazioni"): the office and the
+    principal for any classroom of their institute, the coordinator for their classroom."""
+    roles = roles_for_user(user)
+    if roles.staff is None or roles.staff.institute_id != classroom.school.institute_id:
+        return False
+    return roles.is_office or roles.is_principal or classroom.pk in roles.coordinated_classroom_ids
+
+
+def sees_all_proposals(user: Any, session: EvaluationSession) -> bool:
+    """The whole grid of a session's proposals and who is missing: who leads the session
+    (coordinator, principal) and the office of the institute."""
+    return may_lead(user, session) or may_manage(user, session.classroom.school.institute_id)
