@@ -267,11 +267,20 @@ class StudentResult(models.Model):
     admission_mark = models.PositiveSmallIntegerField(
         _("voto di ammissione"), null=True, blank=True
     )
+    # Facts of the admission to the State exam (D.Lgs 62/2017 arts. 7 and 13), kept so that the
+    # outcome can be checked again (completeness, minutes) as it was deliberated.
+    invalsi_taken = models.BooleanField(_("prove INVALSI sostenute"), default=True)
+    pcto_completed = models.BooleanField(_("ore di PCTO svolte"), default=True)
     citizenship_assignment = models.TextField(_("elaborato di cittadinanza"), blank=True)
     average = mark_field(_("media"))
     credit = models.PositiveSmallIntegerField(_("credito dell'anno"), null=True, blank=True)
     earlier_credits = models.PositiveSmallIntegerField(
         _("crediti degli anni precedenti"), null=True, blank=True
+    )
+    # The school's criteria for the upper point of the credit band (attendance, interest,
+    # activities), as the council judged them for this student.
+    credit_criteria_met = models.BooleanField(
+        _("criteri della scuola per il punto più alto della fascia"), default=False
     )
 
     class Meta:
@@ -340,6 +349,8 @@ class SessionDocument(models.Model):
     )
     kind = models.CharField(_("documento"), max_length=30, choices=DocumentKind.choices)
     version = models.PositiveSmallIntegerField(_("versione"))
+    # The session's version when it was made: documents made after a reopening are apart.
+    session_version = models.PositiveSmallIntegerField(_("versione dello scrutinio"), default=1)
     pdf = models.FileField(_("PDF"), upload_to="scrutini/%Y/")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
