@@ -37,7 +37,6 @@ from campanella.lib.council_documents import (
     gaps_letter_pdf,
     letters_due,
     letters_pdf,
-    mark_in_letters,
     minutes_pdf,
     non_admission_letter_pdf,
     signature_sheet_pdf,
@@ -255,32 +254,31 @@ def big_tabellone() -> bytes:
 
 
 # --------------------------------------------------------------------------------------------
-# Marks in letters
+# Marks in figures and letters
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("value", "words"),
-    [
-        (0, "zero"),
-        (1, "uno"),
-        (4, "quattro"),
-        (6, "sei"),
-        (7, "sette"),
-        (10, "dieci"),
-        (Decimal("8.00"), "otto"),
-        (Decimal("6.5"), "sei e mezzo"),
-        ("5.5", "cinque e mezzo"),
-    ],
-)
-def test_mark_in_letters(value: Any, words: str) -> None:
-    assert mark_in_letters(value) == words
+def test_half_marks_and_not_classified_in_figures_and_letters() -> None:
+    people = list(main_students())
+    changed = tuple(
+        SubjectResult(r.subject, Mark(Decimal("6.5")))
+        if r.subject == "ITA"
+        else SubjectResult(r.subject, Mark(not_classified=True))
+        if r.subject == "MAT"
+        else r
+        for r in people[0].marks
+    )
+    people[0] = dataclasses.replace(people[0], marks=changed)
+    text = all_text(tabellone_pdf(session(students=tuple(people))))
+    assert "1 Rossi Maria 6,5 sei e mezzo 9 nove" in text
+    assert "NC non classificato" in text
+    assert "NC = non classificato" in text
 
 
 @pytest.mark.parametrize("value", [Decimal("6.25"), Decimal("6.75"), 11, -1, "sette", "NaN"])
-def test_mark_in_letters_refuses_what_is_not_a_mark(value: Any) -> None:
+def test_a_mark_is_whole_or_half_from_0_to_10(value: Any) -> None:
     with pytest.raises(CouncilDocumentError):
-        mark_in_letters(value)
+        Mark(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,6 +567,21 @@ def test_lower_secondary_year_3_prints_the_admission_mark_in_figures_only() -> N
     assert "nove" not in grid
 
 
+def test_in_the_last_year_admitted_means_to_the_state_exam() -> None:
+    fifth = session(class_year=5, classroom="5ª A Liceo scientifico")
+    text = all_text(minutes_pdf(fifth, attach_grid=False)).replace("'", "’")
+    assert "Rossi Maria ammessa all’esame di Stato" in text
+    assert "Esposito Sofia non ammessa all’esame di Stato" in text
+    assert "alla classe successiva" not in text
+    grid = all_text(tabellone_pdf(fifth)).replace("'", "’")
+    assert "Ammessa all’esame" in grid
+
+
+def test_delegated_chair() -> None:
+    text = all_text(minutes_pdf(session(chair_is_principal=False, chair="Zani Carlo")))
+    assert "Presiede la seduta il docente delegato dal Dirigente scolastico Zani Carlo;" in text
+
+
 # --------------------------------------------------------------------------------------------
 # The signature sheet
 # --------------------------------------------------------------------------------------------
@@ -832,23 +845,13 @@ def test_an_absent_member_needs_substitute_and_protocol() -> None:
         ({}, "una sola delle tre"),
         ({"value": 7, "judgement": "Buono"}, "una sola delle tre"),
         ({"value": 11}, "da 0 a 10"),
+        ({"value": Decimal("7.25")}, "mezzo voto"),
         ({"value": 7, "not_classified": True}, "una sola delle tre"),
     ],
 )
 def test_a_mark_is_one_thing(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(CouncilDocumentError, match=message):
         Mark(**kwargs)
-
-
-def test_not_classified_prints_as_nc() -> None:
-    people = list(main_students())
-    nc = tuple(
-        SubjectResult(r.subject, Mark(not_classified=True)) if r.subject == "MAT" else r
-        for r in people[3].marks
-    )
-    people[3] = dataclasses.replace(people[3], marks=nc)
-    text = all_text(tabellone_pdf(session(students=tuple(people))))
-    assert "N.C. non classificato" in text
 
 
 @pytest.mark.parametrize(

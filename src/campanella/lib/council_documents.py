@@ -12,7 +12,7 @@ Vocabulary follows the evaluation models: levels as ``SchoolKind`` ("primaria",
 "secondaria1", "secondaria2"), session kinds, outcomes and deliberation topics as their codes.
 Texts (names, subjects, reasons, recovery modes) arrive as they are to be printed.
 Marks are written in figures, and in upper secondary also in letters ("7 (sette)",
-DPR 135/2025); primary writes giudizi.
+DPR 135/2025, with ``lib.evaluation_rules.mark_in_letters``); primary writes giudizi.
 
 All values reach the templates as JSON (``campanella.lib.typst_pdf``), never as markup.
 """
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Final, Literal, get_args
 
-from campanella.lib.grades import format_average, format_grade
+from campanella.lib import evaluation_rules as rules
+from campanella.lib.grades import format_average
 from campanella.lib.italian import italian_date
 from campanella.lib.typst_pdf import TEMPLATES, compile_template
 
@@ -55,7 +56,6 @@ __all__ = [
     "gaps_letter_pdf",
     "letters_due",
     "letters_pdf",
-    "mark_in_letters",
     "minutes_pdf",
     "non_admission_letter_pdf",
     "signature_sheet_pdf",
@@ -102,16 +102,6 @@ class CouncilDocumentError(ValueError):
     """Data a council document cannot be printed from; the message is Italian, for users."""
 
 
-# --------------------------------------------------------------------------------------------
-# Marks in letters
-# --------------------------------------------------------------------------------------------
-
-NUMBER_WORDS: Final = (
-    "zero", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci",
-)  # fmt: skip
-_HALF: Final = Decimal("0.5")
-
-
 def _decimal(value: Decimal | int | str) -> Decimal:
     try:
         number = Decimal(value)
@@ -120,27 +110,6 @@ def _decimal(value: Decimal | int | str) -> Decimal:
     if not number.is_finite():
         raise CouncilDocumentError(f"Voto non valido: «{value}».")
     return number
-
-
-def mark_in_letters(value: Decimal | int | str) -> str:
-    """A mark out of ten in words, as upper secondary report cards write it next to the
-    figure (DPR 135/2025): ``7`` -> ``"sette"``, ``6.5`` -> ``"sei e mezzo"``.
-
-    Whole marks and half marks from 0 to 10; anything else (an average) raises
-    ``CouncilDocumentError``.
-    """
-    number = _decimal(value)
-    if not Decimal(0) <= number <= Decimal(10):
-        raise CouncilDocumentError(f"Un voto va da 0 a 10: «{value}» no.")
-    whole = int(number)
-    fraction = number - whole
-    if fraction == 0:
-        return NUMBER_WORDS[whole]
-    if fraction == _HALF:
-        return f"{NUMBER_WORDS[whole]} e mezzo"
-    raise CouncilDocumentError(
-        f"Un voto si scrive in lettere solo se intero o con il mezzo voto: «{value}» no."
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,8 +197,10 @@ class Mark:
             )
         if self.value is not None:
             number = _decimal(self.value)
-            if not Decimal(0) <= number <= Decimal(10):
-                raise CouncilDocumentError(f"Un voto va da 0 a 10: «{self.value}» no.")
+            if not Decimal(0) <= number <= Decimal(10) or (number * 2) % 1:
+                raise CouncilDocumentError(
+                    f"Un voto va da 0 a 10, intero o con il mezzo voto: «{self.value}» no."
+                )
 
     @property
     def failing(self) -> bool:
@@ -560,14 +531,21 @@ def _noun(student: StudentResult, level: SchoolLevel) -> dict[str, str]:
     return {"the": the, "of_the": of_the}
 
 
-def outcome_label(student: StudentResult, *, short: bool = False) -> str:
-    """The outcome in words, agreeing with the student: "ammessa alla classe successiva"."""
+def outcome_label(session: CouncilSession, student: StudentResult, *, short: bool = False) -> str:
+    """The outcome in words, agreeing with the student: "ammessa alla classe successiva";
+    in the year of the State exam "ammesso all'esame di Stato" (whichever code says it)."""
     if student.outcome is None:
         return ""
     o = _ending(student)
+    if session.exam_year:
+        step, brief_step = "all'esame di Stato", " all'esame"
+    elif session.level == "primaria" and session.class_year == 5:
+        step, brief_step = "alla scuola secondaria di primo grado", ""
+    else:
+        step, brief_step = "alla classe successiva", ""
     full = {
-        "ammesso": f"ammess{o} alla classe successiva",
-        "non_ammesso": f"non ammess{o} alla classe successiva",
+        "ammesso": f"ammess{o} {step}",
+        "non_ammesso": f"non ammess{o} {step}",
         "sospeso": "giudizio sospeso",
         "non_valutato": "non valutabile per le assenze",
         "ritirato": f"ritirat{o}",
@@ -576,8 +554,8 @@ def outcome_label(student: StudentResult, *, short: bool = False) -> str:
         "non_ammesso_esame": f"non ammess{o} all'esame di Stato",
     }
     brief = {
-        "ammesso": f"Ammess{o}",
-        "non_ammesso": f"Non ammess{o}",
+        "ammesso": f"Ammess{o}{brief_step}",
+        "non_ammesso": f"Non ammess{o}{brief_step}",
         "sospeso": "Sospeso",
         "non_valutato": "Non valutabile",
         "ritirato": f"Ritirat{o}",
@@ -602,18 +580,25 @@ def _reason(student: StudentResult) -> str:
 
 
 def _mark(mark: Mark | None, level: SchoolLevel) -> dict[str, object] | None:
-    """``{"figure": "7", "words": "sette", "failing": False}``; a giudizio in ``figure``."""
+    """``{"figure": "7", "words": "sette", "failing": False}``; a giudizio in ``figure``.
+    Words only in upper secondary (DPR 135/2025)."""
     if mark is None:
         return None
+    words = level == "secondaria2"
     if mark.not_classified:
-        return {"figure": "N.C.", "words": "non classificato", "failing": True}
+        return {
+            "figure": rules.NC,
+            "words": rules.mark_in_letters(rules.NC) if words else "",
+            "failing": True,
+        }
     if mark.value is None:
         return {"figure": mark.judgement, "words": "", "failing": False}
     number = _decimal(mark.value)
-    words = ""
-    if level == "secondaria2":
-        words = mark_in_letters(number)
-    return {"figure": format_grade(number), "words": words, "failing": mark.failing}
+    return {
+        "figure": rules.mark_in_figures(number),
+        "words": rules.mark_in_letters(number) if words else "",
+        "failing": mark.failing,
+    }
 
 
 def _mark_text(mark: Mark | None, level: SchoolLevel) -> str:
@@ -723,7 +708,7 @@ def _grid(session: CouncilSession) -> dict[str, object]:
                 "behaviour": _mark(student.behaviour, level),
                 "average": format_average(student.average) if student.average is not None else "",
                 "hours": str(student.attendance.hours_absent) if student.attendance else "",
-                "outcome": outcome_label(student, short=True),
+                "outcome": outcome_label(session, student, short=True),
                 "credit": "" if student.credit is None else str(student.credit),
                 "total": "" if student.total_credits is None else str(student.total_credits),
                 "admission": "" if student.admission_mark is None else str(student.admission_mark),
@@ -796,7 +781,7 @@ def _minutes_data(session: CouncilSession, attach_grid: bool) -> dict[str, objec
             "rows": [
                 {
                     "name": s.name,
-                    "outcome": outcome_label(s),
+                    "outcome": outcome_label(session, s),
                     "reason": _reason(s),
                     "vote": _outcome_vote(session, s),
                 }
@@ -816,7 +801,7 @@ def _minutes_data(session: CouncilSession, attach_grid: bool) -> dict[str, objec
                 if s.outcome == "sospeso"
             ],
             "not_admitted": [
-                {"name": s.name, "outcome": outcome_label(s), "reason": _reason(s)}
+                {"name": s.name, "outcome": outcome_label(session, s), "reason": _reason(s)}
                 for s in students
                 if s.outcome in NOT_ADMITTED or s.outcome == "non_valutato"
             ],
@@ -986,7 +971,7 @@ def _letter_data(session: CouncilSession, letter: Letter) -> dict[str, object]:
             if assignment
             else None
         ),
-        "outcome": outcome_label(student),
+        "outcome": outcome_label(session, student),
         "outcome_code": student.outcome or "",
         "reason": _reason(student),
         "coordinator": session.coordinator,
