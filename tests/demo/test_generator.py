@@ -12,8 +12,16 @@ from django.core.management import call_command
 from django.test import Client
 
 from campanella.audit.models import Change
-from campanella.demo.generator import DEMO_PASSWORD, generate
+from campanella.demo.generator import (
+    DEMO_PASSWORD,
+    DEMO_SCHOOLS,
+    DEMO_SEED,
+    DEMO_STUDENTS,
+    generate,
+    share,
+)
 from campanella.demo.logins import demo_logins
+from campanella.grades.models import Grade, ScaleKind
 from campanella.lib.italian import check_codice_fiscale
 from campanella.lib.usernames import is_family_username, is_staff_username
 from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student, User
@@ -21,7 +29,14 @@ from campanella.register.models import Absence, Lesson, Signature
 from campanella.school.models import (
     Classroom,
     ClassroomSubject,
+    Institute,
+    JudgementDescription,
+    School,
+    SchoolKind,
+    SubjectKind,
     Teaching,
+    Term,
+    TermKind,
     TimetableEntry,
 )
 
@@ -125,8 +140,13 @@ def test_usernames_have_the_family_and_staff_forms() -> None:
     assert User.objects.values("username").distinct().count() == User.objects.count()
 
 
+def demo_institute() -> None:
+    """The institute `campanella demo` creates (without its register and grades)."""
+    generate(students=DEMO_STUDENTS, schools=DEMO_SCHOOLS, seed=DEMO_SEED)
+
+
 def test_printed_logins_work_with_the_demo_password() -> None:
-    generate(students=200, schools=2, seed=2026)  # the demo's size: 5th-year adults exist
+    demo_institute()  # 5th-year adults exist
     logins = demo_logins()
     assert {
         "Segreteria",
@@ -155,8 +175,7 @@ def test_refuses_nonsense_sizes() -> None:
 
 
 def test_readme_lists_the_logins_the_demo_prints() -> None:
-
-    generate(students=200, schools=2, seed=2026)
+    demo_institute()
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     table = dict(re.findall(r"^\| ([^|]+?) \| `([^`]+)` \|$", readme, flags=re.MULTILINE))
     printed = demo_logins()
@@ -184,3 +203,89 @@ def test_demo_register_history_is_signed_and_traced() -> None:
     assert created == dict(justified.values_list("pk", "justification_id"))
     justifications = Change.objects.filter(content_type__model="justification", action="create")
     assert justifications.count() == justified.count()
+
+
+@pytest.mark.parametrize("schools", [3, 4, 7])
+def test_from_three_schools_every_level_is_there(schools: int) -> None:
+    counts = generate(students=30 * schools, schools=schools, seed=9, today=TODAY)
+    kinds = set(
+        School.objects.filter(institute_id=counts.institute_id).values_list("kind", flat=True)
+    )
+    assert kinds == {SchoolKind.PRIMARY, SchoolKind.LOWER_SECONDARY, SchoolKind.UPPER_SECONDARY}
+    assert Institute.objects.get(pk=counts.institute_id).name.startswith("Istituto Omnicomprensivo")
+
+
+@pytest.mark.parametrize("schools", [1, 2])
+def test_one_or_two_schools_stay_upper_secondary(schools: int) -> None:
+    counts = generate(students=40, schools=schools, seed=9, today=TODAY)
+    kinds = set(
+        School.objects.filter(institute_id=counts.institute_id).values_list("kind", flat=True)
+    )
+    assert kinds == {SchoolKind.UPPER_SECONDARY}
+
+
+def test_the_demo_institute_has_every_level_with_its_years_and_curriculum() -> None:
+    counts = generate(
+        students=DEMO_STUDENTS, schools=DEMO_SCHOOLS, seed=DEMO_SEED, today=TODAY,
+        grades_per_subject=2,
+    )  # fmt: skip
+    schools = {s.kind: s for s in School.objects.filter(institute_id=counts.institute_id)}
+    assert counts.classrooms == 18
+    years = {
+        kind: sorted(Classroom.objects.filter(school__kind=kind).values_list("year", flat=True))
+        for kind in schools
+    }
+    assert years[SchoolKind.PRIMARY] == [1, 2, 3, 4, 5]
+    assert years[SchoolKind.LOWER_SECONDARY] == [1, 2, 3]
+    assert years[SchoolKind.UPPER_SECONDARY] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    # Weekly hours as the ordinamenti have them (tempo normale, tempo ordinario).
+    for classroom in Classroom.objects.filter(school__kind=SchoolKind.PRIMARY):
+        hours = ClassroomSubject.objects.filter(classroom=classroom)
+        assert sum(hours.values_list("weekly_hours", flat=True)) == 27
+    for classroom in Classroom.objects.filter(school__kind=SchoolKind.LOWER_SECONDARY):
+        hours = ClassroomSubject.objects.filter(classroom=classroom)
+        assert sum(hours.values_list("weekly_hours", flat=True)) == 30
+    # Primary and lower secondary divide the year in quadrimestri.
+    assert set(
+        Term.objects.filter(school=schools[SchoolKind.PRIMARY]).values_list("kind", flat=True)
+    ) == {TermKind.FOUR_MONTHS}
+    # Pupils' ages: 6 in 1ª primaria, 11 in 1ª media (in the calendar year the school year starts).
+    first = Enrollment.objects.filter(classroom__school__kind=SchoolKind.PRIMARY, classroom__year=1)
+    assert {2026 - e.student.birth_date.year for e in first.select_related("student")} == {6}
+    first = Enrollment.objects.filter(
+        classroom__school__kind=SchoolKind.LOWER_SECONDARY, classroom__year=1
+    )
+    assert {2026 - e.student.birth_date.year for e in first.select_related("student")} == {11}
+    # Primary pupils have no login; everyone else has one.
+    primary_pupils = Student.objects.filter(enrollments__classroom__school__kind=SchoolKind.PRIMARY)
+    assert primary_pupils.exists()
+    assert not primary_pupils.filter(user__isnull=False).exists()
+    assert not Student.objects.exclude(pk__in=primary_pupils).filter(user__isnull=True).exists()
+    # Primary classrooms are graded in giudizi sintetici, religion in judgements.
+    primary_grades = Grade.objects.filter(classroom__school__kind=SchoolKind.PRIMARY)
+    assert set(primary_grades.exclude(subject__kind=SubjectKind.RELIGION).values_list(
+        "scale", flat=True
+    )) == {ScaleKind.SYNTHETIC}  # fmt: skip
+    assert len(set(primary_grades.values_list("level", flat=True)) - {""}) >= 4
+    assert set(
+        Grade.objects.filter(classroom__school__kind=SchoolKind.LOWER_SECONDARY)
+        .exclude(subject__kind=SubjectKind.RELIGION)
+        .values_list("scale", flat=True)
+    ) == {ScaleKind.NUMERIC}
+    # The primary school's giudizi come with descriptions the office edits.
+    primary = schools[SchoolKind.PRIMARY]
+    assert JudgementDescription.objects.filter(school=primary).count() == 12
+    assert not JudgementDescription.objects.exclude(school=primary).exists()
+    for record in list(School.objects.all()) + list(JudgementDescription.objects.all()):
+        record.full_clean()
+
+
+def test_share_splits_by_years_of_course() -> None:
+    assert share(10, [5, 5]) == [5, 5]
+    assert share(11, [5, 5]) == [6, 5]
+    assert share(18, [5, 5, 3, 5]) == [5, 5, 3, 5]
+    assert share(4, [5, 5, 3, 5]) == [1, 1, 1, 1]
+    assert share(3, [5, 5, 3]) == [1, 1, 1]
+    for total in range(4, 60):
+        parts = share(total, [5, 5, 3, 5])
+        assert sum(parts) == total and min(parts) >= 1

@@ -18,7 +18,7 @@ from campanella.audit.models import Change, ChangeAction
 from campanella.demo.generator import generate
 from campanella.demo.grade_history import generate_grades
 from campanella.grades.models import Grade, GradeKind, ScaleKind
-from campanella.lib.grades import DESCRIPTIVE_LEVELS, JUDGEMENTS
+from campanella.lib.grades import JUDGEMENTS, SYNTHETIC_JUDGEMENTS
 from campanella.people.models import Enrollment
 from campanella.register.models import Absence
 from campanella.school.models import (
@@ -173,14 +173,14 @@ def test_written_tests_are_whole_class_events() -> None:
     assert max(per_day.values()) == 1
 
 
-def test_religion_gets_judgements_and_a_primary_school_levels() -> None:
+def test_religion_gets_judgements_and_a_primary_school_giudizi_sintetici() -> None:
     institute_id, year = seeded()
     primary = School.objects.filter(institute_id=institute_id).order_by("pk").last()
     assert primary is not None
     School.objects.filter(pk=primary.pk).update(kind=SchoolKind.PRIMARY)
     grade_year(institute_id, year)
     judgements = {code for code, _label in JUDGEMENTS}
-    levels = {code for code, _label in DESCRIPTIVE_LEVELS}
+    levels = {code for code, _label in SYNTHETIC_JUDGEMENTS}
     seen: Counter[str] = Counter()
     for grade in grades_of(institute_id):
         if grade.subject.kind == SubjectKind.RELIGION:
@@ -190,7 +190,7 @@ def test_religion_gets_judgements_and_a_primary_school_levels() -> None:
             assert grade.kind == GradeKind.ORAL
             seen[grade.judgement] += 1
         elif grade.classroom.school_id == primary.pk:
-            assert grade.scale == ScaleKind.LEVEL
+            assert grade.scale == ScaleKind.SYNTHETIC
             assert grade.value is None and grade.judgement == ""
             assert grade.level in levels
             seen[grade.level] += 1

@@ -18,11 +18,12 @@ from campanella.grades.services import (
     grade_add,
     grade_cancel,
     grade_change,
+    scale_for,
 )
 from campanella.lib.grades import format_grade
 from campanella.people.models import Staff
 from campanella.register.services import lesson_sign
-from campanella.school.models import SchoolKind, SubjectKind, Term
+from campanella.school.models import Classroom, SchoolKind, SchoolYear, SubjectKind, Term
 from tests import factories as f
 from tests.conftest import Cast, school_day
 
@@ -104,8 +105,48 @@ def test_primary_levels_and_religion_judgements(cast: Cast) -> None:
     assert (judged.scale, judged.judgement, judged.value) == ("giudizio", "distinto", None)
     cast.school.kind = SchoolKind.PRIMARY
     cast.school.save()
-    leveled = add(cast, "avanzato")
-    assert (leveled.scale, leveled.level) == ("livello", "avanzato")
+    # 2024/25 on: giudizi sintetici (O.M. 3/2025).
+    judged_primary = add(cast, "dist.")
+    assert (judged_primary.scale, judged_primary.level) == ("sintetico", "distinto")
+    assert selectors.shown(judged_primary) == "Distinto"
+    failing = add(cast, "non suff.")
+    assert failing.level == "non_sufficiente"
+    assert selectors.below_sufficiency(failing)
+    with pytest.raises(GradeInputError, match="Giudizio non valido: «avanzato»"):
+        add(cast, "avanzato")
+
+
+def test_primary_scale_follows_the_school_year_and_old_levels_stay_readable(cast: Cast) -> None:
+    cast.school.kind = SchoolKind.PRIMARY
+    cast.school.save()
+    past = SchoolYear(
+        institute=cast.institute, start_date=datetime.date(2022, 9, 1),
+        end_date=datetime.date(2023, 8, 31), lessons_start=datetime.date(2022, 9, 14),
+        lessons_end=datetime.date(2023, 6, 8),
+    )  # fmt: skip
+    assert scale_for(Classroom(school=cast.school, school_year=past), cast.maths) == "livello"
+    assert scale_for(cast.classroom_1a, cast.maths) == "sintetico"
+    # A grade of the 2020 regime, corrected today, keeps its scale and reads as a level.
+    grade = add(cast, "buono")
+    Grade.objects.filter(pk=grade.pk).update(scale="livello", level="base")
+    grade.refresh_from_db()
+    assert selectors.shown(grade) == "Base"
+    assert not selectors.below_sufficiency(grade)
+    grade_change(user=cast.teacher, grade=grade, text="avanz.", reason="Errore di trascrizione")
+    grade.refresh_from_db()
+    assert (grade.scale, grade.level, selectors.shown(grade)) == ("livello", "avanzato", "Avanzato")
+    with pytest.raises(GradeInputError, match="Livello non valido"):
+        grade_change(user=cast.teacher, grade=grade, text="ottimo", reason="Prova")
+
+
+def test_the_database_refuses_a_code_of_the_other_primary_scale(cast: Cast) -> None:
+    from django.db import IntegrityError, transaction
+
+    grade = add(cast, "7")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Grade.objects.filter(pk=grade.pk).update(scale="sintetico", value=None, level="avanzato")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Grade.objects.filter(pk=grade.pk).update(scale="livello", value=None, level="ottimo")
 
 
 def test_change_and_cancel_keep_history(cast: Cast) -> None:

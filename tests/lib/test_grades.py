@@ -609,3 +609,15 @@ def test_primary_scale_by_school_year_and_old_levels_still_read():
     assert primary_scale_for_year(2020) == "livello"
     assert primary_scale_for_year(2019) == "numerico"
     assert level_label(parse_level("avanz.")) == "Avanzato"
+
+
+def test_primary_label_reads_both_regimes():
+    from campanella.lib.grades import SYNTHETIC_JUDGEMENTS, primary_label
+
+    level_codes = {code for code, _ in DESCRIPTIVE_LEVELS}
+    assert level_codes.isdisjoint(code for code, _ in SYNTHETIC_JUDGEMENTS)
+    assert primary_label("distinto") == "Distinto"
+    assert primary_label("non_sufficiente") == "Non sufficiente"
+    assert primary_label("in_via_di_prima_acquisizione") == "In via di prima acquisizione"
+    with pytest.raises(GradeError, match="Livello sconosciuto"):
+        primary_label("bravo")

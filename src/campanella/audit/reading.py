@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campanella.audit.models import Change, ChangeAction
-from campanella.lib.grades import format_grade, judgement_label, level_label
+from campanella.lib.grades import format_grade, judgement_label, primary_label
 from campanella.lib.letters import italian_date
 
 # The kinds of record whose history the office reads, by the Italian word of their URL.
@@ -213,7 +213,7 @@ def grade_text(values: Mapping[str, Any]) -> str:
         except (InvalidOperation, ValueError):
             return str(values["value"])
     if values.get("level"):
-        return level_label(str(values["level"]))
+        return primary_label(str(values["level"]))
     if values.get("judgement"):
         return judgement_label(str(values["judgement"]))
     return ""

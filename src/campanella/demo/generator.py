@@ -1,11 +1,15 @@
 """The demo institute, and the same shape at any size for benchmarks.
 
-`generate(students=N, schools=M, seed=S)` builds an Istituto di Istruzione Superiore (upper
-secondary, so that adult students exist) with M schools (plessi) alternating a liceo scientifico
-and an istituto tecnico with tracks, classrooms of about 22 students, a curriculum, a weekly
-timetable, teachers with their assignments, coordinators, an office and a principal, guardians
-with their rights, and credentials in the usernames families know. Everything random comes from
-one `random.Random(seed)`: the same arguments give the same institute.
+`generate(students=N, schools=M, seed=S)` builds an institute with M schools (plessi): with one
+or two, an Istituto di Istruzione Superiore (a liceo scientifico, then an istituto tecnico with
+tracks: upper secondary, so that adult students exist; the benchmarks' shape); from three on, an
+Istituto Omnicomprensivo where the first three schools are one per level of school (the liceo, a
+primary school, a lower secondary school), then the tecnico, then the cycle again. Classrooms of
+about 22 students, shared among schools by the years each one has (5, 5, 3, 5); a curriculum
+per level, a weekly timetable, teachers with their assignments, coordinators, an office and a
+principal, guardians with their rights, and credentials in the usernames families know (primary
+pupils get none: their families see everything). Everything random comes from one
+`random.Random(seed)`: the same arguments give the same institute.
 
 Writes go through bulk_create so that 1,500 students take seconds, not minutes; all of them share
 one precomputed password hash (hashing argon2 thousands of times would dominate the run).
@@ -54,11 +58,21 @@ from campanella.school.models import (
     TermKind,
     TimetableEntry,
 )
-from campanella.school.services import closure_create, school_year_create
+from campanella.school.services import (
+    closure_create,
+    judgement_descriptions_fill,
+    school_year_create,
+)
 
 DEMO_PASSWORD = "campanella-demo"  # noqa: S105 - printed on screen: it is a demo
+# The institute `campanella demo` creates: every level of school, each with its full cycle of
+# classrooms (18 classrooms of about 21), so that adult students exist in the 5th years.
+DEMO_STUDENTS = 380
+DEMO_SCHOOLS = 4
+DEMO_SEED = 2026
 CLASS_SIZE = 22
-TEACHER_WEEKLY_HOURS = 18  # a full cattedra in upper secondary
+TEACHER_WEEKLY_HOURS = 18  # a full cattedra in secondary school
+PRIMARY_TEACHER_WEEKLY_HOURS = 22  # a primary teacher's lessons (plus 2 of planning)
 
 # (name, short name, kind); hours per track and biennio/triennio below.
 SUBJECTS: dict[str, tuple[str, str]] = {
@@ -81,6 +95,16 @@ SUBJECTS: dict[str, tuple[str, str]] = {
     "ECA": ("Economia aziendale", SubjectKind.ORDINARY),
     "CIV": ("Educazione civica", SubjectKind.CIVICS),
     "CON": ("Comportamento", SubjectKind.BEHAVIOUR),
+    # Primary and lower secondary school.
+    "ITAL": ("Italiano", SubjectKind.ORDINARY),
+    "INGL": ("Lingua inglese", SubjectKind.ORDINARY),
+    "FRA": ("Seconda lingua comunitaria (francese)", SubjectKind.ORDINARY),
+    "GEO": ("Geografia", SubjectKind.ORDINARY),
+    "SCIE": ("Scienze", SubjectKind.ORDINARY),
+    "TEC": ("Tecnologia", SubjectKind.ORDINARY),
+    "MUS": ("Musica", SubjectKind.ORDINARY),
+    "ARTI": ("Arte e immagine", SubjectKind.ORDINARY),
+    "EDF": ("Educazione fisica", SubjectKind.ORDINARY),
 }
 
 # Weekly hours (27–32, as in the Italian ordinamenti, simplified).
@@ -109,16 +133,69 @@ CURRICULA: dict[tuple[str, bool], dict[str, int]] = {
         "ITA": 4, "STO": 2, "ING": 3, "MAT": 3, "DIR": 3, "INF": 2, "ECA": 7, "MOT": 2,
         "IRC": 1,
     },
+    # Primary school, tempo normale (27 hours): years 1–2, then 3–5.
+    ("Scuola primaria", False): {
+        "ITAL": 7, "MAT": 6, "INGL": 2, "STO": 2, "GEO": 1, "SCIE": 2, "TEC": 1, "MUS": 1,
+        "ARTI": 2, "EDF": 1, "IRC": 2,
+    },
+    ("Scuola primaria", True): {
+        "ITAL": 6, "MAT": 5, "INGL": 3, "STO": 2, "GEO": 2, "SCIE": 2, "TEC": 1, "MUS": 1,
+        "ARTI": 1, "EDF": 2, "IRC": 2,
+    },
+    # Lower secondary school, tempo ordinario (30 hours), the same in every year.
+    ("Scuola secondaria di primo grado", False): {
+        "ITAL": 6, "STO": 2, "GEO": 2, "MAT": 4, "SCIE": 2, "INGL": 3, "FRA": 2, "TEC": 2,
+        "ARTI": 2, "MUS": 2, "EDF": 2, "IRC": 1,
+    },
 }  # fmt: skip
-
-SCHOOL_TEMPLATES = [
-    ("Liceo scientifico «Galileo Galilei»", "PS", ["Liceo scientifico"]),
-    (
-        "Istituto tecnico «Enrico Fermi»",
-        "TD",
-        ["Informatica", "Amministrazione, finanza e marketing"],
-    ),
+CURRICULA[("Scuola secondaria di primo grado", True)] = CURRICULA[
+    ("Scuola secondaria di primo grado", False)
 ]
+
+
+@dataclass(frozen=True)
+class SchoolTemplate:
+    """A kind of school the generator builds: its name, the two letters of its type in the
+    codice meccanografico, its level, tracks ("" for none), years of course, the curriculum
+    without a track, and the age a 1st-year pupil turns in the year the school year starts."""
+
+    name: str
+    code: str
+    kind: str
+    tracks: tuple[str, ...]
+    years: int
+    first_age: int
+    curriculum: str = ""
+
+
+LICEO = SchoolTemplate(
+    "Liceo scientifico «Galileo Galilei»", "PS", SchoolKind.UPPER_SECONDARY,
+    ("Liceo scientifico",), 5, 14,
+)  # fmt: skip
+TECNICO = SchoolTemplate(
+    "Istituto tecnico «Enrico Fermi»", "TD", SchoolKind.UPPER_SECONDARY,
+    ("Informatica", "Amministrazione, finanza e marketing"), 5, 14,
+)  # fmt: skip
+PRIMARIA = SchoolTemplate(
+    "Scuola primaria «Gianni Rodari»", "EE", SchoolKind.PRIMARY, ("",), 5, 6, "Scuola primaria"
+)
+MEDIA = SchoolTemplate(
+    "Scuola secondaria di primo grado «Ludovico Antonio Muratori»", "MM",
+    SchoolKind.LOWER_SECONDARY, ("",), 3, 11, "Scuola secondaria di primo grado",
+)  # fmt: skip
+
+
+def school_templates(count: int) -> list[SchoolTemplate]:
+    """The schools of an institute of `count`: one or two upper secondary schools (the
+    benchmarks' institute); from three on every level first, then the tecnico, and again."""
+    cycle = [LICEO, TECNICO] if count <= 2 else [LICEO, PRIMARIA, MEDIA, TECNICO]
+    return [cycle[i % len(cycle)] for i in range(count)]
+
+
+def curriculum_of(classroom: Classroom, template: SchoolTemplate) -> dict[str, int]:
+    return CURRICULA[(classroom.track or template.curriculum, classroom.year >= 3)]
+
+
 HOURS = [
     (datetime.time(8, 0), datetime.time(9, 0)),
     (datetime.time(9, 0), datetime.time(10, 0)),
@@ -174,11 +251,11 @@ class Builder:
         )
 
 
-def create_institute(index: int) -> Institute:
+def create_institute(index: int, every_level: bool) -> Institute:
     suffix = f"{index:02d}"
+    kind = "Istituto Omnicomprensivo" if every_level else "Istituto di Istruzione Superiore"
     return Institute.objects.create(
-        name="Istituto di Istruzione Superiore «Galileo Galilei»"
-        + ("" if index == 0 else f" {suffix}"),
+        name=f"{kind} «Galileo Galilei»" + ("" if index == 0 else f" {suffix}"),
         code=f"MOIS0{index:02d}00X",
         city="Modena",
         address="Via della Campanella 1",
@@ -225,21 +302,35 @@ def create_subjects(institute: Institute) -> dict[str, Subject]:
     return {s.short_name: s for s in subjects}
 
 
-def split_into_classrooms(students: int, schools: int) -> list[list[tuple[int, str, str]]]:
-    """Per school, the classrooms as (year, section, track), about CLASS_SIZE students each."""
-    total_classrooms = max(schools, math.ceil(students / CLASS_SIZE))
-    per_school = [
-        total_classrooms // schools + (1 if i < total_classrooms % schools else 0)
-        for i in range(schools)
-    ]
+def share(total: int, weights: list[int]) -> list[int]:
+    """`total` split in proportion to `weights`, at least 1 each (largest remainders first)."""
+    count = len(weights)
+    if len(set(weights)) == 1:
+        return [total // count + (1 if i < total % count else 0) for i in range(count)]
+    exact = [total * w / sum(weights) for w in weights]
+    parts = [max(1, math.floor(x)) for x in exact]
+    while sum(parts) < total:
+        parts[max(range(count), key=lambda i: (exact[i] - parts[i], -i))] += 1
+    while sum(parts) > total:
+        parts[max(range(count), key=lambda i: (parts[i] - exact[i], i))] -= 1
+    return parts
+
+
+def split_into_classrooms(
+    students: int, templates: list[SchoolTemplate]
+) -> list[list[tuple[int, str, str]]]:
+    """Per school, the classrooms as (year, section, track), about CLASS_SIZE students each,
+    shared among schools by their years of course."""
+    total_classrooms = max(len(templates), math.ceil(students / CLASS_SIZE))
+    per_school = share(total_classrooms, [t.years for t in templates])
     plan = []
-    for index, count in enumerate(per_school):
-        tracks = SCHOOL_TEMPLATES[index % len(SCHOOL_TEMPLATES)][2]
+    for template, count in zip(templates, per_school, strict=True):
+        tracks = template.tracks
         classrooms: list[tuple[int, str, str]] = []
         sections: dict[tuple[int, str], int] = defaultdict(int)
         for n in range(count):
-            year = n % 5 + 1
-            track = tracks[(n // 5) % len(tracks)]
+            year = n % template.years + 1
+            track = tracks[(n // template.years) % len(tracks)]
             section = "ABCDEFGHILMNOPQRSTUVZ"[sections[(year, track)] % 21]
             sections[(year, track)] += 1
             classrooms.append((year, section, track))
@@ -288,6 +379,8 @@ def generate(
 ) -> GeneratedCounts:
     if students < 1 or schools < 1:
         raise ValueError("Servono almeno un alunno e una scuola.")
+    if students < schools:
+        raise ValueError("Servono almeno tanti alunni quante scuole (una classe per scuola).")
     today = today or timezone.localdate()
     with transaction.atomic():
         index = Institute.objects.count()
@@ -314,28 +407,31 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     # Usernames come from the same counters the office's issuing uses: never reused.
     b.family_numbers = iter(allocate_numbers(FAMILY_SERIES, students, floor=FAMILY_FLOOR))
     start_year = school_year_start(b.today)
-    institute = create_institute(index)
+    templates = school_templates(schools)
+    institute = create_institute(index, every_level=len({t.kind for t in templates}) == 3)
     year = create_calendar(institute, start_year)
     subjects = create_subjects(institute)
-    plan = split_into_classrooms(students, schools)
+    plan = split_into_classrooms(students, templates)
 
     school_objects: list[School] = []
-    for i in range(schools):
-        name, kind_code, _tracks = SCHOOL_TEMPLATES[i % len(SCHOOL_TEMPLATES)]
-        label = (
-            name if i < len(SCHOOL_TEMPLATES) else f"{name} – sede {i // len(SCHOOL_TEMPLATES) + 1}"
+    for i, template in enumerate(templates):
+        earlier = templates[:i].count(template)
+        label = template.name if earlier == 0 else f"{template.name} – sede {earlier + 1}"
+        school = School(
+            institute=institute,
+            name=label,
+            code=f"MO{template.code}0{index:02d}{i:02d}X",
+            kind=template.kind,
+            city="Modena",
         )
-        school_objects.append(
-            School(
-                institute=institute,
-                name=label,
-                code=f"MO{kind_code}0{index:02d}{i:02d}X",
-                kind=SchoolKind.UPPER_SECONDARY,
-                city="Modena",
-            )
-        )
+        school_objects.append(school)
     School.objects.bulk_create(school_objects)
+    template_of: dict[int, SchoolTemplate] = {
+        s.pk: t for s, t in zip(school_objects, templates, strict=True)
+    }
     counts.schools = len(school_objects)
+    for school in school_objects:
+        judgement_descriptions_fill(school=school)  # primary schools: the giudizi to edit
 
     slots_by_school: dict[int, list[HourSlot]] = {}
     terms: list[Term] = []
@@ -344,12 +440,20 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
             HourSlot(school=school, number=n + 1, start_time=s, end_time=e)
             for n, (s, e) in enumerate(HOURS)
         )
-        terms += [
-            Term(school_year=year, school=school, number=1, kind=TermKind.TRIMESTER,
-                 start_date=year.start_date, end_date=datetime.date(start_year, 12, 22)),
-            Term(school_year=year, school=school, number=2, kind=TermKind.FIVE_MONTHS,
-                 start_date=datetime.date(start_year, 12, 23), end_date=year.end_date),
-        ]  # fmt: skip
+        if school.kind == SchoolKind.UPPER_SECONDARY:
+            terms += [
+                Term(school_year=year, school=school, number=1, kind=TermKind.TRIMESTER,
+                     start_date=year.start_date, end_date=datetime.date(start_year, 12, 22)),
+                Term(school_year=year, school=school, number=2, kind=TermKind.FIVE_MONTHS,
+                     start_date=datetime.date(start_year, 12, 23), end_date=year.end_date),
+            ]  # fmt: skip
+        else:  # primary and lower secondary schools divide the year in two quadrimestri
+            terms += [
+                Term(school_year=year, school=school, number=1, kind=TermKind.FOUR_MONTHS,
+                     start_date=year.start_date, end_date=datetime.date(start_year + 1, 1, 31)),
+                Term(school_year=year, school=school, number=2, kind=TermKind.FOUR_MONTHS,
+                     start_date=datetime.date(start_year + 1, 2, 1), end_date=year.end_date),
+            ]  # fmt: skip
     Term.objects.bulk_create(terms)
 
     classrooms: list[Classroom] = []
@@ -365,7 +469,7 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     classroom_subjects: list[ClassroomSubject] = []
     demand: dict[tuple[int, str], list[Classroom]] = defaultdict(list)  # (school, subject)
     for classroom in classrooms:
-        curriculum = CURRICULA[(classroom.track, classroom.year >= 3)]
+        curriculum = curriculum_of(classroom, template_of[classroom.school_id])
         for code, hours in curriculum.items():
             classroom_subjects.append(
                 ClassroomSubject(classroom=classroom, subject=subjects[code], weekly_hours=hours)
@@ -377,14 +481,20 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     born_staff = (datetime.date(1962, 1, 1), datetime.date(1994, 12, 31))
     staff_people: list[tuple[Staff, FakePerson]] = []
     teachings: list[Teaching] = []
-    for (_school_id, code), taught_in in sorted(
+    for (school_id, code), taught_in in sorted(
         demand.items(), key=lambda item: (item[0][0], item[0][1])
     ):
+        template = template_of[school_id]
+        full = (
+            PRIMARY_TEACHER_WEEKLY_HOURS
+            if template.kind == SchoolKind.PRIMARY
+            else TEACHER_WEEKLY_HOURS
+        )
         teacher: Staff | None = None
         load = 0
         for classroom in taught_in:
-            hours = CURRICULA[(classroom.track, classroom.year >= 3)][code]
-            if teacher is None or load + hours > TEACHER_WEEKLY_HOURS:
+            hours = curriculum_of(classroom, template)[code]
+            if teacher is None or load + hours > full:
                 person = b.person(born_staff)
                 teacher = Staff(institute=institute, surname=person.surname, name=person.name,
                                 codice_fiscale=person.codice_fiscale, email=person.email,
@@ -400,7 +510,7 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
     busy: set[tuple[int, int, int]] = set()
     entries: list[TimetableEntry] = []
     for classroom in classrooms:
-        curriculum = CURRICULA[(classroom.track, classroom.year >= 3)]
+        curriculum = curriculum_of(classroom, template_of[classroom.school_id])
         own = {code: teacher_of[(classroom.pk, code)] for code in curriculum}
         week = build_timetable(curriculum, b.rng, own, busy)
         slots = slots_by_school[classroom.school_id]
@@ -465,8 +575,11 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
                      for i in range(len(classrooms))]  # fmt: skip
     previous_family: tuple[str, list[int]] | None = None  # surname, guardian indices
     for classroom, size in zip(classrooms, per_classroom, strict=True):
-        # A 1st-year student turns 14 in the calendar year the school year starts.
-        birth_year = start_year - 13 - classroom.year
+        # A 1st-year student turns 14 (6 in primary, 11 in lower secondary) in the calendar
+        # year the school year starts.
+        template = template_of[classroom.school_id]
+        birth_year = start_year - template.first_age + 1 - classroom.year
+        has_login = template.kind != SchoolKind.PRIMARY
         born = (datetime.date(birth_year, 1, 1), datetime.date(birth_year, 12, 31))
         family_for_sibling = previous_family
         for position in range(size):
@@ -511,9 +624,10 @@ def _generate(index: int, students: int, schools: int, b: Builder) -> GeneratedC
             ))  # fmt: skip
             enrollments.append(Enrollment(school_year=year, classroom=classroom,
                                           entry_date=year.start_date))  # fmt: skip
-            student_user = b.user(family_username("student", number), child)
-            users.append(student_user)
-            student_users.append((s_index, student_user))
+            if has_login:
+                student_user = b.user(family_username("student", number), child)
+                users.append(student_user)
+                student_users.append((s_index, student_user))
             for rank, (g_index, given) in enumerate(family):
                 rel: str = given or (Relation.PARENT_1 if rank == 0 else Relation.PARENT_2)
                 links.append((s_index, g_index, rel, True))

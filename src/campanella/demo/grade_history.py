@@ -13,7 +13,8 @@ and `until`, on days the subject is in the classroom's timetable:
   few oral exercises;
 * values follow a per-student ability plus a per-subject bent, on the Italian scale 3–10 in
   quarter steps (6, 6+, 6½, 7-, 7 …); religion gets judgements (insufficiente … ottimo) and a
-  primary school descriptive levels, as `grades.services.scale_for` decides.
+  primary school giudizi sintetici (ottimo … non sufficiente; the 2020 descriptive levels in a
+  year before 2024/25), as `grades.services.scale_for` decides.
 
 Everything random comes from the `rng` passed in, drawn in a fixed order (classrooms, subjects
 and students by primary key), so the same data and seed give the same grades. Writes are bulk
@@ -36,15 +37,14 @@ from django.utils import timezone
 
 from campanella.audit.services import changes_record_created
 from campanella.grades.models import Grade, GradeKind, ScaleKind
-from campanella.grades.services import grades_changed
-from campanella.lib.grades import DESCRIPTIVE_LEVELS, JUDGEMENTS
+from campanella.grades.services import grades_changed, scale_for
+from campanella.lib.grades import DESCRIPTIVE_LEVELS, JUDGEMENTS, SYNTHETIC_JUDGEMENTS
 from campanella.people.models import Enrollment, Staff, User
 from campanella.register.models import Absence
 from campanella.school.models import (
     Classroom,
     ClassroomSubject,
     Institute,
-    SchoolKind,
     SchoolYear,
     SubjectKind,
     Teaching,
@@ -63,6 +63,8 @@ KIND_SHARES: dict[str, tuple[float, float]] = {
     "FIS": (0.35, 0.1), "SCI": (0.3, 0.0), "ECA": (0.45, 0.0), "INF": (0.3, 0.35),
     "SIS": (0.3, 0.3), "TPS": (0.25, 0.4), "ART": (0.0, 0.5), "MOT": (0.0, 0.75),
     "STO": (0.2, 0.0), "STG": (0.2, 0.0), "FIL": (0.2, 0.0), "DIR": (0.2, 0.0),
+    "ITAL": (0.45, 0.0), "INGL": (0.4, 0.0), "FRA": (0.4, 0.0), "TEC": (0.2, 0.3),
+    "ARTI": (0.0, 0.5), "MUS": (0.0, 0.4), "EDF": (0.0, 0.75),
 }  # fmt: skip
 DEFAULT_SHARES = (0.25, 0.0)
 TOPICS: dict[str, list[str]] = {
@@ -83,6 +85,15 @@ TOPICS: dict[str, list[str]] = {
     "ART": ["Proiezioni ortogonali", "L'arte greca", "Prospettiva"],
     "MOT": ["Pallavolo", "Atletica: velocità", "Circuito a stazioni", "Pallacanestro"],
     "IRC": ["Le religioni del mondo", "Etica e scelte", "Il dialogo interreligioso"],
+    "ITAL": ["Dettato", "Comprensione del testo", "Il riassunto", "Grammatica: il verbo"],
+    "INGL": ["Colours and numbers", "My family", "Daily routine", "Reading comprehension"],
+    "FRA": ["Se présenter", "Les nombres", "La famille"],
+    "GEO": ["Orientarsi con le carte", "I paesaggi italiani", "Le regioni d'Italia"],
+    "SCIE": ["Gli stati della materia", "Le piante", "Il corpo umano", "Gli ecosistemi"],
+    "TEC": ["I materiali", "Il disegno tecnico", "Il coding"],
+    "MUS": ["Il ritmo", "Il flauto dolce", "Ascolto guidato"],
+    "ARTI": ["I colori primari", "Il paesaggio", "Il ritratto"],
+    "EDF": ["Giochi di squadra", "Percorso motorio", "Equilibrio e coordinazione"],
 }
 DEFAULT_TOPICS = ["Verifica", "Ripasso", "Esercitazione"]
 QUARTER = Decimal("0.25")
@@ -124,6 +135,15 @@ def level_of(value: Decimal) -> str:
     if value < 8.25:
         return codes[2]
     return codes[3]
+
+
+def synthetic_of(value: Decimal) -> str:
+    """The giudizio sintetico (primary school) a numeric performance stands for."""
+    codes = [code for code, _label in SYNTHETIC_JUDGEMENTS]  # non sufficiente … ottimo
+    for rank, top in enumerate((Decimal(5), Decimal(6), Decimal(7), Decimal(8))):
+        if value < top:
+            return codes[rank]
+    return codes[4] if value < 9 else codes[5]
 
 
 def judgement_of(value: Decimal) -> str:
@@ -214,7 +234,7 @@ def load_units(institute_id: int, year: SchoolYear, until: datetime.date) -> lis
     """The subjects to grade, in a fixed order (classroom, subject), with what they need."""
     classrooms = list(
         Classroom.objects.filter(school_year=year, school__institute_id=institute_id)
-        .select_related("school")
+        .select_related("school", "school_year")
         .order_by("pk")
     )
     by_pk = {c.pk: c for c in classrooms}
@@ -266,12 +286,7 @@ def load_units(institute_id: int, year: SchoolYear, until: datetime.date) -> lis
         meets = weekdays.get((classroom.pk, link.subject_id))
         days = [d for d in school if d.weekday() in meets] if meets else []
         subject = link.subject
-        if subject.kind in {SubjectKind.RELIGION, SubjectKind.ALTERNATIVE}:
-            scale = ScaleKind.JUDGEMENT
-        elif classroom.school.kind == SchoolKind.PRIMARY:
-            scale = ScaleKind.LEVEL
-        else:
-            scale = ScaleKind.NUMERIC
+        scale = scale_for(classroom, subject)
         units.append(
             Unit(
                 classroom=classroom, subject_id=link.subject_id, short_name=subject.short_name,
@@ -352,6 +367,8 @@ def grade_unit(
     def values_of(value: Decimal) -> dict[str, object]:
         if unit.scale == ScaleKind.JUDGEMENT:
             return {"value": None, "judgement": judgement_of(value)}
+        if unit.scale == ScaleKind.SYNTHETIC:
+            return {"value": None, "level": synthetic_of(value)}
         if unit.scale == ScaleKind.LEVEL:
             return {"value": None, "level": level_of(value)}
         return {"value": value}

@@ -1,4 +1,5 @@
-"""Grades: numeric (Italian notation), descriptive levels (primary school), judgements (religion).
+"""Grades: numeric (Italian notation), giudizi sintetici (primary school from 2024/25; the 2020
+descriptive levels before), judgements (religion).
 
 The value is stored once, as a number or a level/judgement code; the display form is derived by
 `campanella.lib.grades` (DESIGN: never stored twice). Grades are public acts: written through
@@ -14,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campanella.lib.grades import DESCRIPTIVE_LEVELS, JUDGEMENTS
+from campanella.lib.grades import DESCRIPTIVE_LEVELS, JUDGEMENTS, SYNTHETIC_JUDGEMENTS
 from campanella.people.models import Staff, Student, User
 from campanella.school.models import Classroom, Subject
 
@@ -32,6 +33,13 @@ class ScaleKind(models.TextChoices):
     NUMERIC = "numerico", _("voto numerico")
     LEVEL = "livello", _("livello descrittivo")
     JUDGEMENT = "giudizio", _("giudizio")
+    SYNTHETIC = "sintetico", _("giudizio sintetico")
+
+
+# Primary school evaluations share the `level` column: the 2020 descriptive levels (kept for the
+# years 2020/21–2023/24) and the giudizi sintetici of O.M. 3/2025; their codes are distinct.
+LEVEL_CODES = [code for code, _label in DESCRIPTIVE_LEVELS]
+SYNTHETIC_CODES = [code for code, _label in SYNTHETIC_JUDGEMENTS]
 
 
 class Grade(models.Model):
@@ -43,7 +51,9 @@ class Grade(models.Model):
     kind = models.CharField(_("tipo"), max_length=10, choices=GradeKind.choices)
     scale = models.CharField(max_length=10, choices=ScaleKind.choices, default=ScaleKind.NUMERIC)
     value = models.DecimalField(_("voto"), max_digits=4, decimal_places=2, null=True, blank=True)
-    level = models.CharField(max_length=40, blank=True, choices=DESCRIPTIVE_LEVELS)
+    level = models.CharField(
+        max_length=40, blank=True, choices=[*DESCRIPTIVE_LEVELS, *SYNTHETIC_JUDGEMENTS]
+    )
     judgement = models.CharField(max_length=20, blank=True, choices=JUDGEMENTS)
     weight = models.DecimalField(_("peso"), max_digits=4, decimal_places=2, default=Decimal("1"))
     counts_in_average = models.BooleanField(_("fa media"), default=True)
@@ -74,7 +84,11 @@ class Grade(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(scale="numerico", value__isnull=False) & Q(level="", judgement=""))
-                | (Q(scale="livello", value__isnull=True) & ~Q(level="") & Q(judgement=""))
+                | (Q(scale="livello", value__isnull=True, level__in=LEVEL_CODES) & Q(judgement=""))
+                | (
+                    Q(scale="sintetico", value__isnull=True, level__in=SYNTHETIC_CODES)
+                    & Q(judgement="")
+                )
                 | (Q(scale="giudizio", value__isnull=True) & Q(level="") & ~Q(judgement="")),
                 name="grade_value_matches_scale",
             ),

@@ -21,7 +21,7 @@ from campanella.lib.grades import (
     average,
     format_grade,
     judgement_label,
-    level_label,
+    primary_label,
 )
 from campanella.orm.compiled import Compiled
 from campanella.people.models import Student
@@ -33,7 +33,7 @@ def shown(grade: Grade) -> str:
     """The one display form of a stored grade (7+, 6½, Distinto, Avanzato)."""
     if grade.value is not None:
         return format_grade(grade.value)
-    return level_label(grade.level) if grade.level else judgement_label(grade.judgement)
+    return primary_label(grade.level) if grade.level else judgement_label(grade.judgement)
 
 
 # The pass mark of the grade rules (lib.grades.NumericScale: 6 unless a school's scale says
@@ -42,11 +42,12 @@ PASS_MARK = DEFAULT_SCALE.sufficiency
 
 
 def below_sufficiency(grade: Grade) -> bool:
-    """A numeric grade under the pass mark, or the judgement "insufficiente"; descriptive
-    levels of primary school are never failing marks (O.M. 172/2020)."""
+    """A numeric grade under the pass mark, the judgement "insufficiente" or the giudizio
+    sintetico "non sufficiente"; the 2020 descriptive levels of primary school are never
+    failing marks (O.M. 172/2020)."""
     if grade.value is not None:
         return DEFAULT_SCALE.is_below_sufficiency(grade.value)
-    return grade.judgement == "insufficiente"
+    return grade.judgement == "insufficiente" or grade.level == "non_sufficiente"
 
 
 def average_below_sufficiency(value: Decimal | None) -> bool:

@@ -34,6 +34,8 @@ from campanella.lib.grades import (
     parse_grade,
     parse_judgement,
     parse_level,
+    parse_synthetic_judgement,
+    primary_scale_for_year,
 )
 from campanella.people.models import Enrollment, Staff, Student, User
 from campanella.people.roles import is_office_of, roles_for_user
@@ -60,10 +62,14 @@ class NotAllowed(Exception):
 
 
 def scale_for(classroom: Classroom, subject: Subject) -> str:
+    """The scale of a new grade: judgements for religion and the alternative activity; in
+    primary school the scale of the classroom's school year (giudizi sintetici from 2024/25,
+    the 2020 descriptive levels before, lib.grades.primary_scale_for_year); numbers otherwise.
+    A grade keeps the scale it was written in (grade_change parses with `grade.scale`)."""
     if subject.kind in {SubjectKind.RELIGION, SubjectKind.ALTERNATIVE}:
         return ScaleKind.JUDGEMENT
     if classroom.school.kind == SchoolKind.PRIMARY:
-        return ScaleKind.LEVEL
+        return primary_scale_for_year(classroom.school_year.start_date.year)
     return ScaleKind.NUMERIC
 
 
@@ -144,6 +150,8 @@ def parse_value(text: str, scale: str, numeric: NumericScale) -> ParsedValue:
     try:
         if scale == ScaleKind.NUMERIC:
             return ParsedValue(value=parse_grade(text, numeric))
+        if scale == ScaleKind.SYNTHETIC:
+            return ParsedValue(level=parse_synthetic_judgement(text))
         if scale == ScaleKind.LEVEL:
             return ParsedValue(level=parse_level(text))
         return ParsedValue(judgement=parse_judgement(text))

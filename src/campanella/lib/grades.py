@@ -69,6 +69,7 @@ __all__ = [
     "parse_judgement",
     "parse_level",
     "parse_synthetic_judgement",
+    "primary_label",
     "primary_scale_for_year",
     "synthetic_judgement_label",
     "synthetic_judgement_rank",
@@ -511,6 +512,16 @@ def synthetic_judgement_rank(code: str) -> int:
 def synthetic_judgement_label(code: str) -> str:
     """The display form of a giudizio sintetico: ``"non_sufficiente"`` -> ``"Non sufficiente"``."""
     return SYNTHETIC_JUDGEMENTS[synthetic_judgement_rank(code)][1]
+
+
+def primary_label(code: str) -> str:
+    """The label of a primary school evaluation of either regime: a giudizio sintetico
+    (``"distinto"`` -> ``"Distinto"``) or a 2020 level (``"base"`` -> ``"Base"``); their codes
+    are distinct, so a stored code is enough to read it."""
+    for known, label in (*SYNTHETIC_JUDGEMENTS, *DESCRIPTIVE_LEVELS):
+        if known == code:
+            return label
+    raise GradeError(f"Livello sconosciuto: {_quote(code)}.")
 
 
 def primary_scale_for_year(first_year: int) -> str:

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Model, QuerySet
+from django.db.models import Case, Model, QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from campanella.lib.grades import SYNTHETIC_JUDGEMENTS
 from campanella.people.access import staff_leave
 from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student
 from campanella.people.roles import roles_for_user
@@ -26,19 +27,22 @@ from campanella.school.models import (
     Closure,
     HourSlot,
     Institute,
+    JudgementDescription,
     School,
+    SchoolKind,
     SchoolYear,
     Subject,
     Teaching,
     Term,
     TimetableEntry,
 )
-from campanella.school.services import national_holidays_fill
+from campanella.school.services import judgement_descriptions_fill, national_holidays_fill
 
 # How each model reaches its institute: the single definition of the office's scope.
 INSTITUTE_PATH: dict[type[Model], str] = {
     Institute: "pk",
     School: "institute",
+    JudgementDescription: "school__institute",
     SchoolYear: "institute",
     Term: "school_year__institute",
     Classroom: "school__institute",
@@ -147,6 +151,33 @@ class InstituteAdmin(OfficeAdmin):
 @admin.register(School, site=office_admin)
 class SchoolAdmin(OfficeAdmin):
     list_display = ["name", "code", "kind", "city", "saturday_lessons"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A primary school starts with the default descriptions of its giudizi, to edit.
+        judgement_descriptions_fill(school=obj)
+
+
+@admin.register(JudgementDescription, site=office_admin)
+class JudgementDescriptionAdmin(OfficeAdmin):
+    """The school's wording of each giudizio sintetico (primary school, O.M. 3/2025): what
+    report cards print beside the giudizio."""
+
+    list_display = ["code", "area", "school", "description"]
+    list_filter = ["school", "area"]
+    list_select_related = ["school"]
+    search_fields = ["description"]
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        # From ottimo down to non sufficiente, as the giudizi are read.
+        ranks = [When(code=code, then=rank) for rank, (code, _) in enumerate(SYNTHETIC_JUDGEMENTS)]
+        return ["school__name", "area", Case(*ranks, default=0).desc()]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "school":
+            field.queryset = field.queryset.filter(kind=SchoolKind.PRIMARY)
+        return field
 
 
 @admin.register(SchoolYear, site=office_admin)

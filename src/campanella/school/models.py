@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from campanella.lib.grades import SYNTHETIC_JUDGEMENTS, synthetic_judgement_rank
 from campanella.lib.italian import ItalianCodeError, check_codice_meccanografico
 
 
@@ -610,3 +611,49 @@ class Closure(models.Model):
             raise ValidationError(_("La chiusura deve finire lo stesso giorno o dopo l'inizio."))
         if self.school is not None and self.school.institute_id != self.institute_id:
             raise ValidationError({"school": _("La scuola è di un altro istituto.")})
+
+
+class JudgementArea(models.TextChoices):
+    LEARNING = "apprendimento", _("apprendimenti (ogni disciplina)")
+    BEHAVIOUR = "comportamento", _("comportamento")
+
+
+class JudgementDescription(models.Model):
+    """The school's own description of a giudizio sintetico of primary school (O.M. 3/2025
+    art. 3: the school words the levels in its PTOF). A giudizio without a row here reads the
+    default of `lib.grades` (DEFAULT_SYNTHETIC_DESCRIPTIONS, DEFAULT_BEHAVIOUR_DESCRIPTIONS);
+    `school.selectors.judgement_descriptions` merges the two."""
+
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        related_name="judgement_descriptions",
+        verbose_name=_("scuola"),
+    )
+    area = models.CharField(_("ambito"), max_length=20, choices=JudgementArea.choices)
+    code = models.CharField(_("giudizio"), max_length=20, choices=SYNTHETIC_JUDGEMENTS)
+    description = models.TextField(_("descrizione"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("descrizione di un giudizio sintetico")
+        verbose_name_plural = _("descrizioni dei giudizi sintetici (primaria)")
+        ordering = ["school__name", "area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "area", "code"], name="judgement_description_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} – {self.get_area_display()}"
+
+    @property
+    def rank(self) -> int:
+        return synthetic_judgement_rank(self.code)
+
+    def clean(self) -> None:
+        self.description = self.description.strip()
+        if self.school_id and self.school.kind != SchoolKind.PRIMARY:
+            raise ValidationError(
+                {"school": _("I giudizi sintetici con descrizione sono della scuola primaria.")}
+            )

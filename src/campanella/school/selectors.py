@@ -8,7 +8,21 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from campanella.school.models import Closure, Institute, School, SchoolYear, Term, TimetableEntry
+from campanella.lib.grades import (
+    DEFAULT_BEHAVIOUR_DESCRIPTIONS,
+    DEFAULT_SYNTHETIC_DESCRIPTIONS,
+    SYNTHETIC_JUDGEMENTS,
+)
+from campanella.school.models import (
+    Closure,
+    Institute,
+    JudgementArea,
+    JudgementDescription,
+    School,
+    SchoolYear,
+    Term,
+    TimetableEntry,
+)
 
 
 def current_school_year(
@@ -66,3 +80,23 @@ def timetable_of_classroom(classroom_id: int) -> QuerySet[TimetableEntry]:
         .select_related("slot", "subject")
         .order_by("weekday", "slot__number")
     )
+
+
+DEFAULT_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    JudgementArea.LEARNING: DEFAULT_SYNTHETIC_DESCRIPTIONS,
+    JudgementArea.BEHAVIOUR: DEFAULT_BEHAVIOUR_DESCRIPTIONS,
+}
+
+
+def judgement_descriptions(school_id: int, area: str = JudgementArea.LEARNING) -> dict[str, str]:
+    """The description of each giudizio sintetico in this school, from the highest (ottimo) to
+    the lowest: the school's own where it wrote one, the default otherwise. One query."""
+    own = dict(
+        JudgementDescription.objects.filter(school_id=school_id, area=area).values_list(
+            "code", "description"
+        )
+    )
+    defaults = DEFAULT_DESCRIPTIONS[area]
+    return {
+        code: own.get(code) or defaults[code] for code, _label in reversed(SYNTHETIC_JUDGEMENTS)
+    }

@@ -15,7 +15,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campanella.lib.holidays_it import Holiday, national_holidays, province_holidays
-from campanella.school.models import Closure, Institute, School, SchoolYear
+from campanella.school.models import (
+    Closure,
+    Institute,
+    JudgementDescription,
+    School,
+    SchoolKind,
+    SchoolYear,
+)
+from campanella.school.selectors import DEFAULT_DESCRIPTIONS
 
 
 @transaction.atomic
@@ -98,3 +106,20 @@ def closure_create(
     closure.full_clean()
     closure.save()
     return closure
+
+
+@transaction.atomic
+def judgement_descriptions_fill(*, school: School) -> list[JudgementDescription]:
+    """Write the default descriptions of the giudizi sintetici for a primary school, where the
+    school has none yet, so the office starts from a text to edit (the office's admin does it
+    when a primary school is created). Other schools get nothing."""
+    if school.kind != SchoolKind.PRIMARY:
+        return []
+    have = set(JudgementDescription.objects.filter(school=school).values_list("area", "code"))
+    rows = [
+        JudgementDescription(school=school, area=area, code=code, description=text)
+        for area, texts in DEFAULT_DESCRIPTIONS.items()
+        for code, text in texts.items()
+        if (area, code) not in have
+    ]
+    return JudgementDescription.objects.bulk_create(rows)

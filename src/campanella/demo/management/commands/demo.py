@@ -8,7 +8,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from campanella.demo.generator import DEMO_PASSWORD, generate
+from campanella.demo.generator import (
+    DEMO_PASSWORD,
+    DEMO_SCHOOLS,
+    DEMO_SEED,
+    DEMO_STUDENTS,
+    generate,
+)
 from campanella.demo.logins import demo_logins
 from campanella.demo.management.commands.seed import print_logins
 from campanella.demo.worker import background_worker
@@ -20,7 +26,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000", help="indirizzo:porta")
-        parser.add_argument("--students", type=int, default=200)
+        parser.add_argument("--students", type=int, default=DEMO_STUDENTS)
         parser.add_argument("--no-serve", action="store_true", help="prepara i dati e termina")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,8 +35,8 @@ class Command(BaseCommand):
             self.stdout.write("Creo l'istituto dimostrativo…")
             generate(
                 students=options["students"],
-                schools=2,
-                seed=2026,
+                schools=DEMO_SCHOOLS,
+                seed=DEMO_SEED,
                 history_days=10,
                 grades_per_subject=4,
             )
