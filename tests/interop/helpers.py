@@ -20,6 +20,8 @@ from tests.conftest import Cast
 STUDENT_HEADER = [column.name for column in COLUMNS[ImportKind.STUDENTS]]
 STAFF_HEADER = [column.name for column in COLUMNS[ImportKind.STAFF]]
 TEACHING_HEADER = [column.name for column in COLUMNS[ImportKind.TEACHINGS]]
+GRADE_HEADER = [c.name for c in COLUMNS[ImportKind.GRADES] if not c.ignored]
+ATTENDANCE_HEADER = [c.name for c in COLUMNS[ImportKind.ATTENDANCE] if not c.ignored]
 
 
 class People:

@@ -6,6 +6,7 @@ error (CSP violations included).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -13,14 +14,16 @@ from playwright.sync_api import FilePayload, Page
 
 from campanella.interop.models import ImportBatch, ImportStatus
 from campanella.people.models import Student
+from campanella.register.models import Absence, LateEntry
+from campanella.register.services import late_entry_record
 from tests.browser_support import (
     Watched,
     assert_accessible,
     assert_fits_the_screen,
     login,
 )
-from tests.conftest import PASSWORD, Cast, build_cast
-from tests.interop.helpers import People, csv_bytes
+from tests.conftest import PASSWORD, Cast, build_cast, school_day
+from tests.interop.helpers import ATTENDANCE_HEADER, People, csv_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +112,43 @@ def test_a_file_with_problems_is_explained_accessibly(
     journey(phone)
 
     assert not Student.objects.filter(codice_fiscale=rows[2]["codice_fiscale"]).exists()
+
+
+def test_office_imports_attendance_with_a_conflict(
+    live_cast: Cast, live_server: Any, desktop: Watched
+) -> None:
+    cast = live_cast
+    day = school_day(cast)
+    late_entry_record(
+        user=cast.teacher, classroom=cast.classroom_1a, student=cast.adult_student, day=day,
+        time=datetime.time(8, 50),
+    )  # fmt: skip
+    when = day.strftime("%d/%m/%Y")
+    rows = [
+        {"codice_fiscale": cast.child.codice_fiscale, "data": when, "tipo": "ASSENZA",
+         "giustificata": "sì", "motivo_codice": "SALUTE"},
+        {"codice_fiscale": cast.adult_student.codice_fiscale, "data": when, "tipo": "RITARDO",
+         "ora": "09:10"},
+    ]  # fmt: skip
+
+    def journey(desktop: Watched) -> None:
+        page = desktop.page
+        login(page, live_server.url, "office", PASSWORD)
+        page.goto(f"{live_server.url}/segreteria/importa/")
+        page.get_by_role("link", name="Importa assenze, ritardi e uscite").click()
+        page.wait_for_url("**/segreteria/importa/assenze/")
+        check_page(page)
+        choose_file_and_submit(page, csv_bytes(rows, ATTENDANCE_HEADER))
+        check_page(page)
+        assert page.locator('[data-testid="rows-created"] tbody tr').count() == 1
+        assert page.locator('[data-testid="rows-conflict"] tbody tr').count() == 1
+        page.get_by_role("button", name="Conferma e importa").click()
+        page.wait_for_url("**/esito/")
+        check_page(page)
+        assert desktop.errors == []
+
+    journey(desktop)
+
+    absence = Absence.objects.get(student=cast.child)
+    assert absence.justification is not None
+    assert LateEntry.objects.get(student=cast.adult_student).time == datetime.time(8, 50)

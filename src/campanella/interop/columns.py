@@ -24,6 +24,9 @@ class Column:
     required: bool
     help: str | Promise
     example: str = ""
+    # Written by Campanella's export for the back-office and accepted back, but not imported
+    # (derived by the register, or kept by the back-office): not in the templates.
+    ignored: bool = False
 
 
 def _guardian_columns(rank: int, example: dict[str, str]) -> tuple[Column, ...]:
@@ -149,6 +152,176 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+STUDENT_CODE_COLUMNS = ("codice_fiscale", "codice_alunno")
+
+
+def _student_columns() -> tuple[Column, ...]:
+    return (
+        Column(
+            "codice_fiscale",
+            False,
+            gettext_lazy("Codice fiscale dell'alunno (oppure la colonna codice_alunno)."),
+            EXAMPLE_STUDENT_CF,
+        ),
+        Column(
+            "codice_alunno",
+            False,
+            gettext_lazy(
+                "Al posto del codice fiscale: il nome utente dell'alunno, es. S123456X. Basta "
+                "una delle due colonne."
+            ),
+        ),
+    )
+
+
+def _ignored(name: str, help_text: str | Promise) -> Column:
+    return Column(name, False, help_text, ignored=True)
+
+
+COLUMNS[ImportKind.GRADES] = (
+    *_student_columns(),
+    Column(
+        "classe",
+        False,
+        gettext_lazy(
+            "Facoltativo: la classe dell'alunno in quella data, es. 1A; se indicata, viene "
+            "controllata."
+        ),
+        "1A",
+    ),
+    Column(
+        "materia",
+        True,
+        gettext_lazy("Nome o abbreviazione della materia, es. Matematica o MAT."),
+        "Matematica",
+    ),
+    Column(
+        "data",
+        True,
+        gettext_lazy("Giorno del voto, gg/mm/aaaa: nell'anno scolastico, non nel futuro."),
+        "10/10/2025",
+    ),
+    Column("tipo", True, gettext_lazy("scritto, orale o pratico."), "orale"),
+    Column(
+        "voto",
+        True,
+        gettext_lazy(
+            "Come sul registro: 7, 7+, 7-, 6½, 6 e mezzo, 6/7 (secondo la scala dell'istituto); "
+            "per la primaria il livello (avanzato, intermedio, base, in via di prima "
+            "acquisizione); per religione e attività alternativa il giudizio (insufficiente, "
+            "sufficiente, discreto, buono, distinto, ottimo)."
+        ),
+        "6½",
+    ),
+    Column("peso", False, gettext_lazy("Facoltativo: 1 se vuoto; da 0 a 10, es. 0,5."), "1"),
+    Column(
+        "fa_media",
+        False,
+        gettext_lazy("Facoltativo: sì (se vuoto) oppure no, per un voto che non fa media."),
+        "sì",
+    ),
+    Column(
+        "descrizione",
+        False,
+        gettext_lazy("Facoltativo: la prova, es. Interrogazione sulle frazioni."),
+        "Interrogazione sulle frazioni",
+    ),
+    Column(
+        "docente",
+        True,
+        gettext_lazy(
+            "Il docente che ha dato il voto: nome utente (es. YYXX0001.5555555) o codice "
+            "fiscale. Deve avere la cattedra della materia nella classe, o il sostegno "
+            "dell'alunno."
+        ),
+        EXAMPLE_TEACHER_CF,
+    ),
+)
+
+COLUMNS[ImportKind.ATTENDANCE] = (
+    *_student_columns(),
+    Column(
+        "data",
+        True,
+        gettext_lazy("Giorno dell'evento, gg/mm/aaaa: un giorno di lezione, non nel futuro."),
+        "10/10/2025",
+    ),
+    Column(
+        "tipo",
+        True,
+        gettext_lazy(
+            "ASSENZA, RITARDO (entrata posticipata), RITARDO_BREVE o USCITA (uscita anticipata)."
+        ),
+        "RITARDO",
+    ),
+    Column(
+        "ora",
+        False,
+        gettext_lazy(
+            "Per RITARDO, RITARDO_BREVE e USCITA: l'ora di entrata o di uscita, hh:mm. Vuota "
+            "per le assenze."
+        ),
+        "08:40",
+    ),
+    Column(
+        "ora_lezione",
+        False,
+        gettext_lazy(
+            "Per un'assenza di una sola ora: il numero dell'ora di lezione (1, 2, …); vuota "
+            "per l'assenza dell'intera giornata. Per ritardi e uscite, se indicata, è l'ora di "
+            "lezione in cui cade l'orario."
+        ),
+        "",
+    ),
+    Column(
+        "giustificata",
+        False,
+        gettext_lazy(
+            "sì oppure no (se vuota): se sì, la giustificazione è registrata come accettata."
+        ),
+        "sì",
+    ),
+    Column(
+        "giustificata_il",
+        False,
+        gettext_lazy(
+            "Facoltativo: quando è stata giustificata, gg/mm/aaaa (anche con l'ora, hh:mm). "
+            "Se vuota: al momento dell'importazione."
+        ),
+        "11/10/2025",
+    ),
+    Column(
+        "giustificata_da",
+        False,
+        gettext_lazy(
+            "Facoltativo: chi ha accettato la giustificazione, nome utente o codice fiscale di "
+            "una persona del personale. Se vuota: la segreteria che importa."
+        ),
+        "",
+    ),
+    Column(
+        "motivo_codice",
+        False,
+        gettext_lazy("Facoltativo: SALUTE, FAMIGLIA, TRASPORTO, SPORT o ALTRO."),
+        "SALUTE",
+    ),
+    Column("motivo", False, gettext_lazy("Facoltativo: il motivo, in parole."), "Visita medica"),
+    Column(
+        "certificato",
+        False,
+        gettext_lazy("Facoltativo: sì se è stato presentato un certificato medico."),
+        "",
+    ),
+    _ignored("ore", gettext_lazy("Le ore di assenza: le calcola il registro dall'orario.")),
+    _ignored(
+        "conta_per_limite",
+        gettext_lazy("Se conta per il limite delle assenze: lo decidono le deroghe."),
+    ),
+    _ignored("codice_deroga", gettext_lazy("Le deroghe si registrano nel registro.")),
+    _ignored("registrata_da", gettext_lazy("Chi l'ha registrata: la segreteria che importa.")),
+    _ignored("ultima_modifica", gettext_lazy("Data dell'ultima modifica nel file di origine.")),
+)
+
 ALIASES = {
     "cf": "codice_fiscale",
     "codicefiscale": "codice_fiscale",
@@ -160,6 +333,31 @@ ALIASES = {
     "ruolo": "ruoli",
     "docentecf": "docente_codice_fiscale",
     "alunnocf": "alunno_codice_fiscale",
+    "nomeutentealunno": "codice_alunno",
+    "usernamealunno": "codice_alunno",
+    "giorno": "data",
+    "valutazione": "voto",
+    "insegnante": "docente",
+    "orario": "ora",
+    "oradilezione": "ora_lezione",
+    "motivazione": "motivo",
+    # The field names of the exchange format (docs/interop-format.md), in English.
+    "studentcode": "codice_alunno",
+    "date": "data",
+    "kind": "tipo",
+    "time": "ora",
+    "lessonhour": "ora_lezione",
+    "hours": "ore",
+    "justified": "giustificata",
+    "justifiedat": "giustificata_il",
+    "justifiedby": "giustificata_da",
+    "reasoncode": "motivo_codice",
+    "reasontext": "motivo",
+    "certificate": "certificato",
+    "countsforlimit": "conta_per_limite",
+    "waivercode": "codice_deroga",
+    "recordedby": "registrata_da",
+    "lastmodified": "ultima_modifica",
 }
 SEPARATOR_CANDIDATES = "|:/#~^.- "
 
@@ -279,5 +477,48 @@ KIND_DESCRIPTIONS: dict[str, Promise] = {
     ImportKind.TEACHINGS: gettext_lazy(
         "Una riga per cattedra: docente, classe e materia di quest'anno (curricolare, sostegno o "
         "compresenza). Il personale va importato prima; le cattedre già presenti restano come sono."
+    ),
+    ImportKind.GRADES: gettext_lazy(
+        "Una riga per voto dato altrove (un altro registro, il registro cartaceo): alunno, "
+        "materia, data, tipo, voto e docente. Ogni voto è registrato come nel registro, con la "
+        "sua storia; un voto già presente identico resta com'è."
+    ),
+    ImportKind.ATTENDANCE: gettext_lazy(
+        "Una riga per assenza, entrata posticipata o uscita anticipata, con la giustificazione "
+        "se c'è (il formato di scambio con la segreteria). Un evento già registrato uguale resta "
+        "com'è; uno registrato diversamente dai docenti è un conflitto: elencato, non importato."
+    ),
+}
+
+# What the upload page says about preparing the file, per kind.
+KIND_TIPS: dict[str, tuple[Promise, ...]] = {
+    ImportKind.GRADES: (
+        gettext_lazy(
+            "Scarica il modello, cancella la riga di esempio e aggiungi una riga per ogni voto."
+        ),
+        gettext_lazy(
+            "Il voto è registrato a nome del docente indicato; la segreteria che importa "
+            "risulta nella storia come chi l'ha registrato."
+        ),
+        gettext_lazy(
+            "Importare di nuovo lo stesso file non duplica i voti: un voto uguale già presente "
+            "resta com'è."
+        ),
+    ),
+    ImportKind.ATTENDANCE: (
+        gettext_lazy(
+            "Scarica il modello, cancella la riga di esempio e aggiungi una riga per ogni "
+            "assenza, ritardo o uscita."
+        ),
+        gettext_lazy(
+            "Un evento è riconosciuto da alunno, data, tipo e ora di lezione: se è già nel "
+            "registro uguale resta com'è (importare due volte lo stesso file non cambia nulla); "
+            "se i docenti l'hanno registrato diversamente è un conflitto, elencato "
+            "nell'anteprima e non importato."
+        ),
+        gettext_lazy(
+            "Le colonne ore, conta_per_limite, codice_deroga, registrata_da e ultima_modifica "
+            "dell'esportazione sono accettate ma non importate."
+        ),
     ),
 }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from campanella.interop.values import BadValueError
+from campanella.people.models import Enrollment, Staff, Student
 from campanella.school.models import Classroom, School, SchoolYear, Subject
 
 # "1A", "1 A", "1ª A", "1°A", "1^A", "1A Informatica", "3ª B Amministrazione, finanza e marketing"
@@ -140,3 +143,79 @@ class SubjectFinder:
             _("materia «%(value)s» sconosciuta: usare il nome o l'abbreviazione di una materia "
               "dell'istituto") % {"value": text}
         )  # fmt: skip
+
+
+class StudentFinder:
+    """The institute's students by codice fiscale or by username (S123456X), loaded once."""
+
+    def __init__(self, institute_id: int) -> None:
+        self.by_code: dict[str, Student] = {}
+        self.by_username: dict[str, Student] = {}
+        students = Student.objects.filter(institute_id=institute_id).select_related("user")
+        for student in students.only(
+            "pk", "codice_fiscale", "surname", "name", "institute_id", "user__username"
+        ):
+            self.by_code[student.codice_fiscale] = student
+            if student.user is not None:
+                self.by_username[student.user.username.upper()] = student
+
+    def find(self, code: str, username: str) -> tuple[Student | None, str]:
+        """The student, and the code or username as written (for the "unknown" count)."""
+        if code:
+            return self.by_code.get(code), code
+        return self.by_username.get(username.upper()), username
+
+
+class StaffFinder:
+    """The institute's staff by username or codice fiscale, loaded once."""
+
+    def __init__(self, institute_id: int) -> None:
+        self.by_username: dict[str, Staff] = {}
+        self.by_code: dict[str, Staff] = {}
+        for staff in Staff.objects.filter(institute_id=institute_id).select_related("user"):
+            if staff.codice_fiscale:
+                self.by_code[staff.codice_fiscale.upper()] = staff
+            if staff.user is not None:
+                self.by_username[staff.user.username.casefold()] = staff
+
+    def find(self, text: str) -> Staff:
+        value = " ".join(text.split())
+        if not value:
+            raise BadValueError(_("indicare il nome utente o il codice fiscale"))
+        staff = self.by_username.get(value.casefold()) or self.by_code.get(value.upper())
+        if staff is None:
+            raise BadValueError(
+                _(
+                    "nessuna persona del personale dell'istituto ha il nome utente o il codice "
+                    "fiscale «%(value)s»"
+                )
+                % {"value": value}
+            )
+        return staff
+
+
+class Enrollments:
+    """Which classroom each student was in on a day: the enrollments of some students over a
+    span of days, with their classroom, school and year, loaded once."""
+
+    def __init__(
+        self, student_ids: Iterable[int], start: datetime.date, end: datetime.date
+    ) -> None:
+        self._by_student: dict[int, list[Enrollment]] = defaultdict(list)
+        enrollments = (
+            Enrollment.objects.filter(student_id__in=set(student_ids), entry_date__lte=end)
+            .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=start))
+            .select_related("classroom__school__institute", "classroom__school_year")
+        )
+        for enrollment in enrollments:
+            self._by_student[enrollment.student_id].append(enrollment)
+
+    def classroom_on(self, student: Student, day: datetime.date) -> Classroom | None:
+        for enrollment in self._by_student.get(student.pk, []):
+            if enrollment.is_active_on(day):
+                return enrollment.classroom
+        return None
+
+    def classrooms(self) -> list[Classroom]:
+        unique = {e.classroom_id: e.classroom for rows in self._by_student.values() for e in rows}
+        return list(unique.values())

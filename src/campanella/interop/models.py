@@ -19,6 +19,8 @@ class ImportKind(models.TextChoices):
     STUDENTS = "alunni", _("alunni e genitori")
     STAFF = "personale", _("personale")
     TEACHINGS = "cattedre", _("cattedre (assegnazioni dei docenti)")
+    GRADES = "voti", _("voti")
+    ATTENDANCE = "assenze", _("assenze, ritardi e uscite")
 
 
 class ImportStatus(models.TextChoices):

@@ -26,7 +26,19 @@ CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
 REJECTED = "rejected"
-ACTIONS = (CREATED, UPDATED, UNCHANGED, REJECTED)
+# Differs from what the register holds (what teachers recorded): listed, never applied, and no
+# reason to refuse the other rows.
+CONFLICT = "conflict"
+ACTIONS = (CREATED, UPDATED, UNCHANGED, REJECTED, CONFLICT)
+
+
+class RowsRefused(Exception):
+    """Raised by `Writes.apply` before writing anything when rows are refused under lock (a day
+    closed by a locked evaluation meanwhile): the import reports them on their lines."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
 
 
 class Writes(Protocol):
@@ -51,6 +63,8 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     rows: list[RowOutcome] = field(default_factory=list)
     writes: Writes | None = None
+    # Distinct students of the file the institute does not have (their rows are refused).
+    unknown_students: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -63,7 +77,26 @@ class Plan:
         return counts
 
     def summary(self) -> dict[str, object]:
-        return {"rows": len(self.rows), "problems": len(self.problems), **self.counts()}
+        summary: dict[str, object] = {
+            "rows": len(self.rows),
+            "problems": len(self.problems),
+            **self.counts(),
+        }
+        if self.unknown_students:
+            summary["unknown_students"] = len(self.unknown_students)
+        return summary
+
+    def refuse(self, problems: list[Problem]) -> None:
+        """Problems found when writing (RowsRefused): the rows on their lines are refused."""
+        self.problems.extend(problems)
+        by_line: dict[int, list[str]] = {}
+        for problem in problems:
+            if problem.line is not None:
+                by_line.setdefault(problem.line, []).append(problem.message)
+        for row in self.rows:
+            if row.line in by_line:
+                row.action = REJECTED
+                row.details = by_line[row.line]
 
     def sorted_problems(self) -> list[Problem]:
         return sorted(self.problems, key=lambda problem: problem.sort_key)

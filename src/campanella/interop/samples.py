@@ -14,7 +14,7 @@ from campanella.interop.columns import COLUMNS, Column
 from campanella.interop.models import ImportKind
 from campanella.lib.spreadsheets import append_row, write_csv_row
 
-DATE_COLUMNS = frozenset({"data_nascita", "data_ingresso"})
+DATE_COLUMNS = frozenset({"data_nascita", "data_ingresso", "data", "giustificata_il"})
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,9 +23,14 @@ def template_name(kind: str, extension: str) -> str:
     return f"modello-{kind}.{extension}"
 
 
+def template_columns(kind: str) -> tuple[Column, ...]:
+    """The columns of a template: those imported (not those only accepted back)."""
+    return tuple(column for column in COLUMNS[kind] if not column.ignored)
+
+
 def template_csv(kind: str) -> bytes:
     """UTF-8 with BOM and semicolons: what Excel in Italian opens correctly with a double click."""
-    columns = COLUMNS[kind]
+    columns = template_columns(kind)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     write_csv_row(writer, (column.name for column in columns))
@@ -37,7 +42,7 @@ def template_xlsx(kind: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    columns = COLUMNS[kind]
+    columns = template_columns(kind)
     workbook = Workbook()
     data = workbook.active
     data.title = str(ImportKind(kind).label)[:31]
@@ -73,7 +78,7 @@ def _instructions(sheet: Any, columns: tuple[Column, ...]) -> None:
         [
             _(
                 "Il primo foglio contiene i dati: la prima riga ha i nomi delle colonne, poi una "
-                "riga per persona o cattedra."
+                "riga per ogni persona, cattedra, voto o evento da importare."
             )
         ],
         [_("La riga di esempio va cancellata prima dell'importazione.")],

@@ -16,8 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campanella.grades.services import grades_changed
+from campanella.interop.attendance import plan_attendance
+from campanella.interop.grade_import import plan_grades
 from campanella.interop.models import ImportBatch, ImportKind, ImportStatus
-from campanella.interop.plan import Plan
+from campanella.interop.plan import Plan, RowsRefused
+from campanella.interop.service_writes import rehearse
 from campanella.interop.staff import plan_staff
 from campanella.interop.students import plan_students
 from campanella.interop.tabular import Problem, Sheet, read_sheet
@@ -29,14 +32,35 @@ from campanella.school.models import Classroom
 APPLIED = "applied"
 ALREADY_APPLIED = "already_applied"
 REFUSED = "refused"
+# Legal records, written row by row by the register's and grades' services (service_writes).
+RECORD_KINDS = frozenset({ImportKind.GRADES, ImportKind.ATTENDANCE})
 
 
-def build_plan(*, kind: str, content: bytes, institute_id: int, today: datetime.date) -> Plan:
-    """What importing `content` would do now. Reads only."""
-    return plan_sheet(kind=kind, sheet=read_sheet(content), institute_id=institute_id, today=today)
+def build_plan(
+    *,
+    kind: str,
+    content: bytes,
+    institute_id: int,
+    today: datetime.date,
+    user: User | None = None,
+) -> Plan:
+    """What importing `content` would do now. Nothing is kept: the records' services rehearse
+    their writes (as `user`) and undo them, so the plan lists their refusals too."""
+    plan = plan_sheet(
+        kind=kind, sheet=read_sheet(content), institute_id=institute_id, today=today, user=user
+    )
+    rehearse(plan)
+    return plan
 
 
-def plan_sheet(*, kind: str, sheet: Sheet, institute_id: int, today: datetime.date) -> Plan:
+def plan_sheet(
+    *,
+    kind: str,
+    sheet: Sheet,
+    institute_id: int,
+    today: datetime.date,
+    user: User | None = None,
+) -> Plan:
     """What importing the rows already read would do now. Reads only."""
     if kind == ImportKind.STUDENTS:
         return plan_students(sheet, institute_id=institute_id, today=today)
@@ -44,6 +68,10 @@ def plan_sheet(*, kind: str, sheet: Sheet, institute_id: int, today: datetime.da
         return plan_staff(sheet, institute_id=institute_id)
     if kind == ImportKind.TEACHINGS:
         return plan_teachings(sheet, institute_id=institute_id, today=today)
+    if kind == ImportKind.GRADES:
+        return plan_grades(sheet, institute_id=institute_id, today=today, user=user)
+    if kind == ImportKind.ATTENDANCE:
+        return plan_attendance(sheet, institute_id=institute_id, today=today, user=user)
     raise ValueError(f"unknown import kind {kind!r}")
 
 
@@ -68,7 +96,11 @@ def import_upload(
     The file is read outside any transaction; the batch is one INSERT.
     """
     plan = build_plan(
-        kind=kind, content=content, institute_id=institute_id, today=today or timezone.localdate()
+        kind=kind,
+        content=content,
+        institute_id=institute_id,
+        today=today or timezone.localdate(),
+        user=user,
     )
     batch = ImportBatch.objects.create(
         institute_id=institute_id,
@@ -82,13 +114,17 @@ def import_upload(
     return batch, plan
 
 
-def import_preview(*, batch: ImportBatch, today: datetime.date | None = None) -> Plan:
-    """The batch's plan against the database as it is now. Reads only."""
+def import_preview(
+    *, batch: ImportBatch, user: User | None = None, today: datetime.date | None = None
+) -> Plan:
+    """The batch's plan against the database as it is now, rehearsed as `user` (by default who
+    uploaded it). Nothing is kept."""
     return build_plan(
         kind=batch.kind,
         content=batch.raw,
         institute_id=batch.institute_id,
         today=today or timezone.localdate(),
+        user=user or batch.uploaded_by,
     )
 
 
@@ -117,7 +153,9 @@ def import_apply(
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
     sheet = read_sheet(batch.raw)
-    plan = plan_sheet(kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today)
+    plan = plan_sheet(
+        kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today, user=user
+    )
     if not plan.ok:
         return _refuse(batch_id=batch_id, institute_id=institute_id, plan=plan)
     return _apply_rows(
@@ -144,9 +182,17 @@ def _apply_rows(
     batch = ImportBatch.objects.select_for_update().get(pk=batch_id, institute_id=institute_id)
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
-    plan = plan_sheet(kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today)
+    plan = plan_sheet(
+        kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today, user=user
+    )
     written: dict[str, int] | None = None
-    if plan.ok and plan.writes is not None:
+    if plan.ok and plan.writes is not None and batch.kind in RECORD_KINDS:
+        try:
+            with transaction.atomic():
+                written = plan.writes.apply()  # the services keep the pages' stamps themselves
+        except RowsRefused as refused:
+            plan.refuse(refused.problems)
+    elif plan.ok and plan.writes is not None:
         try:
             with transaction.atomic():
                 written = plan.writes.apply()

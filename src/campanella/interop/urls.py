@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from campanella.interop import views
 
 app_name = "interop"
-KIND = r"(?P<kind>alunni|personale|cattedre)"
+KIND = r"(?P<kind>alunni|personale|cattedre|voti|assenze)"
 
 urlpatterns = [
     path("", views.index, name="index"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -148,3 +149,101 @@ def teaching_kind(cell: Cell) -> str:
         _("tipo di cattedra sconosciuto «%(value)s»: usare curricolare, sostegno o compresenza")
         % {"value": value}
     )
+
+
+# --- grades and attendance ----------------------------------------------------------------------
+
+_TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}(?:\.\d+)?))?")
+_DAY_FRACTION = re.compile(r"0?[.,]\d+")
+_DATE_AND_TIME = re.compile(r"(.+?)[ T]+(\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)")
+YES = frozenset({"sì", "si", "s", "x", "1", "vero", "true", "yes", "y"})
+NO = frozenset({"", "no", "n", "0", "falso", "false"})
+GRADE_KINDS = {
+    "scritto": "scritto",
+    "s": "scritto",
+    "orale": "orale",
+    "o": "orale",
+    "pratico": "pratico",
+    "p": "pratico",
+}
+
+
+def time_value(cell: Cell) -> datetime.time:
+    """hh:mm (also hh.mm, with seconds, or an Excel fraction of a day), to the nearest minute."""
+    value = as_text(cell)
+    seconds: float | None = None
+    if match := _TIME.fullmatch(value):
+        hours, minutes = int(match.group(1)), int(match.group(2))
+        if hours < 24 and minutes < 60:
+            seconds = hours * 3600 + minutes * 60 + float(match.group(3) or 0)
+    elif _DAY_FRACTION.fullmatch(value):
+        seconds = float(value.replace(",", ".")) * 86400
+    if seconds is None or not 0 <= seconds < 86400:
+        if not value:
+            raise BadValueError(_("l'ora è obbligatoria: hh:mm, es. 08:40"))
+        raise BadValueError(
+            _("ora non valida «%(value)s»: usare il formato hh:mm, es. 08:40") % {"value": value}
+        )
+    minutes_total = min(round(seconds / 60), 24 * 60 - 1)
+    return datetime.time(minutes_total // 60, minutes_total % 60)
+
+
+def optional_time(cell: Cell) -> datetime.time | None:
+    return time_value(cell) if as_text(cell) else None
+
+
+def yes_no(cell: Cell, *, default: bool = False) -> bool:
+    value = as_text(cell).casefold()
+    if not value:
+        return default
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise BadValueError(_("valore non valido «%(value)s»: scrivere sì o no") % {"value": value})
+
+
+def date_and_time(cell: Cell) -> tuple[datetime.date, datetime.time | None] | None:
+    """A date with an optional time (gg/mm/aaaa hh:mm, aaaa-mm-ggThh:mm), or None if empty."""
+    if isinstance(cell, datetime.date):
+        return cell, None
+    value = as_text(cell)
+    if not value:
+        return None
+    try:
+        return date_value(value), None
+    except BadValueError:
+        match = _DATE_AND_TIME.fullmatch(value)
+        if match is None:
+            raise
+        return date_value(match.group(1)), time_value(match.group(2))
+
+
+def grade_kind(cell: Cell) -> str:
+    value = as_text(cell).casefold()
+    if value in GRADE_KINDS:
+        return GRADE_KINDS[value]
+    if not value:
+        raise BadValueError(_("il tipo è obbligatorio: scritto, orale o pratico"))
+    raise BadValueError(
+        _("tipo di voto sconosciuto «%(value)s»: usare scritto, orale o pratico") % {"value": value}
+    )
+
+
+def weight(cell: Cell) -> Decimal:
+    """The weight of a grade: 1 when empty; 0,5 and 0.5 alike; checked by grades.services."""
+    value = as_text(cell).replace(",", ".").removesuffix("%").strip()
+    if not value:
+        return Decimal(1)
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise BadValueError(
+            _("peso non valido «%(value)s»: scrivere un numero, es. 1 oppure 0,5")
+            % {"value": as_text(cell)}
+        )
+    if as_text(cell).endswith("%"):
+        number = number / 100
+    return number

@@ -10,13 +10,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 
-from campanella.interop.columns import COLUMNS, KIND_DESCRIPTIONS
+from campanella.interop.columns import COLUMNS, KIND_DESCRIPTIONS, KIND_TIPS
 from campanella.interop.forms import ACCEPTED_TYPES, UploadForm
 from campanella.interop.models import ImportBatch, ImportKind
-from campanella.interop.plan import CREATED, REJECTED, UNCHANGED, UPDATED, Plan, RowOutcome
+from campanella.interop.plan import (
+    CONFLICT,
+    CREATED,
+    REJECTED,
+    UNCHANGED,
+    UPDATED,
+    Plan,
+    RowOutcome,
+)
 from campanella.interop.rules import office_staff
 from campanella.interop.samples import (
     CSV_CONTENT_TYPE,
@@ -41,6 +49,7 @@ SECTION_TITLES = {
     CREATED: gettext_lazy("Righe da creare"),
     UPDATED: gettext_lazy("Righe da aggiornare"),
     UNCHANGED: gettext_lazy("Righe invariate"),
+    CONFLICT: gettext_lazy("Righe in conflitto con il registro (non importate)"),
 }
 
 WRITTEN_LABELS = {
@@ -55,7 +64,68 @@ WRITTEN_LABELS = {
     "staff_created": gettext_lazy("persone del personale create"),
     "staff_updated": gettext_lazy("persone del personale aggiornate"),
     "teachings_created": gettext_lazy("cattedre create"),
+    "grades_created": gettext_lazy("voti registrati"),
+    "absences_created": gettext_lazy("assenze registrate"),
+    "late_entries_created": gettext_lazy("entrate posticipate registrate"),
+    "early_exits_created": gettext_lazy("uscite anticipate registrate"),
+    "justifications_created": gettext_lazy("giustificazioni registrate"),
 }
+
+
+def count_lines(kind: str, counts: dict[str, int], *, unknown: int = 0) -> list[str]:
+    """The preview's summary, in the words of each kind of import."""
+    created, updated = counts.get(CREATED, 0), counts.get(UPDATED, 0)
+    unchanged, conflicts = counts.get(UNCHANGED, 0), counts.get(CONFLICT, 0)
+    if kind == ImportKind.GRADES:
+        lines = [
+            ngettext("%(n)s voto da registrare", "%(n)s voti da registrare", created)
+            % {"n": created},
+            ngettext(
+                "%(n)s voto già nel registro (invariato)",
+                "%(n)s voti già nel registro (invariati)",
+                unchanged,
+            )
+            % {"n": unchanged},
+        ]
+    elif kind == ImportKind.ATTENDANCE:
+        lines = [
+            ngettext("%(n)s evento nuovo", "%(n)s eventi nuovi", created) % {"n": created},
+            ngettext(
+                "%(n)s evento a cui aggiungere la giustificazione",
+                "%(n)s eventi a cui aggiungere la giustificazione",
+                updated,
+            )
+            % {"n": updated},
+            ngettext(
+                "%(n)s evento già nel registro (invariato)",
+                "%(n)s eventi già nel registro (invariati)",
+                unchanged,
+            )
+            % {"n": unchanged},
+            ngettext(
+                "%(n)s evento in conflitto con il registro (non importato)",
+                "%(n)s eventi in conflitto con il registro (non importati)",
+                conflicts,
+            )
+            % {"n": conflicts},
+        ]
+    else:
+        lines = [
+            ngettext("%(n)s riga da creare", "%(n)s righe da creare", created) % {"n": created},
+            ngettext("%(n)s riga da aggiornare", "%(n)s righe da aggiornare", updated)
+            % {"n": updated},
+            ngettext("%(n)s riga invariata", "%(n)s righe invariate", unchanged) % {"n": unchanged},
+        ]
+    rejected = counts.get(REJECTED, 0)
+    lines.append(
+        ngettext("%(n)s riga con problemi", "%(n)s righe con problemi", rejected) % {"n": rejected}
+    )
+    if kind == ImportKind.ATTENDANCE or unknown:
+        lines.append(
+            ngettext("%(n)s alunno sconosciuto", "%(n)s alunni sconosciuti", unknown)
+            % {"n": unknown}
+        )
+    return lines
 
 
 def _office(request: HttpRequest) -> Staff:
@@ -103,6 +173,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
         "kind": ImportKind(kind),
         "description": KIND_DESCRIPTIONS[kind],
         "columns": COLUMNS[kind],
+        "tips": KIND_TIPS.get(kind, ()),
         "form": form,
         "accept": ACCEPTED_TYPES,
     }
@@ -146,12 +217,13 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk, with_content=True)
     if batch.is_applied:
         return redirect("interop:result", pk=batch.pk)
-    plan = import_preview(batch=batch)
+    plan = import_preview(batch=batch, user=cast(User, request.user))
     context = {
         "batch": batch,
         "plan": plan,
         "problems": plan.sorted_problems(),
         "counts": plan.counts(),
+        "count_lines": count_lines(batch.kind, plan.counts(), unknown=len(plan.unknown_students)),
         "sections": _sections(plan),
         "table_limit": TABLE_LIMIT,
     }
@@ -191,4 +263,13 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
         (str(WRITTEN_LABELS.get(code, code)), count)
         for code, count in batch.summary.get("written", {}).items()
     ]
-    return render(request, "interop/result.html", {"batch": batch, "written": written})
+    summary = batch.summary
+    applied_counts = {
+        action: int(summary.get(action, 0)) for action in (CREATED, UPDATED, UNCHANGED, CONFLICT)
+    }
+    context = {
+        "batch": batch,
+        "written": written,
+        "conflicts": applied_counts[CONFLICT],
+    }
+    return render(request, "interop/result.html", context)
