@@ -221,3 +221,30 @@ def test_apply_writes_a_bounded_number_of_queries_per_row(cast: Cast) -> None:
     per_row = (counts[1] - counts[0]) / 4
     assert per_row <= 14, counts  # 10 today; the write guard adds its own
     assert counts[0] - 4 * per_row <= 30, counts
+
+
+def test_primary_school_grades_are_giudizi_sintetici(cast: Cast) -> None:
+    """In primary school a grade is the giudizio sintetico of its year (grades.services
+    scale_for): a number is refused on its line, a judgement is written."""
+    from campanella.school.models import SchoolKind
+
+    primary = f.SchoolFactory(institute=cast.institute, kind=SchoolKind.PRIMARY, name="Primaria")
+    year = cast.classroom_1a.school_year
+    classroom = f.ClassroomFactory(school=primary, school_year=year, year=3, section="C")
+    f.ClassroomSubjectFactory(classroom=classroom, subject=cast.maths, weekly_hours=5)
+    f.TeachingFactory(
+        teacher=Staff.objects.get(user=cast.teacher), classroom=classroom, subject=cast.maths
+    )
+    pupil = f.StudentFactory(institute=cast.institute)
+    f.EnrollmentFactory(student=pupil, classroom=classroom)
+    rows = [
+        row(cast, codice_fiscale=pupil.codice_fiscale, classe="", voto="distinto"),
+        row(cast, codice_fiscale=pupil.codice_fiscale, classe="", voto="8", tipo="scritto"),
+    ]
+    refused = apply(cast, rows)
+    assert [m.split(":", 1)[0] for m in messages(refused)] == ["3"]
+    result = apply(cast, rows[:1])
+    assert result.applied, messages(result)
+    grade = Grade.objects.get()
+    assert (grade.scale, grade.level, grade.classroom) == ("sintetico", "distinto", classroom)
+    assert "Distinto" in result.plan.rows[0].label

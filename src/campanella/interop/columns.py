@@ -207,9 +207,10 @@ COLUMNS[ImportKind.GRADES] = (
         True,
         gettext_lazy(
             "Come sul registro: 7, 7+, 7-, 6½, 6 e mezzo, 6/7 (secondo la scala dell'istituto); "
-            "per la primaria il livello (avanzato, intermedio, base, in via di prima "
-            "acquisizione); per religione e attività alternativa il giudizio (insufficiente, "
-            "sufficiente, discreto, buono, distinto, ottimo)."
+            "per la primaria il giudizio sintetico (ottimo, distinto, buono, discreto, "
+            "sufficiente, non sufficiente; prima del 2024/25 il livello); per religione e "
+            "attività alternativa il giudizio (insufficiente, sufficiente, discreto, buono, "
+            "distinto, ottimo)."
         ),
         "6½",
     ),

@@ -60,7 +60,7 @@ from campanella.interop.records import (
 from campanella.interop.service_writes import RowWrite, ServiceWrites
 from campanella.interop.tabular import Sheet
 from campanella.interop.values import BadValueError, as_text, grade_kind, weight, yes_no
-from campanella.lib.grades import format_grade, judgement_label, level_label
+from campanella.lib.grades import format_grade, judgement_label, primary_label
 from campanella.people.models import Staff, Student, User
 from campanella.school.models import Classroom, Subject, Teaching, TeachingKind
 
@@ -285,7 +285,7 @@ def _shown(data: GradeRow) -> str:
     if data.value.value is not None:
         return format_grade(data.value.value, numeric_scale(data.classroom))
     if data.value.level:
-        return level_label(data.value.level)
+        return primary_label(data.value.level)
     return judgement_label(data.value.judgement)
 
 
