@@ -113,6 +113,10 @@ def test_api_refuses_outsiders_and_anonymous(cast: Cast, method: str, path: str)
         .replace("{day}", "2026-11-23")
         .replace("{subject_id}", str(cast.maths.pk))
     )
+    if "{session_id}" in url:  # a scrutinio of 1A (tests/evaluation/routes.py)
+        from tests.evaluation.routes import a_session
+
+        url = url.replace("{session_id}", str(a_session(cast).pk))
     response = client.get(url)
     assert method == "get"
     assert response.status_code == API[(method, path)]

@@ -5,3 +5,8 @@ from __future__ import annotations
 from ninja import Router
 
 router = Router(tags=["scrutini"])
+
+# Proposals (evaluation.api_proposals)
+from campanella.evaluation.api_proposals import router as proposals_router  # noqa: E402
+
+router.add_router("", proposals_router)

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -332,23 +333,84 @@ def write(
     institute_id: int,
     reason: str,
 ) -> None:
-    """Bulk insert and update, each with its history in one INSERT per batch."""
+    """Insert and update in bulk, with their history (the audit app's bulk helpers)."""
     for start in range(0, len(new), BATCH_SIZE):
         batch = new[start : start + BATCH_SIZE]
-        SubjectMark.objects.bulk_create(batch)
+        marks_insert(batch)
         changes_record_created(
             instances=about_classroom(batch), actor=user, institute_id=institute_id,
             reason=reason,
         )  # fmt: skip
-    fields = [*READ_FIELDS, "read_at"]
     for start in range(0, len(changed), BATCH_SIZE):
         batch_changed = changed[start : start + BATCH_SIZE]
         rows = [mark for mark, _before in batch_changed]
-        SubjectMark.objects.bulk_update(rows, fields, batch_size=500)
+        marks_update(rows, [*READ_FIELDS, "read_at"])
         about_classroom(rows)
         changes_record_updated(
             changed=batch_changed, actor=user, institute_id=institute_id, reason=reason
         )
+
+
+# Rows go to the database with one prepared statement each (`executemany`): Django's
+# bulk_create and bulk_update prepare every value of every row in Python, which took most of
+# a whole institute's reading (docs/benchmarks.md). Values are what the model holds; only
+# datetimes need the backend's own form.
+
+
+def db_values(rows: list[SubjectMark], fields: list[Field[Any, Any]]) -> list[tuple[Any, ...]]:
+    prepared: dict[tuple[str, Any], Any] = {}
+
+    def value(row: SubjectMark, field: Field[Any, Any]) -> Any:
+        raw = getattr(row, field.attname)
+        if raw is None or not isinstance(field, models.DateTimeField):
+            return raw
+        key = (field.attname, raw)
+        if key not in prepared:
+            prepared[key] = field.get_db_prep_save(raw, connection)
+        return prepared[key]
+
+    return [tuple(value(row, field) for field in fields) for row in rows]
+
+
+def marks_insert(rows: list[SubjectMark]) -> None:
+    """INSERT the rows, then read their ids back (one query) for their history."""
+    if not rows:
+        return
+    meta = SubjectMark._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    slots = ", ".join(["%s"] * len(fields))
+    # The model's own table and columns; the values go as parameters.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({slots})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, db_values(rows, fields))
+    wanted = {(row.session_id, row.student_id, row.subject_id): row for row in rows}
+    for pk, session_id, student_id, subject_id in SubjectMark.objects.filter(
+        session_id__in={row.session_id for row in rows},
+        student_id__in={row.student_id for row in rows},
+    ).values_list("pk", "session_id", "student_id", "subject_id"):
+        row = wanted.get((session_id, student_id, subject_id))
+        if row is not None:
+            row.pk = pk
+            row._state.adding = False
+            row._state.db = connection.alias
+    assert all(row.pk is not None for row in rows)
+
+
+def marks_update(rows: list[SubjectMark], names: list[str]) -> None:
+    """UPDATE these fields of the rows, one statement executed for each."""
+    if not rows:
+        return
+    meta = SubjectMark._meta
+    fields = [field for field in meta.concrete_fields if field.name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    where = quote(meta.pk.column)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where} = %s"  # noqa: S608 - as above
+    values = db_values(rows, fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*row, mark.pk) for row, mark in zip(values, rows, strict=True)])
 
 
 def about_classroom(marks: list[SubjectMark]) -> list[SubjectMark]:
