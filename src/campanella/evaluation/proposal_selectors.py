@@ -38,9 +38,9 @@ from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
 
-from campanella.evaluation.models import EvaluationSession, SubjectMark
+from campanella.evaluation.models import EvaluationSession, SessionKind, SubjectMark
+from campanella.evaluation.selectors import suspended_students
 from campanella.grades.models import Grade, ScaleKind
 from campanella.grades.selectors import averages
 from campanella.lib.grades import JUDGEMENTS, SYNTHETIC_JUDGEMENTS, primary_scale_for_year
@@ -77,10 +77,11 @@ def proposal_scale(school_kind: str, year_start: datetime.date, subject_kind: st
     return NUMERIC
 
 
-def evaluation_day(term: Term, today: datetime.date | None = None) -> datetime.date:
-    """The day whose enrollments count: today, kept inside the term."""
-    today = today or timezone.localdate()
-    return min(max(today, term.start_date), term.end_date)
+def evaluation_day(term: Term) -> datetime.date:
+    """The day whose enrolled students a session evaluates: the end of the period, or the last
+    day of lessons when the period ends later (as the council's steps count them,
+    evaluation.council_selectors.evaluation_day). `term` comes with its school year."""
+    return min(term.end_date, term.school_year.lessons_end)
 
 
 def period_terms(classrooms: Sequence[Classroom], term: Term) -> dict[int, Term]:
@@ -123,20 +124,29 @@ class Scope:
     scales: dict[int, str] = field(default_factory=dict)  # subject id → NUMERIC/JUDGEMENT/…
 
 
-def scopes_build(
-    terms: dict[int, Term], classrooms: Sequence[Classroom], today: datetime.date | None = None
-) -> list[Scope]:
-    """The scopes of these classrooms (each with its term): two queries, enrollments and
-    teachings. Classrooms need their school (`select_related("school")`)."""
+def scopes_build(terms: dict[int, Term], classrooms: Sequence[Classroom]) -> list[Scope]:
+    """The scopes of these classrooms (each with its term and that term's school year): three
+    queries, enrollments, deferred sessions and teachings. Classrooms need their school
+    (`select_related("school")`). Students whose evaluation was deferred to a session of their
+    own are left to it."""
     scopes = {
-        c.pk: Scope(classroom=c, term=terms[c.pk], day=evaluation_day(terms[c.pk], today))
+        c.pk: Scope(classroom=c, term=terms[c.pk], day=evaluation_day(terms[c.pk]))
         for c in classrooms
         if c.pk in terms
     }
+    deferred = set(
+        EvaluationSession.objects.filter(
+            classroom_id__in=scopes,
+            term_id__in={t.pk for t in terms.values()},
+            kind=SessionKind.DEFERRED,
+        ).values_list("classroom_id", "term_id", "student_id")
+    )
     for classroom_id, student_id, entry, exit_ in Enrollment.objects.filter(
         classroom_id__in=scopes
     ).values_list("classroom_id", "student_id", "entry_date", "exit_date"):
         scope = scopes[classroom_id]
+        if (classroom_id, scope.term.pk, student_id) in deferred:
+            continue
         if entry <= scope.day and (exit_ is None or exit_ >= scope.day):
             scope.students.append(student_id)
     chosen: dict[tuple[int, int], tuple[int, int, str]] = {}  # → (rank, staff id, kind)
@@ -394,20 +404,37 @@ class Grid:
     students: list[Student]
     subjects: list[GridSubject]
     marks: dict[tuple[int, int], SubjectMark]
+    needed: set[tuple[int, int]] | None = None  # (student, subject) due; None: every one
 
     def mark(self, student_id: int, subject_id: int) -> SubjectMark | None:
         return self.marks.get((student_id, subject_id))
 
+    def due(self, student_id: int, subject_id: int) -> bool:
+        return self.needed is None or (student_id, subject_id) in self.needed
 
-def session_grid(
-    session: EvaluationSession, subject_ids: Iterable[int] | None = None,
-    today: datetime.date | None = None,
-) -> Grid:  # fmt: skip
-    """The grid of a session (its classroom and term with their school and year): all of
-    its subjects, or only `subject_ids`. Five queries whatever its size."""
+
+def session_grid(session: EvaluationSession, subject_ids: Iterable[int] | None = None) -> Grid:
+    """The grid of a session (its classroom with its school, its term with its school year):
+    all of its subjects, or only `subject_ids`. A deferred session has its one student; an
+    integrativo the students whose judgement was suspended, each in the subjects of their
+    debts. Six queries whatever its size."""
     classroom = session.classroom
-    (scope,) = scopes_build({classroom.pk: session.term}, [classroom], today)
+    (scope,) = scopes_build({classroom.pk: session.term}, [classroom])
+    needed: set[tuple[int, int]] | None = None
+    if session.kind == SessionKind.DEFERRED:
+        scope.students = [session.student_id] if session.student_id else []
+    elif session.kind == SessionKind.SUPPLEMENTARY:
+        needed = set(
+            SubjectMark.objects.filter(
+                session__classroom_id=classroom.pk, session__term_id=session.term_id,
+                session__kind=SessionKind.FINAL, debt=True,
+                student__in=suspended_students(classroom.pk, session.term_id),
+            ).values_list("student_id", "subject_id")
+        )  # fmt: skip
+        scope.students = sorted({student_id for student_id, _subject in needed})
     wanted = set(scope.teachers) if subject_ids is None else set(subject_ids) & set(scope.teachers)
+    if needed is not None:
+        wanted &= {subject_id for _student, subject_id in needed}
     subjects = {s.pk: s for s in Subject.objects.filter(pk__in=wanted)}
     teachers = {t.pk: t for t in Staff.objects.filter(pk__in={scope.teachers[s] for s in wanted})}
     students = list(Student.objects.filter(pk__in=scope.students).order_by("surname", "name", "pk"))
@@ -424,7 +451,7 @@ def session_grid(
         ),
         key=lambda g: (g.subject.kind == SubjectKind.RELIGION, g.subject.name),
     )
-    return Grid(session, scope, students, grid_subjects, marks)
+    return Grid(session, scope, students, grid_subjects, marks, needed)
 
 
 def failing(mark: Any) -> bool:
@@ -457,6 +484,8 @@ def missing(grid: Grid) -> list[Missing]:
     for column in grid.subjects:
         without_proposal, without_gaps = [], []
         for student in grid.students:
+            if not grid.due(student.pk, column.subject.pk):
+                continue
             mark = grid.mark(student.pk, column.subject.pk)
             if mark is None or not mark.proposed:
                 without_proposal.append(student)

@@ -19,7 +19,6 @@ Nothing here writes to a session past the proposals step, a locked one above all
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
@@ -38,7 +37,7 @@ from campanella.audit.services import (
     changes_record_updated,
     snapshot,
 )
-from campanella.evaluation import rules
+from campanella.evaluation import rules, steps
 from campanella.evaluation.models import (
     EvaluationSession,
     EvaluationSettings,
@@ -207,7 +206,6 @@ def proposals_read(
     classrooms: Iterable[Classroom],
     term: Term,
     overwrite: bool = False,
-    today: datetime.date | None = None,
 ) -> ReadOutcome:
     """Read the proposals of these classrooms for the period of `term` (each classroom's own
     school's term of that number and year). Refused (NotAllowed) unless the login may read
@@ -235,7 +233,7 @@ def proposals_read(
             "term_mismatch",
         )
     with transaction.atomic():
-        return _read(user, chosen, terms, institute, overwrite, today)
+        return _read(user, chosen, terms, institute, overwrite)
 
 
 def _read(
@@ -244,7 +242,6 @@ def _read(
     terms: dict[int, Term],
     institute: Institute,
     overwrite: bool,
-    today: datetime.date | None,
 ) -> ReadOutcome:
     sessions, created_sessions = sessions_for_period(user=user, classrooms=classrooms, terms=terms)
     outcome = ReadOutcome(sessions_created=created_sessions)
@@ -259,7 +256,7 @@ def _read(
         raise ProposalError(" ".join(why for _classroom, why in outcome.skipped), "nothing_to_read")
     outcome.sessions = open_sessions
     criteria = settings_of(institute.pk)
-    scopes = scopes_build(terms, [s.classroom for s in open_sessions], today)
+    scopes = scopes_build(terms, [s.classroom for s in open_sessions])
     figures = register_figures(
         scopes, weighted=institute.weighted_averages, grace_minutes=institute.short_late_minutes
     )
@@ -492,7 +489,6 @@ def proposal_change(
     judgement: str = "",
     gaps: str = "",
     recovery_mode: str = "",
-    today: datetime.date | None = None,
 ) -> SubjectMark:
     """A teacher's proposal for one student in their own subject (rules.may_propose); the
     session must be at the proposals step. `mark` for numeric subjects, `judgement` for
@@ -505,8 +501,13 @@ def proposal_change(
     )
     if not rules.may_propose(user, locked, subject.pk):
         raise NotAllowed
-    (scope,) = scopes_build({locked.classroom_id: locked.term}, [locked.classroom], today)
-    if subject.pk not in scope.teachers or student.pk not in scope.students:
+    grid = session_grid(locked, [subject.pk])
+    scope = grid.scope
+    if (
+        not grid.subjects
+        or student.pk not in scope.students
+        or not grid.due(student.pk, subject.pk)
+    ):
         raise NotAllowed
     problem = step_problem(locked)
     if problem is not None:
@@ -599,3 +600,8 @@ def names(students: list[Student], shown: int = 5) -> str:
     if more > 0:
         listed += " " + ngettext("e un altro", "e altri %(n)d", more) % {"n": more}
     return listed
+
+
+# Leaving the proposals step needs every proposal (evaluation.steps runs it, and again at the
+# lock).
+steps.register_check(Step.PROPOSALS, proposal_problems)

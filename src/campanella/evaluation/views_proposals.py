@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from campanella.evaluation import rules
+from campanella.evaluation import rules, steps
 from campanella.evaluation.models import EvaluationSession, RecoveryMode, Step, SubjectMark
 from campanella.evaluation.proposal_selectors import (
     JUDGEMENT,
@@ -56,6 +56,7 @@ from campanella.people.roles import roles_for_user
 from campanella.school.models import Classroom, Term
 
 FRAGMENT_HEADER = "Campanella-Fragment"  # as the grade book: Enter saves without leaving
+steps.STEP_PAGES[Step.PROPOSALS] = "evaluation:proposals"  # the session's overview links here
 
 
 def scoped_session(request: HttpRequest, session_id: int) -> EvaluationSession:
