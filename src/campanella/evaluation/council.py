@@ -42,6 +42,7 @@ from campanella.evaluation.models import (
     StudentResult,
     SubjectMark,
 )
+from campanella.evaluation.proposal_selectors import JUDGEMENT, SYNTHETIC
 from campanella.evaluation.rules import may_lead
 from campanella.lib import evaluation_rules as rules_lib
 from campanella.lib.grades import GradeError, parse_judgement, parse_synthetic_judgement
@@ -547,9 +548,11 @@ def parse_mark(
     label = label or subject.name
     scale = cs.scale_of(session, subject)
     try:
-        if scale == "giudizio":
+        if scale == JUDGEMENT:
+            if text.upper() == rules_lib.NC:
+                return ParsedMark(judgement=rules_lib.NC)
             return ParsedMark(judgement=parse_judgement(text))
-        if scale == "sintetico":
+        if scale == SYNTHETIC:
             return ParsedMark(judgement=parse_synthetic_judgement(text))
     except GradeError as error:
         raise CouncilError(f"{label}: {error}", "judgement_invalid") from None
@@ -568,6 +571,10 @@ def parse_number(
         return ParsedMark(mark=Decimal(text.replace(",", ".")).quantize(Decimal("0.01")))
     except InvalidOperation:  # pragma: no cover - refused by final_mark_problems
         raise CouncilError(f"{label}: {text}", "mark_invalid") from None
+
+
+def number_or_code(mark: Decimal | None, judgement: str) -> str:
+    return cs.number_text(mark) if mark is not None else judgement
 
 
 @dataclass(frozen=True)
@@ -683,6 +690,11 @@ def marks_from_proposals(*, user: User, session: EvaluationSession) -> int:
     for row in grid.marks.values():
         if row.decided or not row.proposed or row.subject_id not in subjects:
             continue
+        proposal = number_or_code(row.proposed_mark, row.proposed_judgement)
+        try:
+            parse_mark(session, subjects[row.subject_id], proposal, criteria)
+        except CouncilError:
+            continue  # e.g. 6½: a final mark is whole, the council decides
         seen = snapshot(row)
         row.final_mark, row.final_judgement = row.proposed_mark, row.proposed_judgement
         value = row.final_mark if row.final_mark is not None else row.final_judgement

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
+from campanella.evaluation import proposal_selectors
 from campanella.evaluation.models import (
     CouncilMember,
     Deliberation,
@@ -33,9 +34,7 @@ from campanella.evaluation.models import (
 from campanella.lib import evaluation_rules as rules_lib
 from campanella.lib.grades import JUDGEMENTS, SYNTHETIC_JUDGEMENTS
 from campanella.people.models import Staff, Student
-from campanella.people.selectors import enrolled_students
 from campanella.school.models import (
-    ClassroomSubject,
     SchoolKind,
     Subject,
     SubjectKind,
@@ -129,47 +128,56 @@ def criteria_of(settings: EvaluationSettings) -> rules_lib.SchoolCriteria:
 
 
 def evaluation_day(session: EvaluationSession) -> datetime.date:
-    """The day whose enrolled students the session evaluates: the end of the period, or the
-    last day of lessons when the period ends later."""
-    return min(session.term.end_date, session.classroom.school_year.lessons_end)
+    """The day whose enrolled students the session evaluates (as the proposals read them)."""
+    return proposal_selectors.evaluation_day(session.term)
 
 
 # --- who and what ---------------------------------------------------------------------------
 
 
-def session_students(session: EvaluationSession) -> list[Student]:
-    """The students the session evaluates (a postponed session: its one student)."""
-    if session.student_id is not None:
-        return [session.student] if session.student else []
-    day = evaluation_day(session)
+def session_scope(session: EvaluationSession) -> proposal_selectors.Scope:
+    """Who is evaluated and in which subjects, exactly as the proposals were read (two
+    queries: enrollments and teachings)."""
+    (scope,) = proposal_selectors.scopes_build(
+        {session.classroom_id: session.term}, [session.classroom]
+    )
+    return scope
+
+
+def session_students(
+    session: EvaluationSession, scope: proposal_selectors.Scope | None = None
+) -> list[Student]:
+    """The students the session evaluates (a postponed session: its one student), by name."""
+    scope = scope or session_scope(session)
+    ids = [session.student_id] if session.student_id is not None else scope.students
     return list(
-        enrolled_students(session.classroom, day).only("pk", "surname", "name", "institute_id")
+        Student.objects.filter(pk__in=ids)
+        .only("pk", "surname", "name", "institute_id")
+        .order_by("surname", "name", "pk")
     )
 
 
-def session_subjects(session: EvaluationSession) -> list[Subject]:
-    """The classroom's subjects on the council's grid, in a stable order (ordinary subjects,
-    then religion and the alternative activity)."""
-    links = (
-        ClassroomSubject.objects.filter(classroom_id=session.classroom_id)
-        .exclude(subject__kind__in=OUTSIDE_GRID)
-        .select_related("subject")
-        .order_by("subject__name")
-    )
-    subjects = [link.subject for link in links]
-    return sorted(subjects, key=lambda s: (s.kind in JUDGEMENT_SUBJECTS, s.name.casefold()))
+def session_subjects(
+    session: EvaluationSession, scope: proposal_selectors.Scope | None = None
+) -> list[Subject]:
+    """The subjects of the council's grid: those taught in the classroom (as proposed), not
+    civic education (its own step); ordinary subjects first, then religion and the
+    alternative activity."""
+    scope = scope or session_scope(session)
+    subjects = Subject.objects.filter(pk__in=list(scope.teachers)).exclude(kind__in=OUTSIDE_GRID)
+    return sorted(subjects, key=lambda s: (s.kind in JUDGEMENT_SUBJECTS, s.name.casefold(), s.pk))
 
 
-def civics_subject(session: EvaluationSession) -> Subject | None:
+def civics_subject(
+    session: EvaluationSession, scope: proposal_selectors.Scope | None = None
+) -> Subject | None:
     """The classroom's civic education subject, whose proposals prefill the civics step."""
-    link = (
-        ClassroomSubject.objects.filter(
-            classroom_id=session.classroom_id, subject__kind=SubjectKind.CIVICS
-        )
-        .select_related("subject")
+    scope = scope or session_scope(session)
+    return (
+        Subject.objects.filter(pk__in=list(scope.teachers), kind=SubjectKind.CIVICS)
+        .order_by("pk")
         .first()
     )
-    return link.subject if link else None
 
 
 def classroom_teachers(session: EvaluationSession) -> list[Staff]:
@@ -221,13 +229,11 @@ def taught_subjects_by_teacher(session: EvaluationSession) -> dict[int, list[str
 
 
 def scale_of(session: EvaluationSession, subject: Subject) -> str:
-    """How a subject is marked: "giudizio" (religion, alternative activity), "sintetico"
-    (primary school), "voto" (a mark out of ten, or NC)."""
-    if subject.kind in JUDGEMENT_SUBJECTS:
-        return "giudizio"
-    if is_primary(session):
-        return "sintetico"
-    return "voto"
+    """How a subject is marked, as its proposals are: `proposal_selectors.JUDGEMENT`
+    (religion, the alternative activity), `SYNTHETIC` (primary school), `NUMERIC`."""
+    return proposal_selectors.proposal_scale(
+        level_of(session), session.classroom.school_year.start_date, str(subject.kind)
+    )
 
 
 def number_text(value: Decimal | None) -> str:
@@ -280,9 +286,10 @@ class Grid:
 
 
 def marks_grid(session: EvaluationSession, *, with_results: bool = True) -> Grid:
-    """Students, subjects, marks and results in four queries whatever their numbers."""
-    students = session_students(session)
-    subjects = session_subjects(session)
+    """Students, subjects, marks and results in six queries whatever their numbers."""
+    scope = session_scope(session)
+    students = session_students(session, scope)
+    subjects = session_subjects(session, scope)
     ids = [s.pk for s in students]
     marks = {
         (m.student_id, m.subject_id): m
