@@ -117,6 +117,10 @@ def test_api_refuses_outsiders_and_anonymous(cast: Cast, method: str, path: str)
         from tests.evaluation.routes import a_session
 
         url = url.replace("{session_id}", str(a_session(cast).pk))
+    for app in APP_TABLES:  # the ids of real objects an app's paths name ({session_id}…)
+        ids = getattr(importlib.import_module(f"tests.{app}.routes"), "API_IDS", None)
+        for placeholder, value in (ids(cast) if ids else {}).items():
+            url = url.replace(placeholder, str(value))
     response = client.get(url)
     assert method == "get"
     assert response.status_code == API[(method, path)]

@@ -33,14 +33,19 @@ def council_session(
     kind: SessionKind = SessionKind.FINAL,
     year: int | None = None,
 ) -> EvaluationSession:
-    """1ª A's session of the cast's term, at `step` (the steps' own service is sessions.py's;
-    here the row is set as a test's starting point)."""
+    """1ª A's session of the cast's first term, at `step` (the steps' own service is
+    sessions.py's; here the row is set as a test's starting point). Asked again, the same
+    session is put at the step."""
     classroom = cast.classroom_1a
     if year is not None:
         classroom.year = year
         classroom.save()
-    term = Term.objects.get(school=cast.school, school_year=classroom.school_year)
-    session = EvaluationSession.objects.create(classroom=classroom, term=term, kind=kind)
+    term = Term.objects.filter(school=cast.school, school_year=classroom.school_year).earliest(
+        "start_date"
+    )
+    session, _created = EvaluationSession.objects.get_or_create(
+        classroom=classroom, term=term, kind=kind, student=None
+    )
     at_step(session, step)
     return session
 
@@ -115,3 +120,28 @@ def decide(
                 "civics_mark": Decimal(civics),
             },
         )
+
+
+def completed(cast: Cast, *, year: int = 3, step: Step = Step.MINUTES) -> EvaluationSession:
+    """1ª A's final session (3rd year of upper secondary) with everything deliberated: the
+    child suspended in maths (gaps, recovery), the adult student admitted with a credit, the
+    other child not admitted (behaviour 5); the closing time set."""
+    session = opened(council_session(cast, step=step, year=year), cast)
+    decide(session, cast, marks={cast.child: (5, 7), cast.other_child: (4, 4)}, behaviour=8)
+    SubjectMark.objects.filter(session=session, student=cast.child, subject=cast.maths).update(
+        gaps="Equazioni e disequazioni", recovery_mode="corso"
+    )
+    StudentResult.objects.filter(session=session, student=cast.child).update(
+        outcome="sospeso", behaviour_mark=6, citizenship_assignment="La Costituzione e la scuola"
+    )
+    StudentResult.objects.filter(session=session, student=cast.adult_student).update(
+        outcome="ammesso", credit=9, earlier_credits=0, average=Decimal("7.25")
+    )
+    StudentResult.objects.filter(session=session, student=cast.other_child).update(
+        outcome="non_ammesso",
+        behaviour_mark=5,
+        outcome_reason="Gravi e ripetute violazioni del regolamento",
+    )
+    session.ends_at = datetime.time(17, 30)
+    session.save()
+    return session

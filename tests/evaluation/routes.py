@@ -140,3 +140,241 @@ API_WRITES.update({
         api_proposal_put,
     ("post", "/api/v1/evaluation-sessions/{session_id}/proposals/read"): api_proposal_read,
 })  # fmt: skip
+
+# --- the class council (evaluation.views_council, the council's API) ------------------------
+# Every page reads a real session of 1A at its step; every write is the coordinator's valid
+# body; the classroom's other teacher, the office (they see the session, do not lead it),
+# another class's teacher, the family, the student and another institute are refused (404).
+
+from typing import Any  # noqa: E402
+
+from campanella.evaluation.models import (  # noqa: E402
+    CouncilMember,
+    Deliberation,
+    SessionDocument,
+    Step,
+    StudentResult,
+)
+from tests.evaluation.council_support import (  # noqa: E402
+    council_session,
+    decide,
+    opened,
+    propose,
+    staff,
+)
+
+COUNCIL_WATCH = (
+    EvaluationSession,
+    CouncilMember,
+    SubjectMark,
+    StudentResult,
+    Deliberation,
+    SessionDocument,
+)
+
+
+def council_outsiders(c: Cast) -> tuple[Any, ...]:
+    return (c.teacher, c.office, c.other_teacher, c.guardian, c.child_user, c.foreign_office)
+
+
+def at(step: Step, **options: Any) -> Any:
+    return lambda c: {"session_id": opened(council_session(c, step=step, **options), c).pk}
+
+
+def document_of(c: Cast) -> dict[str, int]:
+    """A document of a real session, with its file (in the tests' media directory)."""
+    from django.core.files.base import ContentFile
+
+    session = opened(council_session(c, step=Step.MINUTES), c)
+    document = SessionDocument.objects.filter(session=session, kind="verbale").first()
+    if document is None:
+        document = SessionDocument(session=session, kind="verbale", version=1)
+        document.pdf.save("verbale-prova.pdf", ContentFile(b"%PDF-1.7\n%prova\n"), save=True)
+    return {"session_id": session.pk, "document_id": document.pk}
+
+
+PAGES.update(
+    {
+        "evaluation:council_opening": (at(Step.OPENING), 404, 302),
+        "evaluation:council_attendance": (at(Step.ATTENDANCE), 404, 302),
+        "evaluation:council_marks": (at(Step.MARKS), 404, 302),
+        "evaluation:council_behaviour": (at(Step.BEHAVIOUR), 404, 302),
+        "evaluation:council_civics": (at(Step.CIVICS), 404, 302),
+        "evaluation:council_outcomes": (at(Step.OUTCOMES), 404, 302),
+        "evaluation:council_credits": (at(Step.CREDITS, year=3), 404, 302),
+        "evaluation:council_minutes": (at(Step.MINUTES), 404, 302),
+        "evaluation:council_vote": (posted, 404, 302),  # POST only: its PAGE_WRITES entry
+        "evaluation:council_documents": (at(Step.MINUTES), 404, 302),
+        "evaluation:council_document": (document_of, 404, 302),
+    }
+)
+
+
+def council_write(c: Cast, step: Step, name: str, body: dict[str, Any], **options: Any) -> Write:
+    session = opened(council_session(c, step=step, **options), c)
+    return Write(
+        reverse(f"evaluation:{name}", args=[session.pk]),
+        body,
+        c.coordinator,
+        council_outsiders(c),
+        COUNCIL_WATCH,
+    )
+
+
+def opening_write(c: Cast) -> Write:
+    session = council_session(c, step=Step.OPENING)
+    body = {
+        "data": session.term.end_date.isoformat(),
+        "inizio": "15:00",
+        "luogo": "Aula magna",
+        "verbale": "4",
+        "presidente": staff(c.principal).pk,
+        "segretario": staff(c.teacher).pk,
+    }
+    for user in (c.coordinator, c.teacher):
+        body[f"membro-{staff(user).pk}"] = "1"
+        body[f"presente-{staff(user).pk}"] = "1"
+    url = reverse("evaluation:council_opening", args=[session.pk])
+    return Write(url, body, c.coordinator, council_outsiders(c), COUNCIL_WATCH)
+
+
+def outcomes_write(c: Cast) -> Write:
+    write = council_write(c, Step.OUTCOMES, "council_outcomes", {})
+    session = EvaluationSession.objects.get(classroom=c.classroom_1a)
+    decide(session, c)
+    return Write(
+        write.url,
+        {f"esito-{c.child.pk}": "ammesso"},
+        c.coordinator,
+        council_outsiders(c),
+        COUNCIL_WATCH,
+    )
+
+
+def credits_write(c: Cast) -> Write:
+    write = council_write(c, Step.CREDITS, "council_credits", {}, year=3)
+    session = EvaluationSession.objects.get(classroom=c.classroom_1a)
+    decide(session, c)
+    StudentResult.objects.filter(session=session).update(outcome="ammesso")
+    return Write(
+        write.url,
+        {f"credito-{c.child.pk}": "9"},
+        c.coordinator,
+        council_outsiders(c),
+        COUNCIL_WATCH,
+    )
+
+
+def vote_write(c: Cast) -> Write:
+    session = opened(council_session(c, step=Step.MARKS), c)
+    propose(session, c, {(c.child, c.maths): 6})
+    SubjectMark.objects.filter(session=session).update(final_mark=7)
+    deliberation = Deliberation.objects.create(
+        session=session, student=c.child, subject=c.maths, topic="voto"
+    )
+    return Write(
+        reverse("evaluation:council_vote", args=[session.pk]),
+        {"delibera": deliberation.pk, "contrari": [staff(c.teacher).pk]},
+        c.coordinator,
+        council_outsiders(c),
+        COUNCIL_WATCH,
+    )
+
+
+PAGE_WRITES.update(
+    {
+        "evaluation:council_opening": opening_write,
+        "evaluation:council_attendance": lambda c: council_write(
+            c, Step.ATTENDANCE, "council_attendance", {}
+        ),
+        "evaluation:council_marks": lambda c: council_write(
+            c, Step.MARKS, "council_marks", {f"m-{c.child.pk}-{c.maths.pk}": "7"}
+        ),
+        "evaluation:council_behaviour": lambda c: council_write(
+            c,
+            Step.BEHAVIOUR,
+            "council_behaviour",
+            {f"voto-{c.child.pk}": "8", f"motivo-{c.child.pk}": "Corretto e partecipe"},
+        ),
+        "evaluation:council_civics": lambda c: council_write(
+            c, Step.CIVICS, "council_civics", {f"voto-{c.child.pk}": "7"}
+        ),
+        "evaluation:council_outcomes": outcomes_write,
+        "evaluation:council_credits": credits_write,
+        "evaluation:council_minutes": lambda c: council_write(
+            c, Step.MINUTES, "council_minutes", {"verbale": "5", "fine": "18:00"}
+        ),
+        "evaluation:council_vote": vote_write,
+    }
+)
+
+COUNCIL_API = "/api/v1/evaluation-sessions/{session_id}"
+API.update(
+    {
+        ("get", f"{COUNCIL_API}/final-marks"): 404,
+        ("put", f"{COUNCIL_API}/final-marks"): 404,
+        ("get", f"{COUNCIL_API}/behaviour"): 404,
+        ("put", f"{COUNCIL_API}/behaviour"): 404,
+        ("get", f"{COUNCIL_API}/outcomes"): 404,
+        ("put", f"{COUNCIL_API}/outcomes"): 404,
+        ("get", f"{COUNCIL_API}/credits"): 404,
+        ("put", f"{COUNCIL_API}/credits"): 404,
+        ("get", f"{COUNCIL_API}/documents"): 404,
+        ("get", f"{COUNCIL_API}/documents/{{document_id}}"): 404,
+    }
+)
+
+
+def api_write(c: Cast, step: Step, tail: str, body: dict[str, Any], **options: Any) -> Write:
+    session = opened(council_session(c, step=step, **options), c)
+    if step in (Step.OUTCOMES, Step.CREDITS):
+        decide(session, c)
+    if step == Step.CREDITS:
+        StudentResult.objects.filter(session=session).update(outcome="ammesso")
+    return Write(
+        f"/api/v1/evaluation-sessions/{session.pk}/{tail}",
+        body,
+        c.coordinator,
+        council_outsiders(c),
+        COUNCIL_WATCH,
+    )
+
+
+API_WRITES.update(
+    {
+        ("put", f"{COUNCIL_API}/final-marks"): lambda c: api_write(
+            c,
+            Step.MARKS,
+            "final-marks",
+            {"marks": [{"student_id": c.child.pk, "subject_id": c.maths.pk, "mark": "7"}]},
+        ),
+        ("put", f"{COUNCIL_API}/behaviour"): lambda c: api_write(
+            c,
+            Step.BEHAVIOUR,
+            "behaviour",
+            {"entries": [{"student_id": c.child.pk, "mark": "9", "reason": "Esemplare"}]},
+        ),
+        ("put", f"{COUNCIL_API}/outcomes"): lambda c: api_write(
+            c,
+            Step.OUTCOMES,
+            "outcomes",
+            {"entries": [{"student_id": c.child.pk, "outcome": "ammesso"}]},
+        ),
+        ("put", f"{COUNCIL_API}/credits"): lambda c: api_write(
+            c,
+            Step.CREDITS,
+            "credits",
+            {"entries": [{"student_id": c.child.pk, "credit": 9}]},
+            year=3,
+        ),
+    }
+)
+
+
+def council_api_ids(c: Cast) -> dict[str, int]:
+    """A real session of 1A at the minutes with a real document, for the API's reads."""
+    ids = document_of(c)
+    return {"{session_id}": ids["session_id"], "{document_id}": ids["document_id"]}
+
+
+API_IDS = council_api_ids

@@ -10,3 +10,8 @@ router = Router(tags=["scrutini"])
 from campanella.evaluation.api_proposals import router as proposals_router  # noqa: E402
 
 router.add_router("", proposals_router)
+
+# The class council (evaluation.api_council)
+from campanella.evaluation.api_council import router as council_router  # noqa: E402
+
+router.add_router("", council_router)

@@ -31,6 +31,7 @@ from campanella.audit.services import (
     snapshot,
 )
 from campanella.evaluation import council_selectors as cs
+from campanella.evaluation import steps
 from campanella.evaluation.models import (
     CouncilMember,
     Deliberation,
@@ -1048,12 +1049,23 @@ def outcomes_save(
         if outcome == Outcome.SUSPENDED:
             for subject in grid.subjects:
                 mark = grid.mark(entry.student_id, subject.pk)
-                if mark is not None and mark.debt and not mark.recovery_mode:
+                if mark is None or not mark.debt:
+                    continue
+                if not mark.recovery_mode:
                     problems.append(
                         (
                             _("%(name)s: manca la modalità di recupero del debito in %(subject)s.")
                             % {"name": name, "subject": subject.name},
                             "recovery_mode_missing",
+                            {**where, "subject_id": subject.pk},
+                        )
+                    )
+                if not mark.gaps.strip():
+                    problems.append(
+                        (
+                            _("%(name)s: mancano le carenze del debito in %(subject)s.")
+                            % {"name": name, "subject": subject.name},
+                            "gaps_missing",
                             {**where, "subject_id": subject.pk},
                         )
                     )
@@ -1222,3 +1234,10 @@ def minutes_close(
         institute_id=institute_of(session),
     )
     return session
+
+
+# --- 7. what blocks leaving each step (the minutes' check is documents.py's) ---------------
+
+for _step, _check in cs.CHECKS.items():
+    if _step != Step.MINUTES:
+        steps.register_check(_step, _check)

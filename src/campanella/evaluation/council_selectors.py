@@ -9,7 +9,7 @@ their SQL queries do not grow with the students or the subjects (a constant numb
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
-from campanella.evaluation import proposal_selectors
+from campanella.evaluation import proposal_selectors, selectors
 from campanella.evaluation.models import (
     CouncilMember,
     Deliberation,
@@ -73,7 +73,7 @@ def session_with_context(queryset: Any) -> Any:
         "classroom__school__institute",
         "classroom__school_year",
         "classroom__coordinator",
-        "term",
+        "term__school_year",
         "chair",
         "secretary",
         "student",
@@ -147,14 +147,9 @@ def session_scope(session: EvaluationSession) -> proposal_selectors.Scope:
 def session_students(
     session: EvaluationSession, scope: proposal_selectors.Scope | None = None
 ) -> list[Student]:
-    """The students the session evaluates (a postponed session: its one student), by name."""
-    scope = scope or session_scope(session)
-    ids = [session.student_id] if session.student_id is not None else scope.students
-    return list(
-        Student.objects.filter(pk__in=ids)
-        .only("pk", "surname", "name", "institute_id")
-        .order_by("surname", "name", "pk")
-    )
+    """The students the session concerns (`selectors.session_students`: a postponed session
+    its one student, the integrativo the suspended ones), by name."""
+    return list(selectors.session_students(session).only("pk", "surname", "name", "institute_id"))
 
 
 def session_subjects(
@@ -236,11 +231,11 @@ def scale_of(session: EvaluationSession, subject: Subject) -> str:
     )
 
 
-def number_text(value: Decimal | None) -> str:
+def number_text(value: Decimal | int | None) -> str:
     """7.00 -> "7", 6.50 -> "6,5"."""
     if value is None:
         return ""
-    text = f"{value.normalize():f}"
+    text = f"{Decimal(value).normalize():f}"
     return text.replace(".", ",")
 
 
@@ -578,10 +573,10 @@ def assessed_students(grid: Grid) -> list[Student]:
     return [s for s in grid.students if attendance_ok(grid.results.get(s.pk))]
 
 
-def marks_problems(session: EvaluationSession) -> list[str]:
+def marks_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
     """A final mark in every subject for every assessed student (religion and the alternative
     activity only where proposed: not every student takes them)."""
-    grid = marks_grid(session)
+    grid = grid or marks_grid(session)
     found = Problems()
     for student in assessed_students(grid):
         missing = []
@@ -600,8 +595,8 @@ def marks_problems(session: EvaluationSession) -> list[str]:
     return found.items
 
 
-def behaviour_problems(session: EvaluationSession) -> list[str]:
-    grid = marks_grid(session)
+def behaviour_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
+    grid = grid or marks_grid(session)
     found = Problems()
     level = level_of(session)
     for student in assessed_students(grid):
@@ -616,8 +611,8 @@ def behaviour_problems(session: EvaluationSession) -> list[str]:
     return found.items
 
 
-def civics_problems(session: EvaluationSession) -> list[str]:
-    grid = marks_grid(session)
+def civics_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
+    grid = grid or marks_grid(session)
     found = Problems()
     for student in assessed_students(grid):
         if civics_of(session, grid.results.get(student.pk)) is None:
@@ -628,12 +623,12 @@ def civics_problems(session: EvaluationSession) -> list[str]:
     return found.items
 
 
-def outcomes_problems(session: EvaluationSession) -> list[str]:
+def outcomes_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
     """Final sessions: an outcome for every student, consistent with the rules and the
     school's criteria as they stand now."""
     if not decides_outcomes(session):
         return []
-    grid = marks_grid(session)
+    grid = grid or marks_grid(session)
     criteria = criteria_of(settings_of(session.classroom.school.institute_id))
     unanimous = unanimous_outcomes(session)
     found = Problems()
@@ -647,10 +642,16 @@ def outcomes_problems(session: EvaluationSession) -> list[str]:
             found.add(f"{student.full_name}: {problem}")
         for subject in grid.subjects:
             mark = grid.mark(student.pk, subject.pk)
-            suspended = result.outcome == Outcome.SUSPENDED
-            if suspended and mark is not None and mark.debt and not mark.recovery_mode:
+            if result.outcome != Outcome.SUSPENDED or mark is None or not mark.debt:
+                continue
+            if not mark.recovery_mode:
                 found.add(
                     _("%(name)s: manca la modalità di recupero del debito in %(subject)s.")
+                    % {"name": student.full_name, "subject": subject.name}
+                )
+            if not mark.gaps.strip():
+                found.add(
+                    _("%(name)s: mancano le carenze del debito in %(subject)s.")
                     % {"name": student.full_name, "subject": subject.name}
                 )
     return found.items
@@ -682,10 +683,10 @@ def credit_students(grid: Grid, session: EvaluationSession) -> list[Student]:
     ]
 
 
-def credits_problems(session: EvaluationSession) -> list[str]:
+def credits_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
     if not gives_credits(session):
         return []
-    grid = marks_grid(session)
+    grid = grid or marks_grid(session)
     settings = settings_of(session.classroom.school.institute_id)
     criteria = criteria_of(settings)
     found = Problems()
@@ -776,7 +777,7 @@ def minutes_problems(session: EvaluationSession) -> list[str]:
     return found.items
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[[EvaluationSession], list[str]]] = {
     Step.OPENING: opening_problems,
     Step.ATTENDANCE: attendance_problems,
     Step.MARKS: marks_problems,
@@ -790,7 +791,7 @@ CHECKS = {
 
 def step_problems(session: EvaluationSession, step: str) -> list[str]:
     check = CHECKS.get(Step(step)) if step in Step.values else None
-    return check(session) if check else []
+    return check(session) if check is not None else []
 
 
 def staff_of_institute(institute_id: int) -> Any:

@@ -23,3 +23,32 @@ urlpatterns += [
     ),
     path("proposte/lettura/", views_proposals.proposals_bulk_read, name="proposals_bulk"),
 ]
+
+# The class council: one page per step, the deliberations' votes, the documents.
+from campanella.evaluation import views_council  # noqa: E402
+
+urlpatterns += [
+    path("<id:session_id>/consiglio/apertura/", views_council.opening, name="council_opening"),
+    path(
+        "<id:session_id>/consiglio/frequenza/",
+        views_council.attendance,
+        name="council_attendance",
+    ),
+    path("<id:session_id>/consiglio/voti/", views_council.marks, name="council_marks"),
+    path("<id:session_id>/consiglio/condotta/", views_council.behaviour, name="council_behaviour"),
+    path(
+        "<id:session_id>/consiglio/educazione-civica/",
+        views_council.civics,
+        name="council_civics",
+    ),
+    path("<id:session_id>/consiglio/esiti/", views_council.outcomes, name="council_outcomes"),
+    path("<id:session_id>/consiglio/crediti/", views_council.credits, name="council_credits"),
+    path("<id:session_id>/consiglio/verbale/", views_council.minutes, name="council_minutes"),
+    path("<id:session_id>/consiglio/delibera/", views_council.council_vote, name="council_vote"),
+    path("<id:session_id>/documenti/", views_council.document_list, name="council_documents"),
+    path(
+        "<id:session_id>/documenti/<id:document_id>/",
+        views_council.document_download,
+        name="council_document",
+    ),
+]
