@@ -277,13 +277,12 @@ def _read(
                 mark = existing.get((session.pk, student_id, subject_id))
                 if mark is None:
                     new.append(SubjectMark(
-                        session=session, student_id=student_id, subject_id=subject_id,
+                        session_id=session.pk, student_id=student_id, subject_id=subject_id,
                         teacher_id=teacher_id, register_average=found.average,
                         grades_count=found.count, hours_absent=found.hours_absent, read_at=now,
                         proposed_mark=proposal[0], proposed_judgement=proposal[1],
                     ))  # fmt: skip
                     continue
-                mark.session = session  # known: no query per row for its classroom
                 before = snapshot(mark)
                 mark.teacher_id = teacher_id
                 mark.register_average = found.average
@@ -300,7 +299,11 @@ def _read(
                 if snapshot(mark, READ_FIELDS) != {f: before[f] for f in READ_FIELDS}:
                     mark.read_at = now
                     changed.append((mark, before))
-    write(new, changed, user, institute.pk, OVERWRITE_REASON if overwrite else READ_REASON)
+    classroom_of = {s.pk: s.classroom_id for s in open_sessions}
+    reason = OVERWRITE_REASON if overwrite else READ_REASON
+    write(
+        new, changed, user=user, institute_id=institute.pk, reason=reason, classroom_of=classroom_of
+    )
     # The day of the reading on every row read, changed or not (bookkeeping, no legal value:
     # its history would repeat the whole grid at every reading).
     SubjectMark.objects.filter(session__in=open_sessions).update(read_at=now)
@@ -326,23 +329,25 @@ def proposed(
 def write(
     new: list[SubjectMark],
     changed: list[tuple[SubjectMark, dict[str, Any]]],
+    *,
     user: User,
     institute_id: int,
     reason: str,
+    classroom_of: dict[int, int],
 ) -> None:
     """Insert and update in bulk, with their history (the audit app's bulk helpers)."""
     for start in range(0, len(new), BATCH_SIZE):
         batch = new[start : start + BATCH_SIZE]
         marks_insert(batch)
         changes_record_created(
-            instances=about_classroom(batch), actor=user, institute_id=institute_id,
+            instances=about_classroom(batch, classroom_of), actor=user, institute_id=institute_id,
             reason=reason,
         )  # fmt: skip
     for start in range(0, len(changed), BATCH_SIZE):
         batch_changed = changed[start : start + BATCH_SIZE]
         rows = [mark for mark, _before in batch_changed]
         marks_update(rows, [*READ_FIELDS, "read_at"])
-        about_classroom(rows)
+        about_classroom(rows, classroom_of)
         changes_record_updated(
             changed=batch_changed, actor=user, institute_id=institute_id, reason=reason
         )
@@ -410,11 +415,11 @@ def marks_update(rows: list[SubjectMark], names: list[str]) -> None:
         cursor.executemany(sql, [(*row, mark.pk) for row, mark in zip(values, rows, strict=True)])
 
 
-def about_classroom(marks: list[SubjectMark]) -> list[SubjectMark]:
+def about_classroom(marks: list[SubjectMark], classroom_of: dict[int, int]) -> list[SubjectMark]:
     """The history of a proposal names its classroom (audit.services.about reads
     `classroom_id`): the office filters the history by classroom."""
     for mark in marks:
-        mark.classroom_id = mark.session.classroom_id  # type: ignore[attr-defined]
+        mark.classroom_id = classroom_of[mark.session_id]  # type: ignore[attr-defined]
     return marks
 
 
