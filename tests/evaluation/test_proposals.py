@@ -21,6 +21,7 @@ from campanella.evaluation.models import (
     Step,
     SubjectMark,
 )
+from campanella.evaluation.proposal_selectors import session_grid
 from campanella.evaluation.proposals import (
     NotAllowed,
     ProposalError,
@@ -446,3 +447,23 @@ def test_missing_proposals_by_teacher_and_subject(cast: Cast, session: Evaluatio
         change(cast, session, student=student, user=cast.coordinator, subject=cast.italian,
                mark="7")  # fmt: skip
     assert proposal_problems(session) == []
+
+
+# --- deferred sessions --------------------------------------------------------------------------
+
+
+def test_a_deferred_student_leaves_the_classrooms_session_for_their_own(cast: Cast) -> None:
+    term = term_of(cast)
+    deferred = EvaluationSession.objects.create(
+        classroom=cast.classroom_1a, term=term, kind=SessionKind.DEFERRED, student=cast.child
+    )
+    read(cast)
+    assert not SubjectMark.objects.filter(student=cast.child).exists()
+    grid = session_grid(deferred)
+    assert [s.pk for s in grid.students] == [cast.child.pk]
+    mark = proposal_change(user=cast.teacher, session=deferred, student=cast.child,
+                           subject=cast.maths, mark="6")  # fmt: skip
+    assert mark.session == deferred
+    with pytest.raises(NotAllowed):  # not this session's student
+        proposal_change(user=cast.teacher, session=deferred, student=cast.other_child,
+                        subject=cast.maths, mark="6")  # fmt: skip

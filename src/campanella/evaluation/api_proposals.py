@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from campanella.evaluation import rules
-from campanella.evaluation.models import EvaluationSession
+from campanella.evaluation.models import EvaluationSession, SessionKind
 from campanella.evaluation.proposal_selectors import JUDGEMENT, failing, session_grid
 from campanella.evaluation.proposals import (
     NotAllowed,
@@ -37,6 +37,11 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: Erro
                           422: ErrorOut}  # fmt: skip
 STATE_CODES = {"step_closed", "session_locked", "nothing_to_read"}
 MAX_LIMIT = 500
+READABLE = (SessionKind.INTERMEDIATE, SessionKind.FINAL)
+NOT_READABLE = (
+    "Le proposte si leggono dal registro per lo scrutinio della classe (intermedio o finale), "
+    "non per uno scrutinio rinviato o integrativo."
+)
 
 
 def scoped_session(request: HttpRequest, session_id: int) -> EvaluationSession:
@@ -124,7 +129,12 @@ def proposal_list(request: HttpRequest, session_id: Id, query: Query[PageQuery])
     grid = session_grid(session, wanted)
     if query.subject_id is not None and not grid.subjects:
         raise Http404
-    cells = [(student, column) for student in grid.students for column in grid.subjects]
+    cells = [
+        (student, column)
+        for student in grid.students
+        for column in grid.subjects
+        if grid.due(student.pk, column.subject.pk)
+    ]
     page = cells[query.offset : query.offset + query.limit]
     return ProposalPageOut(
         count=len(cells), limit=query.limit, offset=query.offset,
@@ -152,7 +162,7 @@ def proposal_put(
     session = scoped_session(request, session_id)
     grid = session_grid(session, [subject_id])
     student = next((s for s in grid.students if s.pk == student_id), None)
-    if student is None or not grid.subjects:
+    if student is None or not grid.subjects or not grid.due(student_id, subject_id):
         raise Http404
     user = request.user
     assert isinstance(user, User)
@@ -189,6 +199,10 @@ def proposal_read(request: HttpRequest, session_id: Id, payload: ReadIn) -> Any:
     session = scoped_session(request, session_id)
     user = request.user
     assert isinstance(user, User)
+    if session.kind not in READABLE:
+        if not rules.may_read_proposals(user, session.classroom):
+            raise Http404
+        return Status(409, error_body("session_not_readable", NOT_READABLE))
     try:
         outcome = proposals_read(
             user=user, classrooms=[session.classroom], term=session.term,

@@ -31,7 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campanella.evaluation import rules, steps
-from campanella.evaluation.models import EvaluationSession, RecoveryMode, Step, SubjectMark
+from campanella.evaluation.models import (
+    EvaluationSession,
+    RecoveryMode,
+    SessionKind,
+    Step,
+    SubjectMark,
+)
 from campanella.evaluation.proposal_selectors import (
     JUDGEMENT,
     NUMERIC,
@@ -107,6 +113,8 @@ def teacher_rows(grid: Grid, column: GridSubject, entry: Entry, writable: bool) 
     rows = []
     subject_id = column.subject.pk
     for student in grid.students:
+        if not grid.due(student.pk, subject_id):
+            continue  # an integrativo: only the subjects of the student's debts
         mark = grid.mark(student.pk, subject_id)
         pk = student.pk
         name = escape(f"{student.surname} {student.name}")
@@ -180,6 +188,9 @@ def whole_grid(grid: Grid) -> SafeString:
     for student in grid.students:
         cells = [f'<th scope="row">{escape(student.surname)} {escape(student.name)}</th>']
         for column in grid.subjects:
+            if not grid.due(student.pk, column.subject.pk):
+                cells.append("<td></td>")
+                continue
             mark = grid.mark(student.pk, column.subject.pk)
             if mark is None or not mark.proposed:
                 cells.append(
@@ -235,9 +246,15 @@ def page_context(
     own = [c for c in grid.subjects if c.subject.pk in own_ids]
     column = next((c for c in own if str(c.subject.pk) == chosen_subject), own[0] if own else None)
     at_proposals = session.step == Step.PROPOSALS
-    may_read = at_proposals and (
-        rules.may_lead(user, session)
-        or rules.may_manage(user, session.classroom.school.institute_id)
+    # Reading from the register is for a classroom's own session of the period.
+    readable = session.kind in (SessionKind.INTERMEDIATE, SessionKind.FINAL)
+    may_read = (
+        at_proposals
+        and readable
+        and (
+            rules.may_lead(user, session)
+            or rules.may_manage(user, session.classroom.school.institute_id)
+        )
     )
     read_at = max((m.read_at for m in grid.marks.values() if m.read_at), default=None)
     return {
@@ -387,6 +404,8 @@ def proposals_session_read(request: HttpRequest, session_id: int) -> HttpRespons
         return HttpResponse(status=405)
     session = scoped_session(request, session_id)
     overwrite = request.POST.get("sovrascrivi") == "1"
+    if session.kind not in (SessionKind.INTERMEDIATE, SessionKind.FINAL):
+        raise Http404  # read from the classroom's own session of the period
     try:
         outcome = proposals_read(
             user=the_user(request), classrooms=[session.classroom], term=session.term,
