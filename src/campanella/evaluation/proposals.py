@@ -81,7 +81,7 @@ READ_REASON = "lettura delle proposte dal registro"
 OVERWRITE_REASON = "lettura delle proposte dal registro, sovrascrivendo le modifiche dei docenti"
 CHANGE_REASON = "proposta del docente"
 BATCH_SIZE = 2000
-# What a re-read compares: a row is written (with its history) only when one of these changes.
+# What a re-read may change in a row (written, with its history, only when one of them does).
 READ_FIELDS = ("teacher", "register_average", "grades_count", "hours_absent", "proposed_mark",
                "proposed_judgement", "changed_by_hand", "gaps", "recovery_mode")  # fmt: skip
 
@@ -261,9 +261,14 @@ def _read(
         scopes, weighted=institute.weighted_averages, grace_minutes=institute.short_late_minutes
     )
     by_classroom = {s.classroom_id: s for s in open_sessions}
+    # The rows already there as plain values: a model object only for those that change.
+    names = [f.attname for f in SubjectMark._meta.concrete_fields]
+    at = {name: i for i, name in enumerate(names)}
     existing = {
-        (m.session_id, m.student_id, m.subject_id): m
-        for m in SubjectMark.objects.filter(session__in=open_sessions).iterator(chunk_size=5000)
+        (values[at["session_id"]], values[at["student_id"]], values[at["subject_id"]]): values
+        for values in SubjectMark.objects.filter(session__in=open_sessions)
+        .values_list(*names)
+        .iterator(chunk_size=5000)
     }
     now = timezone.now()
     new: list[SubjectMark] = []
@@ -274,8 +279,8 @@ def _read(
             for subject_id, teacher_id in scope.teachers.items():
                 found = figures.get((scope.classroom.pk, student_id, subject_id), Figures())
                 proposal = proposed(found, scope.scales[subject_id], criteria)
-                mark = existing.get((session.pk, student_id, subject_id))
-                if mark is None:
+                old = existing.get((session.pk, student_id, subject_id))
+                if old is None:
                     new.append(SubjectMark(
                         session_id=session.pk, student_id=student_id, subject_id=subject_id,
                         teacher_id=teacher_id, register_average=found.average,
@@ -283,22 +288,25 @@ def _read(
                         proposed_mark=proposal[0], proposed_judgement=proposal[1],
                     ))  # fmt: skip
                     continue
-                before = snapshot(mark)
-                mark.teacher_id = teacher_id
-                mark.register_average = found.average
-                mark.grades_count = found.count
-                mark.hours_absent = found.hours_absent
-                if mark.changed_by_hand and not overwrite:
+                fresh: dict[str, Any] = {
+                    "teacher_id": teacher_id, "register_average": found.average,
+                    "grades_count": found.count, "hours_absent": found.hours_absent,
+                }  # fmt: skip
+                by_hand = old[at["changed_by_hand"]]
+                if by_hand and not overwrite:
                     outcome.kept += 1
                 else:
-                    mark.proposed_mark, mark.proposed_judgement = proposal
-                    if mark.changed_by_hand:
-                        mark.changed_by_hand = False
-                        mark.gaps = ""
-                        mark.recovery_mode = ""
-                if snapshot(mark, READ_FIELDS) != {f: before[f] for f in READ_FIELDS}:
-                    mark.read_at = now
-                    changed.append((mark, before))
+                    fresh["proposed_mark"], fresh["proposed_judgement"] = proposal
+                    if by_hand:
+                        fresh.update(changed_by_hand=False, gaps="", recovery_mode="")
+                if all(old[at[name]] == value for name, value in fresh.items()):
+                    continue
+                mark = SubjectMark(**dict(zip(names, old, strict=True)))
+                mark._state.adding = False
+                before = snapshot(mark)
+                for name, value in {**fresh, "read_at": now}.items():
+                    setattr(mark, name, value)
+                changed.append((mark, before))
     classroom_of = {s.pk: s.classroom_id for s in open_sessions}
     reason = OVERWRITE_REASON if overwrite else READ_REASON
     write(
