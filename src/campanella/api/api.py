@@ -20,6 +20,7 @@ from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.people.api import router as people_router
 from campanella.register.api import router as register_router
 from campanella.register.services import NotAllowed, RegisterError
+from campanella.school.guard import DayClosed
 
 api = NinjaAPI(
     title="Campanella API",
@@ -30,7 +31,9 @@ api = NinjaAPI(
         "il corpo `ErrorOut` (`code`, `message`, `errors`). Un oggetto che non si può vedere "
         "risponde 404 come uno inesistente. Un identificativo fuori intervallo (oltre 2^63 − 1) "
         "o un dato che lo schema non descrive (data non AAAA-MM-GG, booleano non true/false) "
-        "risponde 422 `invalid_input`; un corpo che non è JSON, 400 `invalid_json`."
+        "risponde 422 `invalid_input`; un corpo che non è JSON, 400 `invalid_json`. Una scrittura "
+        "su un giorno chiuso da uno scrutinio bloccato risponde 409 `giorno_chiuso` e non "
+        "scrive nulla."
     ),
     urls_namespace="api-v1",
     auth=bearer,
@@ -77,6 +80,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def on_already_changed(request: HttpRequest, exc: AlreadyChanged) -> HttpResponse:
     # Someone else changed the record after this request read it: nothing was written.
     return _reply(request, 409, error_body(exc.code, exc.message))
+
+
+@api.exception_handler(DayClosed)
+def on_day_closed(request: HttpRequest, exc: DayClosed) -> HttpResponse:
+    # A day closed by a locked term-end evaluation (school.guard): nothing was written.
+    return _reply(request, 409, error_body(exc.code or "giorno_chiuso", exc.message))
 
 
 @api.exception_handler(IntegrityError)

@@ -46,6 +46,7 @@ KINDS: dict[str, str] = {
     "deroga": "register.attendancewaiver",
     "iscrizione": "people.enrollment",
     "legame": "people.guardianship",
+    "periodo-chiuso": "school.closedperiod",
 }
 
 # Italian labels of fields whose model gives none (Django's default is the English name).

@@ -16,7 +16,7 @@ from campanella.grades.models import Grade
 from campanella.grades.selectors import shown
 from campanella.grades.services import grade_add
 from campanella.grades.views import book_scope, chosen_term, scoped_classroom, sees_as_family
-from campanella.lib.api_errors import ErrorOut
+from campanella.lib.api_errors import CONFLICT, ErrorOut
 from campanella.lib.api_types import Day, Flag, Text
 from campanella.lib.ids import Id
 from campanella.people.models import User
@@ -200,7 +200,7 @@ class GradeIn(Schema):
 
 @router.post(
     "/classrooms/{classroom_id}/subjects/{subject_id}/grades",
-    response={200: GradeOut, **ERRORS},
+    response={200: GradeOut, **ERRORS, **CONFLICT},
     summary="Inserisci un voto (notazione italiana: 7+, 6½, 6/7…)",
 )
 def grade_create(

@@ -1,4 +1,7 @@
-"""Writes of grades: one atomic change each, with history; bad input refused in Italian."""
+"""Writes of grades: one atomic change each, with history; bad input refused in Italian.
+
+Every write passes the write guard (`school.guard.ensure_open`) for the grade's classroom and
+day after authorization: a day closed by a locked term-end evaluation raises DayClosed."""
 
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ from campanella.lib.grades import (
 from campanella.people.models import Enrollment, Staff, Student, User
 from campanella.people.roles import is_office_of, roles_for_user
 from campanella.people.selectors import enrolled_students
+from campanella.school.guard import ensure_open
 from campanella.school.models import (
     Classroom,
     ClassroomSubject,
@@ -315,9 +319,11 @@ def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> N
 
 
 def _lock_writable(user: User, grade: Grade) -> None:
-    """Only the grade's teacher writes it, never once cancelled; locked and re-read first."""
+    """Only the grade's teacher writes it, never once cancelled, never on a closed day; locked
+    and re-read first (after its classroom: the order every register write locks in)."""
     if not may_grade(user, grade.classroom, grade.subject, grade.student):
         raise NotAllowed
+    ensure_open(classroom_ids=[grade.classroom_id], start=grade.date)
     lock_unchanged(grade)
     if grade.is_cancelled:
         raise NotAllowed
@@ -374,6 +380,7 @@ def grade_add(
             _("L'alunno non è iscritto in %(classroom)s il %(day)s.")
             % {"classroom": classroom.name, "day": f"{day:%d/%m/%Y}"}
         )
+    ensure_open(classroom_ids=[classroom.pk], start=day)
     year = classroom.school_year
     if not year.contains(day):
         raise GradeInputError(

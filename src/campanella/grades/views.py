@@ -57,6 +57,7 @@ from campanella.people.selectors import (
     enrolled_students,
     visible_enrollment,
 )
+from campanella.school.guard import DayClosed
 from campanella.school.models import Classroom, ClassroomSubject, Subject, Term
 
 WITH_SCHOOL = ("school__institute", "school_year")
@@ -537,6 +538,12 @@ def save_grades(
     except GradeInputError:
         held = _("Non salvato: prima correggi i voti segnati.")
         return BookSave(saved=False, refused=refused, said=dict.fromkeys(typed, held))
+    except DayClosed as closed:
+        # The test's day, not one cell: said for the whole page, nothing saved.
+        why = _("Non salvato: %(why)s") % {"why": closed.message}
+        return BookSave(
+            saved=False, refused={}, said=dict.fromkeys(typed, why), problem=closed.message
+        )
     except NotAllowed:
         raise Http404 from None
     return BookSave(saved=True, refused={}, said=said)
@@ -770,7 +777,7 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
         except GradeInputError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("grades:detail", grade_id=grade.pk)
-        except AlreadyChanged as error:
+        except (AlreadyChanged, DayClosed) as error:
             messages.error(request, error.message)
             return redirect("grades:detail", grade_id=grade.pk)
         return redirect(back)

@@ -27,6 +27,7 @@ from campanella.interop.tabular import Problem, Sheet, read_sheet
 from campanella.interop.teachings import plan_teachings
 from campanella.people.access import access_changed
 from campanella.people.models import Guardian, Staff, User
+from campanella.school.guard import DayClosed
 from campanella.school.models import Classroom
 
 APPLIED = "applied"
@@ -213,6 +214,11 @@ def _apply_rows(
                         ),
                     ]
                 )
+        except RowsRefused as refused:
+            plan.refuse(refused.problems)
+        except DayClosed as closed:
+            # A service called row by row refused a closed day it was not told the line of.
+            plan.problems.append(Problem(None, closed.message))
         except IntegrityError:
             plan.problems.append(
                 Problem(

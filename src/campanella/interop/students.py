@@ -3,6 +3,10 @@
 Everything the rows are checked against is loaded once (a constant number of queries whatever
 the file's size); the writes are bulk operations. Students and guardians are matched by codice
 fiscale within the institute. Students are never removed and guardians never unlinked here.
+
+Enrolments feed the term-end evaluation: a row that would move a student in or out of a
+classroom on a day closed by a locked evaluation is refused on its line (checked against the
+closed periods read with the rest, and again under lock when the writes are applied).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from campanella.interop.plan import (
     Plan,
     RowCheck,
     RowOutcome,
+    RowsRefused,
     change,
     check_model,
     first_seen,
@@ -32,7 +37,7 @@ from campanella.interop.plan import (
     start_plan,
     update_fields,
 )
-from campanella.interop.tabular import Sheet
+from campanella.interop.tabular import Problem, Sheet
 from campanella.interop.values import (
     as_text,
     codice_fiscale,
@@ -51,7 +56,8 @@ from campanella.people.models import (
     Relation,
     Student,
 )
-from campanella.school.models import Classroom, SchoolYear
+from campanella.school.guard import FOREVER, Span, membership_changes, refusal, spans_refused
+from campanella.school.models import Classroom, ClosedPeriod, SchoolYear
 from campanella.school.selectors import current_school_year
 
 BATCH_SIZE = 500
@@ -79,6 +85,7 @@ STUDENT_LABELS = {
 }
 GUARDIAN_LABELS = {"surname": "cognome", "name": "nome", "email": "e-mail", "phone": "telefono"}
 STUDENT_UPDATE_FIELDS = list(STUDENT_LABELS)
+COLUMN_ENTRY = "data_ingresso"
 GUARDIAN_UPDATE_FIELDS = list(GUARDIAN_LABELS)
 
 
@@ -122,8 +129,23 @@ class StudentWrites:
     changed_enrollments: list[Enrollment] = field(default_factory=list)
     new_enrollments: list[Enrollment] = field(default_factory=list)
     new_links: list[Guardianship] = field(default_factory=list)
+    # The classroom days the enrolments change, with the line of the row changing them.
+    touched: list[tuple[int, Span]] = field(default_factory=list)
+
+    def guard(self) -> None:
+        """Lock the classrooms whose days change and refuse the rows touching a closed day
+        (placed since the plan was read): RowsRefused, before anything is written."""
+        refusals = spans_refused([span for _line, span in self.touched])
+        problems = [
+            Problem(line, f"«{COLUMN_ENTRY}»: {problem.message}")
+            for (line, _span), problem in zip(self.touched, refusals, strict=True)
+            if problem is not None
+        ]
+        if problems:
+            raise RowsRefused(problems)
 
     def apply(self) -> dict[str, int]:
+        self.guard()
         Student.objects.bulk_create(self.new_students, batch_size=BATCH_SIZE)
         Guardian.objects.bulk_create(self.new_guardians, batch_size=BATCH_SIZE)
         if self.changed_students:
@@ -169,6 +191,7 @@ class StudentContext:
     guardian_names: dict[int, str]
     enrollments: dict[int, list[Enrollment]]
     links: dict[int, dict[int, str]]
+    closed: dict[int, list[ClosedPeriod]]
 
     @classmethod
     def load(cls, institute_id: int, year: SchoolYear, today: datetime.date) -> StudentContext:
@@ -192,6 +215,11 @@ class StudentContext:
             student__institute_id=institute_id
         ).values_list("student_id", "guardian_id", "relation"):
             links[student_id][guardian_id] = relation
+        closed: dict[int, list[ClosedPeriod]] = defaultdict(list)
+        for period in ClosedPeriod.objects.filter(
+            classroom__school__institute_id=institute_id, end_date__gte=year.start_date
+        ).select_related("classroom"):
+            closed[period.classroom_id].append(period)
         return cls(
             institute_id=institute_id,
             year=year,
@@ -204,6 +232,7 @@ class StudentContext:
             guardian_names={g.pk: g.full_name for g in guardians},
             enrollments=enrollments,
             links=links,
+            closed=closed,
         )
 
 
@@ -389,6 +418,18 @@ class StudentPlanner:
 
     # --- the enrolment ------------------------------------------------------------------------
 
+    def _touch(self, check: RowCheck, before: Span | None, after: Span | None) -> bool:
+        """Record the classroom days an enrolment's change touches; False (and the row's
+        problem) when one of them is closed by a locked evaluation."""
+        spans = membership_changes(before, after)
+        for classroom_id, start, end in spans:
+            problem = refusal(self.ctx.closed.get(classroom_id, []), start, end)
+            if problem is not None:
+                check.add(problem.message, COLUMN_ENTRY)
+                return False
+        self.writes.touched.extend((check.line, span) for span in spans)
+        return True
+
     def _enrollment(self, check: RowCheck, student: Student, data: StudentRow) -> list[str]:
         history = self.ctx.enrollments.get(student.pk, []) if student.pk else []
         current = self._current(history)
@@ -401,6 +442,8 @@ class StudentPlanner:
             return self._correct_classroom(check, current, data.classroom, start)
         details = self._close_previous(check, history, start)
         if check.messages:
+            return []
+        if not self._touch(check, None, (data.classroom.pk, start, FOREVER)):
             return []
         self.writes.new_enrollments.append(
             Enrollment(
@@ -469,6 +512,13 @@ class StudentPlanner:
         if any(e is not current and e.exit_date and e.exit_date >= entry for e in history):
             check.add(_overlap_message(), "data_ingresso")
             return []
+        exit_ = current.exit_date or FOREVER
+        if not self._touch(
+            check,
+            (current.classroom_id, current.entry_date, exit_),
+            (current.classroom_id, entry, exit_),
+        ):
+            return []
         label = _("data di ingresso in %(classroom)s") % {
             "classroom": self.ctx.finder.label(current.classroom)
         }
@@ -493,6 +543,13 @@ class StudentPlanner:
                 },
                 "data_ingresso",
             )
+            return []
+        exit_ = current.exit_date or FOREVER
+        if not self._touch(
+            check,
+            (current.classroom_id, current.entry_date, exit_),
+            (classroom.pk, current.entry_date, exit_),
+        ):
             return []
         old = self.ctx.finder.label(current.classroom)
         current.classroom = classroom
@@ -526,6 +583,12 @@ class StudentPlanner:
                 )
             else:
                 check.add(_overlap_message(), "data_ingresso")
+                continue
+            if not self._touch(
+                check,
+                (enrollment.classroom_id, enrollment.entry_date, FOREVER),
+                (enrollment.classroom_id, enrollment.entry_date, exit_date),
+            ):
                 continue
             enrollment.exit_date = exit_date
             enrollment.exit_reason = ExitReason.CLASS_CHANGE

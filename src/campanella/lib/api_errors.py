@@ -17,3 +17,9 @@ class ErrorOut(BaseModel):
 
 def error_body(code: str, message: str, errors: list[dict[str, Any]] | None = None) -> ErrorOut:
     return ErrorOut(code=code, message=message, errors=errors or [])
+
+
+# What a write can answer besides refusing its input: 409 when the state of things forbids it
+# (`already_changed`: the record changed meanwhile; `giorno_chiuso`: the day is closed by a
+# locked term-end evaluation). Nothing was written.
+CONFLICT: dict[int, type[ErrorOut]] = {409: ErrorOut}

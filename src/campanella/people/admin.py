@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Case, Model, QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campanella.lib.grades import SYNTHETIC_JUDGEMENTS
 from campanella.people.access import staff_leave
+from campanella.people.guard import check_enrollment_open
 from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student
 from campanella.people.roles import roles_for_user
+from campanella.school.guard import DayClosed, check_term_open
 from campanella.school.models import (
     Classroom,
     ClassroomSubject,
@@ -192,8 +197,29 @@ class SchoolYearAdmin(OfficeAdmin):
 
 @admin.register(Term, site=office_admin)
 class TermAdmin(OfficeAdmin):
+    """Term dates feed the term-end evaluation: a change over a closed day is refused by the
+    model's clean (the form shows it); a deletion is checked here before the confirmation."""
+
     list_display = ["__str__", "school", "start_date", "end_date"]
     list_filter = ["school", "school_year"]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # One term at a time: the bulk deletion would skip the closed-day check's message.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        term = self.get_object(request, unquote(object_id))
+        if term is not None:
+            try:
+                check_term_open(term, deleting=True)
+            except DayClosed as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return redirect("admin:school_term_change", term.pk)
+        return super().delete_view(request, object_id, extra_context)
 
 
 class ClassroomSubjectInline(admin.TabularInline):
@@ -244,8 +270,37 @@ class ClosureAdmin(OfficeAdmin):
     list_display = ["description", "start_date", "end_date", "school"]
 
 
+class EnrollmentForm(forms.ModelForm):
+    """An enrolment edited here moves a student in or out of a classroom on some days: refused
+    over a day closed by a locked term-end evaluation (the save checks again under lock)."""
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "school_year", "classroom", "entry_date", "exit_date", "exit_reason", "exit_note",
+            "transfer_school",
+        ]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        entry = cleaned.get("entry_date")
+        if not self.errors and self.has_changed() and entry is not None:
+            candidate = Enrollment(
+                pk=self.instance.pk,
+                classroom=cleaned.get("classroom"),
+                entry_date=entry,
+                exit_date=cleaned.get("exit_date"),
+            )
+            try:
+                check_enrollment_open(candidate)
+            except DayClosed as error:
+                raise forms.ValidationError(error.message, code=error.code) from None
+        return cleaned
+
+
 class EnrollmentInline(admin.TabularInline):
     model = Enrollment
+    form = EnrollmentForm
     extra = 0
     can_delete = False
 

@@ -9,6 +9,10 @@ that date ends the access at once. A guardian's link removed from a date ends th
 view of the child from that date (not in the future: the office records what happened).
 Each action has a `…_preview` that runs the same checks and says what happens to access,
 shown to the office before it confirms.
+
+Enrolments feed the term-end evaluation: an action moving a student in or out of a classroom on
+a day closed by a locked evaluation is refused (DayClosed) by the preview already, and by the
+write guard on every save of an enrolment (people.guard, under lock).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from campanella.people.access import (
     has_other_access,
     revoke_student,
 )
+from campanella.people.guard import check_spans_open, enrollment_span
 from campanella.people.models import (
     Enrollment,
     ExitReason,
@@ -42,6 +47,7 @@ from campanella.people.models import (
     Student,
     User,
 )
+from campanella.school.guard import Span, membership_changes
 from campanella.school.models import Classroom
 
 LEAVING = (ExitReason.WITHDRAWAL, ExitReason.TRANSFER)
@@ -172,7 +178,17 @@ def student_leave_preview(
 ) -> AccessEffect:  # fmt: skip
     if reason == ExitReason.TRANSFER:
         _check_transfer(school_name, school_code)
-    return _leaving_effect(student, _closable(student, day, lock=False))
+    enrollment = _closable(student, day, lock=False)
+    check_spans_open(_leaving_days(enrollment, day))
+    return _leaving_effect(student, enrollment)
+
+
+def _leaving_days(enrollment: Enrollment, last_day: datetime.date) -> list[Span]:
+    """The classroom days an enrolment closed after `last_day` no longer has."""
+    return membership_changes(
+        enrollment_span(enrollment.classroom_id, enrollment.entry_date, enrollment.exit_date),
+        enrollment_span(enrollment.classroom_id, enrollment.entry_date, last_day),
+    )
 
 
 @transaction.atomic
@@ -243,6 +259,12 @@ def student_move_preview(
     *, student: Student, classroom: Classroom, day: datetime.date
 ) -> AccessEffect:
     current = _movable(student, classroom, day, lock=False)
+    check_spans_open(
+        [
+            *_leaving_days(current, day - datetime.timedelta(days=1)),
+            enrollment_span(classroom.pk, day, None),
+        ]
+    )
     names = _names(_active_links(student))
     sentences = [
         _(

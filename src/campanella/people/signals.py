@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from campanella.people.access import access_changed
-from campanella.people.models import Guardian, Guardianship, Staff, Student
+from campanella.people.guard import enrollment_deleting, enrollment_saving
+from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student
 
 
 def _guardianship_changed(sender: Any, instance: Guardianship, **kwargs: Any) -> None:
@@ -36,3 +37,8 @@ def connect() -> None:
         signal.connect(_person_changed, sender=Guardian, dispatch_uid=f"g-{signal}")
         signal.connect(_person_changed, sender=Staff, dispatch_uid=f"s-{signal}")
     post_save.connect(_student_changed, sender=Student, dispatch_uid="student-header")
+    # Enrolments feed the term-end evaluation: every one-record save passes the write guard.
+    pre_save.connect(enrollment_saving, sender=Enrollment, dispatch_uid="enrollment-guard-save")
+    pre_delete.connect(
+        enrollment_deleting, sender=Enrollment, dispatch_uid="enrollment-guard-delete"
+    )

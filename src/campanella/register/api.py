@@ -1,7 +1,9 @@
 """API of the class register: the same scoping and services as the pages.
 
 Refusals: something outside the caller's scope answers 404; a rule of the register (a holiday,
-an exit before the entry, …) answers 400 `register_error` with the Italian message.
+an exit before the entry, …) answers 400 `register_error` with the Italian message; a day closed
+by a locked term-end evaluation answers 409 `giorno_chiuso` (api/api.py maps school.guard's
+DayClosed once for every router).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictInt
 
-from campanella.lib.api_errors import ErrorOut
+from campanella.lib.api_errors import CONFLICT, ErrorOut
 from campanella.lib.api_types import ClockTime, Day, Flag, Text
 from campanella.lib.ids import Id
 from campanella.people.models import User
@@ -125,7 +127,7 @@ class SignIn(Schema):
 
 @router.post(
     "/classrooms/{classroom_id}/register/{day}/signatures",
-    response={200: ClassDayOut, **ERRORS},
+    response={200: ClassDayOut, **ERRORS, **CONFLICT},
     summary="Firma un'ora (argomento e attività)",
 )
 def sign(request: HttpRequest, classroom_id: Id, day: Day, payload: SignIn) -> ClassDayOut:
@@ -159,7 +161,7 @@ class RollCallIn(Schema):
 
 @router.put(
     "/classrooms/{classroom_id}/register/{day}/roll-call",
-    response={200: ClassDayOut, **ERRORS},
+    response={200: ClassDayOut, **ERRORS, **CONFLICT},
     summary="Appello: gli assenti della giornata (gli altri presenti)",
 )
 def roll_call(request: HttpRequest, classroom_id: Id, day: Day, payload: RollCallIn) -> ClassDayOut:
@@ -185,7 +187,7 @@ def student_in(classroom: Classroom, student_id: Id, day: datetime.date) -> Any:
 
 @router.post(
     "/classrooms/{classroom_id}/register/{day}/late-entries",
-    response={200: ClassDayOut, **ERRORS},
+    response={200: ClassDayOut, **ERRORS, **CONFLICT},
     summary="Entrata posticipata",
 )
 def late_entry(request: HttpRequest, classroom_id: Id, day: Day, payload: TimeIn) -> ClassDayOut:
@@ -199,7 +201,7 @@ def late_entry(request: HttpRequest, classroom_id: Id, day: Day, payload: TimeIn
 
 @router.post(
     "/classrooms/{classroom_id}/register/{day}/early-exits",
-    response={200: ClassDayOut, **ERRORS},
+    response={200: ClassDayOut, **ERRORS, **CONFLICT},
     summary="Uscita anticipata",
 )
 def early_exit(request: HttpRequest, classroom_id: Id, day: Day, payload: TimeIn) -> ClassDayOut:
@@ -225,7 +227,7 @@ class CreatedOut(Schema):
 
 @router.post(
     "/classrooms/{classroom_id}/notes",
-    response={200: CreatedOut, **ERRORS},
+    response={200: CreatedOut, **ERRORS, **CONFLICT},
     summary="Nota disciplinare (nessun alunno: tutta la classe)",
 )
 def note(request: HttpRequest, classroom_id: Id, payload: NoteIn) -> CreatedOut:
@@ -260,7 +262,7 @@ class AgendaOut(Schema):
 
 @router.post(
     "/classrooms/{classroom_id}/agenda",
-    response={200: CreatedOut, **ERRORS},
+    response={200: CreatedOut, **ERRORS, **CONFLICT},
     summary="Compiti o verifica in agenda (avvisa se c'è già una verifica)",
 )
 def agenda_add(request: HttpRequest, classroom_id: Id, payload: AgendaIn) -> CreatedOut:
@@ -303,7 +305,7 @@ def justification_out(j: Justification) -> JustificationOut:
 
 @router.post(
     "/justifications/{justification_id}/decision",
-    response={200: JustificationOut, **ERRORS, 409: ErrorOut},
+    response={200: JustificationOut, **ERRORS, **CONFLICT},
     summary="Il docente accetta o respinge una giustificazione",
 )
 def decide(request: HttpRequest, justification_id: Id, payload: DecisionIn) -> JustificationOut:
@@ -404,7 +406,7 @@ class JustifyIn(Schema):
 
 @router.post(
     "/students/{student_id}/justifications",
-    response={200: JustificationOut, **ERRORS},
+    response={200: JustificationOut, **ERRORS, **CONFLICT},
     summary="Giustifica (o comunica in anticipo) un'assenza, un'entrata o un'uscita",
 )
 def justify(request: HttpRequest, student_id: Id, payload: JustifyIn) -> JustificationOut:
@@ -418,7 +420,7 @@ def justify(request: HttpRequest, student_id: Id, payload: JustifyIn) -> Justifi
 
 @router.delete(
     "/students/{student_id}/justifications/{justification_id}",
-    response={204: None, **ERRORS, 409: ErrorOut},
+    response={204: None, **ERRORS, **CONFLICT},
     summary="Ritira una giustificazione non ancora valutata",
 )
 def withdraw(request: HttpRequest, student_id: Id, justification_id: Id) -> Status[None]:
@@ -435,7 +437,7 @@ class HourRollCallIn(Schema):
 
 @router.put(
     "/classrooms/{classroom_id}/register/{day}/hour-absences",
-    response={200: ClassDayOut, **ERRORS},
+    response={200: ClassDayOut, **ERRORS, **CONFLICT},
     summary="Assenti in una singola ora",
 )
 def hour_absences(
@@ -456,7 +458,7 @@ class OffSiteIn(Schema):
 
 @router.post(
     "/classrooms/{classroom_id}/register/{day}/off-site",
-    response={200: CreatedOut, **ERRORS},
+    response={200: CreatedOut, **ERRORS, **CONFLICT},
     summary="Fuori classe (conta come presenza)",
 )
 def off_site(request: HttpRequest, classroom_id: Id, day: Day, payload: OffSiteIn) -> CreatedOut:
@@ -477,7 +479,7 @@ class AnnotationIn(Schema):
 
 @router.post(
     "/classrooms/{classroom_id}/annotations",
-    response={200: CreatedOut, **ERRORS},
+    response={200: CreatedOut, **ERRORS, **CONFLICT},
     summary="Annotazione (visibile o no alla famiglia)",
 )
 def annotation(request: HttpRequest, classroom_id: Id, payload: AnnotationIn) -> CreatedOut:
@@ -500,7 +502,7 @@ class WaiverIn(Schema):
 
 @router.post(
     "/classrooms/{classroom_id}/waivers",
-    response={200: CreatedOut, **ERRORS},
+    response={200: CreatedOut, **ERRORS, **CONFLICT},
     summary="Deroga al limite di assenze (solo il dirigente)",
 )
 def waiver(request: HttpRequest, classroom_id: Id, payload: WaiverIn) -> CreatedOut:

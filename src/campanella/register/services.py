@@ -1,7 +1,9 @@
 """Writes of the class register. Each is one atomic change that also records its history.
 
 Bad input raises RegisterError (a ValidationError with an Italian message) and changes nothing.
-Authorization is checked here too, so pages, the API and imports share one gate.
+Authorization is checked here too, so pages, the API and imports share one gate. After it, every
+write passes the write guard (`school.guard.ensure_open`) for the classrooms and days it touches:
+a day closed by a locked term-end evaluation raises DayClosed and nothing is written.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +48,7 @@ from campanella.register.models import (
     SignatureKind,
 )
 from campanella.register.rules import may_justify, may_substitute_in, staff_of, teaches_in
+from campanella.school.guard import ensure_open
 from campanella.school.models import Classroom, HourSlot, Subject, Teaching, TeachingKind
 from campanella.school.selectors import is_school_day
 
@@ -61,10 +65,11 @@ def _institute_id(classroom: Classroom) -> int:
     return classroom.school.institute_id
 
 
-def _lock_classroom(classroom: Classroom) -> None:
-    """Serialize writes to one classroom's register: a double tap or a client retry, or two
-    co-teachers signing at once, must wait for each other instead of both inserting."""
-    Classroom.objects.select_for_update().filter(pk=classroom.pk).first()
+def _open_day(classroom: Classroom, day: datetime.date) -> None:
+    """The write guard for one day of one classroom. It also locks the classroom's row, which
+    serializes writes to its register: a double tap or a client retry, or two co-teachers
+    signing at once, wait for each other instead of both inserting."""
+    ensure_open(classroom_ids=[classroom.pk], start=day)
 
 
 def _record_created(record: Any, user: User, classroom: Classroom) -> None:
@@ -134,6 +139,7 @@ def lesson_sign(
     if slot.school_id != classroom.school_id or subject.institute_id != _institute_id(classroom):
         raise NotAllowed
     kind, teaching = _signature_kind(user, classroom, subject)
+    _open_day(classroom, day)
     _check_not_future(day, today)
     _check_school_day(classroom, day)
     limit = classroom.school.institute.late_signing_days
@@ -141,7 +147,6 @@ def lesson_sign(
         raise RegisterError(
             _("Si può firmare al massimo %(days)s giorni dopo la lezione.") % {"days": limit}
         )
-    _lock_classroom(classroom)
     lesson = (
         Lesson.objects.select_for_update().filter(classroom=classroom, date=day, slot=slot).first()
     )
@@ -238,10 +243,10 @@ def roll_call_save(
     `withdraw=False` only adds (an import never withdraws what a teacher recorded);
     `as_office`: the office records it (see `_check_writer`)."""
     _check_writer(user, classroom, as_office=as_office)
+    _open_day(classroom, day)
     today = today or timezone.localdate()
     _check_not_future(day, today)
     _check_school_day(classroom, day)
-    _lock_classroom(classroom)
     wanted = set(absent_ids)
     enrolled = _enrolled_ids(classroom, day)
     if wanted - enrolled:
@@ -295,11 +300,11 @@ def hour_absences_save(
     """Absent for a single hour (e.g. at a medical visit during the 3rd hour). `withdraw` and
     `as_office` as for `roll_call_save`."""
     _check_writer(user, classroom, as_office=as_office)
-    _check_not_future(day, today or timezone.localdate())
-    _check_school_day(classroom, day)
     if slot.school_id != classroom.school_id:
         raise NotAllowed
-    _lock_classroom(classroom)
+    _open_day(classroom, day)
+    _check_not_future(day, today or timezone.localdate())
+    _check_school_day(classroom, day)
     wanted = set(absent_ids)
     if wanted - _enrolled_ids(classroom, day):
         raise RegisterError(_("Alcuni alunni indicati non sono iscritti in questa classe."))
@@ -344,6 +349,7 @@ def off_site_record(
     """Fuori classe for a school activity: the student counts as present."""
     _check_writer(user, classroom)
     _student_in(classroom, student, day)
+    _open_day(classroom, day)
     _check_school_day(classroom, day)
     if not reason.strip():
         raise RegisterError(_("Indicare l'attività svolta fuori classe."))
@@ -357,9 +363,19 @@ def off_site_record(
 
 @transaction.atomic
 def waiver_grant(
-    *, user: User, student: Student, year: Any, hours: int, reason: str
+    *,
+    user: User,
+    student: Student,
+    year: Any,
+    hours: int,
+    reason: str,
+    today: datetime.date | None = None,
 ) -> AttendanceWaiver:
-    """Deroga: only the principal of the student's institute grants it."""
+    """Deroga: only the principal of the student's institute grants it.
+
+    A waiver exempts hours from the annual limit the final evaluation checks: it is refused
+    once a closed period of the student's classrooms that year reaches past today or the end
+    of lessons (the final session's lock), not for an intermediate session closed before."""
     roles = roles_for_user(user)
     if (
         not roles.is_principal
@@ -367,6 +383,14 @@ def waiver_grant(
         or roles.staff.institute_id != student.institute_id
     ):
         raise NotAllowed
+    today = today or timezone.localdate()
+    ensure_open(
+        classroom_ids=student.enrollments.filter(school_year=year).values_list(
+            "classroom_id", flat=True
+        ),
+        start=min(today, year.lessons_end),
+        end=year.end_date,
+    )
     if hours <= 0 or not reason.strip():
         raise RegisterError(_("Indicare le ore (più di zero) e il motivo della deroga."))
     waiver = AttendanceWaiver.objects.create(
@@ -441,6 +465,7 @@ def late_entry_record(
 ) -> LateEntry:
     _check_writer(user, classroom, as_office=as_office)
     _student_in(classroom, student, day)
+    _open_day(classroom, day)
     _check_not_future(day, today or timezone.localdate())
     _check_school_day(classroom, day)
     slots = _slots(classroom)
@@ -486,6 +511,7 @@ def early_exit_record(
 ) -> EarlyExit:
     _check_writer(user, classroom, as_office=as_office)
     _student_in(classroom, student, day)
+    _open_day(classroom, day)
     _check_not_future(day, today or timezone.localdate())
     _check_school_day(classroom, day)
     slots = _slots(classroom)
@@ -517,6 +543,7 @@ def early_exit_record(
 @transaction.atomic
 def attendance_cancel(*, user: User, record: Absence | LateEntry | EarlyExit, reason: str) -> None:
     _check_writer(user, record.classroom)
+    _open_day(record.classroom, record.date)
     if not reason.strip():
         raise RegisterError(_("Indicare il motivo dell'annullamento."))
     if record.is_cancelled:
@@ -576,6 +603,12 @@ def _link_events(
     rows = list(events)
     if not rows:
         return
+    # The callers guarded the justification's days; the bulk write checks its own rows too.
+    ensure_open(
+        classroom_ids={row.classroom_id for row in rows},
+        start=min(row.date for row in rows),
+        end=max(row.date for row in rows),
+    )
     befores = [snapshot(row) for row in rows]
     for row in rows:
         row.justification = justification
@@ -595,6 +628,25 @@ def _unlink_events(
     for model in EVENT_MODELS.values():
         linked = model.objects.select_for_update().filter(justification=justification)
         _link_events(linked, None, user=user, reason=reason, institute_id=institute_id)
+
+
+def _open_student_days(
+    student: Student, kind: str, start: datetime.date, end: datetime.date
+) -> None:
+    """The write guard for a justification's days: the classrooms the student was enrolled in
+    then, and those of the student's events of that kind then (locked before the events)."""
+    enrolled = student.enrollments.filter(entry_date__lte=end).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=start)
+    )
+    events = EVENT_MODELS[kind].objects.filter(student=student, date__gte=start, date__lte=end)
+    ensure_open(
+        classroom_ids={
+            *enrolled.values_list("classroom_id", flat=True),
+            *events.values_list("classroom_id", flat=True),
+        },
+        start=start,
+        end=end,
+    )
 
 
 def open_events(student: Student, kind: str, start: datetime.date, end: datetime.date) -> Any:
@@ -634,6 +686,7 @@ def justification_submit(
         raise RegisterError(_("Tipo di giustificazione non valido."))
     if not reason.strip():
         raise RegisterError(_("Indicare il motivo."))
+    _open_student_days(student, kind, start, end)
     in_advance = start > today
     events = list(open_events(student, kind, start, end).select_for_update())
     if not in_advance and not events:
@@ -655,6 +708,15 @@ def justification_submit(
     return justification
 
 
+def _open_justification_days(justification: Justification) -> None:
+    _open_student_days(
+        justification.student,
+        justification.kind,
+        justification.start_date,
+        justification.end_date,
+    )
+
+
 def _pending(justification: Justification) -> None:
     if justification.status != JustificationStatus.PENDING:
         raise RegisterError(
@@ -666,6 +728,7 @@ def _pending(justification: Justification) -> None:
 def justification_edit(*, user: User, justification: Justification, reason: str) -> Justification:
     if not may_justify(user, justification.student):
         raise NotAllowed
+    _open_justification_days(justification)
     lock_unchanged(justification)
     _pending(justification)
     before = snapshot(justification)
@@ -685,6 +748,7 @@ def justification_edit(*, user: User, justification: Justification, reason: str)
 def justification_withdraw(*, user: User, justification: Justification) -> None:
     if not may_justify(user, justification.student):
         raise NotAllowed
+    _open_justification_days(justification)
     lock_unchanged(justification)
     _pending(justification)
     institute_id = justification.student.institute_id
@@ -728,6 +792,7 @@ def justification_decide(
         raise NotAllowed
     if decided_at is not None and decided_at > timezone.now():
         raise RegisterError(_("La data della giustificazione è nel futuro."))
+    _open_justification_days(justification)
     lock_unchanged(justification)
     _pending(justification)
     if not accept and not note.strip():
@@ -779,6 +844,7 @@ def note_create(
     students: Sequence[Student] = (),
 ) -> DisciplinaryNote:
     _check_writer(user, classroom)
+    _open_day(classroom, day)
     if not text.strip():
         raise RegisterError(_("Scrivere il testo della nota."))
     enrolled = _enrolled_ids(classroom, day)
@@ -803,6 +869,7 @@ def note_create(
 def note_cancel(*, user: User, note: DisciplinaryNote | Annotation, reason: str) -> None:
     if note.recorded_by_id != user.pk and not teaches_in(user, note.classroom):
         raise NotAllowed
+    _open_day(note.classroom, note.date)
     if not reason.strip():
         raise RegisterError(_("Indicare il motivo dell'annullamento."))
     if note.is_cancelled:
@@ -819,6 +886,7 @@ def note_measure(*, user: User, note: DisciplinaryNote, measure: str) -> Discipl
         or roles.staff.institute_id != _institute_id(note.classroom)
     ):
         raise NotAllowed
+    _open_day(note.classroom, note.date)
     lock_unchanged(note)
     before = snapshot(note)
     note.measure = measure.strip()
@@ -845,6 +913,7 @@ def annotation_create(
     visible_to_family: bool = False,
 ) -> Annotation:
     _check_writer(user, classroom)
+    _open_day(classroom, day)
     if student is not None and student.pk not in _enrolled_ids(classroom, day):
         raise RegisterError(_("L'alunno non è iscritto in questa classe."))
     annotation = Annotation.objects.create(

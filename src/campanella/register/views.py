@@ -1,7 +1,8 @@
 """Pages of the class register: the teacher's day, the coordinator's view, the family's view.
 
 Thin views: scope with a selector (404 when outside), call one service, render. Services raise
-NotAllowed (→ 404) and RegisterError (→ the message on the page, nothing changed).
+NotAllowed (→ 404), RegisterError and DayClosed (a day closed by a locked evaluation) (→ the
+message on the page, nothing changed).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from campanella.register.models import (
 )
 from campanella.register.rendering import lesson_items
 from campanella.register.rules import may_justify, teaches_in
+from campanella.school.guard import DayClosed
 from campanella.school.models import Classroom, HourSlot, Subject
 
 ATTENDANCE_MODELS: dict[str, Any] = {"assenza": Absence, "ritardo": LateEntry, "uscita": EarlyExit}
@@ -58,7 +60,8 @@ def parse_day(value: str) -> datetime.date:
 
 def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Turn service refusals into 404 (forbidden looks like missing) or a message: a rule of
-    the register, or a record someone else changed meanwhile (nothing was written)."""
+    the register, a day closed by a locked evaluation, or a record someone else changed
+    meanwhile (nothing was written)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -69,7 +72,7 @@ def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except services.RegisterError as error:
             for message in error.messages:
                 messages.error(request, message)
-        except AlreadyChanged as error:
+        except (AlreadyChanged, DayClosed) as error:
             messages.error(request, error.message)
         return redirect(posted_back(request, reverse("register:today")))
 
@@ -435,6 +438,9 @@ def justify(request: HttpRequest, pk: int) -> HttpResponse:
     except services.RegisterError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back)
+    except DayClosed as error:
+        messages.error(request, error.message)
+        return redirect(back)
     messages.success(request, _("Giustificazione inviata: la vedrà il docente."))
     return redirect(back)
 
@@ -450,7 +456,7 @@ def justification_withdraw(request: HttpRequest, pk: int, justification_id: int)
         raise Http404 from None
     except services.RegisterError as error:
         messages.error(request, " ".join(error.messages))
-    except AlreadyChanged as error:
+    except (AlreadyChanged, DayClosed) as error:
         messages.error(request, error.message)
     return redirect("register:student", pk=student.pk)
 
@@ -565,7 +571,7 @@ def justification_edit(request: HttpRequest, pk: int, justification_id: int) -> 
         raise Http404 from None
     except services.RegisterError as error:
         messages.error(request, " ".join(error.messages))
-    except AlreadyChanged as error:
+    except (AlreadyChanged, DayClosed) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Giustificazione modificata."))

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campanella.lib.grades import SYNTHETIC_JUDGEMENTS, synthetic_judgement_rank
@@ -268,6 +269,11 @@ class Term(models.Model):
             raise ValidationError(
                 _("Il periodo si sovrappone a un altro periodo dello stesso anno e scuola.")
             )
+        # Dates over a day closed by a locked term-end evaluation are refused (DayClosed, with
+        # the day and the reason); the save checks again under lock (school.guard.term_saving).
+        from campanella.school.guard import check_term_open
+
+        check_term_open(self)
 
 
 class Classroom(models.Model):
@@ -657,3 +663,40 @@ class JudgementDescription(models.Model):
             raise ValidationError(
                 {"school": _("I giudizi sintetici con descrizione sono della scuola primaria.")}
             )
+
+
+class ClosedPeriod(models.Model):
+    """Days of a classroom that nothing may change any more: a term-end evaluation (scrutinio)
+    locked them. Decided in `evaluation`, held here, below the register and grades, so that
+    their one write guard (`school.guard.ensure_open`) checks it without importing upward.
+    `holder` names what placed it (e.g. "evaluation.session:123") and removes it."""
+
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, related_name="closed_periods", verbose_name=_("classe")
+    )
+    start_date = models.DateField(_("dal"))
+    end_date = models.DateField(_("al"))
+    reason = models.CharField(
+        _("motivo"), max_length=200, help_text=_("Es. Scrutinio del 1° quadrimestre chiuso.")
+    )
+    holder = models.CharField(_("chiuso da"), max_length=80)
+    created_at = models.DateTimeField(_("chiuso il"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("periodo chiuso")
+        verbose_name_plural = _("periodi chiusi")
+        ordering = ["classroom", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="closed_period_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["holder", "classroom"], name="closed_period_one_per_holder"
+            ),
+        ]
+        indexes = [models.Index(fields=["classroom", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.classroom} {self.start_date:%d/%m/%Y}–{self.end_date:%d/%m/%Y}: {self.reason}"
+        )

@@ -1,0 +1,151 @@
+"""Every page and API write, on a day closed by a locked term-end evaluation (issue 12, item 1).
+
+The writes are those of tests/<app>/routes.py (a valid body on a real object of classroom 1A or
+of its students, and the user for whom it succeeds: see tests/test_outsiders_cannot_write.py).
+Each is either GUARDED — it feeds a session: with 1A's year closed the page shows the Italian
+message and the API answers 409 `giorno_chiuso`, and nothing a session is fed by changes; once
+reopened, the same request writes — or listed in UNGUARDED with the reason it feeds no session
+(it must then still work on a closed day). A new write fails `test_every_write_is_classified`
+until it is put in one of the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from campanella.school.guard import period_reopen
+from tests.conftest import Cast
+from tests.routes import Write
+from tests.school.closed_days import FED, HOLDER, close, fingerprint, says_closed
+from tests.test_outsiders_cannot_write import (
+    API_WRITES,
+    PAGE_WRITES,
+    api_client,
+    page_client,
+    send,
+    shared_handler,
+)
+
+pytestmark = pytest.mark.django_db
+
+GUARDED_PAGES = {
+    "register:sign", "register:roll_call", "register:late", "register:early_exit",
+    "register:hour_absence", "register:off_site", "register:cancel_event", "register:note",
+    "register:note_cancel", "register:measure", "register:annotation",
+    "register:annotation_cancel", "register:waiver", "register:decide", "register:justify",
+    "register:justification_edit", "register:justification_withdraw",
+    "grades:book_save", "grades:detail",
+    "people:office_withdraw", "people:office_transfer", "people:office_move",
+    "interop:apply",
+}  # fmt: skip
+# The upload only previews: the closed day is told on the file's line, nothing is written.
+PREVIEW_PAGES = {"interop:upload"}
+GUARDED_API = {
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/signatures"),
+    ("put", "/api/v1/classrooms/{classroom_id}/register/{day}/roll-call"),
+    ("put", "/api/v1/classrooms/{classroom_id}/register/{day}/hour-absences"),
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/late-entries"),
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/early-exits"),
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/off-site"),
+    ("post", "/api/v1/classrooms/{classroom_id}/notes"),
+    ("post", "/api/v1/classrooms/{classroom_id}/annotations"),
+    ("post", "/api/v1/classrooms/{classroom_id}/waivers"),
+    ("post", "/api/v1/justifications/{justification_id}/decision"),
+    ("post", "/api/v1/students/{student_id}/justifications"),
+    ("delete", "/api/v1/students/{student_id}/justifications/{justification_id}"),
+    ("post", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"),
+}
+LOGINS = "logins, sessions and credentials: nothing a session is fed by"
+UNGUARDED: dict[Any, str] = {
+    "register:agenda": "homework and tests planned ahead, not an evaluation's input",
+    ("post", "/api/v1/classrooms/{classroom_id}/agenda"): "the agenda, as its page",
+    "people:office_guardian_add": "the family's links, not the student's school record",
+    "people:office_guardian_remove": "the family's links, not the student's school record",
+    "people:office_calendar_province": "the calendar's holidays (not term dates)",
+    "people:office_calendar_closure": "the calendar's closures (not term dates)",
+    **dict.fromkeys(
+        [name for name in PAGE_WRITES if name.startswith("accounts:")]
+        + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],
+        LOGINS,
+    ),
+}
+
+
+def test_every_write_is_classified() -> None:
+    guarded = GUARDED_PAGES | PREVIEW_PAGES | GUARDED_API
+    assert not guarded & set(UNGUARDED)
+    assert set(PAGE_WRITES) | set(API_WRITES) == guarded | set(UNGUARDED), (
+        "a new write feeds a term-end evaluation (guard it and list it here) or not (say why)"
+    )
+
+
+def clients(write: Write, api: bool) -> Client:
+    client = (api_client if api else page_client)(write.rightful)
+    client.handler = shared_handler(client)
+    if write.prepare is not None:
+        write.prepare(client)
+    return client
+
+
+def reopen(cast: Cast) -> None:
+    period_reopen(holder=HOLDER, user=cast.principal, reason="Verbale da correggere")
+
+
+def sent(client: Client, method: str, write: Write, api: bool) -> Any:
+    if api:
+        return send(client, method, write.url, write.body, api=True)
+    for value in write.body.values():
+        if hasattr(value, "seek"):
+            value.seek(0)
+    return client.post(write.url, write.body, follow=True)
+
+
+def check_guarded(cast: Cast, write: Write, method: str, api: bool, writes: bool) -> None:
+    client = clients(write, api)
+    close(cast)  # the whole school year of 1A
+    before = fingerprint()
+    response = sent(client, method, write, api)
+    if api:
+        assert response.status_code == 409, response.content[:300]
+        body = response.json()
+        assert body["code"] == "giorno_chiuso"
+        assert says_closed(body["message"])
+    else:
+        assert response.status_code == 200
+        assert says_closed(response.content.decode()), "the page does not say the day is closed"
+    assert fingerprint() == before, f"{method.upper()} {write.url} wrote on a closed day"
+    reopen(cast)
+    reopened = fingerprint()
+    response = sent(client, method, write, api)
+    assert response.status_code < 400
+    assert not says_closed(response.content.decode())
+    if writes:
+        assert fingerprint() != reopened, f"{write.url} writes nothing even on an open day"
+
+
+@pytest.mark.parametrize("name", sorted(GUARDED_PAGES | PREVIEW_PAGES))
+def test_a_page_refuses_a_closed_day_with_its_message(cast: Cast, name: str) -> None:
+    check_guarded(cast, PAGE_WRITES[name](cast), "post", api=False, writes=name in GUARDED_PAGES)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(GUARDED_API))
+def test_the_api_answers_409_on_a_closed_day(cast: Cast, method: str, path: str) -> None:
+    check_guarded(cast, API_WRITES[(method, path)](cast), method, api=True, writes=True)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in UNGUARDED if isinstance(n, str)))
+def test_a_write_that_feeds_no_session_works_on_a_closed_day(cast: Cast, name: str) -> None:
+    write = PAGE_WRITES[name](cast)
+    client = clients(write, api=False)
+    close(cast)
+    response = sent(client, "post", write, api=False)
+    assert response.status_code < 400
+    assert not says_closed(response.content.decode())
+
+
+def test_the_closed_day_tables_are_those_the_evaluation_reads() -> None:
+    labels = {model._meta.label for model in FED}
+    assert {"grades.Grade", "register.Absence", "people.Enrollment", "school.Term"} <= labels
