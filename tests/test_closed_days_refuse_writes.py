@@ -39,6 +39,7 @@ GUARDED_PAGES = {
     "register:justification_edit", "register:justification_withdraw",
     "grades:book_save", "grades:detail",
     "people:office_withdraw", "people:office_transfer", "people:office_move",
+    "people:office_calendar_province", "people:office_calendar_closure",
     "interop:apply",
 }  # fmt: skip
 # The upload only previews: the closed day is told on the file's line, nothing is written.
@@ -64,8 +65,6 @@ UNGUARDED: dict[Any, str] = {
     ("post", "/api/v1/classrooms/{classroom_id}/agenda"): "the agenda, as its page",
     "people:office_guardian_add": "the family's links, not the student's school record",
     "people:office_guardian_remove": "the family's links, not the student's school record",
-    "people:office_calendar_province": "the calendar's holidays (not term dates)",
-    "people:office_calendar_closure": "the calendar's closures (not term dates)",
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],
@@ -148,4 +147,10 @@ def test_a_write_that_feeds_no_session_works_on_a_closed_day(cast: Cast, name: s
 
 def test_the_closed_day_tables_are_those_the_evaluation_reads() -> None:
     labels = {model._meta.label for model in FED}
-    assert {"grades.Grade", "register.Absence", "people.Enrollment", "school.Term"} <= labels
+    assert {
+        "grades.Grade",
+        "register.Absence",
+        "people.Enrollment",
+        "school.Term",
+        "school.Closure",
+    } <= labels

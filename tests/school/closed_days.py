@@ -28,7 +28,7 @@ from campanella.register.models import (
     Signature,
 )
 from campanella.school.guard import period_close
-from campanella.school.models import Classroom, ClosedPeriod, Term
+from campanella.school.models import Classroom, ClosedPeriod, Closure, Term
 from tests.conftest import Cast
 
 REASON = "Scrutinio del 1° quadrimestre chiuso"
@@ -50,6 +50,7 @@ FED: tuple[type[Model], ...] = (
     Annotation,
     Enrollment,
     Term,
+    Closure,
     Change,
 )
 # Written by paths that do not feed a session (they must still work on closed days).

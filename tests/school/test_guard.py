@@ -41,7 +41,8 @@ from campanella.school.guard import (
     period_close,
     period_reopen,
 )
-from campanella.school.models import ClosedPeriod, Term, TermKind
+from campanella.school.models import ClosedPeriod, Closure, Term, TermKind
+from campanella.school.services import closure_create, province_holidays_fill
 from tests import factories as f
 from tests.conftest import Cast, school_day
 from tests.interop.helpers import People, csv_bytes, upload
@@ -306,6 +307,22 @@ def enrollment_added(c: Cast, day: datetime.date) -> Action:
     )
 
 
+def a_closure(c: Cast, day: datetime.date) -> Closure:
+    return closure_create(
+        institute=c.institute, start_date=day, end_date=day, description="Elezioni"
+    )
+
+
+def closure_moved(c: Cast, day: datetime.date) -> Action:
+    closure = a_closure(c, day)
+
+    def act() -> None:
+        closure.end_date += ONE_DAY
+        closure.save()
+
+    return act
+
+
 SERVICES: dict[str, Case] = {
     "register.lesson_sign": sign,
     "register.lesson_sign (topic of a signed lesson)": sign_again,
@@ -452,7 +469,18 @@ SERVICES: dict[str, Case] = {
             actor=c.office,
         )
     ),
+    "school.closure_create (institute)": lambda c, d: lambda: a_closure(c, d),
+    "school.closure_create (one school)": lambda c, d: (
+        lambda: closure_create(
+            institute=c.institute, start_date=d, end_date=d, description="Sciopero", school=c.school
+        )
+    ),
+    "school.province_holidays_fill": lambda c, d: (
+        lambda: province_holidays_fill(year=c.classroom_1a.school_year, province="RM")
+    ),
     # Saves outside any service (a command, the shell): the model's own guard.
+    "Closure.save (dates changed)": closure_moved,
+    "Closure.delete": lambda c, d: a_closure(c, d).delete,
     "Enrollment.save (closed)": enrollment_closed,
     "Enrollment.save (new)": enrollment_added,
     "Enrollment.delete": lambda c, d: enrollment_of(c).delete,
@@ -555,20 +583,41 @@ def test_the_admin_refuses_term_dates_over_a_closed_day(cast: Cast) -> None:
     assert term.end_date == datetime.date.fromisoformat(data["end_date"])
 
 
-def test_the_admin_does_not_delete_a_term_over_a_closed_day(cast: Cast) -> None:
-    term = Term.objects.get(school=cast.school)
-    url = reverse("admin:school_term_delete", args=[term.pk])
+@pytest.mark.parametrize("model", ["term", "closure"])
+def test_the_admin_does_not_delete_days_of_a_closed_period(cast: Cast, model: str) -> None:
+    day = school_day(cast)
+    record: Term | Closure = (
+        Term.objects.get(school=cast.school) if model == "term" else a_closure(cast, day)
+    )
+    url = reverse(f"admin:school_{model}_delete", args=[record.pk])
     client = cast.client_for(cast.office)
-    close(cast, term.start_date, term.start_date)
+    close(cast, day, day)
     before = fingerprint()
     response = client.post(url, {"post": "yes"}, follow=True)
     assert says_closed(response.content.decode())
     assert fingerprint() == before
-    changelist = client.get(reverse("admin:school_term_changelist")).content.decode()
+    changelist = client.get(reverse(f"admin:school_{model}_changelist")).content.decode()
     assert "delete_selected" not in changelist
     reopen(cast)
     client.post(url, {"post": "yes"})
-    assert not Term.objects.filter(pk=term.pk).exists()
+    assert not type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_the_admin_refuses_a_closure_over_a_closed_day(cast: Cast) -> None:
+    day = school_day(cast)
+    url = reverse("admin:school_closure_add")
+    client = cast.client_for(cast.office)
+    data = form_values(client.get(url).content.decode())
+    data.update(start_date=day.isoformat(), end_date=day.isoformat(), description="Allerta meteo")
+    close(cast, day, day)
+    before = fingerprint()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert says_closed(response.content.decode())
+    assert fingerprint() == before
+    reopen(cast)
+    assert client.post(url, data).status_code == 302
+    assert Closure.objects.filter(description="Allerta meteo").exists()
 
 
 def test_the_admin_refuses_an_enrolment_moved_over_a_closed_day(cast: Cast) -> None:

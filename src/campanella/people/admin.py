@@ -25,7 +25,12 @@ from campanella.people.access import staff_leave
 from campanella.people.guard import check_enrollment_open
 from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student
 from campanella.people.roles import roles_for_user
-from campanella.school.guard import DayClosed, check_term_open
+from campanella.school.guard import (
+    DayClosed,
+    check_spans_open,
+    check_term_open,
+    closure_change_spans,
+)
 from campanella.school.models import (
     Classroom,
     ClassroomSubject,
@@ -195,16 +200,16 @@ class SchoolYearAdmin(OfficeAdmin):
             national_holidays_fill(year=obj)
 
 
-@admin.register(Term, site=office_admin)
-class TermAdmin(OfficeAdmin):
-    """Term dates feed the term-end evaluation: a change over a closed day is refused by the
-    model's clean (the form shows it); a deletion is checked here before the confirmation."""
+class ClosedDaysAdmin(OfficeAdmin):
+    """Records whose days feed the term-end evaluation (term dates, the calendar's closures):
+    a change over a day closed by a locked evaluation is refused by the model's clean (the form
+    shows it); a deletion is checked here before the confirmation, one record at a time."""
 
-    list_display = ["__str__", "school", "start_date", "end_date"]
-    list_filter = ["school", "school_year"]
+    def check_deletion(self, obj: Any) -> None:
+        raise NotImplementedError
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        # One term at a time: the bulk deletion would skip the closed-day check's message.
+        # One at a time: the bulk deletion would not tell which day is closed.
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
@@ -212,14 +217,24 @@ class TermAdmin(OfficeAdmin):
     def delete_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        term = self.get_object(request, unquote(object_id))
-        if term is not None:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
             try:
-                check_term_open(term, deleting=True)
+                self.check_deletion(obj)
             except DayClosed as error:
                 self.message_user(request, error.message, messages.ERROR)
-                return redirect("admin:school_term_change", term.pk)
+                info = (obj._meta.app_label, obj._meta.model_name)
+                return redirect("admin:{}_{}_change".format(*info), obj.pk)
         return super().delete_view(request, object_id, extra_context)
+
+
+@admin.register(Term, site=office_admin)
+class TermAdmin(ClosedDaysAdmin):
+    list_display = ["__str__", "school", "start_date", "end_date"]
+    list_filter = ["school", "school_year"]
+
+    def check_deletion(self, obj: Any) -> None:
+        check_term_open(obj, deleting=True)
 
 
 class ClassroomSubjectInline(admin.TabularInline):
@@ -266,8 +281,11 @@ class TimetableEntryAdmin(OfficeAdmin):
 
 
 @admin.register(Closure, site=office_admin)
-class ClosureAdmin(OfficeAdmin):
+class ClosureAdmin(ClosedDaysAdmin):
     list_display = ["description", "start_date", "end_date", "school"]
+
+    def check_deletion(self, obj: Any) -> None:
+        check_spans_open(closure_change_spans(obj, deleting=True))
 
 
 class EnrollmentForm(forms.ModelForm):

@@ -18,10 +18,9 @@ from campanella.people.models import Enrollment
 from campanella.school.guard import (
     FOREVER,
     Span,
-    closed_periods_for,
+    check_spans_open,
     ensure_open_spans,
     membership_changes,
-    refusal,
 )
 
 
@@ -43,14 +42,6 @@ def enrollment_changes(instance: Enrollment, *, deleting: bool = False) -> list[
     if not deleting and instance.classroom_id is not None and instance.entry_date is not None:
         after = enrollment_span(instance.classroom_id, instance.entry_date, instance.exit_date)
     return membership_changes(before, after)
-
-
-def check_spans_open(spans: list[Span]) -> None:
-    """Refuse (DayClosed) without locking: for previews and forms before their save."""
-    for classroom_id, start, end in spans:
-        problem = refusal(closed_periods_for([classroom_id], start, end), start, end)
-        if problem is not None:
-            raise problem
 
 
 def check_enrollment_open(instance: Enrollment) -> None:

@@ -42,6 +42,7 @@ from campanella.people.models import Enrollment, ExitReason, Guardianship, Stude
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import students_managed_by
 from campanella.people.tasks import run_credential_batch
+from campanella.school.guard import DayClosed
 from campanella.school.models import Classroom, Closure, SchoolYear
 from campanella.school.selectors import current_school_year
 from campanella.school.services import closure_create, province_holidays_fill
@@ -342,9 +343,13 @@ def calendar_province(request: HttpRequest) -> HttpResponse:
     form = ProvinceForm(request.POST)
     if not form.is_valid():
         return render_calendar(request, institute_id, province_form=form)
-    added = province_holidays_fill(
-        year=calendar_year(institute_id), province=form.cleaned_data["province"]
-    )
+    try:
+        added = province_holidays_fill(
+            year=calendar_year(institute_id), province=form.cleaned_data["province"]
+        )
+    except DayClosed as closed:
+        messages.error(request, closed.message)
+        return redirect("people:office_calendar")
     names = ", ".join(c.description for c in added) or _("nessuna festa nuova")
     messages.success(request, _("Calendario aggiornato: %(names)s.") % {"names": names})
     return redirect("people:office_calendar")

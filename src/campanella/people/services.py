@@ -37,7 +37,7 @@ from campanella.people.access import (
     has_other_access,
     revoke_student,
 )
-from campanella.people.guard import check_spans_open, enrollment_span
+from campanella.people.guard import enrollment_span
 from campanella.people.models import (
     Enrollment,
     ExitReason,
@@ -47,7 +47,7 @@ from campanella.people.models import (
     Student,
     User,
 )
-from campanella.school.guard import Span, membership_changes
+from campanella.school.guard import Span, check_spans_open, membership_changes
 from campanella.school.models import Classroom
 
 LEAVING = (ExitReason.WITHDRAWAL, ExitReason.TRANSFER)

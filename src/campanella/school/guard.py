@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from campanella.audit.models import ChangeAction
 from campanella.audit.services import change_record, snapshot
-from campanella.school.models import Classroom, ClosedPeriod, Term
+from campanella.school.models import Classroom, ClosedPeriod, Closure, Term
 
 CODE = "giorno_chiuso"
 
@@ -218,15 +218,7 @@ def term_spans(term: Term, *, deleting: bool = False) -> list[Span]:
 def check_term_open(term: Term, *, deleting: bool = False) -> None:
     """Refuse (DayClosed) a term whose old or new dates cover a closed day of one of its
     classrooms, without locking (the office's form, before its save)."""
-    spans = term_spans(term, deleting=deleting)
-    if not spans:
-        return
-    ids = {span[0] for span in spans}
-    periods = list(ClosedPeriod.objects.filter(classroom_id__in=ids).select_related("classroom"))
-    for classroom_id, start, end in spans:
-        problem = refusal([p for p in periods if p.classroom_id == classroom_id], start, end)
-        if problem is not None:
-            raise problem
+    check_spans_open(term_spans(term, deleting=deleting))
 
 
 def term_saving(instance: Term, raw: bool = False, **_signal: object) -> None:
@@ -241,6 +233,79 @@ def term_saving(instance: Term, raw: bool = False, **_signal: object) -> None:
 def term_deleting(instance: Term, **_signal: object) -> None:
     with transaction.atomic():
         ensure_open_spans(term_spans(instance, deleting=True))
+
+
+def closure_spans(
+    institute_id: int,
+    ranges: Iterable[tuple[int | None, datetime.date, datetime.date]],
+) -> list[Span]:
+    """What holidays or closures (school id or None for the whole institute, first and last
+    day) touch: those days in every classroom of the school (or institute) whose year has them.
+    A closure changes the lesson days, so the annual hours the attendance limit is counted on."""
+    wanted = list(ranges)
+    if not wanted:
+        return []
+    classrooms = list(
+        Classroom.objects.filter(
+            school__institute_id=institute_id,
+            school_year__start_date__lte=max(r[2] for r in wanted),
+            school_year__end_date__gte=min(r[1] for r in wanted),
+        ).values_list("pk", "school_id", "school_year__start_date", "school_year__end_date")
+    )
+    return [
+        (pk, start, end)
+        for school_id, start, end in wanted
+        for pk, classroom_school, year_start, year_end in classrooms
+        if (school_id is None or school_id == classroom_school)
+        and year_start <= end
+        and start <= year_end
+    ]
+
+
+def closure_change_spans(closure: Closure, *, deleting: bool = False) -> list[Span]:
+    """What saving (or deleting) one closure touches: its old and new days, when they (or its
+    school) change."""
+    ranges: set[tuple[int | None, datetime.date, datetime.date]] = set()
+    new = (closure.school_id, closure.start_date, closure.end_date)
+    if closure.pk is not None:
+        old = (
+            Closure.objects.filter(pk=closure.pk)
+            .values_list("school_id", "start_date", "end_date")
+            .first()
+        )
+        if old is not None and (deleting or old != new):
+            ranges.add(old)
+    if not deleting and (closure.pk is None or ranges):
+        ranges.add(new)
+    return closure_spans(closure.institute_id, sorted(ranges, key=lambda r: (r[1], r[2])))
+
+
+def check_spans_open(spans: Sequence[Span]) -> None:
+    """Refuse (DayClosed) a write over these spans without locking (a form before its save)."""
+    if not spans:
+        return
+    periods = list(
+        ClosedPeriod.objects.filter(classroom_id__in={span[0] for span in spans}).select_related(
+            "classroom"
+        )
+    )
+    for classroom_id, start, end in spans:
+        problem = refusal([p for p in periods if p.classroom_id == classroom_id], start, end)
+        if problem is not None:
+            raise problem
+
+
+def closure_saving(instance: Closure, raw: bool = False, **_signal: object) -> None:
+    """Every save of one closure (the office's calendar, its admin): locked and checked."""
+    if raw:
+        return
+    with transaction.atomic():
+        ensure_open_spans(closure_change_spans(instance))
+
+
+def closure_deleting(instance: Closure, **_signal: object) -> None:
+    with transaction.atomic():
+        ensure_open_spans(closure_change_spans(instance, deleting=True))
 
 
 @transaction.atomic

@@ -617,6 +617,12 @@ class Closure(models.Model):
             raise ValidationError(_("La chiusura deve finire lo stesso giorno o dopo l'inizio."))
         if self.school is not None and self.school.institute_id != self.institute_id:
             raise ValidationError({"school": _("La scuola è di un altro istituto.")})
+        if self.start_date and self.end_date and self.institute_id:
+            # A closure changes the lesson days (and the annual hours of the attendance limit):
+            # not over a day closed by a locked evaluation (school.guard; the save checks again).
+            from campanella.school.guard import check_spans_open, closure_change_spans
+
+            check_spans_open(closure_change_spans(self))
 
 
 class JudgementArea(models.TextChoices):

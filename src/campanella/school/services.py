@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campanella.lib.holidays_it import Holiday, national_holidays, province_holidays
+from campanella.school.guard import closure_change_spans, closure_spans, ensure_open_spans
 from campanella.school.models import (
     Closure,
     Institute,
@@ -60,6 +61,8 @@ def _add_holidays(year: SchoolYear, found: list[Holiday]) -> list[Closure]:
         ).values_list("start_date", "end_date")
     )
     missing = [h for h in found if (h.start, h.end) not in present]
+    # A holiday changes the lesson days: not over a day closed by a locked evaluation.
+    ensure_open_spans(closure_spans(year.institute_id, [(None, h.start, h.end) for h in missing]))
     return Closure.objects.bulk_create(
         Closure(
             institute_id=year.institute_id,
@@ -103,6 +106,8 @@ def closure_create(
         end_date=end_date,
         description=description.strip(),
     )
+    # Its days in the classrooms it closes: not over a day closed by a locked evaluation.
+    ensure_open_spans(closure_change_spans(closure))
     closure.full_clean()
     closure.save()
     return closure
