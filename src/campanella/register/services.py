@@ -48,7 +48,7 @@ from campanella.register.models import (
     SignatureKind,
 )
 from campanella.register.rules import may_justify, may_substitute_in, staff_of, teaches_in
-from campanella.school.guard import ensure_open
+from campanella.school.guard import check_open, ensure_open
 from campanella.school.models import Classroom, HourSlot, Subject, Teaching, TeachingKind
 from campanella.school.selectors import is_school_day
 
@@ -385,9 +385,7 @@ def waiver_grant(
         raise NotAllowed
     today = today or timezone.localdate()
     ensure_open(
-        classroom_ids=student.enrollments.filter(school_year=year).values_list(
-            "classroom_id", flat=True
-        ),
+        classroom_ids=student.enrollments.filter(school_year=year).values("classroom_id"),
         start=min(today, year.lessons_end),
         end=year.end_date,
     )
@@ -603,8 +601,9 @@ def _link_events(
     rows = list(events)
     if not rows:
         return
-    # The callers guarded the justification's days; the bulk write checks its own rows too.
-    ensure_open(
+    # The callers guarded (and locked) the justification's days; the bulk write checks its own
+    # rows too.
+    check_open(
         classroom_ids={row.classroom_id for row in rows},
         start=min(row.date for row in rows),
         end=max(row.date for row in rows),
@@ -639,14 +638,10 @@ def _open_student_days(
         Q(exit_date__isnull=True) | Q(exit_date__gte=start)
     )
     events = EVENT_MODELS[kind].objects.filter(student=student, date__gte=start, date__lte=end)
-    ensure_open(
-        classroom_ids={
-            *enrolled.values_list("classroom_id", flat=True),
-            *events.values_list("classroom_id", flat=True),
-        },
-        start=start,
-        end=end,
+    classrooms = Classroom.objects.filter(
+        Q(pk__in=enrolled.values("classroom_id")) | Q(pk__in=events.values("classroom_id"))
     )
+    ensure_open(classroom_ids=classrooms.values("pk"), start=start, end=end)
 
 
 def open_events(student: Student, kind: str, start: datetime.date, end: datetime.date) -> Any:

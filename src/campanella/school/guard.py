@@ -118,26 +118,35 @@ def check_open(
         raise problem
 
 
-def lock_classrooms(classroom_ids: Iterable[int]) -> list[int]:
+# Classroom ids: a list, or a query giving them (then found and locked in one statement).
+ClassroomIds = Iterable[int] | QuerySet[Any]
+
+
+def lock_classrooms(classroom_ids: ClassroomIds) -> list[int]:
     """Lock these classrooms' rows in the caller's transaction, in id order (two writers over
     overlapping classrooms never wait on each other crosswise). Returns the ids found."""
-    ids = sorted(set(classroom_ids))
-    if not ids:
-        return []
+    if isinstance(classroom_ids, QuerySet):
+        wanted: Any = classroom_ids
+    else:
+        wanted = sorted(set(classroom_ids))
+        if not wanted:
+            return []
     return list(
         Classroom.objects.select_for_update()
-        .filter(pk__in=ids)
+        .filter(pk__in=wanted)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
 
 
 def ensure_open(
-    *, classroom_ids: Iterable[int], start: datetime.date, end: datetime.date | None = None
+    *, classroom_ids: ClassroomIds, start: datetime.date, end: datetime.date | None = None
 ) -> None:
     """Inside the caller's transaction: lock the classrooms' rows, then refuse (DayClosed) if
     any day start–end (the day `start` alone when `end` is None; FOREVER for "from then on")
-    of them is in a closed period. Call it before writing, in the same transaction."""
+    of them is in a closed period. Call it before writing, in the same transaction.
+    `classroom_ids` may be a query of ids (e.g. `values("classroom_id")`): found and locked in
+    the same statement. Two queries in all."""
     ids = lock_classrooms(classroom_ids)
     if ids:
         check_open(classroom_ids=ids, start=start, end=end)
