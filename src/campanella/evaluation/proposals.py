@@ -30,11 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from campanella.audit.models import ChangeAction
+from campanella.audit.models import Change, ChangeAction
 from campanella.audit.services import (
     change_record,
     changes_record_created,
     changes_record_updated,
+    history_of,
     snapshot,
 )
 from campanella.evaluation import rules, steps
@@ -312,9 +313,12 @@ def _read(
     write(
         new, changed, user=user, institute_id=institute.pk, reason=reason, classroom_of=classroom_of
     )
-    # The day of the reading on every row read, changed or not (bookkeeping, no legal value:
-    # its history would repeat the whole grid at every reading).
-    SubjectMark.objects.filter(session__in=open_sessions).update(read_at=now)
+    # Each session keeps the reading in its history (who, when, whether it overwrote): a
+    # row's `read_at` is the reading that last changed it; the grid's figures are the latest.
+    changes_record_updated(
+        changed=[(session, snapshot(session)) for session in open_sessions], actor=user,
+        institute_id=institute.pk, reason=reason,
+    )  # fmt: skip
     outcome.created, outcome.updated = len(new), len(changed)
     return outcome
 
@@ -429,6 +433,17 @@ def about_classroom(marks: list[SubjectMark], classroom_of: dict[int, int]) -> l
     for mark in marks:
         mark.classroom_id = classroom_of[mark.session_id]  # type: ignore[attr-defined]
     return marks
+
+
+def last_reading(session: EvaluationSession) -> Change | None:
+    """The latest reading of the session's proposals from the register (its history), with
+    who read: one query."""
+    return (
+        history_of(session)
+        .filter(reason__in=(READ_REASON, OVERWRITE_REASON))
+        .order_by("-at", "-pk")
+        .first()
+    )
 
 
 # --- a teacher's own proposal ------------------------------------------------------------------

@@ -51,6 +51,7 @@ from campanella.evaluation.proposals import (
     NotAllowed,
     ProposalError,
     ReadOutcome,
+    last_reading,
     proposal_change,
     proposals_read,
     shown_proposal,
@@ -256,7 +257,7 @@ def page_context(
             or rules.may_manage(user, session.classroom.school.institute_id)
         )
     )
-    read_at = max((m.read_at for m in grid.marks.values() if m.read_at), default=None)
+    reading = last_reading(session)
     return {
         "session": session,
         "classroom": session.classroom,
@@ -270,7 +271,7 @@ def page_context(
         "missing": missing(grid) if sees_all else [],
         "whole": whole_grid(grid) if sees_all else "",
         "may_read": may_read,
-        "read_at": read_at,
+        "reading": reading,
         "errors": [
             {"cell": f"proposta-{pk}", "name": student.full_name, "message": entry.refused[pk]}
             for student in grid.students
