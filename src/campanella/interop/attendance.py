@@ -43,6 +43,7 @@ from campanella.interop.plan import (
 )
 from campanella.interop.records import (
     Calendar,
+    ClosedDays,
     check_student_columns,
     classroom_on,
     day,
@@ -214,6 +215,7 @@ class AttendanceContext:
         ids = [student.pk for student in students]
         self.enrollments = Enrollments(ids, start, end)
         self.calendar = Calendar(institute_id, start, end)
+        self.closed = ClosedDays(self.enrollments.classrooms(), start, end)
         self.slots: dict[int, list[HourSlot]] = defaultdict(list)
         for slot in HourSlot.objects.filter(school__institute_id=institute_id).order_by(
             "school_id", "start_time"
@@ -292,7 +294,11 @@ def plan_attendance(
             check.reject(plan, _label(event) if event else _raw_label(check))
             continue
         assert ctx is not None
-        plan.rows.append(_outcome(check, ctx, event, writes, today))
+        outcome = _outcome(check, ctx, event, writes, today)
+        if outcome is None:
+            check.reject(plan, _label(event))
+            continue
+        plan.rows.append(outcome)
     plan.writes = writes
     return plan
 
@@ -596,7 +602,9 @@ def _outcome(
     event: Event,
     writes: ServiceWrites,
     today: datetime.date,
-) -> RowOutcome:
+) -> RowOutcome | None:
+    """The row against the register; None if it would write on a closed day (its problem is
+    on the row)."""
     label = _label(event)
     held = ctx.held[(event.student.pk, event.day)]
     contradiction = _contradiction(event, held)
@@ -616,6 +624,10 @@ def _outcome(
                 return RowOutcome(check.line, CONFLICT, label, [conflict])
     if existing is not None and not justify:
         return RowOutcome(check.line, UNCHANGED, label, [_("già nel registro")])
+    closed = ctx.closed.refusal(event.classroom, event.day)
+    if closed:
+        check.add(closed, "data")
+        return None
     writes.add(check.line, _writer(event, create=existing is None, justify=justify, today=today))
     if existing is not None:
         return RowOutcome(check.line, UPDATED, label, [_("giustificazione da registrare")])

@@ -50,6 +50,7 @@ from campanella.interop.plan import (
     start_plan,
 )
 from campanella.interop.records import (
+    ClosedDays,
     check_student_columns,
     classroom_on,
     day,
@@ -126,6 +127,7 @@ class GradeContext:
         ):
             by_year[classroom.school_year_id].append(classroom)
         self.finders = {pk: ClassroomFinder(year, by_year[pk]) for pk, year in years.items()}
+        self.closed = ClosedDays(classrooms, start, end)
 
     def may_grade(
         self, teacher: Staff, classroom: Classroom, subject: Subject, student: Student
@@ -177,6 +179,11 @@ def plan_grades(
             plan.rows.append(
                 RowOutcome(check.line, UNCHANGED, _label(data), [_("già nel registro")])
             )
+            continue
+        closed = ctx.closed.refusal(data.classroom, data.day) if ctx is not None else ""
+        if closed:
+            check.add(closed, "data")
+            check.reject(plan, _label(data))
             continue
         writes.add(check.line, _writer(data))
         plan.rows.append(RowOutcome(check.line, CREATED, _label(data)))

@@ -16,7 +16,8 @@ from campanella.interop.plan import Plan, RowCheck
 from campanella.interop.tabular import Cell, Problem
 from campanella.interop.values import BadValueError, as_text, codice_fiscale, date_value
 from campanella.people.models import Student
-from campanella.school.models import Classroom, Closure, School
+from campanella.school.guard import closed_periods_for, refusal
+from campanella.school.models import Classroom, ClosedPeriod, Closure, School
 
 
 def day(when: datetime.date) -> str:
@@ -121,3 +122,21 @@ class Calendar:
             return False
         closures = [*self._closures.get(None, []), *self._closures.get(school.pk, [])]
         return not any(c.start_date <= when <= c.end_date for c in closures)
+
+
+class ClosedDays:
+    """The days closed by a locked scrutinio (school.guard's periods) of some classrooms over a
+    span, read once: a row that would write on one is refused on its line with the guard's own
+    message. The services check again under lock when the rows are written."""
+
+    def __init__(
+        self, classrooms: Iterable[Classroom], start: datetime.date, end: datetime.date
+    ) -> None:
+        self._periods: dict[int, list[ClosedPeriod]] = defaultdict(list)
+        for period in closed_periods_for([c.pk for c in classrooms], start, end):
+            self._periods[period.classroom_id].append(period)
+
+    def refusal(self, classroom: Classroom, when: datetime.date) -> str:
+        """The guard's message for a write of that day of that classroom ("" if open)."""
+        closed = refusal(self._periods.get(classroom.pk, []), when)
+        return closed.message if closed is not None else ""
