@@ -58,6 +58,7 @@ def configure(database_url: str | None, var_dir: str) -> None:
     os.environ["CAMPANELLA_VAR_DIR"] = var_dir
     os.environ["DEBUG"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["STATIC_MANIFEST"] = "0"  # static files from the finders: nothing to collect
     os.environ["DJANGO_SETTINGS_MODULE"] = "campanella.settings"
     if database_url:
         os.environ["DATABASE_URL"] = database_url
@@ -258,9 +259,12 @@ def build(rng: random.Random) -> dict[str, Any]:
     return {"session": session, "coordinator": teachers[0].user}
 
 
-def timed(call: Any) -> float:
-    start = time.perf_counter()
+def timed(call: Any, cpu: list[float] | None = None) -> float:
+    """Wall seconds of `call`; its CPU seconds appended to `cpu` (the machine is shared)."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     call()
+    if cpu is not None:
+        cpu.append(time.process_time() - start_cpu)
     return time.perf_counter() - start
 
 
@@ -279,12 +283,13 @@ def run(*, repeat: int, database_url: str | None) -> int:
         client = Client()
         client.force_login(coordinator)
         url = f"/scrutini/{session.pk}/consiglio/voti/"
-        first = timed(lambda: client.get(url))
-        page_times = []
+        first = timed(lambda: client.get(url, secure=True))
+        page_times: list[float] = []
+        page_cpu: list[float] = []
         for _ in range(repeat):
-            page_times.append(timed(lambda: client.get(url)))
+            page_times.append(timed(lambda: client.get(url, secure=True), page_cpu))
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = client.get(url, secure=True)
         assert response.status_code == 200, response.status_code
         size = len(response.content)
 
@@ -307,6 +312,7 @@ def run(*, repeat: int, database_url: str | None) -> int:
             f"Pagina dei voti del consiglio ({STUDENTS} alunni × {len(SUBJECTS)} materie): "
             f"mediana {page_ms:.1f} ms (min {min(page_times) * 1000:.1f}, "
             f"max {max(page_times) * 1000:.1f}; primo {first * 1000:.1f} ms), "
+            f"CPU {statistics.median(page_cpu) * 1000:.1f} ms, "
             f"{len(queries)} query SQL, {size / 1024:.0f} KiB; obiettivo < {PAGE_TARGET_MS:.0f} ms"
         )
         docs_s = statistics.median(document_times)

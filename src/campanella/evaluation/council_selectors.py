@@ -9,10 +9,11 @@ their SQL queries do not grow with the students or the subjects (a constant numb
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Prefetch, Q, Sum
 from django.utils.translation import gettext as _
@@ -135,44 +136,32 @@ def evaluation_day(session: EvaluationSession) -> datetime.date:
 # --- who and what ---------------------------------------------------------------------------
 
 
-def session_scope(session: EvaluationSession) -> proposal_selectors.Scope:
-    """Who is evaluated and in which subjects, exactly as the proposals were read (two
-    queries: enrollments and teachings)."""
-    (scope,) = proposal_selectors.scopes_build(
-        {session.classroom_id: session.term}, [session.classroom]
-    )
-    return scope
-
-
-def session_students(
-    session: EvaluationSession, scope: proposal_selectors.Scope | None = None
-) -> list[Student]:
+def session_students(session: EvaluationSession) -> list[Student]:
     """The students the session concerns (`selectors.session_students`: a postponed session
     its one student, the integrativo the suspended ones), by name."""
     return list(selectors.session_students(session).only("pk", "surname", "name", "institute_id"))
 
 
-def session_subjects(
-    session: EvaluationSession, scope: proposal_selectors.Scope | None = None
-) -> list[Subject]:
+def taught_subjects(session: EvaluationSession) -> Any:
+    """The subjects with a proposing teacher in the classroom (as the proposals read them:
+    normal or co-teaching, not behaviour nor support)."""
+    return Subject.objects.filter(
+        teachings__classroom_id=session.classroom_id,
+        teachings__kind__in=proposal_selectors.PROPOSING_KINDS,
+    ).exclude(kind__in=proposal_selectors.NOT_PROPOSED)
+
+
+def session_subjects(session: EvaluationSession) -> list[Subject]:
     """The subjects of the council's grid: those taught in the classroom (as proposed), not
     civic education (its own step); ordinary subjects first, then religion and the
-    alternative activity."""
-    scope = scope or session_scope(session)
-    subjects = Subject.objects.filter(pk__in=list(scope.teachers)).exclude(kind__in=OUTSIDE_GRID)
+    alternative activity. One query."""
+    subjects = taught_subjects(session).exclude(kind__in=OUTSIDE_GRID).distinct()
     return sorted(subjects, key=lambda s: (s.kind in JUDGEMENT_SUBJECTS, s.name.casefold(), s.pk))
 
 
-def civics_subject(
-    session: EvaluationSession, scope: proposal_selectors.Scope | None = None
-) -> Subject | None:
+def civics_subject(session: EvaluationSession) -> Subject | None:
     """The classroom's civic education subject, whose proposals prefill the civics step."""
-    scope = scope or session_scope(session)
-    return (
-        Subject.objects.filter(pk__in=list(scope.teachers), kind=SubjectKind.CIVICS)
-        .order_by("pk")
-        .first()
-    )
+    return taught_subjects(session).filter(kind=SubjectKind.CIVICS).order_by("pk").first()
 
 
 def classroom_teachers(session: EvaluationSession) -> list[Staff]:
@@ -231,15 +220,61 @@ def scale_of(session: EvaluationSession, subject: Subject) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def number_text(value: Decimal | int | None) -> str:
-    """7.00 -> "7", 6.50 -> "6,5"."""
+    """7.00 -> "7", 6.50 -> "6,5" (memoized: a grid repeats a dozen values)."""
     if value is None:
         return ""
     text = f"{Decimal(value).normalize():f}"
     return text.replace(".", ",")
 
 
-def final_text(mark: SubjectMark | None) -> str:
+class MarkCell:
+    """A mark of the grid as pages read it: the values of a SubjectMark without the model
+    instance (336 of them cost a third of a page's budget as instances)."""
+
+    FIELDS = (
+        "student_id", "subject_id", "proposed_mark", "proposed_judgement", "final_mark",
+        "final_judgement", "debt",
+    )  # fmt: skip
+    __slots__ = tuple(sorted(FIELDS))
+
+    def __init__(
+        self,
+        student_id: int,
+        subject_id: int,
+        proposed_mark: Decimal | None,
+        proposed_judgement: str,
+        final_mark: Decimal | None,
+        final_judgement: str,
+        debt: bool,
+    ) -> None:
+        self.student_id, self.subject_id, self.debt = student_id, subject_id, debt
+        self.proposed_mark, self.proposed_judgement = proposed_mark, proposed_judgement
+        self.final_mark, self.final_judgement = final_mark, final_judgement
+
+    student_id: int
+    subject_id: int
+    proposed_mark: Decimal | None
+    proposed_judgement: str
+    final_mark: Decimal | None
+    final_judgement: str
+    debt: bool
+
+    @property
+    def proposed(self) -> bool:
+        return self.proposed_mark is not None or bool(self.proposed_judgement)
+
+    @property
+    def decided(self) -> bool:
+        return self.final_mark is not None or bool(self.final_judgement)
+
+
+AnyMark = SubjectMark | MarkCell
+M = TypeVar("M", SubjectMark, MarkCell)
+
+
+def final_text(mark: AnyMark | None) -> str:
     if mark is None:
         return ""
     if mark.final_mark is not None:
@@ -247,7 +282,7 @@ def final_text(mark: SubjectMark | None) -> str:
     return mark.final_judgement
 
 
-def proposed_text(mark: SubjectMark | None) -> str:
+def proposed_text(mark: AnyMark | None) -> str:
     if mark is None:
         return ""
     if mark.proposed_mark is not None:
@@ -255,7 +290,7 @@ def proposed_text(mark: SubjectMark | None) -> str:
     return mark.proposed_judgement
 
 
-def rules_mark(mark: SubjectMark) -> rules_lib.Mark | None:
+def rules_mark(mark: AnyMark) -> rules_lib.Mark | None:
     """The final mark as the rules read it: a number, "NC" or a giudizio code."""
     if mark.final_mark is not None:
         return mark.final_mark
@@ -268,29 +303,39 @@ def shown_mark(text: str) -> str:
 
 
 @dataclass
-class Grid:
+class Grid(Generic[M]):
     """The council's grid: students × subjects with their marks (proposal and final)."""
 
     students: list[Student]
     subjects: list[Subject]
-    marks: dict[tuple[int, int], SubjectMark]
+    marks: dict[tuple[int, int], M]
     results: dict[int, StudentResult]
 
-    def mark(self, student_id: int, subject_id: int) -> SubjectMark | None:
+    def mark(self, student_id: int, subject_id: int) -> M | None:
         return self.marks.get((student_id, subject_id))
 
 
-def marks_grid(session: EvaluationSession, *, with_results: bool = True) -> Grid:
-    """Students, subjects, marks and results in six queries whatever their numbers."""
-    scope = session_scope(session)
-    students = session_students(session, scope)
-    subjects = session_subjects(session, scope)
+def marks_grid(session: EvaluationSession, *, with_results: bool = True) -> Grid[SubjectMark]:
+    """Students, subjects, marks and results in four queries whatever their numbers."""
+    students = session_students(session)
+    subjects = session_subjects(session)
     ids = [s.pk for s in students]
     marks = {
         (m.student_id, m.subject_id): m
         for m in SubjectMark.objects.filter(session=session, student_id__in=ids)
     }
     results = results_by_student(session, ids) if with_results else {}
+    return Grid(students=students, subjects=subjects, marks=marks, results=results)
+
+
+def cells_grid(session: EvaluationSession) -> Grid[MarkCell]:
+    """The grid as pages read it (no model instance per mark), in four queries."""
+    students = session_students(session)
+    subjects = session_subjects(session)
+    wanted = {s.pk for s in students}
+    rows = SubjectMark.objects.filter(session=session).values_list(*MarkCell.FIELDS)
+    marks = {(row[0], row[1]): MarkCell(*row) for row in rows if row[0] in wanted}
+    results = results_by_student(session, wanted)
     return Grid(students=students, subjects=subjects, marks=marks, results=results)
 
 
@@ -333,7 +378,7 @@ def attendance_ok(result: StudentResult | None) -> bool:
     return result is None or result.assessed
 
 
-def marks_by_subject_name(grid: Grid, student_id: int) -> dict[str, rules_lib.Mark]:
+def marks_by_subject_name(grid: Grid[Any], student_id: int) -> dict[str, rules_lib.Mark]:
     """The student's final marks that count for the outcome (not religion nor the alternative
     activity), by subject name."""
     found: dict[str, rules_lib.Mark] = {}
@@ -363,7 +408,7 @@ def civics_of(session: EvaluationSession, result: StudentResult | None) -> rules
     return result.civics_judgement or None
 
 
-def debt_names(grid: Grid, student_id: int) -> list[str]:
+def debt_names(grid: Grid[Any], student_id: int) -> list[str]:
     return [
         s.name for s in grid.subjects if (m := grid.mark(student_id, s.pk)) is not None and m.debt
     ]
@@ -376,7 +421,7 @@ def rules_outcome(outcome: str) -> str:
 
 def outcome_facts(
     session: EvaluationSession,
-    grid: Grid,
+    grid: Grid[Any],
     student_id: int,
     result: StudentResult,
     *,
@@ -403,7 +448,7 @@ def outcome_facts(
 
 
 def counting_marks(
-    session: EvaluationSession, grid: Grid, student_id: int, result: StudentResult | None
+    session: EvaluationSession, grid: Grid[Any], student_id: int, result: StudentResult | None
 ) -> list[rules_lib.Mark]:
     """The final marks that enter the average M (civic education included)."""
     marks: list[rules_lib.Mark] = []
@@ -421,7 +466,7 @@ def counting_marks(
 
 
 def average_of(
-    session: EvaluationSession, grid: Grid, student_id: int, criteria: rules_lib.SchoolCriteria
+    session: EvaluationSession, grid: Grid[Any], student_id: int, criteria: rules_lib.SchoolCriteria
 ) -> Decimal | None:
     """The average M of the final marks and behaviour; None while something is missing or a
     mark is not numeric."""
@@ -569,11 +614,11 @@ def over_limit(session: EvaluationSession, result: StudentResult) -> bool:
     return status.over_limit
 
 
-def assessed_students(grid: Grid) -> list[Student]:
+def assessed_students(grid: Grid[Any]) -> list[Student]:
     return [s for s in grid.students if attendance_ok(grid.results.get(s.pk))]
 
 
-def marks_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
+def marks_problems(session: EvaluationSession, grid: Grid[Any] | None = None) -> list[str]:
     """A final mark in every subject for every assessed student (religion and the alternative
     activity only where proposed: not every student takes them)."""
     grid = grid or marks_grid(session)
@@ -595,7 +640,7 @@ def marks_problems(session: EvaluationSession, grid: Grid | None = None) -> list
     return found.items
 
 
-def behaviour_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
+def behaviour_problems(session: EvaluationSession, grid: Grid[Any] | None = None) -> list[str]:
     grid = grid or marks_grid(session)
     found = Problems()
     level = level_of(session)
@@ -611,7 +656,7 @@ def behaviour_problems(session: EvaluationSession, grid: Grid | None = None) -> 
     return found.items
 
 
-def civics_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
+def civics_problems(session: EvaluationSession, grid: Grid[Any] | None = None) -> list[str]:
     grid = grid or marks_grid(session)
     found = Problems()
     for student in assessed_students(grid):
@@ -623,7 +668,7 @@ def civics_problems(session: EvaluationSession, grid: Grid | None = None) -> lis
     return found.items
 
 
-def outcomes_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
+def outcomes_problems(session: EvaluationSession, grid: Grid[Any] | None = None) -> list[str]:
     """Final sessions: an outcome for every student, consistent with the rules and the
     school's criteria as they stand now."""
     if not decides_outcomes(session):
@@ -670,7 +715,7 @@ def unanimous_outcomes(session: EvaluationSession) -> set[int]:
     return {pk for pk, yes in latest.items() if yes}
 
 
-def credit_students(grid: Grid, session: EvaluationSession) -> list[Student]:
+def credit_students(grid: Grid[Any], session: EvaluationSession) -> list[Student]:
     """Those who get a credit in this session: admitted (to the next year or the exam) in
     upper secondary years 3–5."""
     if not gives_credits(session):
@@ -683,7 +728,7 @@ def credit_students(grid: Grid, session: EvaluationSession) -> list[Student]:
     ]
 
 
-def credits_problems(session: EvaluationSession, grid: Grid | None = None) -> list[str]:
+def credits_problems(session: EvaluationSession, grid: Grid[Any] | None = None) -> list[str]:
     if not gives_credits(session):
         return []
     grid = grid or marks_grid(session)
@@ -702,7 +747,7 @@ def credits_problems(session: EvaluationSession, grid: Grid | None = None) -> li
 
 def credit_check(
     session: EvaluationSession,
-    grid: Grid,
+    grid: Grid[Any],
     student_id: int,
     result: StudentResult,
     settings: EvaluationSettings,

@@ -527,7 +527,7 @@ def chosen_in(options: str, value: str) -> str:
 
 def grid_html(
     session: EvaluationSession,
-    grid: cs.Grid,
+    grid: cs.Grid[Any],
     *,
     editable: bool,
     typed: dict[tuple[int, int], str],
@@ -537,32 +537,27 @@ def grid_html(
     """The rows of the council's grid: one per student, a cell per subject (an input when the
     page is editable), the proposal beside a final mark that differs from it. Every text is
     escaped; f-strings, not format_html: 336 cells must cost well under a millisecond each."""
-    scales = {s.pk: cs.scale_of(session, s) for s in grid.subjects}
+    columns = [(s.pk, cs.scale_of(session, s)) for s in grid.subjects]
     options = {
-        pk: options_html(judgement_options(scale))
-        for pk, scale in scales.items()
-        if scale != NUMERIC
+        pk: options_html(judgement_options(scale)) for pk, scale in columns if scale != NUMERIC
     }
     not_assessed = f"<td>{escape(_('non valutabile'))}</td>"
     to_decide = f'<span class="cmp-proposal">{escape(_("da deliberare"))}</span>'
     proposal_text = _("proposta: %(p)s")
     invalid = ' aria-invalid="true"'
+    marks, final_text, proposed_text = grid.marks, cs.final_text, cs.proposed_text
     rows: list[str] = []
     for student in grid.students:
-        result = grid.results.get(student.pk)
-        assessed = cs.attendance_ok(result)
-        cells: list[str] = []
-        for subject in grid.subjects:
-            if not assessed:
-                cells.append(not_assessed)
-                continue
-            key = (student.pk, subject.pk)
-            mark = grid.marks.get(key)
-            final = cs.final_text(mark)
-            proposed = cs.proposed_text(mark)
+        student_id = student.pk
+        result = grid.results.get(student_id)
+        cells = [] if cs.attendance_ok(result) else [not_assessed] * len(columns)
+        for subject_id, _scale in columns if not cells else ():
+            key = (student_id, subject_id)
+            mark = marks.get(key)
+            final = final_text(mark)
+            proposed = proposed_text(mark)
             value = typed.get(key, final or proposed) if typed else (final or proposed)
-            name = f"{MARK_PREFIX}{student.pk}-{subject.pk}"
-            labelled = f"st-{student.pk} sub-{subject.pk}"
+            name = f"{MARK_PREFIX}{student_id}-{subject_id}"
             below = mark is not None and mark.debt
             note = ""
             if final and proposed and final != proposed:
@@ -571,26 +566,27 @@ def grid_html(
             elif proposed and not final:
                 note = to_decide
             wrong_attr = invalid if key in wrong else ""
-            if editable and subject.pk in options:
-                cells.append(
-                    f'<td><select name="{name}" id="{name}" aria-labelledby="{labelled}"'
-                    f"{wrong_attr}>{chosen_in(options[subject.pk], value)}</select>{note}</td>"
-                )
-            elif editable:
-                css = "cmp-mark cmp-below" if below else "cmp-mark"
-                cells.append(
-                    f'<td><input type="text" name="{name}" id="{name}" value="{escape(value)}" '
-                    f'aria-labelledby="{labelled}" inputmode="numeric" size="3" maxlength="4" '
-                    f'class="{css}"{wrong_attr}>{note}</td>'
-                )
-            else:
+            if not editable:
                 shown = escape(cs.shown_mark(final)) if final else "–"
                 css = ' class="cmp-below"' if below else ""
                 cells.append(f"<td{css}>{shown}{note}</td>")
-        average = cs.average_of(session, grid, student.pk, criteria) if result else None
+            elif subject_id in options:
+                cells.append(
+                    f'<td><select name="{name}" id="{name}" aria-labelledby="st-{student_id} '
+                    f'sub-{subject_id}"{wrong_attr}>{chosen_in(options[subject_id], value)}'
+                    f"</select>{note}</td>"
+                )
+            else:
+                css = "cmp-mark cmp-below" if below else "cmp-mark"
+                cells.append(
+                    f'<td><input type="text" name="{name}" id="{name}" value="{escape(value)}" '
+                    f'aria-labelledby="st-{student_id} sub-{subject_id}" inputmode="numeric" '
+                    f'size="3" maxlength="4" class="{css}"{wrong_attr}>{note}</td>'
+                )
+        average = cs.average_of(session, grid, student_id, criteria) if result else None
         shown_average = cs.number_text(average) if average is not None else "–"
         rows.append(
-            f'<tr><th scope="row" id="st-{student.pk}">{escape(student.full_name)}</th>'
+            f'<tr><th scope="row" id="st-{student_id}">{escape(student.full_name)}</th>'
             f"{''.join(cells)}<td>{shown_average}</td></tr>"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every text above is escaped
@@ -627,7 +623,7 @@ def marks(request: HttpRequest, session_id: int) -> HttpResponse:
             return answer
         errors = answer
         wrong = {(d["student_id"], d["subject_id"]) for d in answer.details if "subject_id" in d}
-    grid = cs.marks_grid(session)
+    grid = cs.cells_grid(session)
     editable = may_lead(request.user, session) and session.step == Step.MARKS
     criteria = cs.criteria_of(cs.settings_of(session.classroom.school.institute_id))
     context = {
@@ -735,10 +731,9 @@ def civics(request: HttpRequest, session_id: int) -> HttpResponse:
         if not isinstance(answer, CouncilError):
             return answer
         errors = answer
-    scope = cs.session_scope(session)
-    students = cs.session_students(session, scope)
+    students = cs.session_students(session)
     results = results_of(session, students)
-    subject = cs.civics_subject(session, scope)
+    subject = cs.civics_subject(session)
     proposals: dict[int, str] = {}
     if subject is not None:
         proposals = {
@@ -810,7 +805,10 @@ def outcome_choices(session: EvaluationSession) -> list[tuple[str, str]]:
 
 
 def suggested(
-    session: EvaluationSession, grid: cs.Grid, student: Student, criteria: rules_lib.SchoolCriteria
+    session: EvaluationSession,
+    grid: cs.Grid[Any],
+    student: Student,
+    criteria: rules_lib.SchoolCriteria,
 ) -> str:
     result = grid.results.get(student.pk)
     try:
