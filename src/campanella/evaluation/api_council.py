@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from campanella.evaluation import council, documents
 from campanella.evaluation import council_selectors as cs
@@ -51,8 +51,8 @@ def council_user(request: HttpRequest) -> User:
     return request.user
 
 
-def refused(error: CouncilError) -> tuple[int, ErrorOut]:
-    return error.status, error_body(error.code, error.message, error.details)
+def refused(error: CouncilError) -> Status:
+    return Status(error.status, error_body(error.code, error.message, error.details))
 
 
 def run(call: Any) -> Any:
@@ -125,7 +125,7 @@ def final_marks_write(request: HttpRequest, session_id: Id, body: FinalMarksIn) 
     saved = run(
         lambda: council.final_marks_save(user=council_user(request), session=session, marks=cells)
     )
-    if isinstance(saved, tuple):
+    if isinstance(saved, Status):
         return saved
     return SavedOut(changed=saved.changed, deliberations=saved.deliberations)
 
@@ -180,7 +180,7 @@ def behaviour_write(request: HttpRequest, session_id: Id, body: BehavioursIn) ->
     saved = run(
         lambda: council.behaviour_save(user=council_user(request), session=session, entries=entries)
     )
-    return saved if isinstance(saved, tuple) else SavedOut(changed=saved)
+    return saved if isinstance(saved, Status) else SavedOut(changed=saved)
 
 
 class RecoveryIn(Schema):
@@ -257,7 +257,7 @@ def outcomes_write(request: HttpRequest, session_id: Id, body: OutcomesIn) -> An
     saved = run(
         lambda: council.outcomes_save(user=council_user(request), session=session, entries=entries)
     )
-    return saved if isinstance(saved, tuple) else SavedOut(changed=saved)
+    return saved if isinstance(saved, Status) else SavedOut(changed=saved)
 
 
 class CreditOut(Schema):
@@ -316,7 +316,7 @@ def credits_write(request: HttpRequest, session_id: Id, body: CreditsIn) -> Any:
     saved = run(
         lambda: council.credits_save(user=council_user(request), session=session, entries=entries)
     )
-    return saved if isinstance(saved, tuple) else SavedOut(changed=saved)
+    return saved if isinstance(saved, Status) else SavedOut(changed=saved)
 
 
 class DocumentOut(Schema):
