@@ -276,7 +276,7 @@ def run(*, repeat: int, database_url: str | None) -> int:
         from django.test.utils import CaptureQueriesContext
 
         from campanella.evaluation import documents
-        from campanella.evaluation.models import EvaluationSession, Step
+        from campanella.evaluation.models import EvaluationSession, Step, StudentResult
 
         built = build(random.Random(1))
         session, coordinator = built["session"], built["coordinator"]
@@ -295,12 +295,27 @@ def run(*, repeat: int, database_url: str | None) -> int:
 
         EvaluationSession.objects.filter(pk=session.pk).update(step=Step.MINUTES)
         session.refresh_from_db()
-        document_times = []
+        document_times: list[float] = []
+        document_cpu: list[float] = []
         pages = 0
-        for _ in range(repeat):
-            start = time.perf_counter()
+        for run_number in range(repeat + 1):
+            # Other words in every run (as a reopened session's new version would have), so
+            # Typst cannot reuse the previous run's layout wholesale.
+            StudentResult.objects.filter(session=session).update(
+                behaviour_reason=f"Partecipazione attiva, versione {run_number} del verbale"
+            )
+            EvaluationSession.objects.filter(pk=session.pk).update(
+                minutes_number=str(27 + run_number)
+            )
+            session.refresh_from_db()
+            start, start_cpu = time.perf_counter(), time.process_time()
             made = documents.documents_generate(user=coordinator, session=session)
-            document_times.append(time.perf_counter() - start)
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+            if run_number == 0:
+                first_documents = (elapsed, cpu)
+                continue
+            document_times.append(elapsed)
+            document_cpu.append(cpu)
             pages = len(made)
         database = "PostgreSQL" if database_url else "SQLite"
         print(
@@ -317,9 +332,11 @@ def run(*, repeat: int, database_url: str | None) -> int:
         )
         docs_s = statistics.median(document_times)
         print(
-            f"Documenti della classe ({pages} PDF: verbale, tabellone, foglio firme, lettere): "
-            f"mediana {docs_s:.2f} s (min {min(document_times):.2f}, "
-            f"max {max(document_times):.2f}, {repeat} prove); "
+            f"Documenti della classe ({pages} PDF: verbale con tabellone, tabellone, foglio "
+            f"firme, lettere): mediana {docs_s:.2f} s (min {min(document_times):.2f}, "
+            f"max {max(document_times):.2f}; CPU {statistics.median(document_cpu):.2f} s; "
+            f"{repeat} prove); la prima del processo {first_documents[0]:.2f} s "
+            f"(CPU {first_documents[1]:.2f} s, caratteri caricati); "
             f"obiettivo < {DOCUMENTS_TARGET_S:.0f} s"
         )
         ok = page_ms < PAGE_TARGET_MS and docs_s < DOCUMENTS_TARGET_S

@@ -51,9 +51,10 @@ def council_session(
 
 
 def at_step(session: EvaluationSession, step: Step) -> EvaluationSession:
-    session.step = step
-    session.locked_at = timezone.now() if step == Step.LOCKED else None
-    session.save()
+    """Only the step (and the lock time) change: what pages wrote meanwhile stays."""
+    locked_at = timezone.now() if step == Step.LOCKED else None
+    EvaluationSession.objects.filter(pk=session.pk).update(step=step, locked_at=locked_at)
+    session.refresh_from_db()
     return session
 
 

@@ -135,8 +135,9 @@ def page(
 
 
 def next_label(session: EvaluationSession) -> str:
+    """The step after the session's, "" when the next is the lock (closing is its own page)."""
     following = steps.next_step(session)
-    return steps.step_label(following) if following else ""
+    return steps.step_label(following) if following and following != Step.LOCKED else ""
 
 
 def saved(
