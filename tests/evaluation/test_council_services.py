@@ -692,3 +692,25 @@ def test_the_principal_leads_too_and_a_stranger_is_not_a_principal_here(cast: Ca
             ends_at=datetime.time(17, 30),
             minutes_number="1",
         )
+
+
+def test_the_councils_history_reads_in_italian(cast: Cast) -> None:
+    from campanella.audit.models import Change
+    from campanella.audit.reading import readable_changes
+
+    session = opened(council_session(cast, step=Step.MARKS), cast)
+    propose(session, cast, {(cast.child, cast.maths): 6})
+    council.final_marks_save(
+        user=cast.coordinator,
+        session=session,
+        marks=[MarkInput(cast.child.pk, cast.maths.pk, "7", against=(staff(cast.teacher).pk,))],
+    )
+    entries = readable_changes(Change.objects.filter(institute_id=cast.institute.pk))
+    assert {e.kind for e in entries} >= {"Voto dello scrutinio", "Delibera"}
+    text = " ".join(
+        f"{e.kind} {e.about} " + " ".join(f"{x.label} {x.before} {x.after}" for x in e.lines)
+        for e in entries
+    )
+    assert "Scrutinio" in text and "Contrari" in text
+    for english in ("Session", "Created at", "Against", "Final mark"):
+        assert english not in text

@@ -77,6 +77,10 @@ FIELD_LABELS: dict[str, Any] = {
     "decided_at": gettext_lazy("decisa il"),
     "measure_by": gettext_lazy("provvedimento di"),
     "guardian": gettext_lazy("genitore o tutore"),
+    "session": gettext_lazy("scrutinio"),
+    "created_at": gettext_lazy("creato il"),
+    "created_by": gettext_lazy("creato da"),
+    "updated_at": gettext_lazy("modificato il"),
 }
 
 # Bookkeeping a reader already has in the entry itself (who, when, the operation, the reason)
