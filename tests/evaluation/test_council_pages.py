@@ -270,31 +270,39 @@ def test_the_marks_page_queries_do_not_grow_with_students_or_subjects(cast: Cast
     assert marks_page_queries(cast, session) == small
 
 
-@pytest.mark.parametrize("name", ["council_outcomes", "council_behaviour", "council_credits"])
+STEP_PAGES = {
+    "council_opening": Step.OPENING,
+    "council_attendance": Step.ATTENDANCE,
+    "council_behaviour": Step.BEHAVIOUR,
+    "council_civics": Step.CIVICS,
+    "council_outcomes": Step.OUTCOMES,
+    "council_credits": Step.CREDITS,
+    "council_minutes": Step.MINUTES,
+}
+
+
+@pytest.mark.parametrize("name", sorted(STEP_PAGES))
 def test_other_step_pages_do_not_grow_either(cast: Cast, name: str) -> None:
-    step = {
-        "council_outcomes": Step.OUTCOMES,
-        "council_behaviour": Step.BEHAVIOUR,
-        "council_credits": Step.CREDITS,
-    }[name]
+    step = STEP_PAGES[name]
     session = opened(council_session(cast, step=step, year=3), cast)
-    grow(cast, session, students=2, subjects=2)
-    client = cast.client_for(cast.coordinator)
-    client.get(url(name, session))
-    with CaptureQueriesContext(connection) as small:
+
+    def queries_with(students: int, subjects: int) -> int:
+        grow(cast, session, students=students, subjects=subjects)
+        StudentResult.objects.bulk_create(
+            [
+                StudentResult(session=session, student=s, outcome="ammesso", behaviour_mark=8)
+                for s in cs.session_students(session)
+            ],
+            ignore_conflicts=True,
+        )
+        client = cast.client_for(cast.coordinator)
         client.get(url(name, session))
-    grow(cast, session, students=4, subjects=4)
-    StudentResult.objects.bulk_create(
-        [
-            StudentResult(session=session, student=s, outcome="ammesso", behaviour_mark=8)
-            for s in cs.session_students(session)
-        ],
-        ignore_conflicts=True,
-    )
-    with CaptureQueriesContext(connection) as large:
-        response = client.get(url(name, session))
-    assert response.status_code == 200
-    assert len(large) <= len(small) + 2  # the deliberations' panel appears once, not per row
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url(name, session))
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries_with(2, 2) == queries_with(4, 4)
 
 
 def test_the_marks_page_of_28_students_and_12_subjects_renders_in_under_100_ms(cast: Cast) -> None:
@@ -309,3 +317,24 @@ def test_the_marks_page_of_28_students_and_12_subjects_renders_in_under_100_ms(c
         times.append(time.process_time() - start)
     assert response.content.decode().count('class="cmp-mark') == 28 * 12
     assert sorted(times)[2] < 0.1 * 2  # CPU time, with room for a shared machine (bench: < 100 ms)
+
+
+def test_a_primary_classrooms_grid_is_of_giudizi(cast: Cast) -> None:
+    from campanella.school.models import SchoolKind
+
+    cast.school.kind = SchoolKind.PRIMARY
+    cast.school.save()
+    session = opened(council_session(cast, step=Step.MARKS), cast)
+    propose(session, cast, {(cast.child, cast.maths): "buono"})
+    client = cast.client_for(cast.coordinator)
+    page = client.get(url("council_marks", session)).content.decode()
+    cell = f"m-{cast.child.pk}-{cast.maths.pk}"
+    assert f'<select name="{cell}"' in page
+    assert 'value="buono" selected>' in page
+    response = client.post(url("council_marks", session), {cell: "distinto"})
+    assert response.status_code == 302
+    mark = SubjectMark.objects.get(session=session, student=cast.child, subject=cast.maths)
+    assert (mark.final_judgement, mark.debt) == ("distinto", False)
+    assert client.post(url("council_marks", session), {cell: "8"}).status_code == 200
+    mark.refresh_from_db()
+    assert mark.final_judgement == "distinto"
