@@ -5,7 +5,11 @@ control (the other modules' checks need data these tests do not make)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
+import pytest
+
+from campanella.evaluation import steps
 from campanella.evaluation.models import EvaluationSession, SessionKind, Step
 from campanella.people.models import User
 from campanella.school.models import Term, TermKind
@@ -17,6 +21,16 @@ BLOCKED: dict[int, list[str]] = {}
 
 def blocking(session: EvaluationSession) -> list[str]:
     return list(BLOCKED.get(session.pk, []))
+
+
+@pytest.fixture
+def own_checks() -> Iterator[dict[int, list[str]]]:
+    """Every step's checks are only `blocking`: a test blocks a session by naming it in the
+    dict it gets."""
+    BLOCKED.clear()
+    with steps.checks_replaced({step.value: [blocking] for step in steps.ORDER[:-1]}):
+        yield BLOCKED
+    BLOCKED.clear()
 
 
 def first_term(cast: Cast) -> Term:
@@ -43,10 +57,11 @@ def second_term(cast: Cast) -> Term:
 def session_of(
     cast: Cast, kind: str = SessionKind.INTERMEDIATE, step: str = Step.PROPOSALS
 ) -> EvaluationSession:
-    """1A's session of `kind` (intermediate on the first period, else on the second)."""
+    """1A's session of `kind` (intermediate on the first period, else on the second) at `step`;
+    asked again, the same session is put at the step."""
     term = first_term(cast) if kind == SessionKind.INTERMEDIATE else second_term(cast)
-    session = EvaluationSession.objects.create(
-        classroom=cast.classroom_1a, term=term, kind=kind, step=step
+    session, _created = EvaluationSession.objects.update_or_create(
+        classroom=cast.classroom_1a, term=term, kind=kind, student=None, defaults={"step": step}
     )
     return session
 
@@ -59,10 +74,8 @@ def moved_to(session: EvaluationSession, step: str, user: User | None = None) ->
 
 def quiet_session(cast: Cast, step: str = Step.PROPOSALS) -> EvaluationSession:
     """The final session of a classroom with no students and no subjects (3ª C, coordinated by
-    the cast's coordinator) at `step`: every step's checks find nothing missing in it, so that
-    the route tables' rightful writes (advance, undo, lock) succeed whatever checks the step
-    modules register. A module whose check would still find something missing here (e.g. the
-    opening's data, the minutes' documents) completes this set-up so that it does not."""
+    the cast's coordinator) at `step`: the proposals' check finds nothing missing in it, so the
+    route tables' rightful moves (advance from the proposals, undo) succeed."""
     from campanella.people.models import Staff
     from tests.factories import ClassroomFactory
 
@@ -78,9 +91,23 @@ def quiet_session(cast: Cast, step: str = Step.PROPOSALS) -> EvaluationSession:
     )
 
 
-def locked_quiet_session(cast: Cast) -> EvaluationSession:
-    """`quiet_session` locked by its coordinator (its period closed)."""
+def lockable_session(cast: Cast) -> EvaluationSession:
+    """1ª A's final session with everything deliberated (tests.evaluation.council_support) and
+    its documents made by the council's service: every step's registered check passes, so it
+    can be locked."""
+    from campanella.evaluation.documents import documents_generate
+    from tests.evaluation.council_support import completed
+
+    session = completed(cast)
+    session.marks.filter(proposed_mark__lt=6, gaps="").update(  # every failing proposal's gaps
+        gaps="Argomenti del periodo", recovery_mode="corso"
+    )
+    documents_generate(user=cast.coordinator, session=session)
+    return EvaluationSession.objects.get(pk=session.pk)
+
+
+def locked_session(cast: Cast) -> EvaluationSession:
+    """`lockable_session` locked by its coordinator (its period closed)."""
     from campanella.evaluation.sessions import session_lock
 
-    session = quiet_session(cast, Step.MINUTES)
-    return session_lock(session=session, user=cast.coordinator)
+    return session_lock(session=lockable_session(cast), user=cast.coordinator)

@@ -51,20 +51,18 @@ def session_students(session: EvaluationSession) -> QuerySet[Student]:
     - deferred: its one student;
     - integrativo: the students whose judgement the final session of the classroom and
       period suspended;
-    - otherwise: the students enrolled in the classroom on the period's last day, or who
-      withdrew during the period, but those whose evaluation was deferred to a session of
-      their own."""
+    - otherwise: the students enrolled in the classroom on the period's last day (the last day
+      of lessons when the period ends later, as the proposals and the council count them), but
+      those whose evaluation was deferred to a session of their own."""
     students = Student.objects.order_by("surname", "name", "pk")
     if session.kind == SessionKind.DEFERRED:
         return students.filter(pk__in=[session.student_id] if session.student_id else [])
     if session.kind == SessionKind.SUPPLEMENTARY:
         return suspended_students(session.classroom_id, session.term_id)
     term = session.term
-    on_last_day = Q(entry_date__lte=term.end_date) & (
-        Q(exit_date__isnull=True) | Q(exit_date__gte=term.end_date)
-    )
-    withdrew = Q(exit_reason="ritiro", exit_date__gte=term.start_date, exit_date__lte=term.end_date)
-    enrolled = Enrollment.objects.filter(on_last_day | withdrew, classroom_id=session.classroom_id)
+    day = min(term.end_date, term.school_year.lessons_end)
+    on_that_day = Q(entry_date__lte=day) & (Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+    enrolled = Enrollment.objects.filter(on_that_day, classroom_id=session.classroom_id)
     deferred = EvaluationSession.objects.filter(
         classroom_id=session.classroom_id,
         term_id=session.term_id,
