@@ -378,3 +378,171 @@ def council_api_ids(c: Cast) -> dict[str, int]:
 
 
 API_IDS = council_api_ids
+
+
+# --- sessions: the list, a session's overview, its steps, lock and reopening -----------------
+# (evaluation/views_sessions.py, the sessions' operations of evaluation/api.py)
+
+from campanella.school.models import ClosedPeriod  # noqa: E402
+from tests.evaluation.session_helpers import (  # noqa: E402
+    first_term,
+    lockable_session,
+    locked_session,
+    quiet_session,
+    session_of,
+)
+
+
+def others(c: Cast) -> tuple[Any, ...]:
+    """Who may not lead a session of 3C: another class's teacher, a teacher of 1A, the office
+    (who sees it: the page comes back with the refusal, 302), the child's family, the child,
+    another institute's office."""
+    return (c.other_teacher, c.teacher, c.office, c.guardian, c.child_user, c.foreign_office)
+
+
+def session_write(c: Cast, name: str, step: str, body: dict[str, Any], rightful: Any) -> Write:
+    session = quiet_session(c, step)
+    return Write(
+        reverse(name, args=[session.pk]),
+        body,
+        rightful,
+        others(c),
+        (EvaluationSession.objects.filter(pk=session.pk), ClosedPeriod),
+        refused_for={"office": 302},
+    )
+
+
+def lock_write(c: Cast) -> Write:
+    """1A's final session, complete: its coordinator locks it; a teacher of 1A and the office
+    see it and are told they may not (302), the others do not see it (404)."""
+    session = lockable_session(c)
+    return Write(
+        reverse("evaluation:lock", args=[session.pk]),
+        {"fase": Step.MINUTES},
+        c.coordinator,
+        others(c),
+        (EvaluationSession.objects.filter(pk=session.pk), ClosedPeriod),
+        refused_for={"office": 302, "teacher": 302},
+    )
+
+
+def reopen_write(c: Cast) -> Write:
+    session = locked_session(c)
+    return Write(
+        reverse("evaluation:reopen", args=[session.pk]),
+        {"motivo": "Errore materiale nel verbale"},
+        c.principal,
+        (c.coordinator, c.office, c.teacher, c.other_teacher, c.guardian, c.child_user,
+         c.foreign_office),
+        (EvaluationSession.objects.filter(pk=session.pk), ClosedPeriod),
+        refused_for={"office": 302, "coordinator": 302, "teacher": 302},
+    )  # fmt: skip
+
+
+def create_write(c: Cast) -> Write:
+    body = {"periodo": first_term(c).pk, "tipo": SessionKind.FINAL, "classi": "scelte",
+            "classe": [c.classroom_1a.pk]}  # fmt: skip
+    return Write(
+        reverse("evaluation:create"),
+        body,
+        c.office,
+        (c.coordinator, c.teacher, c.other_teacher, c.guardian, c.child_user, c.foreign_office),
+        (EvaluationSession,),
+    )
+
+
+def defer_write(c: Cast) -> Write:
+    session = a_session(c)  # 1A's final session
+    return Write(
+        reverse("evaluation:defer", args=[session.pk]),
+        {"alunno": c.child.pk},
+        c.coordinator,
+        (c.teacher, c.other_teacher, c.guardian, c.child_user, c.foreign_office),
+        (EvaluationSession,),
+        refused_for={"teacher": 302},
+    )
+
+
+PAGES.update(
+    {
+        "evaluation:index": (lambda c: {}, 404, 302),
+        "evaluation:create": (posted, 404, 302),
+        "evaluation:session": (lambda c: {"session_id": session_of(c).pk}, 404, 302),
+        "evaluation:advance": (posted, 404, 302),
+        "evaluation:undo": (posted, 404, 302),
+        "evaluation:lock": (
+            lambda c: {"session_id": session_of(c, step=Step.MINUTES).pk},
+            404,
+            302,
+        ),
+        "evaluation:reopen": (posted, 404, 302),
+        "evaluation:defer": (posted, 404, 302),
+    }
+)
+PAGE_WRITES.update(
+    {
+        "evaluation:create": create_write,
+        "evaluation:advance": lambda c: session_write(
+            c, "evaluation:advance", Step.PROPOSALS, {"fase": Step.PROPOSALS}, c.coordinator
+        ),
+        "evaluation:undo": lambda c: session_write(
+            c, "evaluation:undo", Step.OPENING, {"fase": Step.OPENING}, c.principal
+        ),
+        "evaluation:lock": lock_write,
+        "evaluation:reopen": reopen_write,
+        "evaluation:defer": defer_write,
+    }
+)
+
+
+def api_move(c: Cast, move: str, step: str, rightful: Any) -> Write:
+    session = quiet_session(c, step)
+    return Write(
+        f"/api/v1/evaluation-sessions/{session.pk}/{move}",
+        {"from_step": step},
+        rightful,
+        others(c),
+        (EvaluationSession.objects.filter(pk=session.pk), ClosedPeriod),
+        refused_for={"office": 403},
+    )
+
+
+def api_of(page: Write, move: str, body: dict[str, Any], status: int = 403) -> Write:
+    """The API's twin of a page's write: the same session, rightful user and outsiders."""
+    session_id = page.url.strip("/").split("/")[1]
+    return Write(
+        f"/api/v1/evaluation-sessions/{session_id}/{move}",
+        body,
+        page.rightful,
+        page.outsiders,
+        page.watch,
+        refused_for=dict.fromkeys(page.refused_for, status),
+    )
+
+
+API.update(
+    {
+        ("get", "/api/v1/evaluation-sessions"): 200,
+        ("get", "/api/v1/evaluation-sessions/{session_id}"): 404,
+        ("post", "/api/v1/evaluation-sessions/{session_id}/advance"): 404,
+        ("post", "/api/v1/evaluation-sessions/{session_id}/undo"): 404,
+        ("post", "/api/v1/evaluation-sessions/{session_id}/lock"): 404,
+        ("post", "/api/v1/evaluation-sessions/{session_id}/reopen"): 404,
+    }
+)
+API_WRITES.update(
+    {
+        ("post", "/api/v1/evaluation-sessions/{session_id}/advance"): lambda c: api_move(
+            c, "advance", Step.PROPOSALS, c.coordinator
+        ),
+        ("post", "/api/v1/evaluation-sessions/{session_id}/undo"): lambda c: api_move(
+            c, "undo", Step.OPENING, c.principal
+        ),
+        ("post", "/api/v1/evaluation-sessions/{session_id}/lock"): lambda c: api_of(
+            lock_write(c), "lock", {"from_step": Step.MINUTES}
+        ),
+        ("post", "/api/v1/evaluation-sessions/{session_id}/reopen"): lambda c: api_of(
+            reopen_write(c), "reopen", {"reason": "Errore materiale nel verbale"}
+        ),
+    }
+)

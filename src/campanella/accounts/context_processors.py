@@ -74,6 +74,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if roles.staff is not None:
         items.append(NavItem(_("Registro"), reverse("register:today")))
         items.append(NavItem(_("Classi"), reverse("people:classroom_list")))
+        items.append(NavItem(_("Scrutini"), reverse("evaluation:index")))
     if roles.is_office:
         items += [
             *import_nav(),

@@ -15,3 +15,8 @@ router.add_router("", proposals_router)
 from campanella.evaluation.api_council import router as council_router  # noqa: E402
 
 router.add_router("", council_router)
+
+# Sessions: the list, one session with its steps and lock state, the moves (evaluation.api_sessions)
+from campanella.evaluation.api_sessions import router as sessions_router  # noqa: E402
+
+router.add_router("", sessions_router)

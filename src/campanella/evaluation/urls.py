@@ -52,3 +52,19 @@ urlpatterns += [
         name="council_document",
     ),
 ]
+
+# Sessions: the list, opening them, a session's overview and its steps, the lock, reopening.
+from django.urls import path  # noqa: E402
+
+from campanella.evaluation import views_sessions  # noqa: E402
+
+urlpatterns += [
+    path("", views_sessions.session_list, name="index"),
+    path("apri/", views_sessions.session_create, name="create"),
+    path("<id:session_id>/", views_sessions.session_detail, name="session"),
+    path("<id:session_id>/avanti/", views_sessions.session_advance, name="advance"),
+    path("<id:session_id>/indietro/", views_sessions.session_undo, name="undo"),
+    path("<id:session_id>/chiusura/", views_sessions.session_lock_confirm, name="lock"),
+    path("<id:session_id>/riapertura/", views_sessions.session_reopen_view, name="reopen"),
+    path("<id:session_id>/rinvio/", views_sessions.session_defer_view, name="defer"),
+]
