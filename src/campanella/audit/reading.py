@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -47,6 +47,7 @@ KINDS: dict[str, str] = {
     "iscrizione": "people.enrollment",
     "legame": "people.guardianship",
     "periodo-chiuso": "school.closedperiod",
+    "scrutinio": "evaluation.evaluationsession",
 }
 
 # Italian labels of fields whose model gives none (Django's default is the English name).
@@ -80,6 +81,8 @@ FIELD_LABELS: dict[str, Any] = {
     "session": gettext_lazy("scrutinio"),
     "created_at": gettext_lazy("creato il"),
     "created_by": gettext_lazy("creato da"),
+    "term": gettext_lazy("periodo"),
+    "locked_by": gettext_lazy("chiuso da"),
     "updated_at": gettext_lazy("modificato il"),
 }
 
@@ -89,12 +92,16 @@ HIDDEN = frozenset(
     {
         "id", "recorded_at", "recorded_by", "cancelled_at", "cancelled_by", "cancel_reason",
         "signed_at", "submitted_at", "submitted_by", "decided_at", "decided_by", "measure_by",
-        "teaching", "lesson", "scale",
+        "teaching", "lesson", "scale", "created_at", "updated_at", "locked_at", "locked_by",
     }
 )  # fmt: skip
 
 # What a record is about: shown once as its description, not repeated among a creation's lines.
 ABOUT = ("student", "students", "subject", "classroom", "date", "start_date", "end_date", "slot")
+# Models whose description needs more than ABOUT (by label): a scrutinio is of a kind and period.
+MODEL_ABOUT: dict[str, tuple[str, ...]] = {
+    "evaluation.evaluationsession": ("kind", "classroom", "term", "student"),
+}
 
 # A grade's value is kept in one of three fields, by scale: one line "voto" in its notation.
 GRADE_FIELDS = ("value", "level", "judgement")
@@ -149,6 +156,12 @@ def kind_choices() -> list[tuple[str, str]]:
 def slug_of(model: type[models.Model]) -> str:
     label = model._meta.label_lower
     return next((slug for slug, known in KINDS.items() if known == label), "")
+
+
+def about_fields(model: type[models.Model] | None) -> tuple[str, ...]:
+    if model is None:
+        return ABOUT
+    return MODEL_ABOUT.get(model._meta.label_lower, ABOUT)
 
 
 def capitalized(text: Any) -> str:
@@ -270,7 +283,7 @@ def shown_names(model: type[models.Model] | None, change: Change) -> list[str]:
             continue
         field = model_field(model, name)
         if change.action == ChangeAction.CREATE and before == {}:
-            if name not in ABOUT and not is_empty(field, after.get(name)):
+            if name not in about_fields(model) and not is_empty(field, after.get(name)):
                 names.append(name)
         elif parsed(field, before.get(name)) != parsed(field, after.get(name)):
             names.append(name)
@@ -307,7 +320,7 @@ def wanted_refs(changes: Sequence[Change]) -> dict[type[models.Model], set[int]]
             wanted[user_model].add(change.actor_id)
         model = model_of(change)
         values = [change.before or {}, change.after or {}]
-        for name in [*shown_names(model, change), *ABOUT]:
+        for name in [*shown_names(model, change), *about_fields(model)]:
             target = target_of(model_field(model, name))
             if target is not None:
                 for snapshot in values:
@@ -372,7 +385,7 @@ def about_text(model: type[models.Model] | None, change: Change, names: Mapping[
     values = snapshot_of(change)
     parts: list[str] = []
     start, end = values.get("start_date"), values.get("end_date")
-    for name in ABOUT:
+    for name in about_fields(model):
         if values.get(name) in (None, "", []) or name in ("start_date", "end_date"):
             continue
         parts.append(value_text(model_field(model, name), values[name], names))
@@ -409,6 +422,42 @@ def change_lines(
     return lines
 
 
+def step_action(model: type[models.Model] | None, change: Change) -> str | None:
+    """A scrutinio's transitions by name. Its steps are the choices of its `step` field, in
+    their order, the lock last: opening, "Passaggio alla fase «voti finali»", "Ritorno alla
+    fase «proposte di voto»", closing, reopening."""
+    field = model_field(model, "step")
+    if field is None or not getattr(field, "choices", None):
+        return None
+    if change.action == ChangeAction.CREATE:
+        return _("Apertura")
+    before = str((change.before or {}).get("step"))
+    after = str((change.after or {}).get("step"))
+    order = [str(value) for value, _label in field.flatchoices]
+    if change.action != ChangeAction.UPDATE or before == after or not {before, after} <= set(order):
+        return None
+    labels = {str(value): str(label) for value, label in field.flatchoices}
+    if after == order[-1]:
+        return _("Chiusura")
+    if before == order[-1]:
+        return _("Riapertura")
+    if order.index(after) > order.index(before):
+        return _("Passaggio alla fase «%(step)s»") % {"step": labels[after]}
+    return _("Ritorno alla fase «%(step)s»") % {"step": labels[after]}
+
+
+# Actions told by name for some models (by label): what a change did, beyond "Modifica".
+ACTION_TEXTS: dict[str, Callable[[type[models.Model] | None, Change], str | None]] = {
+    "evaluation.evaluationsession": step_action,
+}
+
+
+def action_text(model: type[models.Model] | None, change: Change) -> str:
+    told = ACTION_TEXTS.get(model._meta.label_lower) if model is not None else None
+    text = told(model, change) if told is not None else None
+    return text or str(ACTION_LABELS.get(change.action, change.action))
+
+
 def readable(change: Change, names: Mapping[Ref, str]) -> ReadableChange:
     model = model_of(change)
     user_model = get_user_model()
@@ -416,7 +465,7 @@ def readable(change: Change, names: Mapping[Ref, str]) -> ReadableChange:
         change=change,
         when=moment_text(change.at),
         who=names.get((user_model, change.actor_id), "—") if change.actor_id else "—",
-        action=str(ACTION_LABELS.get(change.action, change.action)),
+        action=action_text(model, change),
         kind=capitalized(model._meta.verbose_name) if model else "",
         kind_slug=slug_of(model) if model else "",
         about=about_text(model, change, names),
