@@ -78,3 +78,31 @@ def test_institute_can_require_it_for_the_office(cast: Cast) -> None:
     assert cast.office.totp_confirmed
     # Teachers are not forced.
     assert cast.client_for(cast.teacher).get(reverse("accounts:home")).status_code == 200
+
+
+def test_the_rule_comes_with_the_user_of_every_request(cast: Cast) -> None:
+    """The access policy asks every request of the office and the principal whether their
+    institute requires the verification: the answer is read with the user and their roles, in
+    the request's one user query, not with a query of its own (issue 11: item 15)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from campanella.accounts.backends import UsernameOrEmailBackend
+    from campanella.accounts.policy import totp_required
+
+    cast.institute.totp_required_for_principal = True
+    cast.institute.save()
+    backend = UsernameOrEmailBackend()
+    expected = {cast.principal: True, cast.office: False, cast.teacher: False, cast.guardian: False}
+    for user, required in expected.items():
+        with CaptureQueriesContext(connection) as captured:
+            loaded = backend.get_user(user.pk)
+            assert loaded is not None and totp_required(loaded) is required, user
+        assert len(captured) == 1, [q["sql"] for q in captured]
+    cast.institute.totp_required_for_office = True
+    cast.institute.totp_required_for_principal = False
+    cast.institute.save()
+    loaded = backend.get_user(cast.office.pk)
+    assert loaded is not None and totp_required(loaded)
+    loaded = backend.get_user(cast.principal.pk)
+    assert loaded is not None and not totp_required(loaded)

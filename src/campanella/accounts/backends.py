@@ -7,8 +7,13 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from campanella.orm.compiled import Compiled
 from campanella.people.models import User
 from campanella.people.roles import remember_roles, roles_from_row, roles_query
+
+# Every request of a login reads its user with the roles: compiled once per process
+# (campanella.orm.compiled), building and compiling the ORM query cost more than running it.
+_user_with_roles = Compiled(lambda user_id: roles_query().filter(pk=user_id), int)
 
 
 def find_login(identifier: str) -> User | None:
@@ -48,7 +53,7 @@ class UsernameOrEmailBackend(ModelBackend):
 
     def get_user(self, user_id: int) -> User | None:
         """The user of a session with their roles, in the one query every request makes."""
-        user = roles_query().filter(pk=user_id).first()
+        user = next(iter(_user_with_roles(int(user_id))), None)
         if user is None or not self.user_can_authenticate(user):
             return None
         remember_roles(user, roles_from_row(user))

@@ -14,13 +14,9 @@ from campanella.people.roles import roles_for_user
 
 
 def totp_required(user: User) -> bool:
-    roles = roles_for_user(user)
-    if roles.staff is None or not (roles.is_office or roles.is_principal):
-        return False
-    institute = roles.staff.institute  # fetched only for the office and the principal
-    return (roles.is_office and institute.totp_required_for_office) or (
-        roles.is_principal and institute.totp_required_for_principal
-    )
+    """The institute requires the two-step verification of this office or principal login
+    (read with the user's roles, no query of its own: people.roles.roles_query)."""
+    return roles_for_user(user).totp_required
 
 
 ALWAYS_ALLOWED = ("/static/", "/api/", "/esci/")

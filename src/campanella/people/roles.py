@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campanella.people.models import Guardianship, Staff, Student, User
@@ -27,6 +27,9 @@ class Roles:
     staff: Staff | None = None
     student: Student | None = None
     user_id: int | None = None
+    # The institute asks this login (office or principal) for the two-step verification:
+    # read with the user in the one query every request makes (`roles_query`).
+    totp_required: bool = False
 
     @cached_property
     def is_guardian(self) -> bool:
@@ -116,8 +119,14 @@ def active_links(user_id: int | None) -> QuerySet[Guardianship]:
 
 def roles_query() -> QuerySet[User]:
     """Users with their staff and student profiles, in one query (the institute, which few
-    pages need, is fetched when asked for: joining it doubled the cost of every request)."""
-    return User.objects.select_related("staff_profile", "student_profile")
+    pages need, is fetched when asked for: joining it as an object doubled the cost of every
+    request); of the institute only its two-step verification rules, two booleans that the
+    access policy asks of every request of the office and the principal."""
+    institute = "staff_profile__institute__"
+    return User.objects.select_related("staff_profile", "student_profile").annotate(
+        totp_for_office=F(f"{institute}totp_required_for_office"),
+        totp_for_principal=F(f"{institute}totp_required_for_principal"),
+    )
 
 
 def roles_from_row(row: User) -> Roles:
@@ -127,7 +136,11 @@ def roles_from_row(row: User) -> Roles:
         staff = None
     # Staff logins are never student logins.
     student = None if staff is not None else getattr(row, "student_profile", None)
-    return Roles(staff=staff, student=student, user_id=row.pk)
+    totp = staff is not None and bool(
+        (staff.is_office and getattr(row, "totp_for_office", False))
+        or (staff.is_principal and getattr(row, "totp_for_principal", False))
+    )
+    return Roles(staff=staff, student=student, user_id=row.pk, totp_required=totp)
 
 
 def load_roles(user_id: int) -> Roles:
