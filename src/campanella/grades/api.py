@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from campanella.grades import selectors
-from campanella.grades.models import Grade
-from campanella.grades.selectors import shown
+from campanella.grades.selectors import AnyGrade, shown
 from campanella.grades.services import grade_add
 from campanella.grades.views import book_scope, chosen_term, scoped_classroom, sees_as_family
 from campanella.lib.api_errors import CONFLICT, ErrorOut
@@ -77,7 +76,7 @@ class BookRowOut(Schema):
     grades: list[GradeOut]
 
 
-def grade_out(grade: Grade, subject_name: str) -> GradeOut:
+def grade_out(grade: AnyGrade, subject_name: str) -> GradeOut:
     return GradeOut(
         id=grade.pk, student_id=grade.student_id, subject=subject_name, date=grade.date,
         kind=grade.kind, display=shown(grade), value=grade.value, weight=grade.weight,

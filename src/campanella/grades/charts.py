@@ -14,14 +14,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.utils.dates import MONTHS_3
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from campanella.grades.markup import marked
-from campanella.grades.models import Grade
-from campanella.grades.selectors import PASS_MARK, below_sufficiency, shown
+from campanella.grades.selectors import PASS_MARK, AnyGrade, below_sufficiency, shown
 from campanella.lib.grades import (
     DEFAULT_SCALE,
     RunningAverage,
@@ -29,6 +27,7 @@ from campanella.lib.grades import (
     format_average,
     format_grade,
 )
+from campanella.lib.html_text import escape
 
 # The drawing's own units; the SVG scales to the card's width (a 375 px phone: about 0.95).
 WIDTH, HEIGHT = 320, 200
@@ -70,7 +69,7 @@ class TrendPoint:
     average: Decimal | None  # the running average after this point
 
 
-def running_points(grades: Sequence[Grade], *, weighted: bool) -> list[TrendPoint]:
+def running_points(grades: Sequence[AnyGrade], *, weighted: bool) -> list[TrendPoint]:
     """The numeric grades oldest first, each with the average of the grades that count up to
     it (what the family saw as the subject's average that day)."""
     running = RunningAverage()

@@ -4,9 +4,10 @@ page's legend explains the ▼)."""
 
 from __future__ import annotations
 
-from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from campanella.lib.html_text import escape
 
 BELOW_MARK = '<span class="cmp-below-mark" aria-hidden="true">▼</span>'
 # What screen readers hear after a marked value, per language: pages mark a hundred values.

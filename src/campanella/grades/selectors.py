@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,10 +29,53 @@ from campanella.people.selectors import enrolled_students
 from campanella.school.models import Classroom, Institute, Subject, SubjectKind, Term
 
 
-def shown(grade: Grade) -> str:
+@dataclass(frozen=True, slots=True)
+class ListedGrade:
+    """A grade as lists show it (LISTED_FIELDS, and for the family page its subject and who
+    gave it): plain values, no model object. The grade book and the family grades page list
+    one or two hundred grades; building `Grade` objects for them cost those pages more than
+    their query (docs/benchmarks.md, "Family pages")."""
+
+    id: int
+    student_id: int
+    classroom_id: int
+    subject_id: int
+    date: datetime.date
+    kind: str
+    scale: str
+    value: Decimal | None
+    level: str
+    judgement: str
+    weight: Decimal
+    counts_in_average: bool
+    description: str
+    comment: str
+    visible_from: datetime.date | None
+    cancelled_at: datetime.datetime | None
+    lesson_id: int | None
+    subject_name: str = ""
+    subject_kind: str = ""
+    teacher_name: str = ""  # as Staff.full_name: surname and name
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+AnyGrade = Grade | ListedGrade
+_SHOWN: dict[Decimal, str] = {}  # a few dozen values (two decimals on a 1–10 scale)
+
+
+def shown(grade: AnyGrade) -> str:
     """The one display form of a stored grade (7+, 6½, Distinto, Avanzato)."""
-    if grade.value is not None:
-        return format_grade(grade.value)
+    value = grade.value
+    if value is not None:
+        found = _SHOWN.get(value)
+        if found is None:
+            found = format_grade(value)
+            if len(_SHOWN) < 4096:
+                _SHOWN[value] = found
+        return found
     return primary_label(grade.level) if grade.level else judgement_label(grade.judgement)
 
 
@@ -41,7 +84,7 @@ def shown(grade: Grade) -> str:
 PASS_MARK = DEFAULT_SCALE.sufficiency
 
 
-def below_sufficiency(grade: Grade) -> bool:
+def below_sufficiency(grade: AnyGrade) -> bool:
     """A numeric grade under the pass mark, the judgement "insufficiente" or the giudizio
     sintetico "non sufficiente"; the 2020 descriptive levels of primary school are never
     failing marks (O.M. 172/2020)."""
@@ -82,7 +125,7 @@ def visible_to_family(
 
 
 def averages(
-    grades: QuerySet[Grade] | Iterable[Grade], *, weighted: bool
+    grades: QuerySet[Grade] | Iterable[AnyGrade], *, weighted: bool
 ) -> dict[tuple[int, int], Decimal | None]:
     """(student id, subject id) → average of the numeric grades that count.
 
@@ -157,7 +200,7 @@ def pick_term(terms: list[Term], wanted: str, today: datetime.date | None = None
 @dataclass(frozen=True)
 class BookRow:
     student: Student
-    grades: list[Grade]  # oldest first
+    grades: list[ListedGrade]  # oldest first
     average: Decimal | None
 
     def count(self, kind: str) -> int:
@@ -166,17 +209,33 @@ class BookRow:
 
 @dataclass(frozen=True)
 class SubjectGrades:
-    by_student: dict[int, list[Grade]]  # oldest first
+    by_student: dict[int, list[ListedGrade]]  # oldest first
     averages: dict[int, Decimal | None]  # student id → average
+
+
+def _book_grades(with_term: bool) -> Compiled[QuerySet[Grade]]:
+    """The grade book's query for one shape (a term or not), compiled once per process."""
+
+    def build(classroom_id: int, subject_id: int, *days: datetime.date) -> QuerySet[Grade]:
+        grades = active_grades().filter(classroom_id=classroom_id, subject_id=subject_id)
+        if with_term:
+            grades = grades.filter(date__gte=days[0], date__lte=days[1])
+        return grades.order_by("date", "pk").values_list(*LISTED_FIELDS)
+
+    return Compiled(build, int, int, *(datetime.date,) * (2 * with_term))
+
+
+_BOOK_GRADES = {with_term: _book_grades(with_term) for with_term in (False, True)}
 
 
 def subject_grades(classroom: Classroom, subject: Subject, term: Term | None) -> SubjectGrades:
     """The classroom's grades of a subject in the term by student, with their averages (one
     query, and one for the averaging setting when the classroom came without its school)."""
-    grades = in_term(active_grades().filter(classroom=classroom, subject=subject), term)
-    listed = list(grades.only(*LISTED_FIELDS).order_by("date", "pk"))
+    days = [term.start_date, term.end_date] if term is not None else []
+    rows: Iterable[Any] = _BOOK_GRADES[term is not None](classroom.pk, subject.pk, *days)
+    listed = [ListedGrade(*row) for row in rows]
     means = averages(listed, weighted=weighted_averages(classroom))
-    by_student: dict[int, list[Grade]] = defaultdict(list)
+    by_student: dict[int, list[ListedGrade]] = defaultdict(list)
     for grade in listed:
         by_student[grade.student_id].append(grade)
     return SubjectGrades(
@@ -228,7 +287,7 @@ class SubjectSummary:
     subject_id: int
     subject: str
     average: Decimal | None
-    grades: list[Grade]
+    grades: list[ListedGrade]
     in_overall: bool = True  # behaviour and support stay out of the overall average
     weighted: bool = True  # the institute's averages are weighted (for running averages)
 
@@ -243,14 +302,9 @@ def _listed(with_term: bool, family: bool) -> Compiled[QuerySet[Grade]]:
             grades = grades.filter(date__gte=days[0], date__lte=days[1])
         if family:
             grades = visible_to_family(grades, days[-1])
-        return (
-            grades.select_related("subject", "teacher")
-            .only(
-                *LISTED_FIELDS, "subject__name", "subject__kind", "teacher__surname",
-                "teacher__name",
-            )
-            .order_by("subject__name", "-date", "-pk")
-        )  # fmt: skip
+        return grades.order_by("subject__name", "-date", "-pk").values_list(
+            *LISTED_FIELDS, "subject__name", "subject__kind", "teacher__surname", "teacher__name"
+        )
 
     days: tuple[type[datetime.date], ...] = (datetime.date,) * (2 * with_term + family)
     return Compiled(build, int, int, *days)
@@ -273,19 +327,24 @@ def student_summary(
     days: list[datetime.date] = [term.start_date, term.end_date] if term is not None else []
     if family:
         days.append(today or timezone.localdate())
-    listed = list(_LISTED[term is not None, family](student.pk, classroom.pk, *days))
+    rows: Iterable[Any] = _LISTED[term is not None, family](student.pk, classroom.pk, *days)
+    fields = len(LISTED_FIELDS)
+    make: Any = ListedGrade  # the listed fields, the subject's name and kind, who gave it
+    listed: list[ListedGrade] = [
+        make(*row[:fields], *row[fields : fields + 2], f"{row[-2]} {row[-1]}") for row in rows
+    ]
     weighted = weighted_averages(classroom)
     means = averages(listed, weighted=weighted)
-    by_subject: dict[int, list[Grade]] = defaultdict(list)
+    by_subject: dict[int, list[ListedGrade]] = defaultdict(list)
     for grade in listed:
         by_subject[grade.subject_id].append(grade)
     return [
         SubjectSummary(
             subject_id=subject_id,
-            subject=items[0].subject.name,
+            subject=items[0].subject_name,
             average=means.get((student.pk, subject_id)),
             grades=items,
-            in_overall=items[0].subject.kind not in NOT_AVERAGED,
+            in_overall=items[0].subject_kind not in NOT_AVERAGED,
             weighted=weighted,
         )
         for subject_id, items in by_subject.items()

@@ -24,7 +24,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -36,7 +35,7 @@ from campanella.audit.selectors import record_history
 from campanella.grades import charts, selectors
 from campanella.grades.markup import marked
 from campanella.grades.models import COMMENT_LENGTH, Grade, GradeKind
-from campanella.grades.selectors import shown
+from campanella.grades.selectors import ListedGrade, shown
 from campanella.grades.services import (
     GradeInputError,
     NotAllowed,
@@ -49,6 +48,7 @@ from campanella.grades.services import (
     teaches_subject,
 )
 from campanella.lib.grades import format_average, format_grade
+from campanella.lib.html_text import escape
 from campanella.lib.spreadsheets import append_row
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
@@ -117,14 +117,14 @@ def marked_average(value: Decimal | None) -> SafeString:
     return mark_safe(marked(shown_average(value), below))  # noqa: S308 - escaped
 
 
-def family_grade_items(grades: list[Grade], labels: dict[str, str]) -> SafeString:
+def family_grade_items(grades: list[ListedGrade], labels: dict[str, str]) -> SafeString:
     """The `<li>` of each grade on the family page: notation, date, kind, test, comment."""
     not_counting = f" ({escape(_('non fa media'))})"
     items = []
     for grade in grades:
         kind = escape(labels.get(grade.kind, grade.kind))
         extra = "" if grade.counts_in_average else not_counting
-        extra += f" · {escape(grade.teacher.full_name)}"  # who gave it (issue 11: item 2)
+        extra += f" · {escape(grade.teacher_name)}"  # who gave it (issue 11: item 2)
         if grade.description:
             extra += f" · {escape(grade.description)}"
         if grade.comment:
@@ -137,7 +137,7 @@ def family_grade_items(grades: list[Grade], labels: dict[str, str]) -> SafeStrin
     return mark_safe("".join(items))  # noqa: S308 - every text above is escaped
 
 
-def book_grade_links(grades: list[Grade], labels: dict[str, str], prefix: str) -> SafeString:
+def book_grade_links(grades: list[ListedGrade], labels: dict[str, str], prefix: str) -> SafeString:
     """The grade book cell of a student: each grade links to its page (correct or cancel).
     Between the entry cells, grade-book.js takes the links out of the Tab order (← reaches
     them from an empty cell)."""

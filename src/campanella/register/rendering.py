@@ -9,10 +9,10 @@ import datetime
 from functools import lru_cache
 
 from django.utils import dateformat
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from campanella.lib.html_text import escape
 from campanella.register.models import SignatureKind
 from campanella.register.selectors import LessonLine
 
