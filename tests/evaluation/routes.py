@@ -546,3 +546,52 @@ API_WRITES.update(
         ),
     }
 )
+
+
+# --- opening sessions and postponing a student through the API (evaluation/api_sessions.py) ---
+# The same period, classroom, student and rightful users as the pages' writes: a teacher of
+# the institute (who sees the period) is told 403 `not_allowed`; a family, the child, another
+# institute's office (for whom institute A's period and 1A's student do not exist) 404.
+
+
+def api_create_write(c: Cast) -> Write:
+    page = create_write(c)
+    body = {"term_id": first_term(c).pk, "kind": SessionKind.FINAL,
+            "classroom_ids": [c.classroom_1a.pk]}  # fmt: skip
+    return Write(
+        "/api/v1/evaluation-sessions",
+        body,
+        page.rightful,
+        page.outsiders,
+        page.watch,
+        refused_for={"coordinator": 403, "teacher": 403, "other_teacher": 403},
+    )
+
+
+def api_defer_write(c: Cast) -> Write:
+    page = defer_write(c)
+    session = a_session(c)
+    return Write(
+        f"/api/v1/evaluation-sessions/{session.pk}/students/{c.child.pk}/defer",
+        {},
+        page.rightful,
+        page.outsiders,
+        page.watch,
+        refused_for={"teacher": 403},
+    )
+
+
+API.update(
+    {
+        ("post", "/api/v1/evaluation-sessions"): 404,
+        ("post", "/api/v1/evaluation-sessions/{session_id}/students/{student_id}/defer"): 404,
+    }
+)
+API_WRITES.update(
+    {
+        ("post", "/api/v1/evaluation-sessions"): api_create_write,
+        ("post", "/api/v1/evaluation-sessions/{session_id}/students/{student_id}/defer"): (
+            api_defer_write
+        ),
+    }
+)
