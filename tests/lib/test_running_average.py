@@ -34,3 +34,19 @@ def test_thirds_round_half_up_and_negative_weights_are_refused() -> None:
     assert running.value == Decimal("6.58")
     with pytest.raises(ValueError, match="negative"):
         running.add(Decimal(6), Decimal(-1))
+
+
+long_decimals = st.decimals(min_value=0, max_value=10, places=35, allow_nan=False)
+
+
+@given(st.lists(st.tuples(long_decimals, long_decimals), max_size=12))
+def test_sums_too_long_for_decimal_move_to_fractions_with_the_same_result(
+    pairs: list[tuple[Decimal, Decimal]],
+) -> None:
+    """The running sums are Decimals while they stay exact (grades have two decimals), exact
+    fractions once a product would be rounded: the averages are average()'s either way."""
+    running = RunningAverage()
+    for size, (value, weight) in enumerate(pairs, start=1):
+        running.add(value, weight)
+        so_far = pairs[:size]
+        assert running.value == average([v for v, _w in so_far], [w for _v, w in so_far])

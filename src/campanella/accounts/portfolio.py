@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import Resolver404, resolve, reverse
 
 from campanella.people.models import Student
-from campanella.people.selectors import own_students
+from campanella.people.selectors import own_student_choices, own_students
 
 CURRENT_CHILD = "campanella-current-child"
 
@@ -27,13 +27,7 @@ CHILD_HOME = "people:student_detail"
 
 def children_choices(request: HttpRequest) -> list[Student]:
     """The children this login may switch between, with their institute's name."""
-    return list(
-        own_students(request.user)
-        .prefetch_related(None)
-        .select_related("institute")
-        .only("pk", "name", "surname", "institute__name")
-        .order_by("surname", "name")
-    )
+    return own_student_choices(request.user)
 
 
 def set_current_child(request: HttpRequest, student_id: int) -> Student | None:

@@ -604,22 +604,39 @@ class RunningAverage:
     """`average()` of the values added so far, each addition in constant time (a trend chart
     asks for the average after every grade: recomputing it each time was quadratic)."""
 
+    # The sums are kept as exact Decimals (sums of products of short decimals, as `average`
+    # computes them: the context traps any rounding) and divided in integers; a sum that
+    # Decimal cannot hold exactly moves both to exact fractions, the slower way.
+
     def __init__(self) -> None:
-        self._total = Fraction(0)
-        self._weight = Fraction(0)
+        self._total: Decimal | Fraction = Decimal(0)
+        self._weight: Decimal | Fraction = Decimal(0)
 
     def add(self, value: Decimal, weight: Decimal = _ONE) -> None:
-        exact_weight = Fraction(_as_decimal(weight))
+        exact_weight = _as_decimal(weight)
         if exact_weight < 0:
             raise ValueError("average() weights must not be negative")
-        self._total += Fraction(_as_decimal(value)) * exact_weight
-        self._weight += exact_weight
+        exact_value = _as_decimal(value)
+        if isinstance(self._total, Decimal) and isinstance(self._weight, Decimal):
+            try:
+                with localcontext(_EXACT):
+                    total = self._total + exact_value * exact_weight
+                    weight_sum = self._weight + exact_weight
+            except Inexact:
+                self._total, self._weight = Fraction(self._total), Fraction(self._weight)
+            else:
+                self._total, self._weight = total, weight_sum
+                return
+        self._total = Fraction(self._total) + Fraction(exact_value) * Fraction(exact_weight)
+        self._weight = Fraction(self._weight) + Fraction(exact_weight)
 
     @property
     def value(self) -> Decimal | None:
         if self._weight == 0:
             return None
-        return _round_half_up(self._total / self._weight)
+        if isinstance(self._total, Decimal) and isinstance(self._weight, Decimal):
+            return _ratio_half_up(self._total, self._weight)
+        return _round_half_up(Fraction(self._total) / Fraction(self._weight))
 
 
 def _exact_average(values: Sequence[Decimal], weights: Sequence[Decimal]) -> Decimal | None:

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from campanella.orm.compiled import Compiled
 from campanella.people.models import Guardianship, Staff, Student, User
 from campanella.school.models import Classroom
 
@@ -34,7 +35,7 @@ class Roles:
     @cached_property
     def is_guardian(self) -> bool:
         """Of at least one child whose access is not revoked."""
-        return active_links(self.user_id).exists()
+        return self.user_id is not None and any(_any_link(self.user_id))
 
     @cached_property
     def is_coordinator(self) -> bool:
@@ -108,6 +109,8 @@ class Roles:
 
 
 NO_ROLES = Roles()
+# Asked by every home and by the pages that list a login's roles: compiled once per process.
+_any_link = Compiled(lambda user_id: active_links(user_id).values("pk")[:1], int)
 
 
 def active_links(user_id: int | None) -> QuerySet[Guardianship]:

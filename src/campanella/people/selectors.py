@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from campanella.orm.compiled import Compiled
 from campanella.people.models import Enrollment, Staff, Student
 from campanella.people.roles import active_links, roles_for_user
 from campanella.school.models import Classroom, Teaching, TeachingKind, TimetableEntry
@@ -91,13 +93,20 @@ def staff_for_user(user: Any) -> QuerySet[Staff]:
     return Staff.objects.filter(institute_id=roles.manages_institute_id)
 
 
+# A student's enrollment on a day, with the classroom, its school and institute and the year:
+# every family register page reads it, compiled once per process (campanella.orm.compiled).
+_current_enrollment = Compiled(
+    lambda student_id, day: (
+        Enrollment.objects.filter(active_enrollments_on(day), student_id=student_id)
+        .select_related("classroom__school__institute", "school_year")[:1]
+    ),
+    int, datetime.date,
+)  # fmt: skip
+
+
 def current_enrollment(student: Student, day: datetime.date | None = None) -> Enrollment | None:
     day = day or timezone.localdate()
-    return (
-        student.enrollments.filter(active_enrollments_on(day))
-        .select_related("classroom__school__institute", "school_year")
-        .first()
-    )
+    return next(iter(_current_enrollment(student.pk, day)), None)
 
 
 def visible_enrollment(
@@ -126,35 +135,51 @@ class ChildSummary:
     may_justify: bool
 
 
+# The guardian's home lists the children, the header the children to switch between: on the
+# pages families open most, so their queries are compiled once per process (campanella.orm.
+# compiled), one shape per number of children for the enrollments.
+_links_with_students = Compiled(
+    lambda user_id: (
+        active_links(user_id)
+        .select_related("student")
+        .order_by("student__surname", "student__name")
+    ),
+    int,
+)  # fmt: skip
+
+
+@cache
+def _enrollments_on(students: int) -> Compiled[QuerySet[Enrollment]]:
+    def build(day: datetime.date, *student_ids: int) -> QuerySet[Enrollment]:
+        return Enrollment.objects.filter(
+            active_enrollments_on(day), student_id__in=student_ids
+        ).select_related("classroom__school", "school_year")
+
+    return Compiled(build, datetime.date, *(int,) * students)
+
+
 def children_of_user(user: Any, day: datetime.date | None = None) -> list[ChildSummary]:
     """The guardian's children with their current classroom, in 2 queries for any number."""
     roles = roles_for_user(user)
     if roles.user_id is None:
         return []
     day = day or timezone.localdate()
-    links = (
-        active_links(roles.user_id)
-        .select_related("student")
-        .prefetch_related(
-            Prefetch(
-                "student__enrollments",
-                queryset=Enrollment.objects.filter(active_enrollments_on(day)).select_related(
-                    "classroom__school", "school_year"
-                ),
-                to_attr="active_enrollments",
+    links = list(_links_with_students(roles.user_id))
+    ids = sorted({link.student_id for link in links})
+    found: dict[int, list[Enrollment]] = {pk: [] for pk in ids}
+    for enrollment in _enrollments_on(len(ids))(day, *ids) if ids else ():
+        found[enrollment.student_id].append(enrollment)
+    children = []
+    for link in links:
+        enrollments = found[link.student_id]
+        link.student.active_enrollments = enrollments  # type: ignore[attr-defined]
+        children.append(
+            ChildSummary(
+                student=link.student, enrollment=next(iter(enrollments), None),
+                relation=link.get_relation_display(), may_justify=link.may_justify,
             )
-        )
-        .order_by("student__surname", "student__name")
-    )
-    return [
-        ChildSummary(
-            student=link.student,
-            enrollment=next(iter(link.student.active_enrollments), None),  # type: ignore[attr-defined]
-            relation=link.get_relation_display(),
-            may_justify=link.may_justify,
-        )
-        for link in links
-    ]
+        )  # fmt: skip
+    return children
 
 
 def enrolled_students(classroom: Classroom, day: datetime.date | None = None) -> QuerySet[Student]:
@@ -208,6 +233,35 @@ def classroom_overview(institute_id: int, school_year_id: int) -> QuerySet[Class
         .annotate(student_count=active_student_count(timezone.localdate()))
         .order_by("school__name", "year", "section")
     )
+
+
+def _choices(with_student: bool) -> Compiled[QuerySet[Student]]:
+    def build(user_id: int, *student_id: int) -> QuerySet[Student]:
+        scope = Q(pk__in=active_links(user_id).values("student_id"))
+        if with_student:
+            scope |= Q(pk=student_id[0])
+        return (
+            Student.objects.filter(scope)
+            .select_related("institute")
+            .only("pk", "name", "surname", "institute__name")
+            .order_by("surname", "name")
+        )
+
+    return Compiled(build, int, *(int,) * with_student)
+
+
+_CHOICES = {with_student: _choices(with_student) for with_student in (False, True)}
+
+
+def own_student_choices(user: Any) -> list[Student]:
+    """The students of `own_students` (the same scope) with only their names and their
+    institute's name: the header's children to switch between, on every family page."""
+    roles = roles_for_user(user)
+    if roles.user_id is None:
+        return []
+    if roles.student is not None:
+        return list(_CHOICES[True](roles.user_id, roles.student.pk))
+    return list(_CHOICES[False](roles.user_id))
 
 
 def own_students(user: Any, day: datetime.date | None = None) -> QuerySet[Student]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import rules
 
+from campanella.orm.compiled import Compiled
 from campanella.people.models import Staff, Student
 from campanella.people.roles import active_links, roles_for_user
 from campanella.people.selectors import classrooms_for_user, students_for_user
@@ -37,10 +38,20 @@ def may_substitute_in(user: Any, classroom: Classroom) -> bool:
     )
 
 
+# A guardian's link to a child that carries the right to justify (asked by every family
+# register page): compiled once per process (campanella.orm.compiled).
+_justifying_link = Compiled(
+    lambda user_id, student_id: (
+        active_links(user_id).filter(student_id=student_id, may_justify=True).values("pk")[:1]
+    ),
+    int, int,
+)  # fmt: skip
+
+
 def may_justify(user: Any, student: Student) -> bool:
     """Guardians with the right to justify; adult students if the school allows it."""
     roles = roles_for_user(user)
-    if active_links(roles.user_id).filter(student=student, may_justify=True).exists():
+    if roles.user_id is not None and any(_justifying_link(roles.user_id, student.pk)):
         return True
     return (
         roles.student is not None
