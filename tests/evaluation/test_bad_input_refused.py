@@ -6,7 +6,8 @@ here are the ones that were not, with the real step checks (no `own_checks`):
 - a step out of order, from the API and from the page;
 - a lock with a proposal missing, from the service, the API and the page;
 - an outcome that contradicts the rules (behaviour 5 and admitted), from the page;
-- a reopening by anyone but the principal, from the API and the page, with the message.
+- a reopening by anyone but the principal, from the API and the page, with the message;
+- a proposal out of scale, from the API (message and rows) and the teacher's page.
 """
 
 from __future__ import annotations
@@ -210,3 +211,46 @@ def test_a_reopening_by_anyone_but_the_principal_is_refused_on_the_page(cast: Ca
         assert database() == before
     page = cast.client_for(cast.coordinator).get(reverse("evaluation:session", args=[session.pk]))
     assert "Riapri lo scrutinio" not in page.content.decode()
+
+
+# --- a proposal out of scale (the teacher's page and the API) ---------------------------------
+
+
+def read_session(cast: Cast) -> EvaluationSession:
+    """1ª A's session with its proposals read from a grade of the child's in maths."""
+    from campanella.evaluation.proposals import proposals_read
+    from campanella.school.models import Term
+    from tests.evaluation.routes import a_session
+    from tests.evaluation.test_proposals import grade, weekday_in
+
+    term = Term.objects.get(school=cast.school)
+    grade(cast.child, cast.maths, weekday_in(term, 0), "7", classroom=cast.classroom_1a)
+    proposals_read(user=cast.coordinator, classrooms=[cast.classroom_1a], term=term)
+    return a_session(cast)
+
+
+OUT_OF_SCALE = "Voto fuori scala: «11». Il voto deve essere compreso tra 1 e 10."
+
+
+def test_a_proposal_out_of_scale_from_the_api_is_400_and_writes_nothing(cast: Cast) -> None:
+    session = read_session(cast)
+    url = f"{BASE}/{session.pk}/proposals/{cast.child.pk}/{cast.maths.pk}"
+    before = database()
+    answer = api(cast.teacher).put(url, {"proposal": "11"}, content_type="application/json")
+    assert (answer.status_code, answer.json()["code"]) == (400, "mark_out_of_range")
+    assert answer.json()["message"] == OUT_OF_SCALE
+    assert database() == before
+
+
+def test_a_proposal_out_of_scale_on_the_page_is_shown_and_nothing_is_saved(cast: Cast) -> None:
+    session = read_session(cast)
+    before = database()
+    response = cast.client_for(cast.teacher).post(
+        reverse("evaluation:proposals_save", args=[session.pk]),
+        {"materia": cast.maths.pk, f"proposta-{cast.child.pk}": "11",
+         f"proposta-{cast.adult_student.pk}": "8"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert escape(OUT_OF_SCALE) in page and 'aria-invalid="true"' in page
+    assert database() == before

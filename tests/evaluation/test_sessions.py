@@ -279,3 +279,22 @@ def test_a_deferred_session_locks_after_the_classroom_one(cast: Cast) -> None:
 
 def test_not_allowed_is_a_session_error() -> None:
     assert issubclass(NotAllowed, SessionError)
+
+
+def test_another_institutes_classroom_is_not_named_in_the_refusal(cast: Cast) -> None:
+    """The pages and the API look classrooms up in the caller's institute first; the service
+    itself does not name another institute's classroom either."""
+    from campanella.people.models import Staff
+    from tests.factories import SchoolYearFactory
+
+    institute = Staff.objects.get(user=cast.foreign_office).institute
+    school = SchoolFactory(institute=institute, name="Liceo B")
+    foreign = ClassroomFactory(school=school, school_year=SchoolYearFactory(institute=institute),
+                               year=4, section="K")  # fmt: skip
+    error = refused(services.sessions_create, "invalid_session", term=first_term(cast),
+                    kind=SessionKind.FINAL, classrooms=[cast.classroom_1a, foreign],
+                    user=cast.office)  # fmt: skip
+    assert foreign.name not in error.message
+    assert error.message == (
+        "Le classi devono essere della scuola e dell'anno del periodo scelto: classi non trovate."
+    )

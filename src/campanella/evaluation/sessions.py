@@ -336,7 +336,11 @@ def sessions_create(
         if c.school_id != term.school_id or c.school_year_id != term.school_year_id
     ]
     if foreign or len(chosen) != len(ids):
-        names = ", ".join(c.name for c in foreign) or _("classi non trovate")
+        # Named only when of the same institute: another institute's classroom is "not found".
+        institute_id = term.school.institute_id
+        named = [c.name for c in foreign if c.school.institute_id == institute_id]
+        unnamed = len(ids) - len(chosen) + len(foreign) - len(named)
+        names = ", ".join(named + ([_("classi non trovate")] if unnamed else []))
         raise SessionError(
             "invalid_session",
             _("Le classi devono essere della scuola e dell'anno del periodo scelto: %(names)s.")
