@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "campanella.register",
     "campanella.grades",
     "campanella.evaluation",
+    "campanella.reportcards",
     "campanella.accounts",
     "campanella.interop",
     "campanella.api",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("registro/", include("campanella.register.urls")),
     path("voti/", include("campanella.grades.urls")),
     path("scrutini/", include("campanella.evaluation.urls")),
+    path("pagelle/", include("campanella.reportcards.urls")),
     path("gestione/", office_admin.urls),
     path("api/v1/", api.urls),
 ]

@@ -75,6 +75,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Registro"), reverse("register:today")))
         items.append(NavItem(_("Classi"), reverse("people:classroom_list")))
         items.append(NavItem(_("Scrutini"), reverse("evaluation:index")))
+    items.append(NavItem(_("Pagelle"), reverse("reportcards:index")))
     if roles.is_office:
         items += [
             *import_nav(),

@@ -19,6 +19,7 @@ from campanella.grades.services import NotAllowed as GradeNotAllowed
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.people.api import router as people_router
 from campanella.register.api import router as register_router
+from campanella.reportcards.api import router as reportcards_router
 from campanella.register.services import NotAllowed, RegisterError
 from campanella.school.guard import DayClosed
 
@@ -121,3 +122,4 @@ api.add_router("/", people_router)
 api.add_router("/", register_router)
 api.add_router("/", grades_router)
 api.add_router("/", evaluation_router)
+api.add_router("/", reportcards_router)

@@ -1,0 +1,152 @@
+"""Report cards (pagelle): the PDF of each student for a locked scrutinio, its publication to
+families from a date and time the office sets, and the families' confirmations of viewing
+(presa visione). Domain: shared/domain/term-evaluation.md §5.
+
+Every generated PDF is kept as a version (like `evaluation.SessionDocument`): after the
+principal reopens a session and it is locked again, a new version is made and the earlier one
+stays, with the confirmations given on it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campanella.evaluation.models import EvaluationSession
+from campanella.people.models import Student, User
+from campanella.school.models import Classroom
+
+
+class Publication(models.Model):
+    """From when families see the report cards of a session (domain §5: nothing before)."""
+
+    session = models.OneToOneField(
+        EvaluationSession,
+        on_delete=models.PROTECT,
+        related_name="publication",
+        verbose_name=_("scrutinio"),
+    )
+    publish_at = models.DateTimeField(_("pubblicazione dal"))
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("impostata il"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pubblicazione delle pagelle")
+        verbose_name_plural = _("pubblicazioni delle pagelle")
+
+    def __str__(self) -> str:
+        return f"{self.session} dal {timezone.localtime(self.publish_at):%d/%m/%Y %H:%M}"
+
+    def is_published(self, now: object = None) -> bool:
+        return self.publish_at <= (now or timezone.now())
+
+
+class ReportCard(models.Model):
+    """One version of a student's report card for a session; earlier versions are kept."""
+
+    session = models.ForeignKey(
+        EvaluationSession, on_delete=models.PROTECT, related_name="report_cards"
+    )
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="report_cards")
+    version = models.PositiveSmallIntegerField(_("versione"))
+    session_version = models.PositiveSmallIntegerField(_("versione dello scrutinio"))
+    pdf = models.FileField(_("PDF"), upload_to="pagelle/%Y/")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pagella")
+        verbose_name_plural = _("pagelle")
+        ordering = ["session_id", "student_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "student", "version"], name="report_card_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "student", "session_version"],
+                name="report_card_once_per_session_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pagella di {self.student} v{self.version} ({self.session})"
+
+
+class ViewConfirmation(models.Model):
+    """A guardian (or the adult student) confirmed having seen a report card: once per login
+    and version (confirming again changes nothing); rows are never changed nor deleted."""
+
+    report_card = models.ForeignKey(
+        ReportCard, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    # Denormalized for the office's per-classroom list (one query, no join through versions).
+    session = models.ForeignKey(EvaluationSession, on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    as_student = models.BooleanField(_("come studente maggiorenne"), default=False)
+    confirmed_at = models.DateTimeField(_("presa visione il"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("presa visione della pagella")
+        verbose_name_plural = _("prese visione delle pagelle")
+        ordering = ["confirmed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report_card", "user"], name="view_confirmation_once_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.report_card} ({self.confirmed_at:%d/%m/%Y %H:%M})"
+
+
+class BundleStatus(models.TextChoices):
+    PENDING = "pending", _("in coda")
+    RUNNING = "running", _("in corso")
+    DONE = "done", _("completato")
+    FAILED = "failed", _("non riuscito")
+
+
+class ReportCardBundle(models.Model):
+    """The report cards of a classroom's session in one PDF, made by the background worker
+    with its progress (how many done, and an estimate of the time left)."""
+
+    session = models.ForeignKey(EvaluationSession, on_delete=models.PROTECT, related_name="+")
+    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=BundleStatus.choices, default=BundleStatus.PENDING
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    pdf = models.FileField(upload_to="pagelle/pacchetti/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("pacchetto di pagelle")
+        verbose_name_plural = _("pacchetti di pagelle")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Pagelle {self.classroom} ({self.requested_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.processed / self.total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {BundleStatus.DONE, BundleStatus.FAILED}
+
+    def seconds_left(self, now: object = None) -> int | None:
+        """From the pace so far; None before the first report card is done."""
+        if self.is_finished or not self.started_at or not self.processed:
+            return None
+        elapsed = ((now or timezone.now()) - self.started_at).total_seconds()  # type: ignore[operator]
+        return max(0, round(elapsed / self.processed * (self.total - self.processed)))

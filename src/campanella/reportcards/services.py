@@ -1,0 +1,319 @@
+"""Writes of report cards: making (and keeping) each version of a student's PDF, publishing a
+session to families, recording a confirmation of viewing, and the classroom's bundle job.
+
+Report cards are made only from a locked session (`ReportCardError` otherwise): the PDF is what
+the council decided, printed by `lib.report_cards` from the same data the minutes are made of
+(`evaluation.documents.session_data`). A session's version grows when the principal reopens it;
+the next report card is then a new version and the earlier ones stay, with their confirmations.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from campanella.audit.models import ChangeAction
+from campanella.audit.services import change_record, snapshot
+from campanella.evaluation.council import CouncilError
+from campanella.evaluation.documents import session_data
+from campanella.evaluation.models import EvaluationSession, Step
+from campanella.lib import council_documents as docs
+from campanella.lib import report_cards as cards
+from campanella.people.models import Student, User
+from campanella.reportcards import rules
+from campanella.reportcards.models import (
+    BundleStatus,
+    Publication,
+    ReportCard,
+    ReportCardBundle,
+    ViewConfirmation,
+)
+from campanella.school.models import JudgementArea, SchoolKind
+from campanella.school.selectors import judgement_descriptions
+
+
+class ReportCardError(Exception):
+    """A refusal with an Italian message and a stable code (the API's `code`)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class NotAllowed(Exception):
+    """The login may not do this to this object: answered 404, as for a missing one."""
+
+
+# --- the PDF ------------------------------------------------------------------------------
+
+
+def locked_or_refuse(session: EvaluationSession) -> None:
+    if session.step != Step.LOCKED:
+        raise ReportCardError(
+            _("Le pagelle si producono solo da uno scrutinio chiuso: %(session)s non lo è.")
+            % {"session": session_name(session)},
+            "session_not_locked",
+        )
+
+
+def session_name(session: EvaluationSession) -> str:
+    return f"{session.get_kind_display()} della classe {session.classroom.name}"
+
+
+class Printer:
+    """Everything a session's report cards print, read once (a constant number of queries),
+    then one PDF per student."""
+
+    def __init__(self, session: EvaluationSession) -> None:
+        locked_or_refuse(session)
+        try:
+            self.data = session_data(session)
+        except CouncilError as error:
+            raise ReportCardError(str(error), "document_data") from None
+        students = Student.objects.filter(pk__in=[int(s.key) for s in self.data.students])
+        self.facts = {
+            str(s.pk): cards.StudentFacts(str(s.pk), s.birth_date, s.birth_place)
+            for s in students.only("pk", "birth_date", "birth_place")
+        }
+        self.descriptions: dict[str, str] = {}
+        self.behaviour_descriptions: dict[str, str] = {}
+        if session.classroom.school.kind == SchoolKind.PRIMARY:
+            school_id = session.classroom.school_id
+            self.descriptions = judgement_descriptions(school_id, JudgementArea.LEARNING)
+            self.behaviour_descriptions = judgement_descriptions(
+                school_id, JudgementArea.BEHAVIOUR
+            )
+
+    def keys(self) -> list[str]:
+        return [s.key for s in self.data.students]
+
+    def one(self, student_id: int) -> bytes:
+        return cards.report_card_pdf(
+            self.data,
+            str(student_id),
+            facts=self.facts.get(str(student_id)),
+            descriptions=self.descriptions,
+            behaviour_descriptions=self.behaviour_descriptions,
+        )
+
+    def many(self, keys: Iterable[str]) -> bytes:
+        return cards.report_cards_pdf(
+            self.data,
+            list(keys),
+            facts=self.facts,
+            descriptions=self.descriptions,
+            behaviour_descriptions=self.behaviour_descriptions,
+        )
+
+
+def current_report_card(session: EvaluationSession, student_id: int) -> ReportCard | None:
+    return ReportCard.objects.filter(
+        session=session, student_id=student_id, session_version=session.version
+    ).first()
+
+
+def report_card_current(
+    *,
+    session: EvaluationSession,
+    student_id: int,
+    user: User | None = None,
+    printer: Printer | None = None,
+) -> ReportCard:
+    """The report card of this version of the session, made now if it was not yet; earlier
+    versions stay. Two requests at once make it once (the second reads the first's)."""
+    found = current_report_card(session, student_id)
+    if found is not None:
+        return found
+    printer = printer or Printer(session)
+    try:
+        pdf = printer.one(student_id)
+    except (cards.ReportCardError, docs.CouncilDocumentError) as error:
+        raise ReportCardError(str(error), "document_data") from None
+    top = ReportCard.objects.filter(session=session, student_id=student_id).aggregate(
+        top=Max("version")
+    )["top"]
+    card = ReportCard(
+        session=session,
+        student_id=student_id,
+        version=(top or 0) + 1,
+        session_version=session.version,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    name = slugify(f"pagella-{session.pk}-{student_id}-v{card.version}")
+    try:
+        with transaction.atomic():
+            card.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+            card.save()
+    except IntegrityError:
+        card.pdf.delete(save=False)
+        again = current_report_card(session, student_id)
+        if again is None:
+            raise
+        return again
+    return card
+
+
+# --- publication -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publication_set(
+    *, user: User, sessions: Iterable[EvaluationSession], publish_at: datetime.datetime
+) -> list[Publication]:
+    """From `publish_at` on, families see the report cards of these sessions. Only locked
+    sessions (ReportCardError names the first that is not), only by the institute's office or
+    principal (NotAllowed). The change is in the history."""
+    chosen = list(sessions)
+    if not chosen:
+        raise ReportCardError(_("Scegliere almeno uno scrutinio da pubblicare."), "no_session")
+    for session in chosen:
+        if not rules.may_publish(user, session):
+            raise NotAllowed
+    for session in chosen:
+        locked_or_refuse(session)
+    done = []
+    for session in chosen:
+        existing = Publication.objects.select_for_update().filter(session=session).first()
+        before = snapshot(existing) if existing else None
+        if existing is not None and existing.publish_at == publish_at:
+            done.append(existing)
+            continue
+        publication = existing or Publication(session=session)
+        publication.publish_at = publish_at
+        publication.set_by = user
+        publication.set_at = timezone.now()
+        publication.save()
+        change_record(
+            instance=publication,
+            action=ChangeAction.UPDATE if existing else ChangeAction.CREATE,
+            actor=user,
+            before=before,
+            institute_id=session.classroom.school.institute_id,
+        )
+        done.append(publication)
+    return done
+
+
+# --- presa visione -----------------------------------------------------------------------
+
+
+def confirmation_record(
+    *, user: User, session_id: int, student_id: int
+) -> tuple[ViewConfirmation, bool]:
+    """The login confirms having seen the student's current report card: (the confirmation,
+    whether it is new). Asked again, it changes nothing. Only a guardian of the student or the
+    adult student, once published (NotAllowed otherwise: the same 404 as a missing card)."""
+    access = rules.report_card_access(user, session_id, student_id)
+    if access is None or not access.family or not access.may_confirm:
+        raise NotAllowed
+    card = report_card_current(session=access.session, student_id=student_id, user=user)
+    found = ViewConfirmation.objects.filter(report_card=card, user=user).first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            confirmation = ViewConfirmation.objects.create(
+                report_card=card,
+                session=access.session,
+                student_id=student_id,
+                user=user,
+                as_student=rules.roles_for_user(user).student is not None
+                and rules.roles_for_user(user).student.pk == student_id,  # type: ignore[union-attr]
+            )
+    except IntegrityError:  # the same login confirmed twice at once
+        return ViewConfirmation.objects.get(report_card=card, user=user), False
+    return confirmation, True
+
+
+# --- the classroom's bundle ------------------------------------------------------------------
+
+
+def bundle_create(*, user: User, session: EvaluationSession) -> ReportCardBundle:
+    """Queue the classroom's report cards in one PDF (the job is `tasks.run_bundle`)."""
+    if not rules.may_follow(user, session):
+        raise NotAllowed
+    locked_or_refuse(session)
+    return ReportCardBundle.objects.create(
+        session=session, classroom=session.classroom, requested_by=user
+    )
+
+
+def bundle_run(bundle_id: int) -> ReportCardBundle:
+    """Make every student's report card (kept, so families' downloads find them ready), then
+    the bundle; progress after each one. Safe to run once: a second worker leaves it."""
+    taken = ReportCardBundle.objects.filter(pk=bundle_id, status=BundleStatus.PENDING).update(
+        status=BundleStatus.RUNNING, started_at=timezone.now()
+    )
+    bundle = ReportCardBundle.objects.select_related("session__classroom__school").get(
+        pk=bundle_id
+    )
+    if not taken:
+        return bundle
+    try:
+        session = EvaluationSession.objects.select_related(
+            "classroom__school__institute", "term__school_year"
+        ).get(pk=bundle.session_id)
+        printer = Printer(session)
+        keys = printer.keys()
+        bundle.total = len(keys) + 1  # every card, then the bundle itself
+        ReportCardBundle.objects.filter(pk=bundle.pk).update(total=bundle.total)
+        for key in keys:
+            report_card_current(
+                session=session, student_id=int(key), user=bundle.requested_by, printer=printer
+            )
+            progress(bundle)
+        pdf = printer.many(keys)
+        name = slugify(f"pagelle-{session.classroom.name}-{session.pk}-{bundle.pk}")
+        bundle.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+    except Exception as error:  # the office must see the failure, not a job stuck "running"
+        message = getattr(error, "message", None) or str(error)
+        ReportCardBundle.objects.filter(pk=bundle.pk).update(
+            status=BundleStatus.FAILED, error=message[:300], finished_at=timezone.now()
+        )
+        bundle.refresh_from_db()
+        return bundle
+    bundle.processed = bundle.total
+    bundle.status = BundleStatus.DONE
+    bundle.finished_at = timezone.now()
+    bundle.save(update_fields=["pdf", "processed", "status", "finished_at"])
+    return bundle
+
+
+def progress(bundle: ReportCardBundle) -> None:
+    bundle.processed += 1
+    ReportCardBundle.objects.filter(pk=bundle.pk).update(processed=bundle.processed)
+
+
+def publication_of(session: EvaluationSession) -> Publication | None:
+    try:
+        return session.publication  # type: ignore[no-any-return]
+    except Publication.DoesNotExist:
+        return None
+
+
+def publish_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """A date and time the office typed, in the school's time zone (Europe/Rome)."""
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+__all__ = [
+    "NotAllowed",
+    "Printer",
+    "ReportCardError",
+    "bundle_create",
+    "bundle_run",
+    "confirmation_record",
+    "publication_of",
+    "publication_set",
+    "publish_moment",
+    "report_card_current",
+]

@@ -1,0 +1,22 @@
+"""Pages of report cards under /pagelle/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from campanella.reportcards import views
+
+app_name = "reportcards"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("pubblicazione/", views.publication, name="publication"),
+    path("<id:session_id>/esiti/", views.outcomes, name="outcomes"),
+    path("<id:session_id>/prese-visione/", views.confirmations, name="confirmations"),
+    path("<id:session_id>/pacchetto/", views.bundle_create, name="bundle_create"),
+    path("pacchetti/<id:bundle_id>/", views.bundle, name="bundle"),
+    path("pacchetti/<id:bundle_id>/pdf/", views.bundle_pdf, name="bundle_pdf"),
+    path("<id:session_id>/<id:student_id>/", views.card, name="card"),
+    path("<id:session_id>/<id:student_id>/pdf/", views.card_pdf, name="pdf"),
+    path("<id:session_id>/<id:student_id>/presa-visione/", views.confirm, name="confirm"),
+]
