@@ -66,6 +66,14 @@ UNGUARDED: dict[Any, str] = {
     ("post", "/api/v1/classrooms/{classroom_id}/agenda"): "the agenda, as its page",
     "people:office_guardian_add": "the family's links, not the student's school record",
     "people:office_guardian_remove": "the family's links, not the student's school record",
+    # Report cards are made from a locked session: its output, never its input.
+    "reportcards:publication": "when families see a locked session's report cards",
+    "reportcards:confirm": "a family's confirmation of viewing, after the lock",
+    "reportcards:bundle_create": "the PDFs of a locked session, not what it is fed by",
+    (
+        "post",
+        "/api/v1/report-cards/{session_id}/{student_id}/confirmation",
+    ): "a family's confirmation of viewing, as its page",
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],

@@ -30,7 +30,7 @@ from tests.test_outsiders_cannot_write import (
 
 pytestmark = pytest.mark.django_db
 
-APP_TABLES = ["accounts", "people", "interop", "register", "grades", "evaluation"]
+APP_TABLES = ["accounts", "people", "interop", "register", "grades", "evaluation", "reportcards"]
 
 
 def merged(attribute: str) -> dict[Any, Any]:

@@ -34,7 +34,7 @@ from tests.routes import Probe, SelfServiceTable, Write, WriteBuilder
 
 pytestmark = pytest.mark.django_db
 
-APP_TABLES = ["accounts", "people", "interop", "register", "grades", "evaluation"]
+APP_TABLES = ["accounts", "people", "interop", "register", "grades", "evaluation", "reportcards"]
 API_WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 

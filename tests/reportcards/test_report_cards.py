@@ -109,7 +109,10 @@ def test_confirmation_is_idempotent_timestamped_and_kept_across_versions(cast: C
     )  # fmt: skip
     assert abs((timezone.now() - first.confirmed_at).total_seconds()) < 60
     # A minor student reads it but does not confirm; an adult one confirms their own.
-    assert cast.client_for(cast.child_user).get(card_urls(session, cast.child.pk)[0]).status_code == 200
+    assert (
+        cast.client_for(cast.child_user).get(card_urls(session, cast.child.pk)[0]).status_code
+        == 200
+    )
     assert cast.client_for(cast.child_user).post(confirm).status_code == 404
     own = reverse("reportcards:confirm", args=[session.pk, cast.adult_student.pk])
     assert cast.client_for(cast.adult_user).post(own).status_code == 302
@@ -124,7 +127,9 @@ def test_confirmation_is_idempotent_timestamped_and_kept_across_versions(cast: C
 
     session = at_step(EvaluationSession.objects.get(pk=session.pk), Step.MINUTES)
     documents_generate(user=cast.coordinator, session=session)
-    session = session_lock(session=EvaluationSession.objects.get(pk=session.pk), user=cast.coordinator)
+    session = session_lock(
+        session=EvaluationSession.objects.get(pk=session.pk), user=cast.coordinator
+    )
     page = guardian.get(card_urls(session, cast.child.pk)[0]).content.decode()
     assert 'data-testid="confirm"' in page and 'data-testid="history"' in page
     assert guardian.post(confirm).status_code == 302
@@ -178,7 +183,9 @@ def test_the_office_publishes_locked_sessions_only(cast: Cast) -> None:
     response = office.post(url, {"sessione": [session.pk], "data": "2027-06-20", "ora": "14:00"})
     assert response.status_code == 302
     publication = Publication.objects.get(session=session)
-    assert timezone.localtime(publication.publish_at).strftime("%Y-%m-%d %H:%M") == "2027-06-20 14:00"
+    assert (
+        timezone.localtime(publication.publish_at).strftime("%Y-%m-%d %H:%M") == "2027-06-20 14:00"
+    )
     bad = office.post(url, {"sessione": [session.pk], "data": "20/06/2027", "ora": "14"})
     assert bad.status_code == 400 and "Indicare la data" in bad.content.decode()
     for user in (cast.coordinator, cast.teacher, cast.guardian, cast.foreign_office):
@@ -206,7 +213,12 @@ def test_the_classrooms_bundle_runs_as_a_job_with_progress(cast: Cast) -> None:
         assert student.surname in text
     assert text.count("Pagina 1 di") == 3
     for user in (cast.teacher, cast.guardian, cast.foreign_office):
-        assert cast.client_for(user).get(reverse("reportcards:bundle_pdf", args=[bundle.pk])).status_code == 404
+        assert (
+            cast.client_for(user)
+            .get(reverse("reportcards:bundle_pdf", args=[bundle.pk]))
+            .status_code
+            == 404
+        )
 
 
 def test_a_bundle_of_an_unlocked_session_is_refused(cast: Cast) -> None:

@@ -19,8 +19,8 @@ from campanella.grades.services import NotAllowed as GradeNotAllowed
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.people.api import router as people_router
 from campanella.register.api import router as register_router
-from campanella.reportcards.api import router as reportcards_router
 from campanella.register.services import NotAllowed, RegisterError
+from campanella.reportcards.api import router as reportcards_router
 from campanella.school.guard import DayClosed
 
 api = NinjaAPI(

@@ -135,16 +135,16 @@ def _data(
         raise ReportCardError("Nessuna pagella da stampare.")
     # Descriptions are keyed by the giudizio as printed ("Buono"), case-insensitively.
     by_label = {k.replace("_", " ").casefold(): v for k, v in descriptions.items()}
-    by_label_behaviour = {k.replace("_", " ").casefold(): v for k, v in behaviour_descriptions.items()}
+    by_label_behaviour = {
+        k.replace("_", " ").casefold(): v for k, v in behaviour_descriptions.items()
+    }
     cards = []
     for key in keys:
         try:
             student = session.student(key)
         except docs.CouncilDocumentError as error:
             raise ReportCardError(str(error)) from None
-        cards.append(
-            _student_card(session, student, facts.get(key), by_label, by_label_behaviour)
-        )
+        cards.append(_student_card(session, student, facts.get(key), by_label, by_label_behaviour))
     heading = _heading(session)
     if len(cards) == 1:
         title = f"{heading} – {cards[0]['name']}"
@@ -176,7 +176,11 @@ def report_card_pdf(
     """One student's report card. ``descriptions`` (primary school): the school's description
     of each giudizio sintetico, by code ("ottimo" … "non_sufficiente")."""
     data = _data(
-        session, [key], {key: facts} if facts else {}, descriptions or {}, behaviour_descriptions or {}
+        session,
+        [key],
+        {key: facts} if facts else {},
+        descriptions or {},
+        behaviour_descriptions or {},
     )
     return compile_template(TEMPLATE, data)
 

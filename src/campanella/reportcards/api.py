@@ -78,15 +78,20 @@ def report_card_pdf(request: HttpRequest, session_id: Id, student_id: Id) -> Fil
         raise Http404
     try:
         card = services.report_card_current(
-            session=access.session, student_id=student_id, user=request.user  # type: ignore[arg-type]
+            session=access.session,
+            student_id=student_id,
+            user=request.user,  # type: ignore[arg-type]
         )
     except services.ReportCardError as error:
         raise Http404 from error
     return pdf_response(card, card_file_name(access, card))
 
 
-@router.post(f"{CARD}/confirmation", response={200: ConfirmationOut, 201: ConfirmationOut,
-             409: ErrorOut, **ERRORS}, summary="Conferma la presa visione della pagella")  # fmt: skip
+CONFIRMED: dict[int, Any] = {200: ConfirmationOut, 201: ConfirmationOut, 409: ErrorOut, **ERRORS}
+
+
+@router.post(f"{CARD}/confirmation", response=CONFIRMED,
+             summary="Conferma la presa visione della pagella")  # fmt: skip
 def report_card_confirm(request: HttpRequest, session_id: Id, student_id: Id) -> Any:
     """Idempotent: confirming again answers 200 with the first confirmation (201 the first
     time). Only a guardian of the student, or the adult student, once published."""

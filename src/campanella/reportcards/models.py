@@ -9,6 +9,8 @@ stays, with the confirmations given on it.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +40,7 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return f"{self.session} dal {timezone.localtime(self.publish_at):%d/%m/%Y %H:%M}"
 
-    def is_published(self, now: object = None) -> bool:
+    def is_published(self, now: datetime.datetime | None = None) -> bool:
         return self.publish_at <= (now or timezone.now())
 
 
@@ -144,9 +146,9 @@ class ReportCardBundle(models.Model):
     def is_finished(self) -> bool:
         return self.status in {BundleStatus.DONE, BundleStatus.FAILED}
 
-    def seconds_left(self, now: object = None) -> int | None:
+    def seconds_left(self, now: datetime.datetime | None = None) -> int | None:
         """From the pace so far; None before the first report card is done."""
         if self.is_finished or not self.started_at or not self.processed:
             return None
-        elapsed = ((now or timezone.now()) - self.started_at).total_seconds()  # type: ignore[operator]
+        elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
         return max(0, round(elapsed / self.processed * (self.total - self.processed)))

@@ -53,7 +53,7 @@ def family_cards(user: Any) -> list[FamilyCard]:
     confirmed = {
         (c.session_id, c.student_id, c.report_card.session_version): c.confirmed_at
         for c in ViewConfirmation.objects.filter(
-            user_id=getattr(user, "pk", None), session_id__in={r.session_id for r in rows}
+            user_id=getattr(user, "pk", None) or 0, session_id__in={r.session_id for r in rows}
         ).select_related("report_card")
     }
     return [
@@ -138,8 +138,7 @@ def class_outcomes(session: EvaluationSession) -> tuple[list[OutcomeLine], bool]
     any other outcome is told to the family only). Two queries."""
     students = list(evaluation_selectors.session_students(session))
     results = {
-        r.student_id: r
-        for r in StudentResult.objects.filter(session=session, student__in=students)
+        r.student_id: r for r in StudentResult.objects.filter(session=session, student__in=students)
     }
     credits = cs.gives_credits(session)
     lines = []
@@ -180,7 +179,9 @@ def confirmations_overview(session: EvaluationSession) -> list[ConfirmationLine]
     return [ConfirmationLine(s, by_student.get(s.pk, [])) for s in students]
 
 
-def confirmation_history(session: EvaluationSession, student: Student) -> QuerySet[ViewConfirmation]:
+def confirmation_history(
+    session: EvaluationSession, student: Student
+) -> QuerySet[ViewConfirmation]:
     """Every confirmation of every version, oldest first."""
     return (
         ViewConfirmation.objects.filter(session=session, student=student)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -89,9 +88,7 @@ class Printer:
         if session.classroom.school.kind == SchoolKind.PRIMARY:
             school_id = session.classroom.school_id
             self.descriptions = judgement_descriptions(school_id, JudgementArea.LEARNING)
-            self.behaviour_descriptions = judgement_descriptions(
-                school_id, JudgementArea.BEHAVIOUR
-            )
+            self.behaviour_descriptions = judgement_descriptions(school_id, JudgementArea.BEHAVIOUR)
 
     def keys(self) -> list[str]:
         return [s.key for s in self.data.students]
@@ -253,9 +250,7 @@ def bundle_run(bundle_id: int) -> ReportCardBundle:
     taken = ReportCardBundle.objects.filter(pk=bundle_id, status=BundleStatus.PENDING).update(
         status=BundleStatus.RUNNING, started_at=timezone.now()
     )
-    bundle = ReportCardBundle.objects.select_related("session__classroom__school").get(
-        pk=bundle_id
-    )
+    bundle = ReportCardBundle.objects.select_related("session__classroom__school").get(pk=bundle_id)
     if not taken:
         return bundle
     try:
@@ -295,7 +290,7 @@ def progress(bundle: ReportCardBundle) -> None:
 
 def publication_of(session: EvaluationSession) -> Publication | None:
     try:
-        return session.publication  # type: ignore[no-any-return]
+        return session.publication
     except Publication.DoesNotExist:
         return None
 

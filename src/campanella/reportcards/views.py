@@ -96,7 +96,9 @@ def card_pdf(request: HttpRequest, session_id: int, student_id: int) -> FileResp
     access = access_or_404(request, session_id, student_id)
     try:
         found = services.report_card_current(
-            session=access.session, student_id=student_id, user=request.user  # type: ignore[arg-type]
+            session=access.session,
+            student_id=student_id,
+            user=request.user,  # type: ignore[arg-type]
         )
     except services.ReportCardError as error:
         raise Http404 from error
