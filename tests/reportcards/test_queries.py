@@ -1,0 +1,90 @@
+"""The report cards' pages and API list ask the database as many questions for a small class
+(or family) as for a bigger one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from campanella.evaluation.models import StudentResult
+from campanella.people.models import Enrollment, User
+from campanella.reportcards.services import confirmation_record
+from tests import factories as f
+from tests.conftest import Cast
+from tests.reportcards.support import published
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(user: User, path: str) -> int:
+    client = Client()
+    client.force_login(user)
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def more_students(cast: Cast, session: Any, count: int) -> None:
+    """Students of 1ª A with a result in the session (set-up only: the enrolments are written
+    past the write guard, which refuses them on the days the lock closed)."""
+    classroom = cast.classroom_1a
+    for n in range(count):
+        student = f.StudentFactory(institute=cast.institute)
+        Enrollment.objects.bulk_create(
+            [
+                Enrollment(
+                    student=student,
+                    classroom=classroom,
+                    school_year=classroom.school_year,
+                    entry_date=classroom.school_year.start_date,
+                )
+            ]
+        )
+        StudentResult.objects.create(
+            session=session,
+            student=student,
+            outcome="ammesso",
+            credit=8 + n % 2,
+        )
+
+
+def test_class_pages_do_not_grow_with_the_class(cast: Cast) -> None:
+    session = published(cast)
+    pages = [
+        (cast.coordinator, reverse("reportcards:confirmations", args=[session.pk])),
+        (cast.guardian, reverse("reportcards:outcomes", args=[session.pk])),
+        (cast.office, reverse("reportcards:index")),
+    ]
+    before = [queries(user, path) for user, path in pages]
+    more_students(cast, session, 5)
+    confirmation_record(user=cast.guardian, session_id=session.pk, student_id=cast.child.pk)
+    confirmation_record(
+        user=cast.adult_user, session_id=session.pk, student_id=cast.adult_student.pk
+    )
+    assert [queries(user, path) for user, path in pages] == before
+    coordinator = Client()
+    coordinator.force_login(cast.coordinator)
+    assert "6 studenti senza presa visione" in coordinator.get(pages[0][1]).content.decode()
+
+
+def test_family_list_and_api_do_not_grow_with_the_children(cast: Cast) -> None:
+    session = published(cast)
+    path = reverse("reportcards:index")
+    one = queries(cast.guardian, path)
+    # The guardian of another child of the class too: two report cards, one confirmed.
+    from campanella.people.models import Guardian
+
+    f.GuardianshipFactory(
+        student=cast.adult_student, guardian=Guardian.objects.get(user=cast.guardian)
+    )
+    confirmation_record(user=cast.guardian, session_id=session.pk, student_id=cast.child.pk)
+    assert queries(cast.guardian, path) == one
+    page = Client()
+    page.force_login(cast.guardian)
+    assert page.get(path).content.count(b'data-testid="card-') == 2
