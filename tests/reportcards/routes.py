@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 
 from campanella.reportcards.models import (
+    ConfirmationReminder,
     Publication,
     ReportCard,
     ReportCardBundle,
@@ -84,7 +85,19 @@ def bundle_write(c: Cast) -> Write:
     )
 
 
+def remind_write(c: Cast) -> Write:
+    session = published(c)
+    return Write(
+        reverse("reportcards:remind", args=[session.pk]),
+        {},
+        c.coordinator,
+        (c.teacher, c.other_teacher, c.guardian, c.child_user, c.foreign_office),
+        (ConfirmationReminder,),
+    )
+
+
 PAGES.update({
+    "reportcards:remind": (posted, 404, 302),
     "reportcards:index": (lambda c: {}, 200, 302),  # every login: its own (here: nothing)
     "reportcards:publication": (lambda c: {}, 404, 302),
     "reportcards:outcomes": (lambda c: {"session_id": published(c).pk}, 404, 302),
@@ -100,6 +113,7 @@ PAGE_WRITES.update({
     "reportcards:confirm": confirm_write,
     "reportcards:publication": publication_write,
     "reportcards:bundle_create": bundle_write,
+    "reportcards:remind": remind_write,
 })  # fmt: skip
 
 CARD = "/api/v1/report-cards/{session_id}/{student_id}"

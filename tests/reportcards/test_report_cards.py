@@ -13,9 +13,11 @@ from django.utils.html import escape
 
 from campanella.evaluation.models import EvaluationSession
 from campanella.evaluation.sessions import session_lock, session_reopen
+from campanella.people.models import Guardian
 from campanella.reportcards import services
 from campanella.reportcards.models import (
     BundleStatus,
+    ConfirmationReminder,
     Publication,
     ReportCard,
     ReportCardBundle,
@@ -23,6 +25,7 @@ from campanella.reportcards.models import (
 )
 from tests.conftest import Cast
 from tests.evaluation.council_support import completed
+from tests.mailbox import Mailbox, mailbox  # noqa: F401 - the fixture
 from tests.reportcards.support import body_of, locked, pdf_text, published
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +235,37 @@ def test_time_left_follows_the_pace(cast: Cast) -> None:
     bundle = ReportCardBundle(total=10, processed=4, status=BundleStatus.RUNNING)
     bundle.started_at = timezone.now() - datetime.timedelta(seconds=8)
     assert bundle.seconds_left(timezone.now()) in (11, 12, 13)
+
+
+def test_a_reminder_mails_the_families_who_have_not_confirmed(
+    cast: Cast,
+    mailbox: Mailbox,  # noqa: F811
+) -> None:
+    session = published(cast)
+    cast.client_for(cast.guardian).post(
+        reverse("reportcards:confirm", args=[session.pk, cast.child.pk])
+    )
+    cast.adult_user.email = "adulto@example.org"
+    cast.adult_user.save()
+    url = reverse("reportcards:remind", args=[session.pk])
+    page = cast.client_for(cast.coordinator).post(url, follow=True).content.decode()
+    assert "Promemoria in invio" in page
+    messages = mailbox.wait_for(2)
+    other_family = Guardian.objects.get(user=cast.other_guardian)
+    assert {str(m["To"]) for m in messages} == {other_family.email, "adulto@example.org"}
+    body = mailbox.body(mailbox.to(other_family.email)[0])
+    assert cast.other_child.name in body and "/pagelle/" in body
+    assert "presa visione" in body
+    reminder = ConfirmationReminder.objects.get()
+    assert (reminder.students, reminder.messages_sent) == (2, 2)
+    page = cast.client_for(cast.office).get(reverse("reportcards:confirmations", args=[session.pk]))
+    assert "2 messaggi inviati" in page.content.decode()
+    # Nobody else may send one; before the publication no one at all.
+    for user in (cast.teacher, cast.guardian, cast.foreign_office):
+        assert cast.client_for(user).post(url).status_code == 404
+    Publication.objects.filter(session=session).update(
+        publish_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    refused = cast.client_for(cast.coordinator).post(url, follow=True).content.decode()
+    assert "non sono ancora pubblicate" in refused
+    assert ConfirmationReminder.objects.count() == 1 and len(mailbox.messages) == 2

@@ -152,3 +152,24 @@ class ReportCardBundle(models.Model):
             return None
         elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
         return max(0, round(elapsed / self.processed * (self.total - self.processed)))
+
+
+class ConfirmationReminder(models.Model):
+    """An e-mail reminder to the families of a session's students who have not confirmed the
+    current report card yet; sent by the background worker, kept as the reminders' history."""
+
+    session = models.ForeignKey(EvaluationSession, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    students = models.PositiveIntegerField(_("studenti senza presa visione"), default=0)
+    messages_sent = models.PositiveIntegerField(_("messaggi inviati"), default=0)
+    login_url = models.CharField(max_length=300, default="")
+
+    class Meta:
+        verbose_name = _("promemoria della presa visione")
+        verbose_name_plural = _("promemoria della presa visione")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Promemoria {self.session} ({self.requested_at:%d/%m/%Y %H:%M})"

@@ -24,12 +24,15 @@ from campanella.audit.services import change_record, snapshot
 from campanella.evaluation.council import CouncilError
 from campanella.evaluation.documents import session_data
 from campanella.evaluation.models import EvaluationSession, Step
+from campanella.evaluation.selectors import session_students
 from campanella.lib import council_documents as docs
 from campanella.lib import report_cards as cards
-from campanella.people.models import Student, User
+from campanella.people.mail import send_templated_mail
+from campanella.people.models import Guardianship, Student, User
 from campanella.reportcards import rules
 from campanella.reportcards.models import (
     BundleStatus,
+    ConfirmationReminder,
     Publication,
     ReportCard,
     ReportCardBundle,
@@ -281,6 +284,93 @@ def bundle_run(bundle_id: int) -> ReportCardBundle:
     bundle.finished_at = timezone.now()
     bundle.save(update_fields=["pdf", "processed", "status", "finished_at"])
     return bundle
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def reminder_create(
+    *, user: User, session: EvaluationSession, login_url: str
+) -> ConfirmationReminder:
+    """Queue an e-mail to the families who have not confirmed the current report card (the job
+    is `tasks.send_reminder`). Only once published: before it, families cannot see it."""
+    if not rules.may_follow(user, session):
+        raise NotAllowed
+    locked_or_refuse(session)
+    if not rules.published_sessions().filter(pk=session.pk).exists():
+        raise ReportCardError(
+            _("Le pagelle di %(session)s non sono ancora pubblicate: il promemoria si invia "
+              "dopo la pubblicazione.") % {"session": session_name(session)},
+            "not_published",
+        )  # fmt: skip
+    return ConfirmationReminder.objects.create(session=session, sent_by=user, login_url=login_url)
+
+
+def reminder_recipients(session: EvaluationSession) -> list[tuple[Student, list[tuple[str, str]]]]:
+    """Per student with no confirmation of the current version: (name, address) of each
+    guardian who receives communications (link not revoked) and, for an adult student, the
+    student's own login address."""
+    confirmed = ViewConfirmation.objects.filter(
+        session=session, report_card__session_version=session.version
+    ).values("student_id")
+    students = list(session_students(session).exclude(pk__in=confirmed).select_related("user"))
+    links = (
+        Guardianship.objects.filter(
+            student__in=students, access_revoked_on__isnull=True, receives_communications=True
+        )
+        .select_related("guardian__user")
+        .order_by("pk")
+    )
+    by_student: dict[int, list[tuple[str, str]]] = {}
+    for link in links:
+        guardian = link.guardian
+        address = guardian.email or (guardian.user.email if guardian.user else "")
+        if address:
+            by_student.setdefault(link.student_id, []).append((guardian.full_name, address))
+    found = []
+    for student in students:
+        addresses = by_student.get(student.pk, [])
+        if student.is_adult and student.user is not None:
+            own = student.user.login_email or student.user.email
+            if own:
+                addresses.append((student.full_name, own))
+        found.append((student, addresses))
+    return found
+
+
+def reminder_send(reminder_id: int) -> ConfirmationReminder:
+    """Send the reminder's e-mails (one per family member, in their child's name). Once."""
+    reminder = ConfirmationReminder.objects.select_related(
+        "session__classroom__school__institute", "session__term"
+    ).get(pk=reminder_id)
+    if reminder.finished_at is not None:
+        return reminder
+    session = reminder.session
+    institute = session.classroom.school.institute.name
+    kind = session.get_kind_display()
+    label = f"{kind} del {session.term.number}° {session.term.get_kind_display()}"
+    sent = 0
+    recipients = reminder_recipients(session)
+    for student, addresses in recipients:
+        for name, address in addresses:
+            send_templated_mail(
+                to=address,
+                template="reportcards/email/reminder",
+                school=institute,
+                context={
+                    "person_name": name,
+                    "student_name": f"{student.name} {student.surname}",
+                    "session_label": label,
+                    "classroom": session.classroom.name,
+                    "login_url": reminder.login_url,
+                },
+            )
+            sent += 1
+    reminder.students = len(recipients)
+    reminder.messages_sent = sent
+    reminder.finished_at = timezone.now()
+    reminder.save(update_fields=["students", "messages_sent", "finished_at"])
+    return reminder
 
 
 def progress(bundle: ReportCardBundle) -> None:

@@ -1,12 +1,18 @@
-"""Background jobs of report cards: a classroom's bundle (progress kept on the bundle)."""
+"""Background jobs of report cards: a classroom's bundle (progress kept on the bundle) and the
+e-mail reminders of the presa visione."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from campanella.reportcards.services import bundle_run
+from campanella.reportcards.services import bundle_run, reminder_send
 
 
 @task()
 def run_bundle(bundle_id: int) -> None:
     bundle_run(bundle_id)
+
+
+@task()
+def send_reminder(reminder_id: int) -> None:
+    reminder_send(reminder_id)

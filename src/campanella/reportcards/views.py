@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,8 +22,8 @@ from django.views.decorators.http import require_POST
 from campanella.evaluation.models import EvaluationSession, Step
 from campanella.people.roles import roles_for_user
 from campanella.reportcards import rules, selectors, services
-from campanella.reportcards.models import ReportCard, ReportCardBundle
-from campanella.reportcards.tasks import run_bundle
+from campanella.reportcards.models import ConfirmationReminder, ReportCard, ReportCardBundle
+from campanella.reportcards.tasks import run_bundle, send_reminder
 
 
 def pdf_response(card: ReportCard | ReportCardBundle, name: str) -> FileResponse:
@@ -156,6 +157,9 @@ def confirmations(request: HttpRequest, session_id: int) -> HttpResponse:
         "missing": sum(1 for line in lines if not line.confirmations),
         "publication": services.publication_of(session),
         "bundles": selectors.bundles_of(session),
+        "reminders": list(
+            ConfirmationReminder.objects.filter(session=session).select_related("sent_by")[:5]
+        ),
     }
     return render(request, "reportcards/confirmations.html", context)
 
@@ -173,6 +177,29 @@ def bundle_create(request: HttpRequest, session_id: int) -> HttpResponse:
         return redirect("reportcards:confirmations", session_id=session.pk)
     run_bundle.enqueue(bundle.pk)
     return redirect("reportcards:bundle", bundle_id=bundle.pk)
+
+
+@require_POST
+@login_required
+def remind(request: HttpRequest, session_id: int) -> HttpResponse:
+    """E-mail the families who have not confirmed yet (in the background)."""
+    session = followed_or_404(request, session_id)
+    try:
+        reminder = services.reminder_create(
+            user=request.user,  # type: ignore[arg-type]
+            session=session,
+            login_url=request.build_absolute_uri(reverse("reportcards:index")),
+        )
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.ReportCardError as error:
+        messages.error(request, error.message)
+        return redirect("reportcards:confirmations", session_id=session.pk)
+    send_reminder.enqueue(reminder.pk)
+    messages.success(
+        request, _("Promemoria in invio alle famiglie che non hanno ancora confermato.")
+    )
+    return redirect("reportcards:confirmations", session_id=session.pk)
 
 
 def bundle_or_404(request: HttpRequest, bundle_id: int) -> ReportCardBundle:
