@@ -60,10 +60,9 @@ def bundles(cards: int, rng: random.Random) -> tuple[float, float, int]:
 def run(*, cards: int = 1000, seed: int = 1) -> int:
     print_machine()
     affinity = len(os.sched_getaffinity(0))
-    print(f"{cards} pagelle, classi di {CLASS_SIZE} studenti × 12 materie; core usabili: {affinity}")
+    print(f"{cards} pagelle, classi di {CLASS_SIZE} studenti × 12 materie; core: {affinity}")
     rng = random.Random(seed)
-    make_session(rng, 2)  # fonts and templates loaded once, outside the timings
-    report_card_pdf(make_session(rng, 2), "0")
+    report_card_pdf(make_session(rng, 2), "0")  # fonts and templates loaded outside the timings
     ok = True
     for label, way in (("singoli", individual), ("pacchetti di classe", bundles)):
         wall, cpu, size = way(cards, rng)
