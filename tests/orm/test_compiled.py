@@ -109,3 +109,23 @@ def test_small_integer_columns_take_the_values(cast: Cast) -> None:
         assert list(hours(cast.classroom_1a.pk, weekday)) == list(
             build(cast.classroom_1a.pk, weekday)
         )
+
+
+def test_arguments_a_shape_may_leave_out_and_shapes_that_match_nothing(cast: Cast) -> None:
+    """A scope compiled per kind of login (people.selectors.Scoped) passes every id of the
+    login; a shape that does not need one may leave it out, no other argument may be missing;
+    a shape that can match nothing (`pk__in=[]` alone) asks no query at all."""
+    by_name = Compiled(lambda _unused, name: Student.objects.filter(name=name), int, str)
+    with pytest.raises(ValueError, match="not found"):
+        list(by_name(1, cast.child.name))
+    lenient = Compiled(
+        lambda _unused, name: Student.objects.filter(name=name), int, str, unused=frozenset({0})
+    )
+    assert cast.child in list(lenient(1, cast.child.name))
+    strict = Compiled(lambda pk, _name: Student.objects.filter(pk=pk), int, str, unused=frozenset())
+    with pytest.raises(ValueError, match="not found"):
+        list(strict(cast.child.pk, "x"))
+    empty = Compiled(lambda pk: Student.objects.filter(pk__in=[]).exclude(pk=pk), int)
+    with CaptureQueriesContext(connection) as captured:
+        assert list(empty(cast.child.pk)) == []
+    assert len(captured) == 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campanella.accounts.portfolio import children_choices, current_child_id
@@ -65,18 +67,20 @@ def header_of(request: HttpRequest) -> KeptHeader:
     )
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated:
-        return {"nav": {"institute_name": "Campanella", "items": [], "roles": []}}
-    roles = roles_for_user(user)
+@lru_cache(maxsize=64)
+def nav_items(
+    staff: bool, office: bool, _language: str | None, _prefix: str, _urlconf: Any
+) -> tuple[NavItem, ...]:
+    """The menu of a kind of login: the same on every page, so made once per process for each
+    kind, language, script prefix and URL configuration (what its labels and addresses depend
+    on; the arguments after `office` are only the key). Nothing of a login is kept here."""
     items = [NavItem(_("Home"), reverse("accounts:home"))]
-    if roles.staff is not None:
+    if staff:
         items.append(NavItem(_("Registro"), reverse("register:today")))
         items.append(NavItem(_("Classi"), reverse("people:classroom_list")))
         items.append(NavItem(_("Scrutini"), reverse("evaluation:index")))
     items.append(NavItem(_("Pagelle"), reverse("reportcards:index")))
-    if roles.is_office:
+    if office:
         items += [
             *import_nav(),
             NavItem(_("Credenziali"), reverse("accounts:office_credentials")),
@@ -85,6 +89,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             NavItem(_("Amministrazione"), reverse("admin:index")),
         ]
     items.append(NavItem(_("Profilo"), reverse("accounts:profile")))
+    return tuple(items)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav": {"institute_name": "Campanella", "items": [], "roles": []}}
+    roles = roles_for_user(user)
+    items = nav_items(
+        roles.staff is not None, roles.is_office, get_language(), get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )  # fmt: skip
     current = request.path
     header = kept_header(request)
     children = header.children if len(header.children) > 1 else []

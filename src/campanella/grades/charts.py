@@ -15,8 +15,7 @@ from functools import lru_cache
 
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext, ngettext
 
 from campanella.grades.markup import marked
 from campanella.grades.selectors import PASS_MARK, AnyGrade, below_sufficiency, shown
@@ -28,6 +27,29 @@ from campanella.lib.grades import (
     format_grade,
 )
 from campanella.lib.html_text import escape
+
+# A page draws a dozen charts, each with a dozen texts: each text is translated once per
+# process and language (the catalogs do not change while it runs), not once per chart.
+_TRANSLATED: dict[tuple[str, str | None], str] = {}
+_AVERAGES: dict[Decimal, str] = {}  # an average as written (6,43), per value
+
+
+def _(message: str) -> str:
+    key = (message, get_language())
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = gettext(message)
+    return found
+
+
+def _average(value: Decimal) -> str:
+    found = _AVERAGES.get(value)
+    if found is None:
+        found = format_average(value)
+        if len(_AVERAGES) < 4096:
+            _AVERAGES[value] = found
+    return found
+
 
 # The drawing's own units; the SVG scales to the card's width (a 375 px phone: about 0.95).
 WIDTH, HEIGHT = 320, 200
@@ -107,7 +129,7 @@ def overall_points(subjects: Sequence[list[TrendPoint]]) -> list[TrendPoint]:
         mean = average([known for known in latest if known is not None])
         if mean is not None:
             below = DEFAULT_SCALE.is_below_sufficiency(mean)
-            trend.append(TrendPoint(day, mean, format_average(mean), below, mean))
+            trend.append(TrendPoint(day, mean, _average(mean), below, mean))
     return trend
 
 
@@ -270,7 +292,7 @@ def subject_chart(
             ngettext("%(n)s voto %(span)s.", "%(n)s voti %(span)s.", len(points))
             % {"n": len(points), "span": _span(points)},
             _("Ultimo voto: %(grade)s.") % {"grade": last.shown},
-            _("Media: %(avg)s.") % {"avg": format_average(last.average)}
+            _("Media: %(avg)s.") % {"avg": _average(last.average)}
             if last.average is not None
             else "",
             ngettext(
@@ -289,7 +311,7 @@ def subject_chart(
         [
             f"{p.day:%d/%m/%Y}",
             _marked(p, p.shown),
-            "—" if p.average is None else escape(format_average(p.average)),
+            "—" if p.average is None else escape(_average(p.average)),
         ]
         for p in points
     ]

@@ -156,11 +156,22 @@ def weighted_averages(classroom: Classroom) -> bool:
     query (pages that keep what they compute leave the school out of their scope)."""
     if Classroom.school.is_cached(classroom):
         return classroom.school.institute.weighted_averages
-    return bool(
-        Institute.objects.filter(schools=classroom.school_id)
-        .values_list("weighted_averages", flat=True)
-        .get()
-    )
+    return bool(next(iter(_weighted(classroom.school_id))))
+
+
+# Both asked by every grade page computed anew: compiled once per process.
+_weighted = Compiled(
+    lambda school_id: Institute.objects.filter(schools=school_id).values_list(
+        "weighted_averages", flat=True
+    ),
+    int,
+)
+_stamp = Compiled(
+    lambda classroom_id: GradesStamp.objects.filter(pk=classroom_id).values_list(
+        "stamp", flat=True
+    )[:1],
+    int,
+)
 
 
 def terms_key(school_id: int, school_year_id: int) -> str:
@@ -269,8 +280,7 @@ def stamp_of(classroom_id: OuterRef) -> Subquery:
 
 def grades_stamp(classroom_id: int) -> int:
     """The classroom's grades stamp on its own (0 before its first grade)."""
-    found = GradesStamp.objects.filter(pk=classroom_id).values_list("stamp", flat=True).first()
-    return found or 0
+    return next(iter(_stamp(classroom_id)), None) or 0
 
 
 # Judgements (religion, the alternative activity), behaviour and support have no average.

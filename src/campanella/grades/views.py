@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import OuterRef
+from django.db.models import OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -53,6 +53,7 @@ from campanella.lib.spreadsheets import append_row
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
+    Scoped,
     classrooms_for_user,
     enrolled_students,
     visible_enrollment,
@@ -77,19 +78,35 @@ class BookScope:
     teaches: bool  # the login teaches the subject here (grades.services.teaches_subject)
 
 
+def _book_link(related: tuple[str, ...]) -> Scoped[QuerySet[ClassroomSubject]]:
+    def build(user: Any, classroom_id: int, subject_id: int) -> QuerySet[ClassroomSubject]:
+        return (
+            ClassroomSubject.objects.filter(classroom__in=classrooms_for_user(user))
+            .select_related("subject", "classroom", *(f"classroom__{name}" for name in related))
+            .annotate(
+                stamp=selectors.stamp_of(OuterRef("classroom_id")),
+                teaches=teaches_subject(user, OuterRef("classroom_id"), OuterRef("subject_id")),
+            )
+            .filter(classroom_id=classroom_id, subject_id=subject_id)
+        )
+
+    return Scoped(build, int, int)
+
+
+# The book's scope is read on every view of a grade book: compiled once per kind of login.
+_BOOK_LINKS: dict[tuple[str, ...], Scoped[QuerySet[ClassroomSubject]]] = {
+    related: _book_link(related) for related in (WITH_SCHOOL, ())
+}
+
+
 def book_scope(
     request: HttpRequest, classroom_id: int, subject_id: int, related: tuple[str, ...] = WITH_SCHOOL
 ) -> BookScope:
     """A subject of a classroom this login sees (404 otherwise), in one query."""
-    links = (
-        ClassroomSubject.objects.filter(classroom__in=classrooms_for_user(request.user))
-        .select_related("subject", "classroom", *(f"classroom__{name}" for name in related))
-        .annotate(
-            stamp=selectors.stamp_of(OuterRef("classroom_id")),
-            teaches=teaches_subject(request.user, OuterRef("classroom_id"), OuterRef("subject_id")),
-        )
-    )
-    link: Any = get_object_or_404(links, classroom_id=classroom_id, subject_id=subject_id)
+    found = _BOOK_LINKS.get(related) or _book_link(related)
+    link: Any = next(iter(found(request.user, classroom_id, subject_id)), None)
+    if link is None:
+        raise Http404
     return BookScope(
         classroom=link.classroom, subject=link.subject, stamp=link.stamp or 0,
         teaches=bool(link.teaches),
@@ -647,7 +664,12 @@ def sees_as_family(user: Any, classroom: Classroom) -> bool:
     also this child's parent included) sees what families see today."""
     if roles_for_user(user).staff is None:
         return True
-    return not classrooms_for_user(user).filter(pk=classroom.pk).exists()
+    return not any(_staff_classroom(user, classroom.pk))
+
+
+_staff_classroom = Scoped(
+    lambda user, pk: classrooms_for_user(user).filter(pk=pk).values("pk")[:1], int
+)
 
 
 @login_required

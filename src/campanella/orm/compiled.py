@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
@@ -65,11 +66,17 @@ class Plan:
 class Compiled(Generic[Q]):
     """`Compiled(build, int, datetime.date)(42, day)` is `build(42, day)`, compiled once."""
 
-    def __init__(self, build: Callable[..., Q], *kinds: Kind) -> None:
+    def __init__(
+        self, build: Callable[..., Q], *kinds: Kind, unused: frozenset[int] = frozenset()
+    ) -> None:
+        """`unused`: the indices of arguments that this shape of query may leave out (the
+        ids of a login that its scope does not need, people.selectors.Scoped); every other
+        argument must be found in the SQL."""
         self.build = build
         self.kinds = kinds
+        self.unused = unused
         self.markers = tuple(marker(kind, i) for i, kind in enumerate(kinds))
-        self.plans: dict[tuple[str, str], tuple[Q, Plan]] = {}
+        self.plans: dict[tuple[str, str], tuple[Q, Plan | None]] = {}
         self.lock = threading.Lock()
 
     def __call__(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> Q:
@@ -82,6 +89,8 @@ class Compiled(Generic[Q]):
             with self.lock:
                 found = self.plans[key] = self.plans.get(key) or self.compile(using)
         template, plan = found
+        if plan is None:  # a scope that can match nothing (e.g. `pk__in=[]` alone): no SQL
+            return template.none()
         ops = connection.ops
         params = list(plan.params)
         for position, index, wrapper in plan.slots:
@@ -96,11 +105,14 @@ class Compiled(Generic[Q]):
         query.clone = refuse_derived  # type: ignore[method-assign]
         return queryset
 
-    def compile(self, using: str) -> tuple[Q, Plan]:
+    def compile(self, using: str) -> tuple[Q, Plan | None]:
         connection = connections[using]
         template = self.build(*self.markers).using(using)
         compiler = template.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # the shape itself matches nothing, whatever the values
+            return template, None
         pairs = zip(self.kinds, self.markers, strict=True)
         adapted = [adapt(connection.ops, kind, m) for kind, m in pairs]
         slots: list[tuple[int, int, Callable[[Any], Any]]] = []
@@ -108,7 +120,8 @@ class Compiled(Generic[Q]):
             for index, value in enumerate(adapted):
                 if same_kind(param, value) and param == value:
                     slots.append((position, index, wrapper_of(param)))
-        missing = set(range(len(self.kinds))) - {index for _position, index, _type in slots}
+        found = {index for _position, index, _type in slots}
+        missing = set(range(len(self.kinds))) - found - self.unused
         if missing:
             raise ValueError(f"Compiled: argument(s) {sorted(missing)} not found in the SQL")
         state = {

@@ -27,6 +27,7 @@ from campanella.people.models import User
 from campanella.people.redirects import posted_back
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import (
+    Scoped,
     classrooms_for_user,
     current_enrollment,
     enrolled_students,
@@ -397,9 +398,17 @@ def family_student(request: HttpRequest, pk: int) -> Any:
     return get_object_or_404(own_students(request.user), pk=pk)
 
 
+# A student this login sees, with the institute: compiled once per kind of login.
+_seen_student = Scoped(
+    lambda user, pk: students_for_user(user).select_related("institute").filter(pk=pk), int
+)
+
+
 @login_required
 def student_register(request: HttpRequest, pk: int) -> HttpResponse:
-    student = get_object_or_404(students_for_user(request.user).select_related("institute"), pk=pk)
+    student = next(iter(_seen_student(request.user, pk)), None)
+    if student is None:
+        raise Http404
     enrollment = current_enrollment(student)
     if enrollment is None:
         raise Http404
