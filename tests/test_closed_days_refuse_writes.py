@@ -71,6 +71,7 @@ UNGUARDED: dict[Any, str] = {
     "reportcards:confirm": "a family's confirmation of viewing, after the lock",
     "reportcards:bundle_create": "the PDFs of a locked session, not what it is fed by",
     "reportcards:remind": "an e-mail to families about a locked session's report cards",
+    "reportcards:school_bundle_create": "the PDFs of a school's locked sessions",
     (
         "post",
         "/api/v1/report-cards/{session_id}/{student_id}/confirmation",

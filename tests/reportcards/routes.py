@@ -85,6 +85,17 @@ def bundle_write(c: Cast) -> Write:
     )
 
 
+def school_bundle_write(c: Cast) -> Write:
+    session = locked(c)
+    return Write(
+        reverse("reportcards:school_bundle_create"),
+        {"gruppo": f"{c.school.pk}-{session.term_id}-{session.kind}"},
+        c.office,
+        (c.coordinator, c.teacher, c.guardian, c.child_user, c.foreign_office),
+        (ReportCardBundle, ReportCard),
+    )
+
+
 def remind_write(c: Cast) -> Write:
     session = published(c)
     return Write(
@@ -98,6 +109,7 @@ def remind_write(c: Cast) -> Write:
 
 PAGES.update({
     "reportcards:remind": (posted, 404, 302),
+    "reportcards:school_bundle_create": (posted, 404, 302),
     "reportcards:index": (lambda c: {}, 200, 302),  # every login: its own (here: nothing)
     "reportcards:publication": (lambda c: {}, 404, 302),
     "reportcards:outcomes": (lambda c: {"session_id": published(c).pk}, 404, 302),
@@ -114,6 +126,7 @@ PAGE_WRITES.update({
     "reportcards:publication": publication_write,
     "reportcards:bundle_create": bundle_write,
     "reportcards:remind": remind_write,
+    "reportcards:school_bundle_create": school_bundle_write,
 })  # fmt: skip
 
 CARD = "/api/v1/report-cards/{session_id}/{student_id}"

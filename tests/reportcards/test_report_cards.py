@@ -5,6 +5,8 @@ list shows only admitted / not admitted; the classroom's bundle as a background 
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -269,3 +271,32 @@ def test_a_reminder_mails_the_families_who_have_not_confirmed(
     refused = cast.client_for(cast.coordinator).post(url, follow=True).content.decode()
     assert "non sono ancora pubblicate" in refused
     assert ConfirmationReminder.objects.count() == 1 and len(mailbox.messages) == 2
+
+
+def test_a_whole_schools_bundle_is_a_zip_of_one_pdf_per_locked_classroom(cast: Cast) -> None:
+    session = locked(cast)
+    from tests.evaluation.routes import a_session
+
+    a_session(cast, cast.classroom_2b)  # 2ª B's session of the period: not locked, left out
+    group = f"{cast.school.pk}-{session.term_id}-{session.kind}"
+    office = cast.client_for(cast.office)
+    assert group in office.get(reverse("reportcards:index")).content.decode()
+    response = office.post(reverse("reportcards:school_bundle_create"), {"gruppo": group})
+    bundle = ReportCardBundle.objects.get()
+    assert response["Location"].endswith(f"/pacchetti/{bundle.pk}/")
+    assert bundle.status == BundleStatus.DONE, bundle.error
+    assert (bundle.total, bundle.processed) == (4, 4)  # three cards and 1ª A's PDF
+    download = office.get(reverse("reportcards:bundle_pdf", args=[bundle.pk]))
+    assert download["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(body_of(download))) as archive:
+        names = archive.namelist()
+        assert names == [f"pagelle-3a-a-{session.pk}.pdf"]  # 3ª A, as the council made it
+        text = pdf_text(archive.read(names[0]))
+    assert all(s.surname in text for s in (cast.child, cast.adult_student, cast.other_child))
+    for user in (cast.coordinator, cast.teacher, cast.guardian, cast.foreign_office):
+        url = reverse("reportcards:bundle_pdf", args=[bundle.pk])
+        assert cast.client_for(user).get(url).status_code == 404
+    # A period with no locked session: refused with a message, nothing queued.
+    EvaluationSession.objects.filter(pk=session.pk).update(step="verbale", locked_at=None)
+    refused = office.post(reverse("reportcards:school_bundle_create"), {"gruppo": group})
+    assert refused.status_code == 302 and ReportCardBundle.objects.count() == 1

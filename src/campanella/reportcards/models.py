@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campanella.evaluation.models import EvaluationSession
 from campanella.people.models import Student, User
-from campanella.school.models import Classroom
+from campanella.school.models import Classroom, School, Term
 
 
 class Publication(models.Model):
@@ -113,11 +113,24 @@ class BundleStatus(models.TextChoices):
 
 
 class ReportCardBundle(models.Model):
-    """The report cards of a classroom's session in one PDF, made by the background worker
-    with its progress (how many done, and an estimate of the time left)."""
+    """The report cards of a classroom's session in one PDF (`session`, `classroom`), or of a
+    whole school's locked sessions of a period and kind as a zip of one PDF per classroom
+    (`school`, `term`, `kind`); made by the background worker with its progress (how many
+    done, and an estimate of the time left)."""
 
-    session = models.ForeignKey(EvaluationSession, on_delete=models.PROTECT, related_name="+")
-    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        EvaluationSession, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, blank=True)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(
@@ -128,15 +141,32 @@ class ReportCardBundle(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    pdf = models.FileField(upload_to="pagelle/pacchetti/%Y/", blank=True)
+    file = models.FileField(upload_to="pagelle/pacchetti/%Y/", blank=True)  # PDF, or zip
 
     class Meta:
         verbose_name = _("pacchetto di pagelle")
         verbose_name_plural = _("pacchetti di pagelle")
         ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session__isnull=False, classroom__isnull=False)
+                | models.Q(school__isnull=False, term__isnull=False),
+                name="report_card_bundle_of_a_classroom_or_a_school",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Pagelle {self.classroom} ({self.requested_at:%d/%m/%Y %H:%M})"
+        return f"Pagelle {self.title} ({self.requested_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def title(self) -> str:
+        if self.classroom_id is not None and self.classroom is not None:
+            return f"della classe {self.classroom.name}"
+        return f"di tutta la scuola {self.school.name if self.school else ''}".strip()
+
+    @property
+    def is_zip(self) -> bool:
+        return self.file.name.endswith(".zip")
 
     @property
     def percent(self) -> int:

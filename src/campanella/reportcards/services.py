@@ -10,6 +10,8 @@ the next report card is then a new version and the earlier ones stay, with their
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
@@ -38,7 +40,7 @@ from campanella.reportcards.models import (
     ReportCardBundle,
     ViewConfirmation,
 )
-from campanella.school.models import JudgementArea, SchoolKind
+from campanella.school.models import JudgementArea, School, SchoolKind, Term
 from campanella.school.selectors import judgement_descriptions
 
 
@@ -247,31 +249,80 @@ def bundle_create(*, user: User, session: EvaluationSession) -> ReportCardBundle
     )
 
 
+def school_sessions(school: School, term: Term, kind: str) -> list[EvaluationSession]:
+    """The locked sessions of a school's classrooms for a period and kind (not the deferred
+    ones of single students), by classroom."""
+    return list(
+        EvaluationSession.objects.filter(
+            classroom__school=school, term=term, kind=kind, step=Step.LOCKED, student=None
+        )
+        .select_related("classroom__school__institute", "term__school_year")
+        .order_by("classroom__year", "classroom__section", "classroom__track", "pk")
+    )
+
+
+def school_bundle_create(*, user: User, school: School, term: Term, kind: str) -> ReportCardBundle:
+    """Queue the report cards of every locked session of a school for a period and kind, as a
+    zip of one PDF per classroom. Office and principal of the institute only."""
+    if not rules.manages(user, school.institute_id) or term.school_id != school.pk:
+        raise NotAllowed
+    if not school_sessions(school, term, kind):
+        raise ReportCardError(
+            _("Nessuno scrutinio chiuso di %(school)s per questo periodo.")
+            % {"school": school.name},
+            "no_locked_session",
+        )
+    return ReportCardBundle.objects.create(school=school, term=term, kind=kind, requested_by=user)
+
+
 def bundle_run(bundle_id: int) -> ReportCardBundle:
     """Make every student's report card (kept, so families' downloads find them ready), then
-    the bundle; progress after each one. Safe to run once: a second worker leaves it."""
+    the classroom's PDF (a school's: one PDF per classroom, in a zip); progress after each
+    one. Safe to run once: a second worker leaves it."""
     taken = ReportCardBundle.objects.filter(pk=bundle_id, status=BundleStatus.PENDING).update(
         status=BundleStatus.RUNNING, started_at=timezone.now()
     )
-    bundle = ReportCardBundle.objects.select_related("session__classroom__school").get(pk=bundle_id)
+    bundle = ReportCardBundle.objects.select_related("classroom", "school", "term").get(
+        pk=bundle_id
+    )
     if not taken:
         return bundle
     try:
-        session = EvaluationSession.objects.select_related(
-            "classroom__school__institute", "term__school_year"
-        ).get(pk=bundle.session_id)
-        printer = Printer(session)
-        keys = printer.keys()
-        bundle.total = len(keys) + 1  # every card, then the bundle itself
-        ReportCardBundle.objects.filter(pk=bundle.pk).update(total=bundle.total)
-        for key in keys:
-            report_card_current(
-                session=session, student_id=int(key), user=bundle.requested_by, printer=printer
+        if bundle.session_id is not None:
+            sessions = list(
+                EvaluationSession.objects.select_related(
+                    "classroom__school__institute", "term__school_year"
+                ).filter(pk=bundle.session_id)
             )
+        else:
+            assert bundle.school is not None
+            assert bundle.term is not None
+            sessions = school_sessions(bundle.school, bundle.term, bundle.kind)
+        printers = [Printer(session) for session in sessions]
+        bundle.total = sum(len(p.keys()) + 1 for p in printers)  # every card, then each PDF
+        ReportCardBundle.objects.filter(pk=bundle.pk).update(total=bundle.total)
+        files: list[tuple[str, bytes]] = []
+        for session, printer in zip(sessions, printers, strict=True):
+            keys = printer.keys()
+            for key in keys:
+                report_card_current(
+                    session=session, student_id=int(key), user=bundle.requested_by,
+                    printer=printer,
+                )  # fmt: skip
+                progress(bundle)
+            name = slugify(f"pagelle-{session.classroom.name}-{session.pk}") or "pagelle"
+            files.append((f"{name}.pdf", printer.many(keys)))
             progress(bundle)
-        pdf = printer.many(keys)
-        name = slugify(f"pagelle-{session.classroom.name}-{session.pk}-{bundle.pk}")
-        bundle.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+        if bundle.session_id is not None:
+            name = slugify(f"pagelle-{sessions[0].classroom.name}-{sessions[0].pk}-{bundle.pk}")
+            bundle.file.save(f"{name}.pdf", ContentFile(files[0][1]), save=False)
+        else:
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:  # PDFs are compressed
+                for file_name, content in files:
+                    zipped.writestr(file_name, content)
+            name = slugify(f"pagelle-{bundle.school.name if bundle.school else ''}-{bundle.pk}")
+            bundle.file.save(f"{name}.zip", ContentFile(archive.getvalue()), save=False)
     except Exception as error:  # the office must see the failure, not a job stuck "running"
         message = getattr(error, "message", None) or str(error)
         ReportCardBundle.objects.filter(pk=bundle.pk).update(
@@ -282,7 +333,7 @@ def bundle_run(bundle_id: int) -> ReportCardBundle:
     bundle.processed = bundle.total
     bundle.status = BundleStatus.DONE
     bundle.finished_at = timezone.now()
-    bundle.save(update_fields=["pdf", "processed", "status", "finished_at"])
+    bundle.save(update_fields=["file", "processed", "status", "finished_at"])
     return bundle
 
 
@@ -401,4 +452,5 @@ __all__ = [
     "publication_set",
     "publish_moment",
     "report_card_current",
+    "school_bundle_create",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<id:session_id>/prese-visione/", views.confirmations, name="confirmations"),
     path("<id:session_id>/pacchetto/", views.bundle_create, name="bundle_create"),
     path("<id:session_id>/promemoria/", views.remind, name="remind"),
+    path("pacchetto-scuola/", views.school_bundle_create, name="school_bundle_create"),
     path("pacchetti/<id:bundle_id>/", views.bundle, name="bundle"),
     path("pacchetti/<id:bundle_id>/pdf/", views.bundle_pdf, name="bundle_pdf"),
     path("<id:session_id>/<id:student_id>/", views.card, name="card"),

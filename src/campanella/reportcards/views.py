@@ -24,11 +24,13 @@ from campanella.people.roles import roles_for_user
 from campanella.reportcards import rules, selectors, services
 from campanella.reportcards.models import ConfirmationReminder, ReportCard, ReportCardBundle
 from campanella.reportcards.tasks import run_bundle, send_reminder
+from campanella.school.models import School, Term
 
 
 def pdf_response(card: ReportCard | ReportCardBundle, name: str) -> FileResponse:
+    stored = card.pdf if isinstance(card, ReportCard) else card.file
     response = FileResponse(
-        card.pdf.open("rb"), content_type="application/pdf", filename=name, as_attachment=True
+        stored.open("rb"), content_type="application/pdf", filename=name, as_attachment=True
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -60,6 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "followed": rows,
         "may_publish": roles_for_user(user).manages_institute_id is not None,
         "is_staff_view": roles_for_user(user).staff is not None,
+        "school_groups": school_groups(user),
     }
     return render(request, "reportcards/index.html", context)
 
@@ -203,11 +206,59 @@ def remind(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def bundle_or_404(request: HttpRequest, bundle_id: int) -> ReportCardBundle:
-    bundle = ReportCardBundle.objects.select_related("session", "classroom").filter(pk=bundle_id)
-    found = bundle.filter(session__in=rules.followed_sessions(request.user)).first()
+    """A classroom's bundle for who follows its session; a school's for its office and
+    principal."""
+    bundles = ReportCardBundle.objects.select_related("classroom", "school").filter(pk=bundle_id)
+    found = bundles.filter(session__in=rules.followed_sessions(request.user)).first()
+    if found is None:
+        institute = roles_for_user(request.user).manages_institute_id
+        found = bundles.filter(session=None, school__institute_id=institute or 0).first()
     if found is None:
         raise Http404
     return found
+
+
+def school_groups(user: Any) -> list[tuple[str, str]]:
+    """(value, label) of each school × period × kind with locked sessions, for the office."""
+    seen: dict[str, str] = {}
+    for session in publishable_sessions(user):
+        if session.student_id is not None:
+            continue
+        value = f"{session.classroom.school_id}-{session.term_id}-{session.kind}"
+        seen.setdefault(
+            value, f"{session.classroom.school.name} – {selectors.session_label(session)}"
+        )
+    return list(seen.items())
+
+
+@require_POST
+@login_required
+def school_bundle_create(request: HttpRequest) -> HttpResponse:
+    """The office (or the principal) makes every report card of a school's period at once."""
+    roles = roles_for_user(request.user)
+    if roles.manages_institute_id is None:
+        raise Http404
+    parts = request.POST.get("gruppo", "").split("-", 2)
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        raise Http404
+    school = School.objects.filter(pk=int(parts[0]), institute_id=roles.manages_institute_id)
+    term = Term.objects.filter(pk=int(parts[1]), school__in=school).first()
+    if term is None:
+        raise Http404
+    try:
+        bundle = services.school_bundle_create(
+            user=request.user,  # type: ignore[arg-type]
+            school=term.school,
+            term=term,
+            kind=parts[2],
+        )
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.ReportCardError as error:
+        messages.error(request, error.message)
+        return redirect("reportcards:index")
+    run_bundle.enqueue(bundle.pk)
+    return redirect("reportcards:bundle", bundle_id=bundle.pk)
 
 
 @login_required
@@ -223,9 +274,18 @@ def bundle(request: HttpRequest, bundle_id: int) -> HttpResponse:
 @login_required
 def bundle_pdf(request: HttpRequest, bundle_id: int) -> FileResponse:
     found = bundle_or_404(request, bundle_id)
-    if not found.pdf:
+    if not found.file:
         raise Http404
-    return pdf_response(found, f"pagelle-{found.classroom.name}-{found.pk}.pdf".replace(" ", "-"))
+    if found.is_zip:
+        response = FileResponse(
+            found.file.open("rb"),
+            content_type="application/zip",
+            filename=f"pagelle-{found.pk}.zip",
+            as_attachment=True,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return pdf_response(found, f"pagelle-{found.pk}.pdf")
 
 
 def publishable_sessions(user: Any) -> list[EvaluationSession]:
