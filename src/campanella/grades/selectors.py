@@ -255,12 +255,19 @@ def subject_grades(classroom: Classroom, subject: Subject, term: Term | None) ->
     )
 
 
+# The book's students: people.selectors.enrolled_students, compiled once per process.
+_enrolled = Compiled(
+    lambda classroom_id, day: enrolled_students(Classroom(pk=classroom_id), day),
+    int, datetime.date,
+)  # fmt: skip
+
+
 def grade_book(
     classroom: Classroom, subject: Subject, term: Term | None, day: datetime.date | None = None
 ) -> list[BookRow]:
     """The students enrolled on `day` (today), each with their grades in the term and average
     (2 queries, see `subject_grades`)."""
-    students = list(enrolled_students(classroom, day))
+    students = list(_enrolled(classroom.pk, day or timezone.localdate()))
     found = subject_grades(classroom, subject, term)
     return [
         BookRow(
