@@ -95,7 +95,7 @@ class Printer:
             self.descriptions = judgement_descriptions(school_id, JudgementArea.LEARNING)
             self.behaviour_descriptions = judgement_descriptions(school_id, JudgementArea.BEHAVIOUR)
 
-    def keys(self) -> list[str]:
+    def student_keys(self) -> list[str]:
         return [s.key for s in self.data.students]
 
     def one(self, student_id: int) -> bytes:
@@ -162,6 +162,31 @@ def report_card_current(
             raise
         return again
     return card
+
+
+def report_cards_prepare(session_id: int) -> int:
+    """Make every student's current report card of a locked session ahead of the families'
+    downloads (the publication queues it); those already made are kept. Returns how many
+    were made now."""
+    session = (
+        EvaluationSession.objects.select_related(
+            "classroom__school__institute", "term__school_year"
+        )
+        .filter(pk=session_id, step=Step.LOCKED)
+        .first()
+    )
+    if session is None:
+        return 0
+    made = set(
+        ReportCard.objects.filter(session=session, session_version=session.version).values_list(
+            "student_id", flat=True
+        )
+    )
+    printer = Printer(session)
+    missing = [int(key) for key in printer.student_keys() if int(key) not in made]
+    for student_id in missing:
+        report_card_current(session=session, student_id=student_id, printer=printer)
+    return len(missing)
 
 
 # --- publication -------------------------------------------------------------------------
@@ -299,11 +324,11 @@ def bundle_run(bundle_id: int) -> ReportCardBundle:
             assert bundle.term is not None
             sessions = school_sessions(bundle.school, bundle.term, bundle.kind)
         printers = [Printer(session) for session in sessions]
-        bundle.total = sum(len(p.keys()) + 1 for p in printers)  # every card, then each PDF
+        bundle.total = sum(len(p.student_keys()) + 1 for p in printers)  # every card, then each PDF
         ReportCardBundle.objects.filter(pk=bundle.pk).update(total=bundle.total)
         files: list[tuple[str, bytes]] = []
         for session, printer in zip(sessions, printers, strict=True):
-            keys = printer.keys()
+            keys = printer.student_keys()
             for key in keys:
                 report_card_current(
                     session=session, student_id=int(key), user=bundle.requested_by,
@@ -452,5 +477,6 @@ __all__ = [
     "publication_set",
     "publish_moment",
     "report_card_current",
+    "report_cards_prepare",
     "school_bundle_create",
 ]

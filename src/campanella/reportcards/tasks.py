@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from campanella.reportcards.services import bundle_run, reminder_send
+from campanella.reportcards.services import bundle_run, reminder_send, report_cards_prepare
 
 
 @task()
@@ -16,3 +16,9 @@ def run_bundle(bundle_id: int) -> None:
 @task()
 def send_reminder(reminder_id: int) -> None:
     reminder_send(reminder_id)
+
+
+@task()
+def prepare_report_cards(session_id: int) -> None:
+    """Every report card of a published session made before the families come for it."""
+    report_cards_prepare(session_id)

@@ -23,7 +23,7 @@ from campanella.evaluation.models import EvaluationSession, Step
 from campanella.people.roles import roles_for_user
 from campanella.reportcards import rules, selectors, services
 from campanella.reportcards.models import ConfirmationReminder, ReportCard, ReportCardBundle
-from campanella.reportcards.tasks import run_bundle, send_reminder
+from campanella.reportcards.tasks import prepare_report_cards, run_bundle, send_reminder
 from campanella.school.models import School, Term
 
 
@@ -342,7 +342,7 @@ def publication(request: HttpRequest) -> HttpResponse:
             errors.append(_("Indicare la data (AAAA-MM-GG) e l'ora (HH:MM) della pubblicazione."))
         else:
             try:
-                services.publication_set(
+                done = services.publication_set(
                     user=request.user,  # type: ignore[arg-type]
                     sessions=found,
                     publish_at=moment,
@@ -352,6 +352,8 @@ def publication(request: HttpRequest) -> HttpResponse:
             except services.ReportCardError as error:
                 errors.append(error.message)
             else:
+                for published in done:  # made ahead of report-card day, in the background
+                    prepare_report_cards.enqueue(published.session_id)
                 shown = timezone.localtime(moment).strftime("%d/%m/%Y alle %H:%M")
                 messages.success(
                     request,
