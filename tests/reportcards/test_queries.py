@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from campanella.accounts.services import api_token_issue
 from campanella.evaluation.models import StudentResult
 from campanella.people.models import Enrollment, User
 from campanella.reportcards.services import confirmation_record
@@ -73,10 +74,20 @@ def test_class_pages_do_not_grow_with_the_class(cast: Cast) -> None:
     assert "6 studenti senza presa visione" in coordinator.get(pages[0][1]).content.decode()
 
 
+def api_queries(user: User) -> int:
+    _token, raw = api_token_issue(user=user)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.get("/api/v1/report-cards")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/v1/report-cards").status_code == 200
+    return len(captured)
+
+
 def test_family_list_and_api_do_not_grow_with_the_children(cast: Cast) -> None:
     session = published(cast)
     path = reverse("reportcards:index")
     one = queries(cast.guardian, path)
+    one_api = api_queries(cast.guardian)
     # The guardian of another child of the class too: two report cards, one confirmed.
     from campanella.people.models import Guardian
 
@@ -85,6 +96,10 @@ def test_family_list_and_api_do_not_grow_with_the_children(cast: Cast) -> None:
     )
     confirmation_record(user=cast.guardian, session_id=session.pk, student_id=cast.child.pk)
     assert queries(cast.guardian, path) == one
+    assert api_queries(cast.guardian) == one_api
+    _token, raw = api_token_issue(user=cast.guardian)
+    listed = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/report-cards").json()
+    assert len(listed) == 2
     page = Client()
     page.force_login(cast.guardian)
     assert page.get(path).content.count(b'data-testid="card-') == 2
