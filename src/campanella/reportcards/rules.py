@@ -26,7 +26,8 @@ from campanella.evaluation import selectors as evaluation_selectors
 from campanella.evaluation.models import EvaluationSession, SessionKind, Step
 from campanella.people.models import Student
 from campanella.people.roles import active_links, roles_for_user
-from campanella.school.models import Classroom
+from campanella.reportcards.models import ReportCardBundle
+from campanella.school.models import Classroom, Term
 
 # Sessions whose report card says how the year ended (an outcome): the class list exists.
 OUTCOME_KINDS = (SessionKind.FINAL, SessionKind.SUPPLEMENTARY, SessionKind.DEFERRED)
@@ -170,3 +171,42 @@ def followed_session_for_user(user: Any, session_id: int) -> EvaluationSession |
         .filter(pk=session_id)
         .first()
     )
+
+
+def managed_institute_id(user: Any) -> int | None:
+    """The institute whose report cards this login publishes (office, principal), or None."""
+    return roles_for_user(user).manages_institute_id
+
+
+def publishable_sessions(user: Any) -> QuerySet[EvaluationSession]:
+    """The locked sessions whose publication this login sets: its institute's (office,
+    principal); none for anyone else."""
+    institute_id = managed_institute_id(user)
+    locked = EvaluationSession.objects.filter(step=Step.LOCKED)
+    if institute_id is None:
+        return locked.none()
+    return locked.filter(classroom__school__institute_id=institute_id)
+
+
+def school_term_for_user(user: Any, school_id: int, term_id: int) -> Term | None:
+    """A period of a school of this login's institute (office, principal), or None (404)."""
+    institute_id = managed_institute_id(user)
+    if institute_id is None:
+        return None
+    return (
+        Term.objects.select_related("school")
+        .filter(pk=term_id, school_id=school_id, school__institute_id=institute_id)
+        .first()
+    )
+
+
+def bundle_for_user(user: Any, bundle_id: int) -> ReportCardBundle | None:
+    """A classroom's bundle for who follows its session; a school's for the office and the
+    principal of its institute; None (404) for anyone else."""
+    bundles = ReportCardBundle.objects.select_related("classroom", "school").filter(pk=bundle_id)
+    found = bundles.filter(session__in=followed_sessions(user)).first()
+    if found is None:
+        institute_id = managed_institute_id(user)
+        if institute_id is not None:
+            found = bundles.filter(session=None, school__institute_id=institute_id).first()
+    return found

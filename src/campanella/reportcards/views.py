@@ -19,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campanella.evaluation.models import EvaluationSession, Step
+from campanella.evaluation.models import EvaluationSession
 from campanella.people.roles import roles_for_user
 from campanella.reportcards import rules, selectors, services
 from campanella.reportcards.models import ConfirmationReminder, ReportCard, ReportCardBundle
 from campanella.reportcards.tasks import prepare_report_cards, run_bundle, send_reminder
-from campanella.school.models import School, Term
 
 
 def pdf_response(card: ReportCard | ReportCardBundle, name: str) -> FileResponse:
@@ -60,7 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "cards": cards,
         "followed": rows,
-        "may_publish": roles_for_user(user).manages_institute_id is not None,
+        "may_publish": rules.managed_institute_id(user) is not None,
         "is_staff_view": roles_for_user(user).staff is not None,
         "school_groups": school_groups(user),
     }
@@ -208,11 +207,7 @@ def remind(request: HttpRequest, session_id: int) -> HttpResponse:
 def bundle_or_404(request: HttpRequest, bundle_id: int) -> ReportCardBundle:
     """A classroom's bundle for who follows its session; a school's for its office and
     principal."""
-    bundles = ReportCardBundle.objects.select_related("classroom", "school").filter(pk=bundle_id)
-    found = bundles.filter(session__in=rules.followed_sessions(request.user)).first()
-    if found is None:
-        institute = roles_for_user(request.user).manages_institute_id
-        found = bundles.filter(session=None, school__institute_id=institute or 0).first()
+    found = rules.bundle_for_user(request.user, bundle_id)
     if found is None:
         raise Http404
     return found
@@ -235,14 +230,10 @@ def school_groups(user: Any) -> list[tuple[str, str]]:
 @login_required
 def school_bundle_create(request: HttpRequest) -> HttpResponse:
     """The office (or the principal) makes every report card of a school's period at once."""
-    roles = roles_for_user(request.user)
-    if roles.manages_institute_id is None:
-        raise Http404
     parts = request.POST.get("gruppo", "").split("-", 2)
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
         raise Http404
-    school = School.objects.filter(pk=int(parts[0]), institute_id=roles.manages_institute_id)
-    term = Term.objects.filter(pk=int(parts[1]), school__in=school).first()
+    term = rules.school_term_for_user(request.user, int(parts[0]), int(parts[1]))
     if term is None:
         raise Http404
     try:
@@ -289,14 +280,8 @@ def bundle_pdf(request: HttpRequest, bundle_id: int) -> FileResponse:
 
 
 def publishable_sessions(user: Any) -> list[EvaluationSession]:
-    roles = roles_for_user(user)
-    if roles.manages_institute_id is None:
-        return []
     return list(
-        EvaluationSession.objects.filter(
-            classroom__school__institute_id=roles.manages_institute_id,
-            step=Step.LOCKED,
-        )
+        rules.publishable_sessions(user)
         .select_related("classroom__school", "term", "publication")
         .order_by("-term__start_date", "kind", "classroom__year", "classroom__section", "pk")
     )
@@ -324,15 +309,16 @@ def groups_of(sessions: list[EvaluationSession]) -> list[dict[str, Any]]:
 @login_required
 def publication(request: HttpRequest) -> HttpResponse:
     """The office (or the principal) sets from when families see the report cards."""
-    roles = roles_for_user(request.user)
-    if roles.manages_institute_id is None:
+    institute_id = rules.managed_institute_id(request.user)
+    if institute_id is None:
         raise Http404
     errors: list[str] = []
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("sessione") if v.isdigit()]
+        # Any session of the institute: an unlocked one is refused by the service, by name.
         found = list(
             EvaluationSession.objects.select_related("classroom__school").filter(
-                pk__in=ids, classroom__school__institute_id=roles.manages_institute_id
+                pk__in=ids, classroom__school__institute_id=institute_id
             )
         )
         if len(found) != len(set(ids)):
