@@ -621,3 +621,16 @@ def test_primary_label_reads_both_regimes():
     assert primary_label("in_via_di_prima_acquisizione") == "In via di prima acquisizione"
     with pytest.raises(GradeError, match="Livello sconosciuto"):
         primary_label("bravo")
+
+
+@given(
+    st.lists(
+        st.decimals(min_value=0, max_value=10, places=40, allow_nan=False), min_size=1, max_size=8
+    )
+)
+def test_the_plain_mean_of_long_decimals_is_the_weighted_one_with_weights_of_one(
+    values: list[Decimal],
+) -> None:
+    """The plain mean has a way of its own (a sum, no products); sums Decimal cannot hold
+    exactly take the exact fractions' way, as the weighted mean does."""
+    assert average(values) == average(values, [D(1)] * len(values))

@@ -24,20 +24,25 @@ def _said() -> str:
 # Grade pages mark a few hundred values, mostly the same few dozen notations and averages:
 # each one's markup is kept per language (bounded: free texts are not kept).
 _MARKED: dict[tuple[str, bool, str | None], str] = {}
+_PLAIN: dict[str, str] = {}
 
 
 def marked(text: str, below: bool) -> str:
     """`text` escaped, marked when `below`; a judgement that already says "insufficiente" is
     not said twice."""
+    if not below:  # the same in every language
+        found = _PLAIN.get(text)
+        if found is None:
+            found = escape(text)
+            if len(_PLAIN) < 4096 and len(text) <= 16:
+                _PLAIN[text] = found
+        return found
     key = (text, below, get_language())
     found = _MARKED.get(key)
     if found is not None:
         return found
-    if not below:
-        found = escape(text)
-    else:
-        hidden = "" if text.strip().lower() == "insufficiente" else _said()
-        found = f'<span class="cmp-below">{BELOW_MARK}{escape(text)}{hidden}</span>'
+    hidden = "" if text.strip().lower() == "insufficiente" else _said()
+    found = f'<span class="cmp-below">{BELOW_MARK}{escape(text)}{hidden}</span>'
     if len(_MARKED) < 4096 and len(text) <= 16:
         _MARKED[key] = found
     return found

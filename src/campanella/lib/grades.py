@@ -565,7 +565,16 @@ def average(values: Sequence[Decimal], weights: Sequence[Decimal] | None = None)
     as many as the values and not negative. The mean is computed exactly before rounding.
     """
     if weights is None:
-        weights = [_ONE] * len(values)
+        # The plain mean: the sum exact in Decimal (or the exact fractions' way), divided in
+        # integers; the same as with weights all 1 (pages and charts compute hundreds).
+        if not values:
+            return None
+        try:
+            with localcontext(_EXACT):
+                total = sum((_as_decimal(value) for value in values), Decimal(0))
+        except Inexact:
+            return _exact_average(values, [_ONE] * len(values))
+        return _ratio_half_up(total, Decimal(len(values)))
     if len(weights) != len(values):
         raise ValueError("average() needs as many weights as values")
     if any(_as_decimal(weight) < 0 for weight in weights):
