@@ -29,15 +29,28 @@ def lesson_items(lines: list[LessonLine]) -> SafeString:
     subject's own teacher), topic."""
     language = get_language()
     kinds = {kind: escape(label) for kind, label in SignatureKind.choices}
+    # A month of lessons repeats the same days, subjects and teachers: each escaped once.
+    days: dict[datetime.date, str] = {}
+    texts: dict[str, str] = {}
+    signed: dict[tuple[str, str], str] = {}
     items = []
     for line in lines:
-        text = f"{escape(day_label(line.date, 'D d/m', language))} · {line.hour}ª · "
-        text += escape(line.subject)
+        day = days.get(line.date)
+        if day is None:
+            day = days[line.date] = escape(day_label(line.date, "D d/m", language))
+        subject = texts.get(line.subject)
+        if subject is None:
+            subject = texts[line.subject] = escape(line.subject)
+        text = f"{day} · {line.hour}ª · {subject}"
         if line.teachers:
-            names = [
-                escape(name) if kind == SignatureKind.OWN else f"{escape(name)} – {kinds[kind]}"
-                for name, kind in line.teachers
-            ]
+            names = []
+            for name, kind in line.teachers:
+                shown = signed.get((name, kind))
+                if shown is None:
+                    own = kind == SignatureKind.OWN
+                    shown = escape(name) if own else f"{escape(name)} – {kinds[kind]}"
+                    signed[name, kind] = shown
+                names.append(shown)
             text += f" ({', '.join(names)})"
         if line.topic:
             text += f": {escape(line.topic)}"
