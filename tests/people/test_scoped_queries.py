@@ -84,3 +84,13 @@ def test_grade_books_and_staff_classrooms_are_the_scope_built_anew(cast: Cast) -
             expected = staff is None or not staff.active or classroom.pk not in visible
             assert sees_as_family(user, classroom) == expected, (login.username, classroom.pk)
     assert opened
+
+
+def test_without_a_login_the_scope_is_built_as_it_is(cast: Cast) -> None:
+    """An anonymous or deactivated login has no roles: nothing compiled, nothing seen."""
+    from django.contrib.auth.models import AnonymousUser
+
+    inactive = fresh(cast.guardian)
+    inactive.is_active = False
+    for user in (AnonymousUser(), inactive):
+        assert visible_enrollment(user, cast.child.pk) is None

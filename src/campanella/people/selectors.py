@@ -39,12 +39,13 @@ class _StandIn:
 RoleShape = tuple[bool, bool, bool, bool, bool]
 
 
-def role_shape(user: Any) -> tuple[RoleShape, tuple[int, ...]]:
+def role_shape(user: Any) -> tuple[RoleShape, tuple[int, ...]] | None:
     """What the scopes of this module read of a login: the kind of login (the shape of its
-    scope's query) and its ids (user, staff and institute, student)."""
+    scope's query) and its ids (user, staff and institute, student); None for no login."""
     roles = roles_for_user(user)
     staff, student = roles.staff, roles.student
-    assert roles.user_id is not None, "a scope is compiled for a login"
+    if roles.user_id is None:
+        return None
     shape = (
         staff is not None, staff is not None and staff.is_office,
         staff is not None and staff.is_principal, staff is not None and staff.is_teacher,
@@ -84,7 +85,10 @@ class Scoped(Generic[Q_]):
         self.shapes: dict[RoleShape, Compiled[Q_]] = {}
 
     def __call__(self, user: Any, *values: Any) -> Q_:
-        shape, ids = role_shape(user)
+        found = role_shape(user)
+        if found is None:  # no login (or an inactive one): the scope built as it is
+            return self.build(user, *values)
+        shape, ids = found
         compiled = self.shapes.get(shape)
         if compiled is None:
             count = len(ids)
@@ -202,8 +206,6 @@ def visible_enrollment(
     classroom, in one query (the school and institute, which a page needs only when it computes
     anew, are left out: they were half the cost of every family page); compiled once per kind
     of login."""
-    if not roles_for_user(user).user_id:
-        return None
     day = day or timezone.localdate()
     return next(iter(_visible_enrollment(user, student_id, day)), None)
 
