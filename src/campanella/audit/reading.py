@@ -48,6 +48,8 @@ KINDS: dict[str, str] = {
     "legame": "people.guardianship",
     "periodo-chiuso": "school.closedperiod",
     "scrutinio": "evaluation.evaluationsession",
+    "voto-scrutinio": "evaluation.subjectmark",
+    "esito-scrutinio": "evaluation.studentresult",
 }
 
 # Italian labels of fields whose model gives none (Django's default is the English name).
