@@ -17,6 +17,7 @@ from campanella.grades.api import router as grades_router
 from campanella.grades.services import GradeInputError
 from campanella.grades.services import NotAllowed as GradeNotAllowed
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.validation_messages import italian_message
 from campanella.people.api import router as people_router
 from campanella.register.api import router as register_router
 from campanella.register.services import NotAllowed, RegisterError
@@ -29,8 +30,10 @@ api = NinjaAPI(
     description=(
         "API del registro elettronico Campanella. Autenticazione: `POST /api/v1/auth/token` "
         "con nome utente e password, poi `Authorization: Bearer <token>`. Ogni errore 4xx ha "
-        "il corpo `ErrorOut` (`code`, `message`, `errors`). Un oggetto che non si può vedere "
-        "risponde 404 come uno inesistente. Un identificativo fuori intervallo (oltre 2^63 − 1) "
+        "il corpo `ErrorOut` (`code`, `message`, `errors`; in `errors` ogni campo rifiutato "
+        "ha `loc`, il `type` stabile di pydantic e il `message` in italiano). Un oggetto che "
+        "non si può vedere risponde 404 come uno inesistente. Un identificativo fuori "
+        "intervallo (oltre 2^63 − 1) "
         "o un dato che lo schema non descrive (data non AAAA-MM-GG, booleano non true/false) "
         "risponde 422 `invalid_input`; un corpo che non è JSON, 400 `invalid_json`. Una scrittura "
         "su un giorno chiuso da uno scrutinio bloccato risponde 409 `giorno_chiuso` e non "
@@ -54,7 +57,11 @@ def on_authentication_error(request: HttpRequest, exc: Exception) -> HttpRespons
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: list[dict[str, Any]] = [
-        {"loc": [str(part) for part in error.get("loc", [])], "message": error.get("msg", "")}
+        {
+            "loc": [str(part) for part in error.get("loc", [])],
+            "type": str(error.get("type", "")),
+            "message": italian_message(error),
+        }
         for error in exc.errors
     ]
     return _reply(request, 422, error_body("invalid_input", "Dati non validi.", errors))
