@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 def errors_of(html: str, field: str) -> str:
     """The error text shown for one field of _field.html ('' when it has none)."""
-    found = re.search(rf'id="id_{field}-errors"[^>]*>(.*?)</div>', html, re.S)
+    found = re.search(rf'id="id_{field}_error"[^>]*>(.*?)</div>', html, re.S)
     return re.sub(r"<[^>]+>", " ", found.group(1)) if found else ""
 
 
@@ -52,6 +52,12 @@ def test_password_rules_speak_italian_under_the_new_password(
     assert expected in errors_of(html, "new_password1")
     assert errors_of(html, "new_password2") == ""
     assert "This password" not in html
+    # The message is tied to its field: a screen reader reads it on the field itself.
+    field = re.search(r'<input[^>]*id="id_new_password1"[^>]*>', html)
+    assert field is not None
+    described = re.search(r'aria-describedby="([^"]*)"', field.group(0))
+    assert described is not None and "id_new_password1_error" in described.group(1).split()
+    assert 'aria-invalid="true"' in field.group(0)
 
 
 def test_a_mismatch_stays_under_the_confirmation(cast: Cast) -> None:
