@@ -85,6 +85,8 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         term_id = request.POST.get("periodo", "")
         term = next((t for t in terms if str(t.pk) == term_id), None)
+        if term_id and term is None:
+            raise Http404  # another institute's period, or none: as if it did not exist
         if term is None:
             errors.append(_("Scegliere il periodo."))
         else:
