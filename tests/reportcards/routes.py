@@ -289,8 +289,6 @@ def api_interim_entry_write(c: Cast) -> Write:
     )
 
 
-
-
 def interim_api_ids(c: Cast) -> dict[str, int]:
     """The real objects the interim reports' API paths name: 1A's round, published."""
     return {"{round_id}": interim_published(c).pk}
