@@ -228,6 +228,17 @@ def interim_marks_write(c: Cast) -> Write:
     )
 
 
+def interim_remind_write(c: Cast) -> Write:
+    found = interim_published(c)
+    return Write(
+        reverse("reportcards:interim_remind", args=[found.pk, c.classroom_1a.pk]),
+        {},
+        c.coordinator,
+        (c.teacher, c.other_teacher, c.guardian, c.child_user, c.foreign_office),
+        (ConfirmationReminder,),
+    )
+
+
 def interim_confirm_write(c: Cast) -> Write:
     found = interim_published(c)
     return Write(
@@ -249,6 +260,7 @@ PAGES.update({
     "reportcards:interim_report": (interim_report_of, 404, 302),
     "reportcards:interim_pdf": (interim_report_of, 404, 302),
     "reportcards:interim_confirm": (posted, 404, 302),
+    "reportcards:interim_remind": (posted, 404, 302),
 })  # fmt: skip
 PAGE_WRITES.update({
     "reportcards:interim_create": interim_create_write,
@@ -256,6 +268,7 @@ PAGE_WRITES.update({
     "reportcards:interim_classroom": interim_notes_write,
     "reportcards:interim_subject": interim_marks_write,
     "reportcards:interim_confirm": interim_confirm_write,
+    "reportcards:interim_remind": interim_remind_write,
 })  # fmt: skip
 
 INTERIM = "/api/v1/interim-reports/{round_id}/{student_id}"

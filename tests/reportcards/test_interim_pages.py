@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campanella.accounts.services import api_token_issue
-from campanella.people.models import Enrollment, User
+from campanella.people.models import Enrollment, Guardian, User
 from campanella.reportcards.interim import interim_round_create
 from campanella.reportcards.models import (
+    ConfirmationReminder,
     InterimConfirmation,
     InterimMark,
     InterimReport,
@@ -26,6 +27,7 @@ from campanella.reportcards.models import (
 )
 from tests import factories as f
 from tests.conftest import Cast
+from tests.mailbox import Mailbox, mailbox  # noqa: F401 - the fixture
 from tests.reportcards.interim_support import entry, interim_round, register_grades, term_of
 from tests.reportcards.support import pdf_text
 
@@ -185,6 +187,39 @@ def test_the_report_cards_page_links_the_interim_reports(cast: Cast) -> None:
     for user in (cast.guardian, cast.teacher, cast.office):
         page = as_user(cast, user).get(reverse("reportcards:index")).content.decode()
         assert reverse("reportcards:interim_index") in page
+
+
+def test_a_reminder_mails_the_classrooms_families_who_have_not_confirmed(
+    cast: Cast,
+    mailbox: Mailbox,  # noqa: F811
+) -> None:
+    """The report cards' reminders, reused: same recipients' rule, same history of reminders."""
+    found = interim_round(cast, published_hours=2)
+    url = reverse("reportcards:interim_remind", args=[found.pk, cast.classroom_1a.pk])
+    refused = as_user(cast, cast.coordinator).post(url, follow=True).content.decode()
+    assert "non è ancora pubblicato" in refused and not ConfirmationReminder.objects.exists()
+    InterimRound.objects.filter(pk=found.pk).update(
+        publish_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    as_user(cast, cast.guardian).post(
+        reverse("reportcards:interim_confirm", args=[found.pk, cast.child.pk])
+    )
+    cast.adult_user.email = "adulto@example.org"
+    cast.adult_user.save()
+    page = as_user(cast, cast.coordinator).post(url, follow=True).content.decode()
+    assert "Promemoria in invio" in page
+    messages = mailbox.wait_for(2)
+    other_family = Guardian.objects.get(user=cast.other_guardian)
+    assert {str(m["To"]) for m in messages} == {other_family.email, "adulto@example.org"}
+    body = mailbox.body(mailbox.to(other_family.email)[0])
+    assert "pagellino" in body and cast.other_child.name in body and "/pagelle/pagellini/" in body
+    reminder = ConfirmationReminder.objects.get()
+    assert (reminder.interim_id, reminder.classroom_id) == (found.pk, cast.classroom_1a.pk)
+    assert (reminder.students, reminder.messages_sent) == (2, 2)
+    listed = as_user(cast, cast.office).get(
+        reverse("reportcards:interim_classroom", args=[found.pk, cast.classroom_1a.pk])
+    )
+    assert "2 messaggi inviati" in listed.content.decode()
 
 
 # --- API -----------------------------------------------------------------------------------------

@@ -32,12 +32,18 @@ from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
 from campanella.reportcards import rules
 from campanella.reportcards.models import (
+    ConfirmationReminder,
     InterimConfirmation,
     InterimMark,
     InterimReport,
     InterimRound,
 )
-from campanella.reportcards.services import NotAllowed, ReportCardError
+from campanella.reportcards.services import (
+    NotAllowed,
+    ReportCardError,
+    family_recipients,
+    reminder_mail,
+)
 from campanella.school.models import Classroom, School, Subject, Term
 
 TITLE_LENGTH = 120
@@ -322,13 +328,64 @@ def interim_confirmation_record(
     return confirmation, True
 
 
+# --- reminders ----------------------------------------------------------------------------------
+
+
+def interim_reminder_create(
+    *, user: User, interim: InterimRound, classroom: Classroom, login_url: str
+) -> ConfirmationReminder:
+    """Queue an e-mail to the families of the classroom who have not confirmed the interim
+    report (the job is `tasks.send_interim_reminder`): who follows the classroom (office,
+    principal, coordinator), once published. Kept with the report cards' reminders."""
+    if (
+        not rules.follows(user, classroom)
+        or not interim.classrooms.filter(pk=classroom.pk).exists()
+    ):
+        raise NotAllowed
+    if not interim.is_published():
+        raise ReportCardError(
+            _("«%(t)s» non è ancora pubblicato: il promemoria si invia dopo la pubblicazione.")
+            % {"t": interim.title},
+            "not_published",
+        )
+    return ConfirmationReminder.objects.create(
+        interim=interim, classroom=classroom, sent_by=user, login_url=login_url
+    )
+
+
+def interim_reminder_send(reminder_id: int) -> ConfirmationReminder:
+    """Send the reminder's e-mails to the families who have not confirmed yet. Once."""
+    reminder = ConfirmationReminder.objects.select_related(
+        "interim", "classroom__school__institute"
+    ).get(pk=reminder_id)
+    if reminder.finished_at is not None or reminder.interim is None or reminder.classroom is None:
+        return reminder
+    classroom = reminder.classroom
+    confirmed = InterimConfirmation.objects.filter(report__round=reminder.interim).values(
+        "student_id"
+    )
+    students = Student.objects.filter(
+        pk__in=InterimReport.objects.filter(round=reminder.interim, classroom=classroom).values(
+            "student_id"
+        )
+    ).exclude(pk__in=confirmed)
+    return reminder_mail(
+        reminder,
+        family_recipients(students.order_by("surname", "name", "pk")),
+        template="reportcards/email/interim_reminder",
+        school=classroom.school.institute.name,
+        context={"title": reminder.interim.title, "classroom": classroom.name},
+    )
+
+
 __all__ = [
     "EntriesRefused",
-    "Student",
     "interim_confirmation_record",
     "interim_marks_change",
     "interim_notes_change",
     "interim_publication_set",
+    "interim_reminder_create",
+    "interim_reminder_send",
     "interim_round_create",
     "missing_entries",
 ]

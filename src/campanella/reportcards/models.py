@@ -186,9 +186,19 @@ class ReportCardBundle(models.Model):
 
 class ConfirmationReminder(models.Model):
     """An e-mail reminder to the families of a session's students who have not confirmed the
-    current report card yet; sent by the background worker, kept as the reminders' history."""
+    current report card yet (`session`), or of a classroom's students who have not confirmed an
+    interim report (`interim`, `classroom`); sent by the background worker, kept as the
+    reminders' history."""
 
-    session = models.ForeignKey(EvaluationSession, on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        EvaluationSession, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    interim = models.ForeignKey(
+        "InterimRound", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -200,9 +210,17 @@ class ConfirmationReminder(models.Model):
         verbose_name = _("promemoria della presa visione")
         verbose_name_plural = _("promemoria della presa visione")
         ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session__isnull=False, interim__isnull=True)
+                | models.Q(session__isnull=True, interim__isnull=False, classroom__isnull=False),
+                name="confirmation_reminder_of_a_session_or_an_interim_classroom",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Promemoria {self.session} ({self.requested_at:%d/%m/%Y %H:%M})"
+        about = self.session if self.session_id else f"{self.interim} {self.classroom}"
+        return f"Promemoria {about} ({self.requested_at:%d/%m/%Y %H:%M})"
 
 
 # --- interim reports (pagellini) -------------------------------------------------------------

@@ -32,6 +32,11 @@ urlpatterns = [
         name="interim_classroom",
     ),
     path(
+        "pagellini/<id:round_id>/classi/<id:classroom_id>/promemoria/",
+        views_interim.remind,
+        name="interim_remind",
+    ),
+    path(
         "pagellini/<id:round_id>/classi/<id:classroom_id>/materie/<id:subject_id>/",
         views_interim.subject,
         name="interim_subject",

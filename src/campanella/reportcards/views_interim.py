@@ -13,12 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campanella.reportcards import interim, interim_selectors, rules
+from campanella.reportcards.models import ConfirmationReminder
 from campanella.reportcards.services import NotAllowed, ReportCardError
+from campanella.reportcards.tasks import send_interim_reminder
 from campanella.reportcards.views import parse_moment, pdf_bytes_response
 from campanella.school.models import Classroom, Term
 
@@ -203,6 +206,12 @@ def classroom(request: HttpRequest, round_id: int, classroom_id: int) -> HttpRes
         "missing": interim_selectors.missing_in(interim_round, room),
         "may_note": may_note,
         "errors": errors,
+        "published": interim_round.is_published(),
+        "reminders": list(
+            ConfirmationReminder.objects.filter(
+                interim=interim_round, classroom=room
+            ).select_related("sent_by")[:5]
+        ),
     }
     return render(
         request, "reportcards/interim/classroom.html", context, status=400 if errors else 200
@@ -326,3 +335,30 @@ def confirm(request: HttpRequest, round_id: int, student_id: int) -> HttpRespons
     else:
         messages.info(request, _("La presa visione era già stata registrata."))
     return redirect("reportcards:interim_report", round_id=round_id, student_id=student_id)
+
+
+@require_POST
+@login_required
+def remind(request: HttpRequest, round_id: int, classroom_id: int) -> HttpResponse:
+    """E-mail the classroom's families who have not confirmed yet (in the background)."""
+    found = rules.round_classroom_for_user(request.user, round_id, classroom_id)
+    if found is None:
+        raise Http404
+    interim_round, room = found
+    try:
+        reminder = interim.interim_reminder_create(
+            user=request.user,  # type: ignore[arg-type]
+            interim=interim_round,
+            classroom=room,
+            login_url=request.build_absolute_uri(reverse("reportcards:interim_index")),
+        )
+    except NotAllowed:
+        raise Http404 from None
+    except ReportCardError as error:
+        messages.error(request, error.message)
+    else:
+        send_interim_reminder.enqueue(reminder.pk)
+        messages.success(
+            request, _("Promemoria in invio alle famiglie che non hanno ancora confermato.")
+        )
+    return redirect("reportcards:interim_classroom", round_id=round_id, classroom_id=classroom_id)
