@@ -128,11 +128,16 @@ def confirm(request: HttpRequest, session_id: int, student_id: int) -> HttpRespo
         )
     except services.NotAllowed:
         raise Http404 from None
+    confirmed_message(request, created)
+    return redirect("reportcards:card", session_id=session_id, student_id=student_id)
+
+
+def confirmed_message(request: HttpRequest, created: bool) -> None:
+    """What a family reads after confirming: thanks, or that it was already done."""
     if created:
         messages.success(request, _("Presa visione registrata. Grazie."))
     else:
         messages.info(request, _("La presa visione era già stata registrata."))
-    return redirect("reportcards:card", session_id=session_id, student_id=student_id)
 
 
 @login_required

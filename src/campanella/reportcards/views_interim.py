@@ -22,7 +22,7 @@ from campanella.reportcards import interim, interim_selectors, rules
 from campanella.reportcards.models import ConfirmationReminder
 from campanella.reportcards.services import NotAllowed, ReportCardError
 from campanella.reportcards.tasks import send_interim_reminder
-from campanella.reportcards.views import parse_moment, pdf_bytes_response
+from campanella.reportcards.views import confirmed_message, parse_moment, pdf_bytes_response
 from campanella.school.models import Classroom, Term
 
 
@@ -330,10 +330,7 @@ def confirm(request: HttpRequest, round_id: int, student_id: int) -> HttpRespons
         )
     except NotAllowed:
         raise Http404 from None
-    if created:
-        messages.success(request, _("Presa visione registrata. Grazie."))
-    else:
-        messages.info(request, _("La presa visione era già stata registrata."))
+    confirmed_message(request, created)
     return redirect("reportcards:interim_report", round_id=round_id, student_id=student_id)
 
 
