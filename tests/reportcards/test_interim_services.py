@@ -4,12 +4,15 @@ from a date with nothing visible before it, confirmed by a guardian or the adult
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
 from campanella.audit.models import Change
 from campanella.evaluation.models import EvaluationSettings, MarkRounding
+from campanella.grades.models import Grade, ScaleKind
+from campanella.people.models import Staff
 from campanella.reportcards import rules
 from campanella.reportcards.interim import (
     EntriesRefused,
@@ -20,6 +23,7 @@ from campanella.reportcards.interim import (
     interim_round_create,
     missing_entries,
 )
+from campanella.reportcards.interim_selectors import report_pdf
 from campanella.reportcards.models import (
     InterimConfirmation,
     InterimMark,
@@ -27,15 +31,19 @@ from campanella.reportcards.models import (
     InterimRound,
 )
 from campanella.reportcards.services import NotAllowed, ReportCardError
+from campanella.school.models import JudgementArea, SchoolKind
+from campanella.school.selectors import judgement_descriptions
 from tests import factories as f
 from tests.conftest import Cast
 from tests.reportcards.interim_support import (
+    TITLE,
     entry,
     grade,
     interim_round,
     new_round,
     term_of,
 )
+from tests.reportcards.support import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +274,44 @@ def test_no_confirmation_before_publication(cast: Cast) -> None:
     with pytest.raises(NotAllowed):
         interim_confirmation_record(user=cast.guardian, round_id=found.pk, student_id=cast.child.pk)
     assert not InterimConfirmation.objects.exists()
+
+
+# --- primary school: giudizi sintetici ---------------------------------------------------------
+
+
+def test_primary_school_gets_giudizi_from_the_register_and_in_the_pdf(cast: Cast) -> None:
+    """Primary school (2024/25 on) writes giudizi sintetici: the prefill is the one given most
+    often, a mark is refused, the PDF prints the giudizio with the level's description."""
+    type(cast.school).objects.filter(pk=cast.school.pk).update(kind=SchoolKind.PRIMARY)
+    teacher = Staff.objects.get(user=cast.teacher)
+    term = term_of(cast)
+    for level, day in (("buono", 3), ("buono", 4), ("ottimo", 5)):
+        Grade.objects.create(
+            student=cast.child, classroom=cast.classroom_1a, subject=cast.maths, teacher=teacher,
+            date=term.start_date + datetime.timedelta(days=day), kind="orale",
+            scale=ScaleKind.SYNTHETIC, level=level, weight=Decimal(1), counts_in_average=True,
+            recorded_by=cast.teacher,
+        )  # fmt: skip
+    found = interim_round_create(
+        user=cast.office, school=cast.school, term=term, title=TITLE,
+        classrooms=[cast.classroom_1a],
+    )  # fmt: skip
+    child = entry(cast, cast.child, cast.maths)
+    assert (child.scale, child.mark, child.judgement) == ("sintetico", None, "buono")
+    with pytest.raises(EntriesRefused):
+        interim_marks_change(
+            user=cast.teacher, interim=found, classroom=cast.classroom_1a, subject=cast.maths,
+            entries={cast.child.pk: ("7", "")},
+        )  # fmt: skip
+    interim_marks_change(
+        user=cast.teacher, interim=found, classroom=cast.classroom_1a, subject=cast.maths,
+        entries={cast.child.pk: ("distinto", "")},
+    )  # fmt: skip
+    assert entry(cast, cast.child, cast.maths).judgement == "distinto"
+    report = InterimReport.objects.select_related(
+        "round__school__institute", "round__term__school_year", "classroom", "student"
+    ).get(round=found, student=cast.child)
+    text = pdf_text(report_pdf(report))
+    description = judgement_descriptions(cast.school.pk, JudgementArea.LEARNING)["distinto"]
+    assert "Matematica Distinto" in text
+    assert " ".join(description.split()[:4]) in text
