@@ -232,12 +232,18 @@ class InterimRound(models.Model):
     see it from `publish_at` on (nothing before, nor while it is not set); from then on its
     marks and notes no longer change."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
-    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("scuola")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("periodo")
+    )
     title = models.CharField(_("titolo"), max_length=120)
     classrooms = models.ManyToManyField(Classroom, related_name="+", verbose_name=_("classi"))
     publish_at = models.DateTimeField(_("pubblicazione dal"), null=True, blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("creato da")
+    )
     created_at = models.DateTimeField(_("creato il"), default=timezone.now)
 
     class Meta:
@@ -256,9 +262,15 @@ class InterimReport(models.Model):
     """A student's interim report in a round: the note of the class council (written by the
     coordinator); its marks are `InterimMark` rows."""
 
-    round = models.ForeignKey(InterimRound, on_delete=models.PROTECT, related_name="reports")
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
-    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(
+        InterimRound, on_delete=models.PROTECT, related_name="reports", verbose_name=_("pagellino")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("alunno")
+    )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, related_name="+", verbose_name=_("classe")
+    )
     note = models.TextField(_("annotazione"), blank=True)
 
     class Meta:
@@ -278,13 +290,23 @@ class InterimMark(models.Model):
     adjusted by the subject's teacher. `student` and `classroom` are denormalized for the
     history (audit) and the per-classroom lists."""
 
-    report = models.ForeignKey(InterimReport, on_delete=models.PROTECT, related_name="marks")
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
-    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="+")
-    subject = models.ForeignKey("school.Subject", on_delete=models.PROTECT, related_name="+")
-    teacher = models.ForeignKey(
-        "people.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    report = models.ForeignKey(
+        InterimReport, on_delete=models.PROTECT, related_name="marks",
+        verbose_name=_("pagellino dello studente"),
+    )  # fmt: skip
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("alunno")
     )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, related_name="+", verbose_name=_("classe")
+    )
+    subject = models.ForeignKey(
+        "school.Subject", on_delete=models.PROTECT, related_name="+", verbose_name=_("materia")
+    )
+    teacher = models.ForeignKey(
+        "people.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("docente"),
+    )  # fmt: skip
     scale = models.CharField(_("scala"), max_length=12)  # proposal_selectors NUMERIC/…
     register_average = models.DecimalField(
         _("media del registro"), max_digits=4, decimal_places=2, null=True, blank=True
