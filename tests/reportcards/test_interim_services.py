@@ -21,9 +21,8 @@ from campanella.reportcards.interim import (
     interim_notes_change,
     interim_publication_set,
     interim_round_create,
-    missing_entries,
 )
-from campanella.reportcards.interim_selectors import report_pdf
+from campanella.reportcards.interim_selectors import missing_entries, report_pdf
 from campanella.reportcards.models import (
     InterimConfirmation,
     InterimMark,

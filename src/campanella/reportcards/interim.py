@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from campanella.evaluation.proposals import ProposalError, proposal_parse, propo
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
 from campanella.reportcards import rules
+from campanella.reportcards.interim_selectors import missing_entries
 from campanella.reportcards.models import (
     ConfirmationReminder,
     InterimConfirmation,
@@ -144,29 +144,6 @@ def interim_prefill(interim: InterimRound, classrooms: list[Classroom], user: Us
         instances=written, actor=user, institute_id=institute.pk, reason=PREFILL_REASON
     )
     return len(written)
-
-
-@dataclass(frozen=True)
-class Missing:
-    """Entries still without a mark or giudizio, by classroom and subject, with the teacher."""
-
-    classroom_id: int
-    subject_id: int
-    teacher_id: int | None
-    count: int
-
-
-def missing_entries(interim: InterimRound) -> list[Missing]:
-    """Who is missing in the round (one query)."""
-    rows = (
-        InterimMark.objects.filter(report__round=interim, mark__isnull=True, judgement="")
-        .values_list("classroom_id", "subject_id", "teacher_id")
-        .order_by("classroom_id", "subject_id", "teacher_id")
-    )
-    counted: dict[tuple[int, int, int | None], int] = {}
-    for key in rows:
-        counted[key] = counted.get(key, 0) + 1
-    return [Missing(c, s, t, n) for (c, s, t), n in counted.items()]
 
 
 @transaction.atomic
@@ -387,5 +364,4 @@ __all__ = [
     "interim_reminder_create",
     "interim_reminder_send",
     "interim_round_create",
-    "missing_entries",
 ]

@@ -19,7 +19,6 @@ from campanella.lib.interim_reports import InterimCard, InterimLine, interim_rep
 from campanella.lib.italian import italian_date
 from campanella.people.models import Staff
 from campanella.reportcards import rules
-from campanella.reportcards.interim import missing_entries
 from campanella.reportcards.models import (
     InterimConfirmation,
     InterimMark,
@@ -89,6 +88,29 @@ def report_pdf(report: InterimReport) -> bytes:
         note=report.note,
     )  # fmt: skip
     return interim_report_pdf(card)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Entries still without a mark or giudizio, by classroom and subject, with the teacher."""
+
+    classroom_id: int
+    subject_id: int
+    teacher_id: int | None
+    count: int
+
+
+def missing_entries(interim: InterimRound) -> list[Missing]:
+    """Who is missing in the round (one query)."""
+    rows = (
+        InterimMark.objects.filter(report__round=interim, mark__isnull=True, judgement="")
+        .values_list("classroom_id", "subject_id", "teacher_id")
+        .order_by("classroom_id", "subject_id", "teacher_id")
+    )
+    counted: dict[tuple[int, int, int | None], int] = {}
+    for key in rows:
+        counted[key] = counted.get(key, 0) + 1
+    return [Missing(c, s, t, n) for (c, s, t), n in counted.items()]
 
 
 # --- families ----------------------------------------------------------------------------------
