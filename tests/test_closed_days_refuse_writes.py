@@ -76,6 +76,21 @@ UNGUARDED: dict[Any, str] = {
         "post",
         "/api/v1/report-cards/{session_id}/{student_id}/confirmation",
     ): "a family's confirmation of viewing, as its page",
+    # Interim reports (pagellini) read the register; no scrutinio reads them.
+    "reportcards:interim_create": "an interim report reads the register, feeds no session",
+    "reportcards:interim_publish": "when families see an interim report",
+    "reportcards:interim_classroom": "the coordinator's notes of an interim report",
+    "reportcards:interim_subject": "a teacher's entries of an interim report, not the register",
+    "reportcards:interim_confirm": "a family's confirmation of viewing an interim report",
+    "reportcards:interim_remind": "an e-mail to families about an interim report",
+    ("post", "/api/v1/interim-reports/{round_id}/{student_id}/confirmation"): (
+        "a family's confirmation of viewing an interim report, as its page"
+    ),
+    (
+        "put",
+        "/api/v1/interim-reports/{round_id}/classrooms/{classroom_id}/subjects/{subject_id}"
+        "/entries/{student_id}",
+    ): "a teacher's entry of an interim report, as its page",
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],

@@ -37,6 +37,7 @@ from campanella.register import services as register
 from campanella.register.models import Justification
 from campanella.school.models import HourSlot
 from tests.conftest import Cast, school_day
+from tests.reportcards.interim_support import interim_round
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -96,9 +97,11 @@ def world(cast: Cast, _connection_kept: None) -> World:
         user=cast.teacher, classroom=classroom, subject=cast.maths, student=cast.child, day=day,
         kind="orale", text="7+",
     )  # fmt: skip
+    interim = interim_round(cast, complete=False)  # 1A's interim reports, not published
     return World(
         headers=[bearer(cast.teacher), bearer(cast.guardian)],
         path_ids={
+            "round_id": str(interim.pk),
             "classroom_id": str(classroom.pk),
             "subject_id": str(cast.maths.pk),
             "student_id": str(cast.child.pk),

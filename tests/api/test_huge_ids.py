@@ -133,6 +133,7 @@ def real_path_values(cast: Cast) -> dict[str, str]:
         "justification_id": "1",
         "session_id": "1",
         "document_id": "1",
+        "round_id": "1",
         "day": DAY,
     }
 

@@ -50,6 +50,9 @@ KINDS: dict[str, str] = {
     "scrutinio": "evaluation.evaluationsession",
     "voto-scrutinio": "evaluation.subjectmark",
     "esito-scrutinio": "evaluation.studentresult",
+    "pagellino": "reportcards.interimround",
+    "voto-pagellino": "reportcards.interimmark",
+    "nota-pagellino": "reportcards.interimreport",
 }
 
 # Italian labels of fields whose model gives none (Django's default is the English name).

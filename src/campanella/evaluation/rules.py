@@ -62,16 +62,24 @@ def may_manage(user: Any, institute_id: int) -> bool:
     )
 
 
-def proposal_subjects(user: Any, session: EvaluationSession) -> QuerySet[Subject]:
-    """The subjects this login proposes for in the session's classroom: its own teachings
-    (support teachers propose for none: they vote on the council, domain §2)."""
+def own_teachings(user: Any) -> QuerySet[Teaching]:
+    """This login's teachings that mark a subject (support teachers mark none: they vote on
+    the council, domain §2). Proposals and interim reports alike."""
     roles = roles_for_user(user)
     if roles.staff is None or not roles.is_teacher:
-        return Subject.objects.none()
-    own = Teaching.objects.filter(
-        teacher=roles.staff, classroom_id=session.classroom_id, subject=OuterRef("pk")
-    ).exclude(kind=TeachingKind.SUPPORT)
+        return Teaching.objects.none()
+    return Teaching.objects.filter(teacher=roles.staff).exclude(kind=TeachingKind.SUPPORT)
+
+
+def teaching_subjects(user: Any, classroom_id: int) -> QuerySet[Subject]:
+    """The subjects this login marks in a classroom: its own teachings."""
+    own = own_teachings(user).filter(classroom_id=classroom_id, subject=OuterRef("pk"))
     return Subject.objects.filter(Exists(own))
+
+
+def proposal_subjects(user: Any, session: EvaluationSession) -> QuerySet[Subject]:
+    """The subjects this login proposes for in the session's classroom."""
+    return teaching_subjects(user, session.classroom_id)
 
 
 def may_propose(user: Any, session: EvaluationSession, subject_id: int) -> bool:

@@ -112,3 +112,9 @@ def report_card_confirm(request: HttpRequest, session_id: Id, student_id: Id) ->
         created=created,
     )
     return Status(201 if created else 200, body)
+
+
+# Interim reports (reportcards.api_interim)
+from campanella.reportcards.api_interim import router as interim_router  # noqa: E402
+
+router.add_router("", interim_router)

@@ -186,9 +186,19 @@ class ReportCardBundle(models.Model):
 
 class ConfirmationReminder(models.Model):
     """An e-mail reminder to the families of a session's students who have not confirmed the
-    current report card yet; sent by the background worker, kept as the reminders' history."""
+    current report card yet (`session`), or of a classroom's students who have not confirmed an
+    interim report (`interim`, `classroom`); sent by the background worker, kept as the
+    reminders' history."""
 
-    session = models.ForeignKey(EvaluationSession, on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        EvaluationSession, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    interim = models.ForeignKey(
+        "InterimRound", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -200,6 +210,147 @@ class ConfirmationReminder(models.Model):
         verbose_name = _("promemoria della presa visione")
         verbose_name_plural = _("promemoria della presa visione")
         ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session__isnull=False, interim__isnull=True)
+                | models.Q(session__isnull=True, interim__isnull=False, classroom__isnull=False),
+                name="confirmation_reminder_of_a_session_or_an_interim_classroom",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Promemoria {self.session} ({self.requested_at:%d/%m/%Y %H:%M})"
+        about = self.session if self.session_id else f"{self.interim} {self.classroom}"
+        return f"Promemoria {about} ({self.requested_at:%d/%m/%Y %H:%M})"
+
+
+# --- interim reports (pagellini) -------------------------------------------------------------
+
+
+class InterimRound(models.Model):
+    """A round of interim reports (pagellino, not deliberative: no council, no lock) of a
+    school's chosen classrooms for a period, e.g. in the middle of the pentamestre. Families
+    see it from `publish_at` on (nothing before, nor while it is not set); from then on its
+    marks and notes no longer change."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("scuola")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("periodo")
+    )
+    title = models.CharField(_("titolo"), max_length=120)
+    classrooms = models.ManyToManyField(Classroom, related_name="+", verbose_name=_("classi"))
+    publish_at = models.DateTimeField(_("pubblicazione dal"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("creato da")
+    )
+    created_at = models.DateTimeField(_("creato il"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pagellino")
+        verbose_name_plural = _("pagellini")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.school.name})"
+
+    def is_published(self, now: datetime.datetime | None = None) -> bool:
+        return self.publish_at is not None and self.publish_at <= (now or timezone.now())
+
+
+class InterimReport(models.Model):
+    """A student's interim report in a round: the note of the class council (written by the
+    coordinator); its marks are `InterimMark` rows."""
+
+    round = models.ForeignKey(
+        InterimRound, on_delete=models.PROTECT, related_name="reports", verbose_name=_("pagellino")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("alunno")
+    )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, related_name="+", verbose_name=_("classe")
+    )
+    note = models.TextField(_("annotazione"), blank=True)
+
+    class Meta:
+        verbose_name = _("pagellino di uno studente")
+        verbose_name_plural = _("pagellini degli studenti")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "student"], name="interim_report_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round.title} – {self.student}"
+
+
+class InterimMark(models.Model):
+    """A subject's mark (secondary) or giudizio (primary, religion) in an interim report:
+    prefilled from the register's term average as the scrutinio's proposals are, then
+    adjusted by the subject's teacher. `student` and `classroom` are denormalized for the
+    history (audit) and the per-classroom lists."""
+
+    report = models.ForeignKey(
+        InterimReport, on_delete=models.PROTECT, related_name="marks",
+        verbose_name=_("pagellino dello studente"),
+    )  # fmt: skip
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("alunno")
+    )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, related_name="+", verbose_name=_("classe")
+    )
+    subject = models.ForeignKey(
+        "school.Subject", on_delete=models.PROTECT, related_name="+", verbose_name=_("materia")
+    )
+    teacher = models.ForeignKey(
+        "people.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("docente"),
+    )  # fmt: skip
+    scale = models.CharField(_("scala"), max_length=12)  # proposal_selectors NUMERIC/…
+    register_average = models.DecimalField(
+        _("media del registro"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    grades_count = models.PositiveSmallIntegerField(_("numero di voti"), default=0)
+    mark = models.DecimalField(_("voto"), max_digits=4, decimal_places=2, null=True, blank=True)
+    judgement = models.CharField(_("giudizio"), max_length=20, blank=True)
+    note = models.TextField(_("annotazione della disciplina"), blank=True)
+    changed_by_hand = models.BooleanField(_("modificato dal docente"), default=False)
+
+    class Meta:
+        verbose_name = _("valutazione del pagellino")
+        verbose_name_plural = _("valutazioni dei pagellini")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "subject"], name="interim_mark_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} – {self.subject_id}"
+
+    @property
+    def filled(self) -> bool:
+        return self.mark is not None or bool(self.judgement)
+
+
+class InterimConfirmation(models.Model):
+    """A guardian (or the adult student) confirmed having seen an interim report: once per
+    login (confirming again changes nothing); rows are never changed nor deleted."""
+
+    report = models.ForeignKey(
+        InterimReport, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    as_student = models.BooleanField(_("come studente maggiorenne"), default=False)
+    confirmed_at = models.DateTimeField(_("presa visione il"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("presa visione del pagellino")
+        verbose_name_plural = _("prese visione dei pagellini")
+        ordering = ["confirmed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="interim_confirmation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.report} ({self.confirmed_at:%d/%m/%Y %H:%M})"

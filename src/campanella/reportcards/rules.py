@@ -11,6 +11,12 @@
 - The class list of outcomes (admitted / not admitted, credits in years 3–5) is read by the
   families and students of that session's students once published, and by the staff above.
 Anyone else: 404 like a missing object (DESIGN §4).
+
+Interim reports (pagellini), the same way: families see their own child's once the round is
+published (nothing before); the office and principal of the institute follow every round and
+create them, the coordinator follows the round's classrooms they coordinate (who is missing,
+who confirmed) and writes the student's note; a teacher reads and adjusts the entries of their
+own subjects (their teachings, as for the scrutinio's proposals) in the round's classrooms.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ from django.utils import timezone
 
 from campanella.evaluation import selectors as evaluation_selectors
 from campanella.evaluation.models import EvaluationSession, SessionKind, Step
+from campanella.evaluation.rules import own_teachings, teaching_subjects
 from campanella.people.models import Student
 from campanella.people.roles import active_links, roles_for_user
-from campanella.reportcards.models import ReportCardBundle
-from campanella.school.models import Classroom, Term
+from campanella.reportcards.models import InterimReport, InterimRound, ReportCardBundle
+from campanella.school.models import Classroom, Subject, Term
 
 # Sessions whose report card says how the year ended (an outcome): the class list exists.
 OUTCOME_KINDS = (SessionKind.FINAL, SessionKind.SUPPLEMENTARY, SessionKind.DEFERRED)
@@ -210,3 +217,124 @@ def bundle_for_user(user: Any, bundle_id: int) -> ReportCardBundle | None:
         if institute_id is not None:
             found = bundles.filter(session=None, school__institute_id=institute_id).first()
     return found
+
+
+# --- interim reports (pagellini) ---------------------------------------------------------------
+
+
+def followed_rounds(user: Any) -> QuerySet[InterimRound]:
+    """Rounds this login follows: its institute's (office, principal), or those with a
+    classroom it coordinates."""
+    roles = roles_for_user(user)
+    rounds = InterimRound.objects.all()
+    if roles.staff is None:
+        return rounds.none()
+    if roles.manages_institute_id is not None:
+        return rounds.filter(school__institute_id=roles.manages_institute_id)
+    return rounds.filter(classrooms__in=roles.coordinated_classroom_ids).distinct()
+
+
+def round_for_user(user: Any, round_id: int) -> InterimRound | None:
+    """A round this login follows, or None (404)."""
+    return (
+        followed_rounds(user)
+        .select_related("school__institute", "term__school_year")
+        .filter(pk=round_id)
+        .first()
+    )
+
+
+def round_classrooms_for_user(user: Any, found: InterimRound) -> QuerySet[Classroom]:
+    """The round's classrooms this login follows: all for the office, the coordinated ones."""
+    classrooms = found.classrooms.select_related("school").order_by("year", "section", "pk")
+    if manages(user, found.school.institute_id):
+        return classrooms
+    return classrooms.filter(pk__in=roles_for_user(user).coordinated_classroom_ids)
+
+
+def round_classroom_for_user(
+    user: Any, round_id: int, classroom_id: int
+) -> tuple[InterimRound, Classroom] | None:
+    """A classroom of a round this login follows (office, principal, its coordinator)."""
+    found = InterimRound.objects.select_related("school__institute", "term").filter(pk=round_id)
+    interim = found.first()
+    if interim is None:
+        return None
+    classroom = round_classrooms_for_user(user, interim).filter(pk=classroom_id).first()
+    if classroom is None or not follows(user, classroom):
+        return None
+    return interim, classroom
+
+
+def may_write_note(user: Any, classroom: Classroom) -> bool:
+    """The student's note of an interim report: the classroom's coordinator."""
+    return classroom.pk in roles_for_user(user).coordinated_classroom_ids
+
+
+def marked_subjects(user: Any, classroom_id: int) -> QuerySet[Subject]:
+    """The subjects whose interim entries this login adjusts in a classroom: its teachings."""
+    return teaching_subjects(user, classroom_id)
+
+
+def round_subject_for_user(
+    user: Any, round_id: int, classroom_id: int, subject_id: int
+) -> tuple[InterimRound, Classroom, Subject] | None:
+    """A subject of a round's classroom this login teaches, or None (404)."""
+    interim = (
+        InterimRound.objects.select_related("school__institute", "term__school_year")
+        .filter(pk=round_id, classrooms=classroom_id)
+        .first()
+    )
+    if interim is None:
+        return None
+    subject = marked_subjects(user, classroom_id).filter(pk=subject_id).first()
+    if subject is None:
+        return None
+    classroom = Classroom.objects.select_related("school").get(pk=classroom_id)
+    return interim, classroom, subject
+
+
+def taught_rounds(user: Any) -> QuerySet[InterimRound]:
+    """Rounds with a classroom where this login teaches (it adjusts its subjects there)."""
+    classrooms = own_teachings(user).values("classroom_id")
+    return InterimRound.objects.filter(classrooms__in=classrooms).distinct()
+
+
+def published_rounds(now: Any = None) -> QuerySet[InterimRound]:
+    return InterimRound.objects.filter(publish_at__lte=now or timezone.now())
+
+
+@dataclass(frozen=True)
+class InterimAccess:
+    """An interim report this login may read, and how: as family or as staff."""
+
+    report: InterimReport
+    family: bool
+    may_confirm: bool
+
+
+def interim_access(user: Any, round_id: int, student_id: int) -> InterimAccess | None:
+    """The one read of a student's interim report: None (404) unless this login follows its
+    classroom, or is its family once the round is published."""
+    report = (
+        InterimReport.objects.select_related(
+            "round__school__institute", "round__term__school_year", "student",
+            "classroom__school__institute",
+        )
+        .filter(round_id=round_id, student_id=student_id)
+        .first()
+    )  # fmt: skip
+    if report is None:
+        return None
+    if follows(user, report.classroom):
+        return InterimAccess(report, family=False, may_confirm=False)
+    if not report.round.is_published() or not is_family_of(user, report.student):
+        return None
+    return InterimAccess(report, family=True, may_confirm=may_confirm_for(user, report.student))
+
+
+def family_interim_reports(user: Any) -> QuerySet[InterimReport]:
+    """The published interim reports of this login's children (or their own)."""
+    return InterimReport.objects.filter(
+        student__in=family_students(user), round__in=published_rounds()
+    )

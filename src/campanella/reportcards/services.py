@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -383,16 +383,24 @@ def reminder_create(
 
 
 def reminder_recipients(session: EvaluationSession) -> list[tuple[Student, list[tuple[str, str]]]]:
-    """Per student with no confirmation of the current version: (name, address) of each
-    guardian who receives communications (link not revoked) and, for an adult student, the
-    student's own login address."""
+    """Per student with no confirmation of the current version: whom to remind."""
     confirmed = ViewConfirmation.objects.filter(
         session=session, report_card__session_version=session.version
     ).values("student_id")
-    students = list(session_students(session).exclude(pk__in=confirmed).select_related("user"))
+    return family_recipients(session_students(session).exclude(pk__in=confirmed))
+
+
+Recipients = list[tuple[Student, list[tuple[str, str]]]]
+
+
+def family_recipients(students: QuerySet[Student]) -> Recipients:
+    """Per student: (name, address) of each guardian who receives communications (link not
+    revoked) and, for an adult student, the student's own login address. Two queries. Report
+    cards' and interim reports' reminders alike."""
+    listed = list(students.select_related("user"))
     links = (
         Guardianship.objects.filter(
-            student__in=students, access_revoked_on__isnull=True, receives_communications=True
+            student__in=listed, access_revoked_on__isnull=True, receives_communications=True
         )
         .select_related("guardian__user")
         .order_by("pk")
@@ -404,7 +412,7 @@ def reminder_recipients(session: EvaluationSession) -> list[tuple[Student, list[
         if address:
             by_student.setdefault(link.student_id, []).append((guardian.full_name, address))
     found = []
-    for student in students:
+    for student in listed:
         addresses = by_student.get(student.pk, [])
         if student.is_adult and student.user is not None:
             own = student.user.login_email or student.user.email
@@ -422,22 +430,38 @@ def reminder_send(reminder_id: int) -> ConfirmationReminder:
     if reminder.finished_at is not None:
         return reminder
     session = reminder.session
-    institute = session.classroom.school.institute.name
+    assert session is not None  # an interim report's reminder is interim.interim_reminder_send
     kind = session.get_kind_display()
     label = f"{kind} del {session.term.number}° {session.term.get_kind_display()}"
+    return reminder_mail(
+        reminder,
+        reminder_recipients(session),
+        template="reportcards/email/reminder",
+        school=session.classroom.school.institute.name,
+        context={"session_label": label, "classroom": session.classroom.name},
+    )
+
+
+def reminder_mail(
+    reminder: ConfirmationReminder,
+    recipients: Recipients,
+    *,
+    template: str,
+    school: str,
+    context: dict[str, str],
+) -> ConfirmationReminder:
+    """Mail each recipient in their child's name, then keep on the reminder how many."""
     sent = 0
-    recipients = reminder_recipients(session)
     for student, addresses in recipients:
         for name, address in addresses:
             send_templated_mail(
                 to=address,
-                template="reportcards/email/reminder",
-                school=institute,
+                template=template,
+                school=school,
                 context={
+                    **context,
                     "person_name": name,
                     "student_name": f"{student.name} {student.surname}",
-                    "session_label": label,
-                    "classroom": session.classroom.name,
                     "login_url": reminder.login_url,
                 },
             )

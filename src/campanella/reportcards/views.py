@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,14 @@ def pdf_response(card: ReportCard | ReportCardBundle, name: str) -> FileResponse
     response = FileResponse(
         stored.open("rb"), content_type="application/pdf", filename=name, as_attachment=True
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf_bytes_response(content: bytes, name: str) -> HttpResponse:
+    """A PDF made on request (not stored), private to this login."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -119,11 +128,16 @@ def confirm(request: HttpRequest, session_id: int, student_id: int) -> HttpRespo
         )
     except services.NotAllowed:
         raise Http404 from None
+    confirmed_message(request, created)
+    return redirect("reportcards:card", session_id=session_id, student_id=student_id)
+
+
+def confirmed_message(request: HttpRequest, created: bool) -> None:
+    """What a family reads after confirming: thanks, or that it was already done."""
     if created:
         messages.success(request, _("Presa visione registrata. Grazie."))
     else:
         messages.info(request, _("La presa visione era già stata registrata."))
-    return redirect("reportcards:card", session_id=session_id, student_id=student_id)
 
 
 @login_required
