@@ -6,6 +6,7 @@ Pure Python, no database: run alone with
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 import warnings
 from collections.abc import Iterator
@@ -124,3 +125,15 @@ def test_names_print_as_they_are_and_bad_keys_are_refused() -> None:
         report_card_pdf(s, "nobody")
     with pytest.raises(ReportCardError):
         report_cards_pdf(s, [])
+
+
+def test_cards_compiled_at_once_in_several_threads_each_get_their_own_student() -> None:
+    """The compiler kept per template (lib.typst_pdf) is one per thread: a web server's threads
+    printing at the same moment must neither fail nor mix two students' data."""
+    names = {s.key: s.name for s in main_students()}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [(key, pool.submit(report_card_pdf, session(), key)) for key in [*names] * 3]
+    for key, future in futures:
+        text = text_of(future.result())
+        assert names[key] in text
+        assert all(other not in text for k, other in names.items() if k != key)
