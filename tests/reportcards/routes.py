@@ -20,7 +20,7 @@ from campanella.reportcards.models import (
     ViewConfirmation,
 )
 from tests.conftest import Cast
-from tests.reportcards.interim_support import interim_round, register_grades, term_of
+from tests.reportcards.interim_support import grade, interim_round, register_grades, term_of
 from tests.reportcards.support import locked, published
 from tests.routes import (
     ApiTable,
@@ -228,6 +228,20 @@ def interim_marks_write(c: Cast) -> Write:
     )
 
 
+def interim_reread_write(c: Cast) -> Write:
+    """A grade written after the round was made: the other child's maths entry (empty) would
+    take it."""
+    found = interim_open(c)
+    grade(c.other_child, c.maths, "8", classroom=c.classroom_1a, day=30)
+    return Write(
+        reverse("reportcards:interim_reread", args=[found.pk, c.classroom_1a.pk, c.maths.pk]),
+        {},
+        c.teacher,
+        (c.coordinator, c.other_teacher, c.office, c.guardian, c.child_user, c.foreign_office),
+        (InterimMark, InterimReport),
+    )
+
+
 def interim_remind_write(c: Cast) -> Write:
     found = interim_published(c)
     return Write(
@@ -257,6 +271,7 @@ PAGES.update({
     "reportcards:interim_publish": (posted, 404, 302),
     "reportcards:interim_classroom": (interim_classroom_of, 404, 302),
     "reportcards:interim_subject": (interim_subject_of, 404, 302),
+    "reportcards:interim_reread": (posted, 404, 302),
     "reportcards:interim_report": (interim_report_of, 404, 302),
     "reportcards:interim_pdf": (interim_report_of, 404, 302),
     "reportcards:interim_confirm": (posted, 404, 302),
@@ -267,6 +282,7 @@ PAGE_WRITES.update({
     "reportcards:interim_publish": interim_publish_write,
     "reportcards:interim_classroom": interim_notes_write,
     "reportcards:interim_subject": interim_marks_write,
+    "reportcards:interim_reread": interim_reread_write,
     "reportcards:interim_confirm": interim_confirm_write,
     "reportcards:interim_remind": interim_remind_write,
 })  # fmt: skip
@@ -275,6 +291,8 @@ INTERIM = "/api/v1/interim-reports/{round_id}/{student_id}"
 ENTRIES = (
     "/api/v1/interim-reports/{round_id}/classrooms/{classroom_id}/subjects/{subject_id}/entries"
 )
+
+REREAD = ENTRIES.removesuffix("/entries") + "/reread"
 
 
 def api_interim_confirm_write(c: Cast) -> Write:
@@ -302,6 +320,19 @@ def api_interim_entry_write(c: Cast) -> Write:
     )
 
 
+def api_interim_reread_write(c: Cast) -> Write:
+    page = interim_reread_write(c)
+    found = interim_open(c)
+    return Write(
+        f"/api/v1/interim-reports/{found.pk}/classrooms/{c.classroom_1a.pk}/subjects/"
+        f"{c.maths.pk}/reread",
+        {},
+        page.rightful,
+        page.outsiders,
+        page.watch,
+    )
+
+
 def interim_api_ids(c: Cast) -> dict[str, int]:
     """The real objects the interim reports' API paths name: 1A's round, published."""
     return {"{round_id}": interim_published(c).pk}
@@ -314,8 +345,10 @@ API.update({
     ("post", f"{INTERIM}/confirmation"): 404,
     ("get", ENTRIES): 404,
     ("put", f"{ENTRIES}/{{student_id}}"): 404,
+    ("post", REREAD): 404,
 })  # fmt: skip
 API_WRITES.update({
     ("post", f"{INTERIM}/confirmation"): api_interim_confirm_write,
     ("put", f"{ENTRIES}/{{student_id}}"): api_interim_entry_write,
+    ("post", REREAD): api_interim_reread_write,
 })  # fmt: skip

@@ -28,7 +28,13 @@ from campanella.reportcards.models import (
 from tests import factories as f
 from tests.conftest import Cast
 from tests.mailbox import Mailbox, mailbox  # noqa: F401 - the fixture
-from tests.reportcards.interim_support import entry, interim_round, register_grades, term_of
+from tests.reportcards.interim_support import (
+    entry,
+    grade,
+    interim_round,
+    register_grades,
+    term_of,
+)
 from tests.reportcards.support import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +99,27 @@ def test_the_teacher_adjusts_a_mark_on_their_page(cast: Cast) -> None:
     assert 'value="5"' in page  # prefilled
     response = client.post(url, {f"voto-{cast.child.pk}": "6½", f"nota-{cast.child.pk}": "Meglio."})
     assert response.status_code == 302
+    assert entry(cast, cast.child, cast.maths).mark == Decimal("6.5")
+
+
+def test_the_teacher_rereads_the_register_from_their_page(cast: Cast) -> None:
+    """A grade arrives after the round was made: the button takes it, says what it did, and the
+    mark the teacher had changed by hand stays."""
+    found = interim_round(cast, complete=False)
+    client = as_user(cast, cast.teacher)
+    url = reverse(
+        "reportcards:interim_subject", args=[found.pk, cast.classroom_1a.pk, cast.maths.pk]
+    )
+    client.post(url, {f"voto-{cast.child.pk}": "6½", f"nota-{cast.child.pk}": ""})
+    assert entry(cast, cast.other_child, cast.maths).mark is None
+    grade(cast.other_child, cast.maths, "8", classroom=cast.classroom_1a, day=30)
+    assert 'data-testid="reread"' in client.get(url).content.decode()
+    reread = reverse(
+        "reportcards:interim_reread", args=[found.pk, cast.classroom_1a.pk, cast.maths.pk]
+    )
+    page = client.post(reread, follow=True).content.decode()
+    assert "Registro riletto: 1 valutazione aggiornata, 1 cambiata a mano" in page
+    assert entry(cast, cast.other_child, cast.maths).mark == Decimal(8)
     assert entry(cast, cast.child, cast.maths).mark == Decimal("6.5")
 
 

@@ -16,10 +16,12 @@ from campanella.people.models import Staff
 from campanella.reportcards import rules
 from campanella.reportcards.interim import (
     EntriesRefused,
+    Reread,
     interim_confirmation_record,
     interim_marks_change,
     interim_notes_change,
     interim_publication_set,
+    interim_reread,
     interim_round_create,
 )
 from campanella.reportcards.interim_selectors import missing_entries, report_pdf
@@ -314,3 +316,92 @@ def test_primary_school_gets_giudizi_from_the_register_and_in_the_pdf(cast: Cast
     description = judgement_descriptions(cast.school.pk, JudgementArea.LEARNING)["distinto"]
     assert "Matematica Distinto" in text
     assert " ".join(description.split()[:4]) in text
+
+
+# --- reading the register again ----------------------------------------------------------------
+
+
+def test_rereading_takes_new_grades_and_keeps_the_teachers_own_marks(cast: Cast) -> None:
+    """After the round was made, the child's maths became 5, 5, 9 (the teacher had written 6½
+    by hand) and the other child got an 8 (no grades before)."""
+    found = interim_round(cast, complete=False)
+    interim_marks_change(
+        user=cast.teacher, interim=found, classroom=cast.classroom_1a, subject=cast.maths,
+        entries={cast.child.pk: ("6½", "")},
+    )  # fmt: skip
+    grade(cast.child, cast.maths, "9", classroom=cast.classroom_1a, day=30)
+    grade(cast.other_child, cast.maths, "8", classroom=cast.classroom_1a, day=30)
+    italian_before = entry(cast, cast.child, cast.italian).mark
+    done = interim_reread(
+        user=cast.teacher, interim=found, classroom=cast.classroom_1a, subject=cast.maths
+    )
+    assert done == Reread(refreshed=1, kept=1, added=0)
+    child = entry(cast, cast.child, cast.maths)
+    assert (child.mark, child.changed_by_hand) == (Decimal("6.5"), True)  # kept
+    assert (child.register_average, child.grades_count) == (Decimal("6.33"), 3)  # refreshed
+    other = entry(cast, cast.other_child, cast.maths)
+    assert (other.mark, other.grades_count, other.changed_by_hand) == (Decimal(8), 1, False)
+    assert entry(cast, cast.child, cast.italian).mark == italian_before  # not their subject
+    changes = Change.objects.filter(reason="pagellino: nuova lettura dal registro")
+    assert {c.object_id for c in changes} == {child.pk, other.pk}
+    assert all(c.actor == cast.teacher and c.before is not None for c in changes)
+
+
+def test_rereading_twice_writes_nothing_the_second_time(cast: Cast) -> None:
+    found = interim_round(cast, complete=False)
+    grade(cast.other_child, cast.maths, "8", classroom=cast.classroom_1a, day=30)
+    interim_reread(user=cast.office, interim=found, classroom=cast.classroom_1a)
+    before, changes = marks_state(), Change.objects.count()
+    done = interim_reread(user=cast.office, interim=found, classroom=cast.classroom_1a)
+    assert done == Reread(refreshed=0, kept=0, added=0)
+    assert marks_state() == before and Change.objects.count() == changes
+
+
+def test_a_student_enrolled_since_the_round_gets_every_subjects_entries(cast: Cast) -> None:
+    found = interim_round(cast, complete=False)
+    newcomer = f.EnrollmentFactory(classroom=cast.classroom_1a).student
+    grade(newcomer, cast.italian, "9", classroom=cast.classroom_1a, day=30)
+    done = interim_reread(user=cast.office, interim=found, classroom=cast.classroom_1a)
+    assert done.added == 2  # maths and Italian
+    report = InterimReport.objects.get(round=found, student=newcomer)
+    assert report.classroom == cast.classroom_1a
+    assert entry(cast, newcomer, cast.italian).mark == Decimal(9)
+    assert entry(cast, newcomer, cast.maths).mark is None
+    assert Change.objects.filter(
+        reason="pagellino: nuova lettura dal registro", object_id=report.pk
+    ).exists()
+
+
+@pytest.mark.parametrize("who", ["coordinator", "other_teacher", "guardian", "foreign_office"])
+def test_rereading_anothers_subject_is_refused_and_nothing_written(cast: Cast, who: str) -> None:
+    found = interim_round(cast, complete=False)
+    grade(cast.other_child, cast.maths, "8", classroom=cast.classroom_1a, day=30)
+    before, changes = marks_state(), Change.objects.count()
+    with pytest.raises(NotAllowed):
+        interim_reread(
+            user=getattr(cast, who), interim=found, classroom=cast.classroom_1a,
+            subject=cast.maths,
+        )  # fmt: skip
+    assert marks_state() == before and Change.objects.count() == changes
+
+
+def test_a_teacher_may_not_reread_every_subject_nor_a_classroom_outside_the_round(
+    cast: Cast,
+) -> None:
+    found = interim_round(cast, complete=False)
+    before = marks_state()
+    with pytest.raises(NotAllowed):
+        interim_reread(user=cast.teacher, interim=found, classroom=cast.classroom_1a)
+    with pytest.raises(NotAllowed):
+        interim_reread(user=cast.office, interim=found, classroom=cast.classroom_2b)
+    assert marks_state() == before
+
+
+def test_rereading_a_published_round_is_refused(cast: Cast) -> None:
+    found = interim_round(cast, published_hours=-1)
+    grade(cast.other_child, cast.maths, "8", classroom=cast.classroom_1a, day=30)
+    before = marks_state()
+    with pytest.raises(ReportCardError) as refused:
+        interim_reread(user=cast.office, interim=found, classroom=cast.classroom_1a)
+    assert refused.value.code == "round_published"
+    assert marks_state() == before

@@ -193,3 +193,34 @@ def interim_entry_put(
         return Status(status, error_body(error.code, error.message))
     fresh = next(m for m in interim_selectors.subject_entries(*found) if m.student_id == student_id)
     return entry_out(fresh)
+
+
+class RereadOut(Schema):
+    refreshed: int = Field(description="valutazioni prese di nuovo dal registro")
+    kept: int = Field(description="valutazioni cambiate a mano: restano, la media si aggiorna")
+    added: int = Field(description="valutazioni nuove (alunni o discipline arrivati dopo)")
+
+
+@router.post(
+    ENTRIES.removesuffix("/entries") + "/reread",
+    response={200: RereadOut, **ERRORS},
+    summary="Rilegge dal registro le valutazioni del pagellino in una propria disciplina",
+)
+def interim_entries_reread(
+    request: HttpRequest, round_id: Id, classroom_id: Id, subject_id: Id
+) -> Any:
+    found = rules.round_subject_for_user(request.user, round_id, classroom_id, subject_id)
+    if found is None:
+        raise Http404
+    interim_round, room, own = found
+    assert isinstance(request.user, User)
+    try:
+        done = interim.interim_reread(
+            user=request.user, interim=interim_round, classroom=room, subject=own
+        )
+    except NotAllowed:
+        raise Http404 from None
+    except ReportCardError as error:
+        status = 409 if error.code in STATE_CODES else 400
+        return Status(status, error_body(error.code, error.message))
+    return RereadOut(refreshed=done.refreshed, kept=done.kept, added=done.added)

@@ -7,6 +7,8 @@ from a date and time; families confirm having seen it (presa visione).
   (`evaluation.proposal_selectors.scopes_build` and `grade_figures`, then
   `evaluation.proposals.proposed`): the period's average rounded as the school says, or the
   giudizio given most often (primary school, religion); nothing without grades.
+* **Re-reading** (`interim_reread`) until publication: grades written since and students
+  enrolled since reach the entries; an entry its teacher changed keeps the teacher's mark.
 * **Entries** take what a proposal takes (`proposals.proposal_parse`): a mark of the school's
   scale, whole or half, or NC; a giudizio in primary school and religion. Blank clears it.
 * **Publication** is refused while an entry is missing (the office sees whom to ask) and once
@@ -19,13 +21,26 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from campanella.audit.models import ChangeAction
-from campanella.audit.services import change_record, changes_record_created, snapshot
-from campanella.evaluation.proposal_selectors import Figures, grade_figures, scopes_build
+from campanella.audit.services import (
+    change_record,
+    changes_record_created,
+    changes_record_updated,
+    snapshot,
+)
+from campanella.evaluation.models import EvaluationSettings
+from campanella.evaluation.proposal_selectors import (
+    Figures,
+    Key,
+    Scope,
+    grade_figures,
+    scopes_build,
+)
 from campanella.evaluation.proposals import ProposalError, proposal_parse, proposed, settings_of
 from campanella.people.models import Student, User
 from campanella.people.roles import roles_for_user
@@ -51,6 +66,7 @@ NOTE_LENGTH = 1000
 PREFILL_REASON = "pagellino: lettura dal registro"
 MARK_REASON = "pagellino: valutazione del docente"
 NOTE_REASON = "pagellino: annotazione del coordinatore"
+REREAD_REASON = "pagellino: nuova lettura dal registro"
 
 
 def published_or_refuse(interim: InterimRound) -> None:
@@ -126,24 +142,125 @@ def interim_prefill(interim: InterimRound, classrooms: list[Classroom], user: Us
         for student_id in scope.students
     )
     by_key = {(r.classroom_id, r.student_id): r for r in reports}
-    marks = []
-    for scope in scopes:
-        for student_id in scope.students:
-            report = by_key[(scope.classroom.pk, student_id)]
-            for subject_id, teacher_id in scope.teachers.items():
-                found = figures.get((scope.classroom.pk, student_id, subject_id), Figures())
-                mark, judgement = proposed(found, scope.scales[subject_id], criteria)
-                marks.append(InterimMark(
-                    report=report, student_id=student_id, classroom=scope.classroom,
-                    subject_id=subject_id, teacher_id=teacher_id, scale=scope.scales[subject_id],
-                    register_average=found.average, grades_count=found.count, mark=mark,
-                    judgement=judgement,
-                ))  # fmt: skip
+    marks = [
+        _prefilled(by_key[(scope.classroom.pk, student_id)], scope, subject_id, figures, criteria)
+        for scope in scopes
+        for student_id in scope.students
+        for subject_id in scope.teachers
+    ]
     written = InterimMark.objects.bulk_create(marks)
     changes_record_created(
         instances=written, actor=user, institute_id=institute.pk, reason=PREFILL_REASON
     )
     return len(written)
+
+
+def _prefilled(
+    report: InterimReport,
+    scope: Scope,
+    subject_id: int,
+    figures: Mapping[Key, Figures],
+    criteria: EvaluationSettings,
+) -> InterimMark:
+    """A new entry with the register's figures and the proposal made from them."""
+    found = figures.get((scope.classroom.pk, report.student_id, subject_id), Figures())
+    mark, judgement = proposed(found, scope.scales[subject_id], criteria)
+    return InterimMark(
+        report=report, student_id=report.student_id, classroom=scope.classroom,
+        subject_id=subject_id, teacher_id=scope.teachers[subject_id],
+        scale=scope.scales[subject_id], register_average=found.average,
+        grades_count=found.count, mark=mark, judgement=judgement,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reread:
+    """What a new reading of the register did to a classroom's entries."""
+
+    refreshed: int  # entries whose figures or proposal changed
+    kept: int  # entries changed by their teacher: figures refreshed, the mark kept
+    added: int  # entries of students or subjects new since the round was made
+
+
+@transaction.atomic
+def interim_reread(
+    *, user: User, interim: InterimRound, classroom: Classroom, subject: Subject | None = None
+) -> Reread:
+    """Read the register again for a round's classroom, as the prefill did: every entry not
+    changed by hand takes the new proposal; one the teacher changed keeps its mark (its
+    figures are refreshed); students and subjects added since get their entries. A teacher
+    for their own subject; the office or principal for one subject or all. Refused once the
+    round is published. The entries are locked and read inside the transaction."""
+    locked = (
+        InterimRound.objects.select_for_update()
+        .select_related("school__institute")
+        .get(pk=interim.pk)
+    )
+    if not locked.classrooms.filter(pk=classroom.pk).exists():
+        raise NotAllowed
+    institute_id = locked.school.institute_id
+    if not rules.manages(user, institute_id) and (
+        subject is None
+        or not rules.marked_subjects(user, classroom.pk).filter(pk=subject.pk).exists()
+    ):
+        raise NotAllowed
+    published_or_refuse(locked)
+    term = Term.objects.select_related("school_year").get(pk=locked.term_id)
+    room = Classroom.objects.select_related("school").get(pk=classroom.pk)
+    (scope,) = scopes_build({room.pk: term}, [room])
+    subjects = [subject.pk] if subject is not None else list(scope.teachers)
+    subjects = [s for s in subjects if s in scope.teachers]
+    figures = grade_figures([scope], locked.school.institute.weighted_averages)
+    criteria = settings_of(institute_id)
+    current = {
+        (m.student_id, m.subject_id): m
+        for m in InterimMark.objects.select_for_update().filter(
+            report__round=locked, classroom=room, subject_id__in=subjects
+        )
+    }
+    reports = {
+        r.student_id: r
+        for r in InterimReport.objects.select_for_update().filter(round=locked, classroom=room)
+    }
+    new_reports = InterimReport.objects.bulk_create(
+        InterimReport(round=locked, student_id=student_id, classroom=room)
+        for student_id in scope.students
+        if student_id not in reports
+    )
+    reports.update({r.student_id: r for r in new_reports})
+    added = [
+        _prefilled(reports[student_id], scope, subject_id, figures, criteria)
+        for student_id in scope.students
+        for subject_id in (scope.teachers if reports[student_id] in new_reports else subjects)
+        if (student_id, subject_id) not in current
+    ]
+    changed: list[tuple[InterimMark, dict[str, object]]] = []
+    kept = 0
+    for (student_id, subject_id), row in current.items():
+        if student_id not in reports or subject_id not in scope.teachers:
+            continue
+        fresh = _prefilled(reports[student_id], scope, subject_id, figures, criteria)
+        before = snapshot(row)
+        row.register_average, row.grades_count = fresh.register_average, fresh.grades_count
+        if row.changed_by_hand:
+            kept += 1
+        else:
+            row.mark, row.judgement = fresh.mark, fresh.judgement
+        if snapshot(row) != before:
+            changed.append((row, before))
+    InterimMark.objects.bulk_update(
+        [row for row, _before in changed],
+        ["register_average", "grades_count", "mark", "judgement"],
+    )
+    changes_record_updated(
+        changed=changed, actor=user, institute_id=institute_id, reason=REREAD_REASON
+    )
+    changes_record_created(
+        instances=[*new_reports, *InterimMark.objects.bulk_create(added)], actor=user,
+        institute_id=institute_id, reason=REREAD_REASON,
+    )  # fmt: skip
+    refreshed = sum(1 for row, _before in changed if not row.changed_by_hand)
+    return Reread(refreshed=refreshed, kept=kept, added=len(added))
 
 
 @transaction.atomic

@@ -42,6 +42,11 @@ urlpatterns = [
         name="interim_subject",
     ),
     path(
+        "pagellini/<id:round_id>/classi/<id:classroom_id>/materie/<id:subject_id>/rileggi/",
+        views_interim.reread,
+        name="interim_reread",
+    ),
+    path(
         "pagellini/<id:round_id>/studenti/<id:student_id>/",
         views_interim.report,
         name="interim_report",

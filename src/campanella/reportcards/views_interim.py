@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from campanella.reportcards import interim, interim_selectors, rules
@@ -279,6 +280,47 @@ def subject(
     }
     status = 400 if message else 200
     return render(request, "reportcards/interim/subject.html", context, status=status)
+
+
+@require_POST
+@login_required
+def reread(request: HttpRequest, round_id: int, classroom_id: int, subject_id: int) -> HttpResponse:
+    """The teacher reads the register again for their subject (new grades, new students);
+    the marks they changed by hand stay."""
+    found = rules.round_subject_for_user(request.user, round_id, classroom_id, subject_id)
+    if found is None:
+        raise Http404
+    interim_round, room, own = found
+    try:
+        done = interim.interim_reread(
+            user=request.user,  # type: ignore[arg-type]
+            interim=interim_round,
+            classroom=room,
+            subject=own,
+        )
+    except NotAllowed:
+        raise Http404 from None
+    except ReportCardError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, reread_summary(done))
+    return redirect(
+        "reportcards:interim_subject",
+        round_id=round_id, classroom_id=classroom_id, subject_id=subject_id,
+    )  # fmt: skip
+
+
+def reread_summary(done: interim.Reread) -> str:
+    parts = [
+        ngettext("%(n)d valutazione aggiornata", "%(n)d valutazioni aggiornate", done.refreshed)
+        % {"n": done.refreshed},
+        ngettext(
+            "%(n)d cambiata a mano e lasciata com'è", "%(n)d cambiate a mano e lasciate come sono",
+            done.kept,
+        ) % {"n": done.kept},
+        ngettext("%(n)d nuova", "%(n)d nuove", done.added) % {"n": done.added},
+    ]  # fmt: skip
+    return _("Registro riletto: %(parts)s.") % {"parts": ", ".join(parts)}
 
 
 def access_or_404(request: HttpRequest, round_id: int, student_id: int) -> rules.InterimAccess:
