@@ -35,6 +35,7 @@ PAGES: PageTable = {
     "interop:preview": (_batch, 404, 302),
     "interop:apply": (posted, 404, 302),  # POST only: its PAGE_WRITES entry
     "interop:result": (_batch, 404, 302),
+    "interop:attendance_export": (lambda c: {}, 404, 302),
 }
 
 API: ApiTable = {}

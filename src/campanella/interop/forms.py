@@ -31,3 +31,64 @@ class UploadForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(str(upload_too_big()))
         return upload
+
+
+MAX_EXPORT_DAYS = 400  # a whole school year and some
+
+
+class AttendanceExportForm(forms.Form):
+    """Which attendance events to take out: schools of the office's institute, a range of
+    days, optionally only what changed after a moment, and the file's format."""
+
+    scuole: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Scuole (plessi)"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Scegliere almeno una scuola.")},
+    )
+    dal = forms.DateField(
+        label=_("Dal giorno"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Indicare il primo giorno.")},
+    )
+    al = forms.DateField(
+        label=_("Al giorno"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Indicare l'ultimo giorno.")},
+    )
+    modificati_dopo = forms.DateTimeField(
+        label=_("Solo gli eventi cambiati dopo (facoltativo)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"],
+        help_text=_(
+            "Per leggere solo le novità dall'ultima volta: compaiono anche gli eventi annullati "
+            "(colonna «cancelled»)."
+        ),
+    )
+    formato = forms.ChoiceField(
+        label=_("Formato"),
+        choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)"), ("json", "JSON")],
+        initial="csv",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, institute_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from campanella.school.models import School
+
+        field = self.fields["scuole"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = School.objects.filter(institute_id=institute_id).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("dal"), cleaned.get("al")
+        if start and end:
+            if end < start:
+                self.add_error("al", _("L'ultimo giorno viene prima del primo."))
+            elif (end - start).days >= MAX_EXPORT_DAYS:
+                self.add_error(
+                    "al", _("Al massimo %(n)d giorni per volta.") % {"n": MAX_EXPORT_DAYS}
+                )
+        return cleaned

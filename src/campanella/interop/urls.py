@@ -7,6 +7,7 @@ KIND = r"(?P<kind>alunni|personale|cattedre|voti|assenze)"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("esporta/assenze/", views.attendance_export, name="attendance_export"),
     re_path(rf"^{KIND}/$", views.upload, name="upload"),
     re_path(
         rf"^{KIND}/modello\.(?P<extension>csv|xlsx)$", views.template_download, name="template"

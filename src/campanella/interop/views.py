@@ -7,14 +7,22 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 
+from campanella.interop import attendance_export as export
 from campanella.interop.columns import COLUMNS, KIND_DESCRIPTIONS, KIND_TIPS
-from campanella.interop.forms import ACCEPTED_TYPES, UploadForm
+from campanella.interop.forms import ACCEPTED_TYPES, AttendanceExportForm, UploadForm
 from campanella.interop.models import ImportBatch, ImportKind
 from campanella.interop.plan import (
     CONFLICT,
@@ -273,3 +281,51 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
         "conflicts": applied_counts[CONFLICT],
     }
     return render(request, "interop/result.html", context)
+
+
+@never_cache
+@login_required
+def attendance_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The office takes attendance events out for the back-office: a form, then the file
+    (streamed: a year of a whole institute never sits in memory)."""
+    staff = office_staff(request.user)
+    if staff is None:
+        raise Http404
+    form = AttendanceExportForm(
+        request.GET if "dal" in request.GET else None, institute_id=staff.institute_id
+    )
+    if not form.is_valid():
+        status = 400 if form.is_bound else 200
+        context = {"form": form, "fields": export.FIELDS}
+        return render(request, "interop/attendance_export.html", context, status=status)
+    data = form.cleaned_data
+    selection = export.Selection(
+        institute_id=staff.institute_id,
+        school_ids=tuple(school.pk for school in data["scuole"]),
+        start=data["dal"],
+        end=data["al"],
+        since=data["modificati_dopo"],
+    )
+    return export_response(selection, data["formato"])
+
+
+def export_response(selection: export.Selection, file_format: str) -> StreamingHttpResponse:
+    """The export as a download: CSV and JSON streamed, XLSX from a temporary file."""
+    events = export.attendance_events(selection)
+    name = export.file_name(selection, file_format)
+    content_type = export.CONTENT_TYPES[file_format]
+    response: StreamingHttpResponse
+    if file_format == "xlsx":
+        response = FileResponse(
+            export.xlsx_file(events, selection.fields), content_type=content_type
+        )
+    elif file_format == "json":
+        response = StreamingHttpResponse(
+            export.json_chunks(events, selection.fields), content_type=content_type
+        )
+    else:
+        response = StreamingHttpResponse(
+            export.csv_chunks(events, selection.fields), content_type=content_type
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

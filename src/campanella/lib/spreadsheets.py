@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 # A spreadsheet starts a formula (or a DDE command) at any of these first characters.
@@ -35,16 +36,21 @@ def looks_like_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
-def xlsx_cell(sheet: Worksheet, value: object) -> Cell:
+def xlsx_cell(sheet: Worksheet | WriteOnlyWorksheet, value: object) -> Cell:
     """A cell holding `value`; text that looks like a formula stays inert text, unchanged."""
-    cell = Cell(sheet, value=value)
+    # A write-only sheet (rows streamed to disk) takes its own kind of cell.
+    cell = (
+        WriteOnlyCell(sheet, value=value)
+        if isinstance(sheet, WriteOnlyWorksheet)
+        else Cell(sheet, value=value)
+    )
     if looks_like_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
 
 
-def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
+def append_row(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> None:
     """`sheet.append(values)` where every text is written as inert text."""
     sheet.append([xlsx_cell(sheet, value) for value in values])
 
