@@ -210,3 +210,24 @@ def test_split_reason_reads_back_what_the_import_writes() -> None:
     )  # fmt: skip
     assert split_reason("Altro motivo") == ("ALTRO", "", False)
     assert split_reason("Gita a Roma") == ("", "Gita a Roma", False)
+
+
+def test_a_reason_that_looks_like_a_formula_stays_text_in_excel_and_csv(cast: Cast) -> None:
+    day, _before = days(cast)
+    assert apply(cast, sample(cast)).applied
+    justification = services.justification_submit(
+        user=cast.office, student=cast.child, kind="assenza", start=day,
+        reason='=HYPERLINK("http://x.invalid","clic")', today=day, as_office=True,
+    )  # fmt: skip
+    services.justification_decide(
+        user=cast.teacher, justification=justification, accept=True, day=day
+    )
+    client = cast.client_for(cast.office)
+    as_xlsx = client.get(EXPORT, query(cast, formato="xlsx"))
+    book = load_workbook(io.BytesIO(b"".join(as_xlsx.streaming_content)))
+    reasons = [c for c in book.active["K"] if c.value and str(c.value).startswith("=")]
+    assert [(c.value, c.data_type) for c in reasons] == [
+        ('=HYPERLINK("http://x.invalid","clic")', "s")
+    ]
+    as_csv = b"".join(client.get(EXPORT, query(cast)).streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK" in as_csv

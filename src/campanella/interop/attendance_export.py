@@ -9,7 +9,7 @@ record the attendance import reads, so a file written here imports back as "unch
   the history is the one clock that misses nothing. With `since`, events cancelled since are
   listed too, with `cancelled` set, so the back-office can drop them.
 * **Streamed**: rows are read in chunks and written as they come (CSV and JSON); the XLSX is
-  written row by row to a temporary file. Memory stays flat whatever the range.
+  written row by row to a temporary file (XlsxWriter). Memory stays flat whatever the range.
 * `hours` are the lesson hours the event costs by the classroom's timetable (the 25 % limit's
   count): the day's hours for a whole-day absence, one for an hour absence, the hours begun
   after the entry or ended after the exit beyond the institute's short-lateness minutes.
@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from campanella.audit.models import Change
 from campanella.interop.attendance import ABSENCE, EXIT, LATE, REASONS, SHORT_LATE
-from campanella.lib.spreadsheets import append_row, write_csv_row
+from campanella.lib.spreadsheets import write_csv_row
 from campanella.register.models import (
     Absence,
     EarlyExit,
@@ -351,17 +351,26 @@ def json_chunks(events: Iterable[Event], fields: tuple[str, ...]) -> Iterator[by
 
 
 def xlsx_file(events: Iterable[Event], fields: tuple[str, ...]) -> IO[bytes]:
-    """The events as an Excel workbook written row by row (openpyxl's write-only mode) to a
-    temporary file, returned rewound."""
-    from openpyxl import Workbook
+    """The events as an Excel workbook streamed row by row to a temporary file (XlsxWriter's
+    constant-memory mode), returned rewound. Text is always written as text: a cell that
+    starts with "=" is never a formula, a code never turns into a number or a link."""
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Eventi di presenza")
-    append_row(sheet, fields)
-    for event in events:
-        append_row(sheet, cells(event, fields))
     target = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    workbook.save(target)
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = workbook.add_worksheet("Eventi di presenza")
+    sheet.write_row(0, 0, fields)
+    for row, event in enumerate(events, start=1):
+        sheet.write_row(row, 0, cells(event, fields))
+    workbook.close()
     target.seek(0)
     return target
 

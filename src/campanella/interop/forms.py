@@ -70,6 +70,7 @@ class AttendanceExportForm(forms.Form):
         label=_("Formato"),
         choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)"), ("json", "JSON")],
         initial="csv",
+        required=False,  # CSV when not given (a link or a script asking for the file)
         widget=forms.RadioSelect,
     )
 
@@ -83,6 +84,7 @@ class AttendanceExportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        cleaned["formato"] = cleaned.get("formato") or "csv"
         start, end = cleaned.get("dal"), cleaned.get("al")
         if start and end:
             if end < start:
