@@ -38,7 +38,19 @@ PAGES: PageTable = {
     "interop:attendance_export": (lambda c: {}, 404, 302),
 }
 
-API: ApiTable = {}
+EVENTS = "/api/v1/attendance/events"
+API: ApiTable = {("get", EVENTS): 404}  # the office's own: anyone else, 404
+
+
+def api_ids(c: Cast) -> dict[str, str]:
+    """The events path asks its query of real objects: the institute's school, 1A's days."""
+    from tests.conftest import school_day
+
+    day = school_day(c)
+    return {EVENTS: f"{EVENTS}?school={c.school.pk}&from={day}&to={day}&format=json"}
+
+
+API_IDS = api_ids
 
 
 def outsiders(c: Cast) -> tuple[Any, ...]:

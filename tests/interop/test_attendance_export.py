@@ -231,3 +231,54 @@ def test_a_reason_that_looks_like_a_formula_stays_text_in_excel_and_csv(cast: Ca
     ]
     as_csv = b"".join(client.get(EXPORT, query(cast)).streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in as_csv
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def api_client(user: Any) -> Client:
+    from campanella.accounts.services import api_token_issue
+
+    _token, raw = api_token_issue(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def api_query(cast: Cast, **more: Any) -> dict[str, Any]:
+    day, before = days(cast)
+    return {"school": [cast.school.pk], "from": before, "to": day, **more}
+
+
+def test_the_api_gives_the_office_the_events_in_json_or_csv(cast: Cast) -> None:
+    assert apply(cast, sample(cast)).applied
+    client = api_client(cast.office)
+    response = client.get("/api/v1/attendance/events", api_query(cast))
+    assert response.status_code == 200, response.content
+    events = json.loads(b"".join(response.streaming_content))
+    assert len(events) == 5 and {e["kind"] for e in events} >= {"ASSENZA", "USCITA"}
+    as_csv = client.get("/api/v1/attendance/events", api_query(cast, format="csv"))
+    assert b"".join(as_csv.streaming_content).decode("utf-8-sig").startswith("codice_fiscale;")
+    after = timezone.now()
+    assert json.loads(b"".join(client.get(
+        "/api/v1/attendance/events", api_query(cast, since=after.isoformat())
+    ).streaming_content)) == []  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["teacher", "principal", "guardian", "outsider"])
+def test_the_api_answers_404_to_anyone_but_the_office(cast: Cast, who: str) -> None:
+    assert apply(cast, sample(cast)).applied
+    response = api_client(getattr(cast, who)).get("/api/v1/attendance/events", api_query(cast))
+    assert response.status_code == 404
+    assert cast.child.codice_fiscale.encode() not in response.content
+
+
+def test_the_api_refuses_another_institutes_school_and_bad_ranges(cast: Cast) -> None:
+    assert apply(cast, sample(cast)).applied
+    foreign = api_client(cast.foreign_office).get("/api/v1/attendance/events", api_query(cast))
+    assert foreign.status_code == 400 and foreign.json()["code"] == "school_unknown"
+    assert cast.child.codice_fiscale.encode() not in foreign.content
+    day, before = days(cast)
+    reversed_range = api_client(cast.office).get(
+        "/api/v1/attendance/events", api_query(cast, **{"from": day, "to": before})
+    )
+    assert reversed_range.status_code == 400
+    assert reversed_range.json()["code"] == "range_reversed"

@@ -16,6 +16,7 @@ from campanella.evaluation.api import router as evaluation_router
 from campanella.grades.api import router as grades_router
 from campanella.grades.services import GradeInputError
 from campanella.grades.services import NotAllowed as GradeNotAllowed
+from campanella.interop.api import router as interop_router
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.lib.validation_messages import italian_message
 from campanella.people.api import router as people_router
@@ -130,3 +131,4 @@ api.add_router("/", register_router)
 api.add_router("/", grades_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", reportcards_router)
+api.add_router("/", interop_router)

@@ -1,0 +1,65 @@
+"""API of the exchange with the back-office under /api/v1/attendance (the office's token):
+attendance events out, as on the office's export page (interop.attendance_export). Anyone but
+the institute's office is answered 404, as for something missing; a school of another
+institute is refused by name and nothing is read."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from campanella.interop import attendance_export as export
+from campanella.interop.forms import MAX_EXPORT_DAYS
+from campanella.interop.rules import office_staff
+from campanella.interop.views import export_response
+from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.school.models import School
+
+router = Router(tags=["scambio con il gestionale"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class EventsQuery(Schema):
+    school: list[int] = Field(description="id delle scuole (plessi) dell'istituto; almeno una")
+    start: datetime.date = Field(alias="from", description="primo giorno (aaaa-mm-gg)")
+    end: datetime.date = Field(alias="to", description="ultimo giorno (aaaa-mm-gg)")
+    since: datetime.datetime | None = Field(
+        None, description="solo gli eventi cambiati dopo questo momento (anche gli annullati)"
+    )
+    format: Literal["json", "csv", "xlsx"] = Field("json", description="formato del file")
+
+
+@router.get(
+    "/attendance/events",
+    response={200: None, **ERRORS},
+    summary="Eventi di presenza per il gestionale (assenze, entrate, uscite), per scuole e date",
+)
+def attendance_events(request: HttpRequest, query: Query[EventsQuery]) -> Any:
+    staff = office_staff(request.user)
+    if staff is None:
+        raise Http404
+    if query.end < query.start:
+        return Status(400, error_body("range_reversed", "L'ultimo giorno viene prima del primo."))
+    if (query.end - query.start).days >= MAX_EXPORT_DAYS:
+        message = f"Al massimo {MAX_EXPORT_DAYS} giorni per volta."
+        return Status(400, error_body("range_too_long", message))
+    chosen = set(query.school)
+    known = set(
+        School.objects.filter(institute_id=staff.institute_id, pk__in=chosen).values_list(
+            "pk", flat=True
+        )
+    )
+    if not chosen or chosen - known:
+        return Status(
+            400, error_body("school_unknown", "Scuola non trovata fra quelle dell'istituto.")
+        )
+    selection = export.Selection(
+        institute_id=staff.institute_id, school_ids=tuple(sorted(known)), start=query.start,
+        end=query.end, since=query.since,
+    )  # fmt: skip
+    response: StreamingHttpResponse = export_response(selection, query.format)
+    return response
