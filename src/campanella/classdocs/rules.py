@@ -69,7 +69,9 @@ def may_upload(user: Any, slot: tuple[Classroom, Subject | None, str] | None) ->
         return False
     classroom, subject, kind = slot
     if kind == DocumentKind.MAY_15:
-        return subject is None and coordinated_final_classrooms(user).filter(pk=classroom.pk).exists()
+        return (
+            subject is None and coordinated_final_classrooms(user).filter(pk=classroom.pk).exists()
+        )
     if kind not in SUBJECT_KINDS or subject is None:
         return False
     return own_teachings(user).filter(classroom=classroom, subject=subject).exists()

@@ -78,9 +78,7 @@ def deadline_for(
     return max(fitting, key=lambda d: d.specificity, default=None)
 
 
-def slots(
-    classrooms: QuerySet[Classroom], kinds: Iterable[str] | None = None
-) -> list[Slot]:
+def slots(classrooms: QuerySet[Classroom], kinds: Iterable[str] | None = None) -> list[Slot]:
     """Every expected slot of these classrooms (four queries whatever their number): a subject
     kind per curricular or co-teaching cattedra's classroom × subject, with its teachers; the
     15 May document of year-5 classrooms, with the coordinator."""
@@ -174,9 +172,7 @@ def classroom_documents(access: rules.ClassroomAccess) -> list[ClassDocument]:
 
 
 def publications_of(school_year: SchoolYear) -> dict[str, DocumentPublication]:
-    return {
-        p.kind: p for p in DocumentPublication.objects.filter(school_year=school_year)
-    }
+    return {p.kind: p for p in DocumentPublication.objects.filter(school_year=school_year)}
 
 
 def published_ids(documents: Iterable[ClassDocument]) -> set[int]:

@@ -95,17 +95,23 @@ def digest(stream: IO[bytes]) -> str:
 
 def slot_name(classroom: Classroom, subject: Subject | None, kind: str) -> str:
     label = str(DocumentKind(kind).label)
-    return f"{label} di {subject.name} della classe {classroom.name}" if subject else (
-        f"{label} della classe {classroom.name}"
+    return (
+        f"{label} di {subject.name} della classe {classroom.name}"
+        if subject
+        else (f"{label} della classe {classroom.name}")
     )
+
+
+def document_state(document: ClassDocument) -> dict[str, Any]:
+    """The history's picture of a version: its fields, the stored file by name."""
+    fields = [f.name for f in ClassDocument._meta.concrete_fields if f.name != "file"]
+    return {**snapshot(document, fields), "file": document.file.name}
 
 
 # --- teachers ------------------------------------------------------------------------------
 
 
-def slot_checked(
-    user: User, classroom: Classroom, subject: Subject | None, kind: str
-) -> None:
+def slot_checked(user: User, classroom: Classroom, subject: Subject | None, kind: str) -> None:
     if kind not in DocumentKind.values:
         raise NotAllowed
     if kind == DocumentKind.MAY_15:
@@ -154,11 +160,12 @@ def document_upload(
     )  # fmt: skip
     institute_id = classroom.school.institute_id
     if current is not None:
-        before = snapshot(current)
+        before = document_state(current)
         current.current = False
         current.save(update_fields=["current"])
         change_record(
             instance=current, action=ChangeAction.UPDATE, actor=user, before=before,
+            after=document_state(current),
             reason="sostituito da una nuova versione", institute_id=institute_id,
         )  # fmt: skip
     stored = slugify(f"{kind}-{classroom.name}-{subject.short_name if subject else ''}")
@@ -173,7 +180,7 @@ def document_upload(
             "conflict",
         ) from None
     change_record(
-        instance=document, action=ChangeAction.CREATE, actor=user,
+        instance=document, action=ChangeAction.CREATE, actor=user, after=document_state(document),
         reason="nuova versione" if current else "caricamento", institute_id=institute_id,
     )  # fmt: skip
     return document
@@ -186,12 +193,13 @@ def document_withdraw(*, user: User, document_id: int) -> ClassDocument:
     if document is None:
         raise NotAllowed
     published_refused(document, _("ritirare"))
-    before = snapshot(document)
+    before = document_state(document)
     document.current = False
     document.withdrawn_at = timezone.now()
     document.save(update_fields=["current", "withdrawn_at"])
     change_record(
         instance=document, action=ChangeAction.CANCEL, actor=user, before=before,
+        after=document_state(document),
         reason="ritirato dal docente", institute_id=document.classroom.school.institute_id,
     )  # fmt: skip
     return document
@@ -290,11 +298,12 @@ def document_publish(
         raise NotAllowed
     if document.publish_at == publish_at:
         return document
-    before = snapshot(document)
+    before = document_state(document)
     document.publish_at = publish_at
     document.save(update_fields=["publish_at"])
     change_record(
         instance=document, action=ChangeAction.UPDATE, actor=user, before=before,
+        after=document_state(document),
         reason="pubblicazione del documento", institute_id=document.classroom.school.institute_id,
     )  # fmt: skip
     return document
@@ -339,9 +348,7 @@ def reminder_send(reminder_id: int, login_url: str = "") -> DocumentReminder:
     taken = DocumentReminder.objects.filter(pk=reminder_id, finished_at=None).update(
         finished_at=timezone.now()
     )
-    reminder = DocumentReminder.objects.select_related("school_year__institute").get(
-        pk=reminder_id
-    )
+    reminder = DocumentReminder.objects.select_related("school_year__institute").get(pk=reminder_id)
     if not taken:
         return reminder
     school_year = reminder.school_year

@@ -92,9 +92,8 @@ def int_or_none(raw: str | None) -> int | None:
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     """A teacher's upload of a slot's PDF (classe, materia, tipo, file)."""
-    classroom = Classroom.objects.select_related("school").filter(
-        pk=int_or_none(request.POST.get("classe"))
-    ).first()
+    classroom_id = int_or_none(request.POST.get("classe"))
+    classroom = Classroom.objects.select_related("school").filter(pk=classroom_id or 0).first()
     subject_id = int_or_none(request.POST.get("materia"))
     subject = Subject.objects.filter(pk=subject_id).first() if subject_id else None
     kind = request.POST.get("tipo", "")
@@ -210,8 +209,9 @@ def office(request: HttpRequest) -> HttpResponse:
         "missing": missing,
         "missing_classrooms": missing_by_classroom(missing),
         "documents": office_documents(year),
-        "reminders": DocumentReminder.objects.filter(school_year=year)
-        .select_related("classroom", "sent_by")[:10],
+        "reminders": DocumentReminder.objects.filter(school_year=year).select_related(
+            "classroom", "sent_by"
+        )[:10],
         "today": timezone.localdate(),
     }
     return render(request, "classdocs/office.html", context)
@@ -289,7 +289,9 @@ def publish(request: HttpRequest) -> HttpResponse:
     year = managed_year(request, request.POST.get("anno"))
     moment = parse_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
     if moment is None:
-        messages.error(request, _("Indicare la data (AAAA-MM-GG) e l'ora (HH:MM) della pubblicazione."))
+        messages.error(
+            request, _("Indicare la data (AAAA-MM-GG) e l'ora (HH:MM) della pubblicazione.")
+        )
         return office_redirect(year)
     try:
         services.publication_set(
