@@ -145,7 +145,9 @@ def test_missing_list_names_teacher_subject_and_kind_and_follows_uploads(cast: C
     assert (cast.classroom_1a.name, "Matematica", teacher) in lines
     assert len(missing) == 3  # 1A Matematica, 1A Italiano, 2B Italiano
     maths = next(s for s in missing if s.subject == cast.maths)
-    assert maths.deadline is not None and maths.overdue == (maths.deadline.due_on < timezone.localdate())
+    assert maths.deadline is not None and maths.overdue == (
+        maths.deadline.due_on < timezone.localdate()
+    )
     uploaded(cast)
     again = selectors.missing_slots(cast.institute.pk, year, DocumentKind.SYLLABUS)
     assert cast.maths not in [s.subject for s in again if s.classroom == cast.classroom_1a]
