@@ -27,8 +27,16 @@ from tests.mailbox import Mailbox, mailbox  # noqa: F401 - the fixture
 pytestmark = pytest.mark.django_db
 
 
-def upload(c: Cast, user: Any, content: bytes, *, classroom: Any = None, subject: Any = "maths",
-           kind: str = DocumentKind.SYLLABUS, name: str = "programma.pdf") -> ClassDocument:  # fmt: skip
+def upload(
+    c: Cast,
+    user: Any,
+    content: bytes,
+    *,
+    classroom: Any = None,
+    subject: Any = "maths",
+    kind: str = DocumentKind.SYLLABUS,
+    name: str = "programma.pdf",
+) -> ClassDocument:
     return services.document_upload(
         user=user, classroom=classroom or c.classroom_1a,
         subject=c.maths if subject == "maths" else subject, kind=kind,
@@ -200,8 +208,8 @@ def test_families_see_nothing_before_publication_then_their_classroom_only(cast:
     family_2b = f.UserFactory(username="famiglia_2b")
     student_2b = f.StudentFactory(institute=cast.institute)
     f.EnrollmentFactory(student=student_2b, classroom=cast.classroom_2b)
-    f.GuardianshipFactory(student=student_2b,
-                          guardian=f.GuardianFactory(institute=cast.institute, user=family_2b))  # fmt: skip
+    guardian_2b = f.GuardianFactory(institute=cast.institute, user=family_2b)
+    f.GuardianshipFactory(student=student_2b, guardian=guardian_2b)
     for user in (family_2b, cast.foreign_office, cast.other_teacher, cast.outsider):
         assert rules.document_for_user(user, document.pk) is None
 
@@ -218,13 +226,16 @@ def test_a_single_document_is_published_on_its_own_and_keeps_it_across_versions(
     assert rules.document_for_user(cast.guardian, document.pk) is None
     second = uploaded(cast)  # not yet published: may be replaced; keeps the office's date
     assert second.publish_at is not None
-    services.document_publish(user=cast.office, document_id=second.pk,
-                              publish_at=timezone.now() - datetime.timedelta(minutes=1))  # fmt: skip
+    a_minute_ago = timezone.now() - datetime.timedelta(minutes=1)
+    services.document_publish(user=cast.office, document_id=second.pk, publish_at=a_minute_ago)
     assert rules.document_for_user(cast.guardian, second.pk) == second
     assert rules.document_for_user(cast.guardian, document.pk) is None  # earlier: staff only
 
 
-def test_reminder_mails_each_missing_teacher_once_a_minute(cast: Cast, mailbox: Mailbox) -> None:
+def test_reminder_mails_each_missing_teacher_once_a_minute(
+    cast: Cast,
+    mailbox: Mailbox,  # noqa: F811
+) -> None:
     year = cast.classroom_1a.school_year
     Staff.objects.filter(user=cast.teacher).update(email="docente@example.org")
     Staff.objects.filter(user=cast.coordinator).update(email="coordinatore@example.org")
