@@ -153,6 +153,8 @@ def test_the_api_upload_and_its_refusals(cast: Cast, settings: Any) -> None:
     big = pdf_bytes().replace(b"%PDF-1.4\n", b"%PDF-1.4\n" + b"%" * (1024 * 1024 + 10) + b"\n")
     refused = teacher.post(url, {**fields, "file": SimpleUploadedFile("x.pdf", big)})
     assert refused.status_code == 400 and refused.json()["code"] == "too_big"
+    unknown = teacher.post(url, {**fields, "kind": "pagella", "file": pdf_upload()})
+    assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_kind"
     other = api(cast.other_teacher).post(url, {**fields, "file": pdf_upload()})
     assert other.status_code == 404 and other.json()["code"] == "not_found"
     assert not ClassDocument.objects.exists()

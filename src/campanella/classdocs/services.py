@@ -112,8 +112,11 @@ def document_state(document: ClassDocument) -> dict[str, Any]:
 
 
 def slot_checked(user: User, classroom: Classroom, subject: Subject | None, kind: str) -> None:
-    if kind not in DocumentKind.values:
-        raise NotAllowed
+    if kind not in DocumentKind.values:  # the kinds are public: naming a wrong one leaks nothing
+        raise ClassDocumentError(
+            _("Tipo di documento sconosciuto: indicare piano, programma, relazione o 15-maggio."),
+            "unknown_kind",
+        )
     if kind == DocumentKind.MAY_15:
         subject = None
     if not rules.may_upload(user, (classroom, subject, kind)):
