@@ -212,3 +212,15 @@ def test_pages_read_a_constant_number_of_queries(cast: Cast) -> None:
             teacher=Staff.objects.get(user=cast.teacher), classroom=classroom, subject=cast.maths
         )
     assert (queries(guardian, classroom_url), queries(office, office_url)) == small
+
+
+def test_the_office_history_reads_uploads_and_replacements(cast: Cast) -> None:
+    uploaded(cast, text="prima")
+    uploaded(cast, text="seconda")
+    office = cast.client_for(cast.office)
+    page = office.get(reverse("register:history"), {"tipo": "documento-di-classe"})
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "3 modifiche" in content  # two uploads and the replacement
+    assert "sostituito da una nuova versione" in content
+    assert "Programma svolto" in content

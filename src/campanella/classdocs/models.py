@@ -50,7 +50,7 @@ class ClassDocument(models.Model):
     file = models.FileField(_("PDF"), upload_to="documenti-classe/%Y/")
     original_name = models.CharField(_("nome del file"), max_length=200)
     size = models.PositiveIntegerField(_("dimensione in byte"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("caricato da")
     )
@@ -111,7 +111,9 @@ class DocumentDeadline(models.Model):
     )  # fmt: skip
     class_year = models.PositiveSmallIntegerField(_("anno di corso"), null=True, blank=True)
     due_on = models.DateField(_("scadenza"))
-    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("impostata da")
+    )
     set_at = models.DateTimeField(_("impostata il"), default=timezone.now)
 
     class Meta:
@@ -141,7 +143,9 @@ class DocumentPublication(models.Model):
     )
     kind = models.CharField(_("tipo"), max_length=12, choices=DocumentKind.choices)
     publish_at = models.DateTimeField(_("pubblicazione dal"))
-    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("impostata da")
+    )
     set_at = models.DateTimeField(_("impostata il"), default=timezone.now)
 
     class Meta:
@@ -166,15 +170,20 @@ class DocumentReminder(models.Model):
     or of all); at most one per minute for the same kind and classroom (a double click, two
     tabs), kept as the reminders' history."""
 
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("anno scolastico")
+    )
     kind = models.CharField(_("tipo"), max_length=12, choices=DocumentKind.choices)
     classroom = models.ForeignKey(
-        Classroom, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+        Classroom, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("classe"),
+    )  # fmt: skip
     minute = models.DateTimeField(_("minuto dell'invio"))
-    sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("inviato da")
+    )
+    requested_at = models.DateTimeField(_("richiesto il"), default=timezone.now)
+    finished_at = models.DateTimeField(_("inviato il"), null=True, blank=True)
     teachers = models.PositiveIntegerField(_("docenti sollecitati"), default=0)
     messages_sent = models.PositiveIntegerField(_("messaggi inviati"), default=0)
 
