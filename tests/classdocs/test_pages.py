@@ -197,9 +197,20 @@ def test_pages_read_a_constant_number_of_queries(cast: Cast) -> None:
     uploaded(cast)
     published_kind(cast)
     guardian, office = cast.client_for(cast.guardian), cast.client_for(cast.office)
+    teacher, token = cast.client_for(cast.teacher), api(cast.guardian)
     classroom_url = reverse("classdocs:classroom", args=[cast.classroom_1a.pk])
     office_url = reverse("classdocs:office")
-    small = (queries(guardian, classroom_url), queries(office, office_url))
+    teacher_url = reverse("classdocs:teacher")
+    api_url = f"/api/v1/classrooms/{cast.classroom_1a.pk}/documents"
+
+    def all_pages() -> tuple[int, ...]:
+        return (
+            queries(guardian, classroom_url), queries(office, office_url),
+            queries(teacher, teacher_url), queries(token, api_url),
+        )  # fmt: skip
+
+    all_pages()  # the token's first use is recorded once
+    small = all_pages()
     for kind in ("piano", "relazione"):
         uploaded(cast, kind=kind)
         published_kind(cast, kind=kind)
@@ -211,7 +222,7 @@ def test_pages_read_a_constant_number_of_queries(cast: Cast) -> None:
         f.TeachingFactory(
             teacher=Staff.objects.get(user=cast.teacher), classroom=classroom, subject=cast.maths
         )
-    assert (queries(guardian, classroom_url), queries(office, office_url)) == small
+    assert all_pages() == small
 
 
 def test_the_office_history_reads_uploads_and_replacements(cast: Cast) -> None:
