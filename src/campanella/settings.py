@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "campanella.grades",
     "campanella.evaluation",
     "campanella.reportcards",
+    "campanella.classdocs",
     "campanella.accounts",
     "campanella.interop",
     "campanella.api",
@@ -125,6 +126,9 @@ FAMILY_HEADER_SECONDS = 60
 # shown at once whatever this says; it only bounds how long unused entries take room (0: every
 # page computed anew, as the benchmark measures too).
 GRADE_PAGES_SECONDS = env_int("GRADE_PAGES_SECONDS", default=3600, minimum=0)
+# Class documents (programmi, piani di lavoro, relazioni, documento del 15 maggio): PDF up to
+# this many megabytes each.
+CLASS_DOCUMENT_MAX_MB = env_int("CLASS_DOCUMENT_MAX_MB", default=10, minimum=1)
 # Seconds the terms of a school year are kept (every grade page reads them; a saved term is
 # dropped at once from this process's cache, and from the others' within this time).
 TERMS_SECONDS = 60

@@ -53,6 +53,9 @@ KINDS: dict[str, str] = {
     "pagellino": "reportcards.interimround",
     "voto-pagellino": "reportcards.interimmark",
     "nota-pagellino": "reportcards.interimreport",
+    "documento-di-classe": "classdocs.classdocument",
+    "scadenza-documenti": "classdocs.documentdeadline",
+    "pubblicazione-documenti": "classdocs.documentpublication",
 }
 
 # Italian labels of fields whose model gives none (Django's default is the English name).
