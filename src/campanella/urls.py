@@ -18,6 +18,7 @@ urlpatterns = [
     path("voti/", include("campanella.grades.urls")),
     path("scrutini/", include("campanella.evaluation.urls")),
     path("pagelle/", include("campanella.reportcards.urls")),
+    path("comunicazioni/", include("campanella.comms.urls")),
     path("gestione/", office_admin.urls),
     path("api/v1/", api.urls),
 ]

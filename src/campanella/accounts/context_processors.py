@@ -80,6 +80,7 @@ def nav_items(
         items.append(NavItem(_("Classi"), reverse("people:classroom_list")))
         items.append(NavItem(_("Scrutini"), reverse("evaluation:index")))
     items.append(NavItem(_("Pagelle"), reverse("reportcards:index")))
+    items.append(NavItem(_("Comunicazioni"), reverse("comms:notice_list")))
     if office:
         items += [
             *import_nav(),

@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
 from campanella.audit.concurrency import AlreadyChanged
+from campanella.comms.api import router as comms_router
 from campanella.evaluation.api import router as evaluation_router
 from campanella.grades.api import router as grades_router
 from campanella.grades.services import GradeInputError
@@ -130,3 +131,4 @@ api.add_router("/", register_router)
 api.add_router("/", grades_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", reportcards_router)
+api.add_router("/", comms_router)
