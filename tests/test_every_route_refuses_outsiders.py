@@ -30,7 +30,9 @@ from tests.test_outsiders_cannot_write import (
 
 pytestmark = pytest.mark.django_db
 
-APP_TABLES = ["accounts", "people", "interop", "register", "grades", "evaluation", "reportcards"]
+APP_TABLES = [
+    "accounts", "people", "interop", "register", "grades", "evaluation", "reportcards", "comms"
+]
 
 
 def merged(attribute: str) -> dict[Any, Any]:

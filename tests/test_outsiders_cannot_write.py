@@ -34,7 +34,9 @@ from tests.routes import Probe, SelfServiceTable, Write, WriteBuilder
 
 pytestmark = pytest.mark.django_db
 
-APP_TABLES = ["accounts", "people", "interop", "register", "grades", "evaluation", "reportcards"]
+APP_TABLES = [
+    "accounts", "people", "interop", "register", "grades", "evaluation", "reportcards", "comms"
+]
 API_WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 

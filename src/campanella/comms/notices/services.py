@@ -364,6 +364,13 @@ def notice_consent(
         return found, False
 
 
+def consent_snapshot(consent: NoticeConsent) -> dict[str, object]:
+    """The answer for the history (the file by its stored name)."""
+    values = snapshot(consent, ["notice", "recipient", "student", "agrees", "text", "answered_at"])
+    values["file"] = consent.file.name or ""
+    return values
+
+
 def _consent_save(
     user: User,
     recipient: NoticeRecipient,
@@ -372,13 +379,12 @@ def _consent_save(
     student_id: int | None,
     checked: CheckedFile | None,
 ) -> tuple[NoticeConsent, bool]:
-    fields = ["agrees", "text", "file", "file_name", "answered_at"]
     consent = (
         NoticeConsent.objects.select_for_update()
         .filter(recipient=recipient, student_id=student_id)
         .first()
     )
-    before = snapshot(consent, fields) if consent is not None else None
+    before = consent_snapshot(consent) if consent is not None else None
     created = consent is None
     if consent is None:
         consent = NoticeConsent(notice=recipient.notice, recipient=recipient, student_id=student_id)
@@ -396,6 +402,7 @@ def _consent_save(
         action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
         actor=user,
         before=before,
+        after=consent_snapshot(consent),
         institute_id=recipient.notice.institute_id,
         reason=_("Adesione") if agrees else _("Mancata adesione"),
     )
