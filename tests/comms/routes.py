@@ -42,12 +42,11 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def family_notice(c: Cast, **changes: Any) -> Notice:
     """To the child's family only (chosen families), asking consent per child and a read
     confirmation."""
-    return trip(
-        c,
-        audience=audience_of(AudienceScope.FAMILIES, [], student_ids=[c.child.pk]),
-        requires_confirmation=True,
-        **changes,
-    )
+    values: dict[str, Any] = {
+        "audience": audience_of(AudienceScope.FAMILIES, [], student_ids=[c.child.pk]),
+        "requires_confirmation": True,
+    }
+    return trip(c, **{**values, **changes})
 
 
 def with_attachment(c: Cast) -> dict[str, int]:
