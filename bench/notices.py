@@ -71,7 +71,8 @@ def publish(students: int, repeat: int) -> dict[str, Any]:
     seeded = out.getvalue().splitlines()[0]
     print(f"    {seeded} in {time.perf_counter() - started:.0f} s", flush=True)
     office = Staff.objects.select_related("user").filter(is_office=True).first()
-    assert office is not None and office.user is not None
+    assert office is not None
+    assert office.user is not None
     lines = []
     for n in range(repeat):
         now = timezone.now()

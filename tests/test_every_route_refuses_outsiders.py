@@ -31,7 +31,14 @@ from tests.test_outsiders_cannot_write import (
 pytestmark = pytest.mark.django_db
 
 APP_TABLES = [
-    "accounts", "people", "interop", "register", "grades", "evaluation", "reportcards", "comms"
+    "accounts",
+    "people",
+    "interop",
+    "register",
+    "grades",
+    "evaluation",
+    "reportcards",
+    "comms",
 ]
 
 

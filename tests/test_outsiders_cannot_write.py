@@ -35,7 +35,14 @@ from tests.routes import Probe, SelfServiceTable, Write, WriteBuilder
 pytestmark = pytest.mark.django_db
 
 APP_TABLES = [
-    "accounts", "people", "interop", "register", "grades", "evaluation", "reportcards", "comms"
+    "accounts",
+    "people",
+    "interop",
+    "register",
+    "grades",
+    "evaluation",
+    "reportcards",
+    "comms",
 ]
 API_WRITE_METHODS = {"post", "put", "patch", "delete"}
 

@@ -132,8 +132,8 @@ def test_the_export_keeps_formulas_inert(cast: Cast) -> None:
 
 def test_reminders_reach_those_missing_once_within_the_interval(
     cast: Cast,
-    mailbox: Mailbox,
-    settings: Any,  # noqa: F811
+    mailbox: Mailbox,  # noqa: F811
+    settings: Any,
 ) -> None:
     notice = trip(cast)  # 1ª A's families: the guardian and the other guardian
     Guardian.objects.filter(user=cast.guardian).update(email="paola@example.org")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -343,7 +344,7 @@ def notice_consent(
     if not rules.may_consent_for(recipient, student_id):
         raise NotAllowed
     if not notice.consent_open():
-        deadline = timezone.localtime(notice.consent_deadline)  # type: ignore[arg-type]
+        deadline = timezone.localtime(notice.consent_deadline)
         raise NoticeError(
             _("Il termine per rispondere è scaduto il %(day)s alle %(time)s: la risposta non "
               "può più essere registrata.")
@@ -360,8 +361,13 @@ def notice_consent(
         with transaction.atomic():
             return _consent_save(user, recipient, agrees, text.strip(), student_id, checked)
     except IntegrityError:  # the same answer sent twice at once: the first one stands
-        found = NoticeConsent.objects.get(recipient=recipient, student_id=student_id)
+        found = NoticeConsent.objects.get(for_student(student_id), recipient=recipient)
         return found, False
+
+
+def for_student(student_id: int | None) -> Q:
+    """An answer for this child, or (None) for oneself."""
+    return Q(student__isnull=True) if student_id is None else Q(student_id=student_id)
 
 
 def consent_snapshot(consent: NoticeConsent) -> dict[str, object]:
@@ -381,7 +387,7 @@ def _consent_save(
 ) -> tuple[NoticeConsent, bool]:
     consent = (
         NoticeConsent.objects.select_for_update()
-        .filter(recipient=recipient, student_id=student_id)
+        .filter(for_student(student_id), recipient=recipient)
         .first()
     )
     before = consent_snapshot(consent) if consent is not None else None
@@ -392,7 +398,7 @@ def _consent_save(
     consent.text = text
     consent.answered_at = timezone.now()
     if checked is not None:
-        consent.file = checked.as_content_file()  # type: ignore[assignment]
+        consent.file = checked.as_content_file()
         consent.file_name = checked.name
     consent.save()
     if recipient.read_at is None:

@@ -84,6 +84,7 @@ def detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = access.notice
     consent_for = rules.consent_students(recipient) if recipient and notice.asks_consent else None
     answers = selectors.own_consents(recipient) if recipient else {}
+    rows: list[dict[str, Any]]
     if recipient is None or not notice.asks_consent:
         rows = []
     elif consent_for is None:
@@ -195,7 +196,7 @@ def form_context(request: HttpRequest, form: NoticeForm, errors: list[str]) -> d
         "errors": errors,
         "scopes": scopes,
         "roles": roles,
-        "schools": School.objects.filter(institute_id=institute_id) if manages else [],
+        "schools": School.objects.filter(institute_id=institute_id or 0) if manages else [],
         "years": sorted({room.year for room in rooms}),
         "classrooms": rooms,
         "enrollments": students,
