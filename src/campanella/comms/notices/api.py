@@ -195,7 +195,13 @@ def notice_confirm(request: HttpRequest, notice_id: Id) -> Any:
     return Status(201 if created else 200, body)
 
 
-CONSENTED: dict[int, Any] = {200: ConsentOut, 201: ConsentOut, 409: ErrorOut, **ERRORS}
+CONSENTED: dict[int, Any] = {
+    200: ConsentOut,
+    201: ConsentOut,
+    400: ErrorOut,
+    409: ErrorOut,
+    **ERRORS,
+}
 
 
 @router.post("/notices/{notice_id}/consent", response=CONSENTED,
