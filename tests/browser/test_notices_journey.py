@@ -87,3 +87,23 @@ def test_office_asks_consent_guardian_agrees_office_sees_it(
     assert "non letta" in office.get_by_test_id("line-other_guardian").inner_text()
     assert_accessible(office)
     assert desktop.errors == [] and phone.errors == []
+
+
+def test_office_pages_fit_the_phone(live_cast: Cast, live_server: Any, phone: Watched) -> None:
+    """The writing form, the sent list and the tracking at 375 px, axe-clean."""
+    from tests.comms.support import trip
+
+    base, cast, page = live_server.url, live_cast, phone.page
+    notice = trip(cast)
+    login(page, base, "office", PASSWORD)
+    for path in (
+        "/comunicazioni/",
+        "/comunicazioni/nuova/",
+        "/comunicazioni/inviate/",
+        f"/comunicazioni/{notice.pk}/situazione/",
+        f"/comunicazioni/{notice.pk}/",
+    ):
+        page.goto(f"{base}{path}")
+        assert_accessible(page)
+        assert_fits_the_screen(page)
+    assert phone.errors == []
