@@ -186,3 +186,31 @@ def test_whole_institute_families_and_staff(cast: Cast) -> None:
     assert unread_count(cast.teacher) == 1 and unread_count(cast.guardian) == 1
     assert unread_count(cast.child_user) == 0 and unread_count(cast.foreign_office) == 0
     assert notice.recipient_count == NoticeRecipient.objects.filter(notice=notice).count()
+
+
+def office_queries(cast: Cast, name: str, notice_id: int | None = None) -> int:
+    client = cast.client_for(cast.office)
+    url = reverse(name, args=[notice_id] if notice_id else [])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_tracking_export_and_sent_queries_do_not_grow(cast: Cast) -> None:
+    small = family_notice(cast)
+    large = trip(
+        cast, audience=audience_of(AudienceScope.INSTITUTE, ["famiglie", "studenti", "personale"])
+    )
+    from campanella.comms.notices import services
+
+    services.notice_consent(
+        user=cast.guardian, notice_id=large.pk, agrees=True, student_id=cast.child.pk
+    )
+    assert large.recipient_count > 3 * small.recipient_count
+    for name in ("comms:notice_tracking", "comms:notice_export"):
+        assert office_queries(cast, name, small.pk) == office_queries(cast, name, large.pk)
+    few = office_queries(cast, "comms:notice_sent")
+    for _ in range(3):
+        family_notice(cast)
+    assert office_queries(cast, "comms:notice_sent") == few
