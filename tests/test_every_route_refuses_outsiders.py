@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 APP_TABLES = [
     "accounts", "people", "interop", "register", "grades", "evaluation", "reportcards", "classdocs",
+    "comms",
 ]  # fmt: skip
 
 

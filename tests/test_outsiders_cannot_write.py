@@ -36,6 +36,7 @@ pytestmark = pytest.mark.django_db
 
 APP_TABLES = [
     "accounts", "people", "interop", "register", "grades", "evaluation", "reportcards", "classdocs",
+    "comms",
 ]  # fmt: skip
 API_WRITE_METHODS = {"post", "put", "patch", "delete"}
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "campanella.evaluation",
     "campanella.reportcards",
     "campanella.classdocs",
+    "campanella.comms",
     "campanella.accounts",
     "campanella.interop",
     "campanella.api",
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "campanella.accounts.context_processors.navigation",
+                "campanella.comms.context_processors.unread_notices",
             ],
         },
     },
@@ -246,6 +248,17 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Notices' attachments and consent files (comms): the largest file accepted, and its kinds,
+# recognised by their content (comms/notices/files.py: pdf, png, jpeg, docx, xlsx, odt, ods).
+COMMS_ATTACHMENT_MAX_BYTES = env_int(
+    "COMMS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024
+)
+COMMS_ATTACHMENT_TYPES = env_list(
+    "COMMS_ATTACHMENT_TYPES", default=["pdf", "png", "jpeg", "docx", "xlsx", "odt", "ods"]
+)
+# Minutes before the families missing from a notice may be reminded again.
+COMMS_REMINDER_INTERVAL_MINUTES = env_int("COMMS_REMINDER_INTERVAL_MINUTES", default=60)
 
 EMAIL = env_email()
 EMAIL_BACKEND = EMAIL.backend

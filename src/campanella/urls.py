@@ -19,6 +19,7 @@ urlpatterns = [
     path("scrutini/", include("campanella.evaluation.urls")),
     path("pagelle/", include("campanella.reportcards.urls")),
     path("documenti/", include("campanella.classdocs.urls")),
+    path("comunicazioni/", include("campanella.comms.urls")),
     path("gestione/", office_admin.urls),
     path("api/v1/", api.urls),
 ]

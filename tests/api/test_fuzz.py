@@ -36,6 +36,7 @@ from campanella.people.models import User
 from campanella.register import services as register
 from campanella.register.models import Justification
 from campanella.school.models import HourSlot
+from tests.comms.routes import family_notice
 from tests.conftest import Cast, school_day
 from tests.reportcards.interim_support import interim_round
 
@@ -98,10 +99,12 @@ def world(cast: Cast, _connection_kept: None) -> World:
         kind="orale", text="7+",
     )  # fmt: skip
     interim = interim_round(cast, complete=False)  # 1A's interim reports, not published
+    notice = family_notice(cast)  # to the child's family: confirmation and consent per child
     return World(
         headers=[bearer(cast.teacher), bearer(cast.guardian)],
         path_ids={
             "round_id": str(interim.pk),
+            "notice_id": str(notice.pk),
             "classroom_id": str(classroom.pk),
             "subject_id": str(cast.maths.pk),
             "student_id": str(cast.child.pk),

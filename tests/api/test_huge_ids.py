@@ -134,6 +134,7 @@ def real_path_values(cast: Cast) -> dict[str, str]:
         "session_id": "1",
         "document_id": "1",
         "round_id": "1",
+        "notice_id": "1",
         "day": DAY,
     }
 

@@ -81,6 +81,7 @@ def nav_items(
         items.append(NavItem(_("Scrutini"), reverse("evaluation:index")))
     items.append(NavItem(_("Pagelle"), reverse("reportcards:index")))
     items.append(NavItem(_("Documenti"), reverse("classdocs:index")))
+    items.append(NavItem(_("Comunicazioni"), reverse("comms:notice_list")))
     if office:
         items += [
             *import_nav(),

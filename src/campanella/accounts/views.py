@@ -31,6 +31,7 @@ from campanella.accounts.policy import totp_required
 from campanella.accounts.portfolio import children_choices, page_for_child, set_current_child
 from campanella.accounts.selectors import home_for_user
 from campanella.accounts.tasks import send_mail
+from campanella.comms.notices.selectors import unread_for_home
 from campanella.lib.ids import parse_id
 from campanella.people.models import User
 from campanella.people.redirects import same_site
@@ -90,7 +91,8 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     context = home_for_user(request.user, today=timezone.localdate())
-    return render(request, "accounts/home.html", {"home": context})
+    notices = unread_for_home(request.user)
+    return render(request, "accounts/home.html", {"home": context, "home_notices": notices})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

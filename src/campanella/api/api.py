@@ -13,6 +13,7 @@ from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
 from campanella.audit.concurrency import AlreadyChanged
 from campanella.classdocs.api import router as classdocs_router
+from campanella.comms.api import router as comms_router
 from campanella.evaluation.api import router as evaluation_router
 from campanella.grades.api import router as grades_router
 from campanella.grades.services import GradeInputError
@@ -134,3 +135,4 @@ api.add_router("/", evaluation_router)
 api.add_router("/", reportcards_router)
 api.add_router("/", interop_router)
 api.add_router("/", classdocs_router)
+api.add_router("/", comms_router)

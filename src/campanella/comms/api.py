@@ -1,0 +1,10 @@
+"""The API routers of every area of communications, assembled for campanella.api."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from campanella.comms.notices.api import router as notices_router
+
+router = Router()
+router.add_router("", notices_router)

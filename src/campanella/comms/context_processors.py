@@ -1,0 +1,16 @@
+"""The header's unread notices on every page: one indexed query for a logged-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from campanella.comms.notices.selectors import unread_count
+
+
+def unread_notices(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notices": unread_count(user)}

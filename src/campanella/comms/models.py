@@ -1,0 +1,21 @@
+"""The models of every area of communications (each area keeps its own module)."""
+
+from campanella.comms.notices.models import (
+    Notice,
+    NoticeAttachment,
+    NoticeConsent,
+    NoticeCounter,
+    NoticeRecipient,
+    NoticeRecipientStudent,
+    NoticeReminder,
+)
+
+__all__ = [
+    "Notice",
+    "NoticeAttachment",
+    "NoticeConsent",
+    "NoticeCounter",
+    "NoticeRecipient",
+    "NoticeRecipientStudent",
+    "NoticeReminder",
+]

@@ -1,0 +1,1 @@
+"""Notices (circolari e avvisi): audience, recipients, read receipts, confirmations, consents."""

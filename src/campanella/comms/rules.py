@@ -1,0 +1,5 @@
+"""django-rules autodiscovers this module: it registers the rules of every area."""
+
+from campanella.comms.notices import rules as notices_rules
+
+__all__ = ["notices_rules"]
