@@ -160,7 +160,7 @@ def report_card_access(user: Any, session_id: int, student_id: int) -> Access | 
 def is_published(session: EvaluationSession, now: Any = None) -> bool:
     """`published_sessions` for a locked session read with its publication (no query)."""
     try:
-        publication = session.publication  # type: ignore[attr-defined]
+        publication = session.publication
     except ObjectDoesNotExist:
         return False
     return session.step == Step.LOCKED and publication.is_published(now)
