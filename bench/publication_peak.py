@@ -29,7 +29,9 @@ What it does:
    child's card must be listed) → for each child: `card` GET /pagelle/<s>/<a>/ → `pdf` GET
    …/pdf/ (must be a PDF) → `confirm` POST …/presa-visione/ with the token from the card's
    form (must redirect to the card) → `card_after` GET the card (must say it is confirmed);
-   `--think-seconds` of reading between steps (uniform 0–2×);
+   `--think-seconds` of reading between steps (uniform 0–2×). With `--logged-in` each family's
+   session is opened before the window in this process (Django's login, as family_pages does)
+   and the visit starts at `home`: the report-card path without the password checks;
 6. alongside, in the same run, a probe GETs the anonymous `/accedi/` twice a second all window
    long (`trivial`: the latency of a trivial page under the same load), and after the window,
    on the same server, 8 client threads GET it as fast as they can for 10 s (`ceiling`: its
@@ -48,6 +50,7 @@ Run from the project root:
     .venv/bin/python -m bench.publication_peak                # the full 10-minute peak
     .venv/bin/python -m bench.publication_peak --quick        # 120 students, 30 s window
     .venv/bin/python -m bench.publication_peak --window-seconds 120 [--students 1500]
+    .venv/bin/python -m bench.publication_peak --logged-in     # without the 2,613 logins
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from http.cookies import SimpleCookie
@@ -253,6 +256,7 @@ class Family:
     username: str
     user_id: int
     cards: list[tuple[int, int]]  # (session id, student id)
+    session: str = ""  # with --logged-in: a session opened before the window
 
 
 def families(sessions: list[Any]) -> list[Family]:
@@ -359,6 +363,35 @@ def step(
     return ok, body, headers
 
 
+def log_in(
+    recorder: Recorder, browser: Browser, family: Family, pause: Callable[[], None]
+) -> tuple[bool, str]:
+    """The login form, as a browser fills it: (logged in, where it sends the family)."""
+    ok, body, _h = step(recorder, browser, "login_form", "GET", "/accedi/", None, 200)
+    token = TOKEN.search(body.decode(errors="replace")) if ok else None
+    if token is None:
+        return False, ""
+    pause()
+    form = {"csrfmiddlewaretoken": token.group(1), "username": family.username,
+            "password": PASSWORD}  # fmt: skip
+    ok, _b, headers = step(recorder, browser, "login", "POST", "/accedi/", form, 302)
+    return ok and "sessionid" in browser.cookies, headers.get("Location", "/")
+
+
+def sessions_open(crowd: list[Family]) -> None:
+    """--logged-in: each family's session opened before the window, as a login makes it."""
+    from django.conf import settings
+    from django.test import Client
+
+    from campanella.people.models import User
+
+    users = User.objects.in_bulk([f.user_id for f in crowd])
+    for family in crowd:
+        client = Client()
+        client.force_login(users[family.user_id])
+        family.session = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
 def family_visit(
     recorder: Recorder, port: int, family: Family, think: float, rng: random.Random
 ) -> None:
@@ -369,17 +402,13 @@ def family_visit(
             time.sleep(rng.uniform(0, 2 * think))
 
     browser = Browser(port)
-    ok, body, _h = step(recorder, browser, "login_form", "GET", "/accedi/", None, 200)
-    token = TOKEN.search(body.decode(errors="replace")) if ok else None
-    if token is None:
-        return
-    pause()
-    form = {"csrfmiddlewaretoken": token.group(1), "username": family.username,
-            "password": PASSWORD}  # fmt: skip
-    ok, _b, headers = step(recorder, browser, "login", "POST", "/accedi/", form, 302)
-    if not ok or "sessionid" not in browser.cookies:
-        return
-    ok, _b, _h = step(recorder, browser, "home", "GET", headers.get("Location", "/"), None, 200)
+    if family.session:
+        browser.cookies["sessionid"] = family.session
+        ok, _b, _h = step(recorder, browser, "home", "GET", "/", None, 200)
+    else:
+        ok, home = log_in(recorder, browser, family, pause)
+        if ok:
+            ok, _b, _h = step(recorder, browser, "home", "GET", home, None, 200)
     if not ok:
         return
     pause()
@@ -725,6 +754,9 @@ def measured(args: argparse.Namespace, env: dict[str, str], var_dir: str) -> int
             f"ahead by the publication's job in {wall:.0f} s (CPU {cpu:.0f} s)"
         )
     made.append(password_cost(crowd[0].username))
+    if args.logged_in:
+        sessions_open(crowd)
+        made.append("--logged-in: every family's session opened before the window (no login)")
     for line in made:
         print(f"  {line}", flush=True)
     with serving(args.workers, env, var_dir) as port:
@@ -770,6 +802,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="arrival order and moments")
     parser.add_argument("--on-first-download", action="store_true",
                         help="no PDF made ahead: the first download prints it")  # fmt: skip
+    parser.add_argument(
+        "--logged-in", action="store_true",
+        help="sessions opened before the window: the report-card path without the logins",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true",
                         help="a check that it runs: 120 students, a 30 s window")  # fmt: skip
     args = parser.parse_args(argv)
