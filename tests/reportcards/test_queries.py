@@ -103,3 +103,52 @@ def test_family_list_and_api_do_not_grow_with_the_children(cast: Cast) -> None:
     page = Client()
     page.force_login(cast.guardian)
     assert page.get(path).content.count(b'data-testid="card-') == 2
+
+
+def card_queries(user: User, session_id: int, student_id: int) -> tuple[int, int, int]:
+    """Queries of the family's card page, its PDF and the confirmation (POST)."""
+    client = Client()
+    client.force_login(user)
+    card = reverse("reportcards:card", args=[session_id, student_id])
+    pdf = reverse("reportcards:pdf", args=[session_id, student_id])
+    confirm = reverse("reportcards:confirm", args=[session_id, student_id])
+    client.get(card)
+    client.get(pdf)  # made on first download: the next ones read it
+    counts = []
+    for method, path, status in (("get", card, 200), ("get", pdf, 200), ("post", confirm, 302)):
+        with CaptureQueriesContext(connection) as captured:
+            assert getattr(client, method)(path).status_code == status
+        counts.append(len(captured))
+    return counts[0], counts[1], counts[2]
+
+
+def test_family_card_pdf_and_confirmation_do_not_grow(cast: Cast) -> None:
+    """The same questions for another family's child, and after the class and the child's
+    history of confirmations grew (publication day: every family of the school at once)."""
+    session = published(cast)
+    first = card_queries(cast.guardian, session.pk, cast.child.pk)
+    more_students(cast, session, 5)
+    from campanella.people.models import Relation
+
+    second = f.UserFactory(username="secondo-genitore")
+    f.GuardianshipFactory(
+        student=cast.other_child,
+        guardian=f.GuardianFactory(institute=cast.institute, user=second),
+        relation=Relation.PARENT_2,
+    )
+    confirmation_record(user=second, session_id=session.pk, student_id=cast.other_child.pk)
+    assert card_queries(cast.other_guardian, session.pk, cast.other_child.pk) == first
+
+
+def test_family_access_asks_three_questions(cast: Cast) -> None:
+    """The session, the student in it, the guardian's link: whether the family sees it and
+    may confirm comes from these (the publication is read with the session)."""
+    from campanella.people.roles import roles_for_user
+    from campanella.reportcards.rules import report_card_access
+
+    session = published(cast)
+    roles_for_user(cast.guardian)  # the login's roles: read once per request by the middleware
+    with CaptureQueriesContext(connection) as captured:
+        access = report_card_access(cast.guardian, session.pk, cast.child.pk)
+    assert access is not None and access.family and access.may_confirm
+    assert len(captured) == 3

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import rules
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -146,11 +147,23 @@ def report_card_access(user: Any, session_id: int, student_id: int) -> Access | 
         return None
     if follows(user, session.classroom):
         return Access(session, student, family=False, may_confirm=False)
-    if not is_family_of(user, student):
+    # `is_family_of` and `may_confirm_for` in one question: a guardian's active link makes
+    # both true; without one, only the student themselves (already known from the roles).
+    roles = roles_for_user(user)
+    linked = active_links(roles.user_id).filter(student_id=student.pk).exists()
+    own = roles.student is not None and roles.student.pk == student.pk
+    if not (linked or own) or not is_published(session):
         return None
-    if not published_sessions().filter(pk=session.pk).exists():
-        return None
-    return Access(session, student, family=True, may_confirm=may_confirm_for(user, student))
+    return Access(session, student, family=True, may_confirm=linked or student.is_adult)
+
+
+def is_published(session: EvaluationSession, now: Any = None) -> bool:
+    """`published_sessions` for a locked session read with its publication (no query)."""
+    try:
+        publication = session.publication
+    except ObjectDoesNotExist:
+        return False
+    return session.step == Step.LOCKED and publication.is_published(now)
 
 
 def outcomes_session_for_user(user: Any, session_id: int) -> EvaluationSession | None:
