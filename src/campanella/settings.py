@@ -171,7 +171,7 @@ TASKS = {
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # recovery and verification links last 3 days
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "campanella.accounts.hashers.SchoolArgon2PasswordHasher",  # docs/decisions.md
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
