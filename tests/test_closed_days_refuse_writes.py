@@ -91,6 +91,28 @@ UNGUARDED: dict[Any, str] = {
         "/api/v1/interim-reports/{round_id}/classrooms/{classroom_id}/subjects/{subject_id}"
         "/entries/{student_id}",
     ): "a teacher's entry of an interim report, as its page",
+    "reportcards:interim_reread": "an interim report reads the register again, feeds no session",
+    (
+        "post",
+        "/api/v1/interim-reports/{round_id}/classrooms/{classroom_id}/subjects/{subject_id}"
+        "/reread",
+    ): "an interim report reads the register again, as its page",
+    # Class documents: plans, syllabi and reports a teacher uploads; no session reads them.
+    "classdocs:upload": "a teacher's class document (a PDF), not a register record",
+    "classdocs:withdraw": "a teacher's class document withdrawn, its history kept",
+    "classdocs:deadline": "the office's deadline for class documents",
+    "classdocs:publish": "when families see a kind of class documents",
+    "classdocs:publish_document": "when families see one class document",
+    "classdocs:remind": "an e-mail to teachers about missing class documents",
+    ("post", "/api/v1/classrooms/{classroom_id}/documents"): "a class document, as its page",
+    # Notices (comms): the school's communications, not a register record.
+    "comms:notice_create": "a notice of the school to families or staff",
+    "comms:notice_confirm": "a recipient's confirmation of having read a notice",
+    "comms:notice_consent": "a family's consent to a notice (a trip), not a school record",
+    "comms:notice_remind": "an e-mail to recipients who have not answered a notice",
+    ("post", "/api/v1/notices/{notice_id}/read"): "a notice read, as its page",
+    ("post", "/api/v1/notices/{notice_id}/confirmation"): "a notice confirmed, as its page",
+    ("post", "/api/v1/notices/{notice_id}/consent"): "a notice's consent, as its page",
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],
