@@ -94,8 +94,7 @@ UNGUARDED: dict[Any, str] = {
     "reportcards:interim_reread": "an interim report reads the register again, feeds no session",
     (
         "post",
-        "/api/v1/interim-reports/{round_id}/classrooms/{classroom_id}/subjects/{subject_id}"
-        "/reread",
+        "/api/v1/interim-reports/{round_id}/classrooms/{classroom_id}/subjects/{subject_id}/reread",
     ): "an interim report reads the register again, as its page",
     # Class documents: plans, syllabi and reports a teacher uploads; no session reads them.
     "classdocs:upload": "a teacher's class document (a PDF), not a register record",
