@@ -394,8 +394,3 @@ def reminder_send(reminder_id: int, login_url: str = "") -> DocumentReminder:
     reminder.messages_sent = sent
     reminder.save(update_fields=["teachers", "messages_sent"])
     return reminder
-
-
-def publish_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    """A date and time the office typed, in the school's time zone (Europe/Rome)."""
-    return timezone.make_aware(datetime.datetime.combine(day, time))

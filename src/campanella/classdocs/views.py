@@ -26,6 +26,7 @@ from campanella.classdocs.tasks import send_reminder
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import classroom_teachers
 from campanella.school.models import Classroom, School, SchoolYear, Subject
+from campanella.school.moments import typed_moment
 from campanella.school.selectors import current_school_year
 
 
@@ -243,15 +244,6 @@ def office_redirect(year: SchoolYear, kind: str | None = None) -> HttpResponse:
     return redirect(f"{url}&tipo={kind}" if kind else url)
 
 
-def parse_moment(day: str, time: str) -> datetime.datetime | None:
-    try:
-        parsed_day = datetime.date.fromisoformat(day.strip())
-        parsed_time = datetime.time.fromisoformat(time.strip())
-    except ValueError:
-        return None
-    return services.publish_moment(parsed_day, parsed_time)
-
-
 @require_POST
 @login_required
 def deadline(request: HttpRequest) -> HttpResponse:
@@ -287,7 +279,7 @@ def deadline(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest) -> HttpResponse:
     """Publish a kind's documents of the year from a date and time."""
     year = managed_year(request, request.POST.get("anno"))
-    moment = parse_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
+    moment = typed_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
     if moment is None:
         messages.error(
             request, _("Indicare la data (AAAA-MM-GG) e l'ora (HH:MM) della pubblicazione.")
@@ -312,7 +304,7 @@ def publish(request: HttpRequest) -> HttpResponse:
 @login_required
 def publish_document(request: HttpRequest, document_id: int) -> HttpResponse:
     """Publish one document from a date and time (now, when not given)."""
-    moment = parse_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
+    moment = typed_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
     try:
         document = services.document_publish(
             user=request.user,  # type: ignore[arg-type]

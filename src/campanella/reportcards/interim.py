@@ -228,10 +228,11 @@ def interim_reread(
         if student_id not in reports
     )
     reports.update({r.student_id: r for r in new_reports})
+    newcomers = {r.student_id for r in new_reports}  # every subject; the others: the ones asked
     added = [
         _prefilled(reports[student_id], scope, subject_id, figures, criteria)
         for student_id in scope.students
-        for subject_id in (scope.teachers if reports[student_id] in new_reports else subjects)
+        for subject_id in (scope.teachers if student_id in newcomers else subjects)
         if (student_id, subject_id) not in current
     ]
     changed: list[tuple[InterimMark, dict[str, object]]] = []

@@ -485,11 +485,6 @@ def publication_of(session: EvaluationSession) -> Publication | None:
         return None
 
 
-def publish_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    """A date and time the office typed, in the school's time zone (Europe/Rome)."""
-    return timezone.make_aware(datetime.datetime.combine(day, time))
-
-
 __all__ = [
     "NotAllowed",
     "Printer",
@@ -499,7 +494,6 @@ __all__ = [
     "confirmation_record",
     "publication_of",
     "publication_set",
-    "publish_moment",
     "report_card_current",
     "report_cards_prepare",
     "school_bundle_create",

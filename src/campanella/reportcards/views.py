@@ -7,7 +7,6 @@ Views parse, authorize, call one service or selector, render.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from campanella.people.roles import roles_for_user
 from campanella.reportcards import rules, selectors, services
 from campanella.reportcards.models import ConfirmationReminder, ReportCard, ReportCardBundle
 from campanella.reportcards.tasks import prepare_report_cards, run_bundle, send_reminder
+from campanella.school.moments import typed_moment
 
 
 def pdf_response(card: ReportCard | ReportCardBundle, name: str) -> FileResponse:
@@ -337,7 +337,7 @@ def publication(request: HttpRequest) -> HttpResponse:
         )
         if len(found) != len(set(ids)):
             raise Http404
-        moment = parse_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
+        moment = typed_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
         if moment is None:
             errors.append(_("Indicare la data (AAAA-MM-GG) e l'ora (HH:MM) della pubblicazione."))
         else:
@@ -368,12 +368,3 @@ def publication(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "reportcards/publication.html", context, status=400 if errors else 200)
-
-
-def parse_moment(day: str, time: str) -> datetime.datetime | None:
-    try:
-        parsed_day = datetime.date.fromisoformat(day.strip())
-        parsed_time = datetime.time.fromisoformat(time.strip())
-    except ValueError:
-        return None
-    return services.publish_moment(parsed_day, parsed_time)

@@ -23,8 +23,9 @@ from campanella.reportcards import interim, interim_selectors, rules
 from campanella.reportcards.models import ConfirmationReminder
 from campanella.reportcards.services import NotAllowed, ReportCardError
 from campanella.reportcards.tasks import send_interim_reminder
-from campanella.reportcards.views import confirmed_message, parse_moment, pdf_bytes_response
+from campanella.reportcards.views import confirmed_message, pdf_bytes_response
 from campanella.school.models import Classroom, Term
+from campanella.school.moments import typed_moment
 
 
 @login_required
@@ -145,7 +146,7 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
     found = rules.round_for_user(request.user, round_id)
     if found is None:
         raise Http404
-    moment = parse_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
+    moment = typed_moment(request.POST.get("data", ""), request.POST.get("ora", ""))
     if moment is None:
         messages.error(
             request, _("Indicare la data (AAAA-MM-GG) e l'ora (HH:MM) della pubblicazione.")
