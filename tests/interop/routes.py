@@ -36,10 +36,12 @@ PAGES: PageTable = {
     "interop:apply": (posted, 404, 302),  # POST only: its PAGE_WRITES entry
     "interop:result": (_batch, 404, 302),
     "interop:attendance_export": (lambda c: {}, 404, 302),
+    "interop:results_export": (lambda c: {}, 404, 302),
 }
 
 EVENTS = "/api/v1/attendance/events"
-API: ApiTable = {("get", EVENTS): 404}  # the office's own: anyone else, 404
+RESULTS = "/api/v1/results/terms"
+API: ApiTable = {("get", EVENTS): 404, ("get", RESULTS): 404}  # the office's own: else 404
 
 
 def api_ids(c: Cast) -> dict[str, str]:
@@ -47,7 +49,11 @@ def api_ids(c: Cast) -> dict[str, str]:
     from tests.conftest import school_day
 
     day = school_day(c)
-    return {EVENTS: f"{EVENTS}?school={c.school.pk}&from={day}&to={day}&format=json"}
+    year = c.classroom_1a.school_year_id
+    return {
+        EVENTS: f"{EVENTS}?school={c.school.pk}&from={day}&to={day}&format=json",
+        RESULTS: f"{RESULTS}?school={c.school.pk}&school_year={year}&format=json",
+    }
 
 
 API_IDS = api_ids
@@ -85,7 +91,26 @@ def page_upload(c: Cast) -> Write:
     )
 
 
+def results_sent(c: Cast) -> Write:
+    """1ª A's final evaluation locked: the office's download records the sending; nobody else
+    reaches the page, and another institute's office cannot name institute A's school."""
+    from campanella.interop.models import ResultsExport
+    from tests.evaluation.session_helpers import locked_session
+
+    session = locked_session(c)
+    body = {"scuole": [c.school.pk], "anno": session.classroom.school_year_id, "formato": "csv"}
+    return Write(
+        reverse("interop:results_export"),
+        body,
+        c.office,
+        outsiders(c),
+        (ResultsExport.objects.filter(institute=c.institute),),
+        refused_for={c.foreign_office.username: 400},
+    )
+
+
 PAGE_WRITES: WriteTable = {
+    "interop:results_export": results_sent,
     "interop:upload": page_upload,
     "interop:apply": lambda c: Write(
         reverse("interop:apply", args=[_batch(c)["pk"]]),

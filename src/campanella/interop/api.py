@@ -1,5 +1,6 @@
-"""API of the exchange with the back-office under /api/v1/attendance (the office's token):
-attendance events out, as on the office's export page (interop.attendance_export). Anyone but
+"""API of the exchange with the back-office (the office's token): attendance events out under
+/api/v1/attendance and locked term results under /api/v1/results, as on the office's export
+pages (interop.attendance_export, interop.results_export). Anyone but
 the institute's office is answered 404, as for something missing; a school of another
 institute is refused by name and nothing is read."""
 
@@ -12,12 +13,17 @@ from django.http import Http404, HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from campanella.evaluation.models import SessionKind
 from campanella.interop import attendance_export as export
+from campanella.interop import results_export as results
 from campanella.interop.forms import MAX_EXPORT_DAYS
+from campanella.interop.models import ResultsExportChannel
 from campanella.interop.rules import office_staff
 from campanella.interop.views import export_response
+from campanella.interop.views_results import results_response
 from campanella.lib.api_errors import ErrorOut, error_body
-from campanella.school.models import School
+from campanella.people.models import Staff
+from campanella.school.models import School, SchoolYear
 
 router = Router(tags=["scambio con il gestionale"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -31,6 +37,17 @@ class EventsQuery(Schema):
         None, description="solo gli eventi cambiati dopo questo momento (anche gli annullati)"
     )
     format: Literal["json", "csv", "xlsx"] = Field("json", description="formato del file")
+
+
+def _known_schools(staff: Staff, asked: list[int]) -> set[int] | None:
+    """The schools asked for, when every one is the institute's; None otherwise."""
+    chosen = set(asked)
+    known = set(
+        School.objects.filter(institute_id=staff.institute_id, pk__in=chosen).values_list(
+            "pk", flat=True
+        )
+    )
+    return known if chosen and not chosen - known else None
 
 
 @router.get(
@@ -47,13 +64,8 @@ def attendance_events(request: HttpRequest, query: Query[EventsQuery]) -> Any:
     if (query.end - query.start).days >= MAX_EXPORT_DAYS:
         message = f"Al massimo {MAX_EXPORT_DAYS} giorni per volta."
         return Status(400, error_body("range_too_long", message))
-    chosen = set(query.school)
-    known = set(
-        School.objects.filter(institute_id=staff.institute_id, pk__in=chosen).values_list(
-            "pk", flat=True
-        )
-    )
-    if not chosen or chosen - known:
+    known = _known_schools(staff, query.school)
+    if known is None:
         return Status(
             400, error_body("school_unknown", "Scuola non trovata fra quelle dell'istituto.")
         )
@@ -63,3 +75,37 @@ def attendance_events(request: HttpRequest, query: Query[EventsQuery]) -> Any:
     )  # fmt: skip
     response: StreamingHttpResponse = export_response(selection, query.format)
     return response
+
+
+class TermResultsQuery(Schema):
+    school: list[int] = Field(description="id delle scuole (plessi) dell'istituto; almeno una")
+    school_year: int = Field(description="id dell'anno scolastico")
+    kind: list[SessionKind] = Field(
+        default_factory=list, description="tipi di scrutinio (tutti se non indicati)"
+    )
+    format: Literal["json", "csv", "xlsx"] = Field("json", description="formato del file")
+
+
+@router.get(
+    "/results/terms",
+    response={200: None, **ERRORS},
+    summary="Esiti degli scrutini chiusi per il gestionale (l'invio resta registrato)",
+)
+def term_results(request: HttpRequest, query: Query[TermResultsQuery]) -> Any:
+    staff = office_staff(request.user)
+    if staff is None:
+        raise Http404
+    known = _known_schools(staff, query.school)
+    if known is None:
+        return Status(
+            400, error_body("school_unknown", "Scuola non trovata fra quelle dell'istituto.")
+        )
+    years = SchoolYear.objects.filter(institute_id=staff.institute_id)
+    if not years.filter(pk=query.school_year).exists():
+        return Status(400, error_body("school_year_unknown", "Anno scolastico non trovato."))
+    selection = results.ResultsSelection(
+        institute_id=staff.institute_id, school_ids=tuple(sorted(known)),
+        school_year_id=query.school_year, kinds=tuple(kind.value for kind in query.kind),
+    )  # fmt: skip
+    sessions = list(results.locked_sessions(selection))
+    return results_response(staff, sessions, query.format, ResultsExportChannel.API, request)

@@ -17,13 +17,8 @@ record the attendance import reads, so a file written here imports back as "unch
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime
 import heapq
-import io
-import json
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Final
@@ -35,7 +30,7 @@ from django.utils import timezone
 
 from campanella.audit.models import Change
 from campanella.interop.attendance import ABSENCE, EXIT, LATE, REASONS, SHORT_LATE
-from campanella.lib.spreadsheets import write_csv_row
+from campanella.lib import tabular_stream
 from campanella.register.models import (
     Absence,
     EarlyExit,
@@ -55,11 +50,7 @@ CANCELLED_FIELD: Final = "cancelled"  # only in incremental exports
 CHUNK: Final = 2000
 CERTIFICATE_NOTE: Final = "(con certificato medico)"
 FORMATS: Final = ("csv", "xlsx", "json")
-CONTENT_TYPES: Final = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES: Final = tabular_stream.CONTENT_TYPES
 
 
 @dataclass(frozen=True)
@@ -306,73 +297,17 @@ def as_json(event: Event, fields: tuple[str, ...]) -> dict[str, object]:
     return {name: values[name] for name in fields}
 
 
-class _Line:
-    """A csv writer's target that hands back what was written since the last call."""
-
-    def __init__(self) -> None:
-        self.buffer = io.StringIO()
-
-    def write(self, text: str) -> int:
-        return self.buffer.write(text)
-
-    def take(self) -> bytes:
-        text = self.buffer.getvalue()
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        return text.encode("utf-8")
-
-
 def csv_chunks(events: Iterable[Event], fields: tuple[str, ...]) -> Iterator[bytes]:
-    """UTF-8 with BOM and semicolons (what Excel in Italian opens), header first, in chunks."""
-    line = _Line()
-    writer = csv.writer(line, delimiter=";", lineterminator="\r\n")
-    write_csv_row(writer, fields)
-    yield codecs.BOM_UTF8 + line.take()
-    for count, event in enumerate(events, start=1):
-        write_csv_row(writer, cells(event, fields))
-        if count % CHUNK == 0:
-            yield line.take()
-    yield line.take()
+    return tabular_stream.csv_chunks(fields, (cells(event, fields) for event in events))
 
 
 def json_chunks(events: Iterable[Event], fields: tuple[str, ...]) -> Iterator[bytes]:
-    """A JSON array of objects, one per event, written as it is read."""
-    yield b"["
-    separator = b"\n"
-    parts: list[bytes] = []
-    for event in events:
-        parts.append(separator + json.dumps(as_json(event, fields), ensure_ascii=False).encode())
-        separator = b",\n"
-        if len(parts) == CHUNK:
-            yield b"".join(parts)
-            parts = []
-    parts.append(b"\n]\n")
-    yield b"".join(parts)
+    return tabular_stream.json_chunks(as_json(event, fields) for event in events)
 
 
 def xlsx_file(events: Iterable[Event], fields: tuple[str, ...]) -> IO[bytes]:
-    """The events as an Excel workbook streamed row by row to a temporary file (XlsxWriter's
-    constant-memory mode), returned rewound. Text is always written as text: a cell that
-    starts with "=" is never a formula, a code never turns into a number or a link."""
-    import xlsxwriter
-
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet = workbook.add_worksheet("Eventi di presenza")
-    sheet.write_row(0, 0, fields)
-    for row, event in enumerate(events, start=1):
-        sheet.write_row(row, 0, cells(event, fields))
-    workbook.close()
-    target.seek(0)
-    return target
+    rows = (cells(event, fields) for event in events)
+    return tabular_stream.xlsx_file(fields, rows, sheet_name="Eventi di presenza")
 
 
 def file_name(selection: Selection, extension: str) -> str:

@@ -94,3 +94,56 @@ class AttendanceExportForm(forms.Form):
                     "al", _("Al massimo %(n)d giorni per volta.") % {"n": MAX_EXPORT_DAYS}
                 )
         return cleaned
+
+
+class ResultsExportForm(forms.Form):
+    """Which term results to send: schools of the office's institute, a school year, the kinds
+    of evaluation (all when none is ticked), and the file's format."""
+
+    scuole: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Scuole (plessi)"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Scegliere almeno una scuola.")},
+    )
+    anno: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Anno scolastico"),
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": _("Scegliere l'anno scolastico.")},
+    )
+    scrutini = forms.MultipleChoiceField(
+        label=_("Scrutini (tutti se nessuno è scelto)"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    formato = forms.ChoiceField(
+        label=_("Formato"),
+        choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)"), ("json", "JSON")],
+        initial="csv",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, institute_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from campanella.evaluation.models import SessionKind
+        from campanella.school.models import School, SchoolYear
+
+        schools = self.fields["scuole"]
+        assert isinstance(schools, forms.ModelMultipleChoiceField)
+        schools.queryset = School.objects.filter(institute_id=institute_id).order_by("name")
+        years = self.fields["anno"]
+        assert isinstance(years, forms.ModelChoiceField)
+        years.queryset = SchoolYear.objects.filter(institute_id=institute_id).order_by(
+            "-start_date"
+        )
+        kinds = self.fields["scrutini"]
+        assert isinstance(kinds, forms.MultipleChoiceField)
+        kinds.choices = SessionKind.choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["formato"] = cleaned.get("formato") or "csv"
+        return cleaned

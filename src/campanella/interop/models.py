@@ -84,3 +84,61 @@ class ImportBatch(models.Model):
     @property
     def is_applied(self) -> bool:
         return self.status == ImportStatus.APPLIED
+
+
+class ResultsExportChannel(models.TextChoices):
+    PAGE = "pagina", _("pagina della segreteria")
+    API = "api", _("API")
+
+
+class ResultsExport(models.Model):
+    """A file of term results sent to the back-office: who took it, when, how, and which locked
+    evaluations (at which version) it held — so the office sees what was sent, and what was
+    reopened and locked again after it."""
+
+    institute = models.ForeignKey(
+        Institute, on_delete=models.PROTECT, related_name="+", verbose_name=_("istituto")
+    )
+    created_at = models.DateTimeField(_("inviato il"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("inviato da"),
+    )
+    channel = models.CharField(_("canale"), max_length=10, choices=ResultsExportChannel.choices)
+    file_format = models.CharField(_("formato"), max_length=10)
+    rows = models.PositiveIntegerField(_("righe"), default=0)
+
+    class Meta:
+        verbose_name = _("invio degli esiti")
+        verbose_name_plural = _("invii degli esiti")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["institute", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d/%m/%Y %H:%M} ({self.file_format})"
+
+
+class ResultsExportSession(models.Model):
+    """One locked evaluation in a results export, with the version that was sent."""
+
+    export = models.ForeignKey(ResultsExport, on_delete=models.CASCADE, related_name="sessions")
+    session = models.ForeignKey(
+        "evaluation.EvaluationSession", on_delete=models.PROTECT, related_name="+"
+    )
+    session_version = models.PositiveSmallIntegerField(_("versione dello scrutinio"))
+
+    class Meta:
+        verbose_name = _("scrutinio inviato")
+        verbose_name_plural = _("scrutini inviati")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["export", "session"], name="results_export_session_once"
+            )
+        ]
+        indexes = [models.Index(fields=["session", "-export"])]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} v{self.session_version}"

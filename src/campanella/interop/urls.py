@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from campanella.interop import views
+from campanella.interop import views, views_results
 
 app_name = "interop"
 KIND = r"(?P<kind>alunni|personale|cattedre|voti|assenze)"
@@ -8,6 +8,7 @@ KIND = r"(?P<kind>alunni|personale|cattedre|voti|assenze)"
 urlpatterns = [
     path("", views.index, name="index"),
     path("esporta/assenze/", views.attendance_export, name="attendance_export"),
+    path("esporta/esiti/", views_results.results_export, name="results_export"),
     re_path(rf"^{KIND}/$", views.upload, name="upload"),
     re_path(
         rf"^{KIND}/modello\.(?P<extension>csv|xlsx)$", views.template_download, name="template"
