@@ -73,6 +73,8 @@ UNGUARDED: dict[Any, str] = {
     "reportcards:remind": "an e-mail to families about a locked session's report cards",
     "reportcards:school_bundle_create": "the PDFs of a school's locked sessions",
     "interop:results_export": "records that a locked session's results were sent, its output",
+    "interop:api_keys": "a key for the back-office's program, no school record",
+    "interop:api_key_revoke": "a key for the back-office's program, no school record",
     (
         "post",
         "/api/v1/report-cards/{session_id}/{student_id}/confirmation",

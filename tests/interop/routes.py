@@ -37,6 +37,8 @@ PAGES: PageTable = {
     "interop:result": (_batch, 404, 302),
     "interop:attendance_export": (lambda c: {}, 404, 302),
     "interop:results_export": (lambda c: {}, 404, 302),
+    "interop:api_keys": (lambda c: {}, 404, 302),
+    "interop:api_key_revoke": (posted, 404, 302),
 }
 
 EVENTS = "/api/v1/attendance/events"
@@ -109,7 +111,45 @@ def results_sent(c: Cast) -> Write:
     )
 
 
+def _key(c: Cast) -> Any:
+    from campanella.interop.keys import api_key_create
+
+    key, _raw = api_key_create(
+        user=c.office, institute_id=c.institute.pk, name="Gestionale", scopes=["results:read"]
+    )
+    return key
+
+
+def key_revoked(c: Cast) -> Write:
+    from campanella.interop.models import ApiKey
+
+    key = _key(c)
+    return Write(
+        reverse("interop:api_key_revoke", args=[key.pk]),
+        {},
+        c.office,
+        outsiders(c),
+        (ApiKey.objects.filter(pk=key.pk),),
+    )
+
+
+def key_created(c: Cast) -> Write:
+    """Another institute's office makes keys for its own institute only: A's keys stay."""
+    from campanella.interop.models import ApiKey
+
+    return Write(
+        reverse("interop:api_keys"),
+        {"nome": "Area alunni", "permessi": ["attendance:read"]},
+        c.office,
+        outsiders(c),
+        (ApiKey.objects.filter(institute=c.institute),),
+        refused_for={c.foreign_office.username: 200},
+    )
+
+
 PAGE_WRITES: WriteTable = {
+    "interop:api_keys": key_created,
+    "interop:api_key_revoke": key_revoked,
     "interop:results_export": results_sent,
     "interop:upload": page_upload,
     "interop:apply": lambda c: Write(

@@ -8,9 +8,11 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
 
 from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
+from campanella.accounts.security import client_ip
 from campanella.audit.concurrency import AlreadyChanged
 from campanella.classdocs.api import router as classdocs_router
 from campanella.comms.api import router as comms_router
@@ -19,6 +21,8 @@ from campanella.grades.api import router as grades_router
 from campanella.grades.services import GradeInputError
 from campanella.grades.services import NotAllowed as GradeNotAllowed
 from campanella.interop.api import router as interop_router
+from campanella.interop.keys import api_key_for
+from campanella.interop.models import ApiKey
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.lib.validation_messages import italian_message
 from campanella.people.api import router as people_router
@@ -26,6 +30,16 @@ from campanella.register.api import router as register_router
 from campanella.register.services import NotAllowed, RegisterError
 from campanella.reportcards.api import router as reportcards_router
 from campanella.school.guard import DayClosed
+
+
+class MachineKey(HttpBearer):
+    """The back-office's API key (interop.keys): only the exchange's router accepts it."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        return api_key_for(token, address=client_ip(request))
+
+
+machine_key = MachineKey()
 
 api = NinjaAPI(
     title="Campanella API",
@@ -133,6 +147,6 @@ api.add_router("/", register_router)
 api.add_router("/", grades_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", reportcards_router)
-api.add_router("/", interop_router)
+api.add_router("/", interop_router, auth=[machine_key, bearer])
 api.add_router("/", classdocs_router)
 api.add_router("/", comms_router)

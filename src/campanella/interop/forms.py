@@ -147,3 +147,28 @@ class ResultsExportForm(forms.Form):
         cleaned = super().clean() or {}
         cleaned["formato"] = cleaned.get("formato") or "csv"
         return cleaned
+
+
+class ApiKeyForm(forms.Form):
+    """A new key for the back-office: a name to recognise it and what it may do."""
+
+    nome = forms.CharField(
+        label=_("Nome della chiave"),
+        max_length=100,
+        help_text=_("Per riconoscerla: per esempio il programma di segreteria che la usa."),
+        error_messages={"required": _("Dare un nome alla chiave.")},
+    )
+    permessi = forms.MultipleChoiceField(
+        label=_("Che cosa può fare"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Scegliere almeno un permesso.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from campanella.interop.models import KeyScope
+
+        scopes = self.fields["permessi"]
+        assert isinstance(scopes, forms.MultipleChoiceField)
+        scopes.choices = KeyScope.choices

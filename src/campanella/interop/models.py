@@ -86,9 +86,64 @@ class ImportBatch(models.Model):
         return self.status == ImportStatus.APPLIED
 
 
+class KeyScope(models.TextChoices):
+    ATTENDANCE_READ = "attendance:read", _("leggere le assenze")
+    ATTENDANCE_WRITE = "attendance:write", _("scrivere le assenze")
+    RESULTS_READ = "results:read", _("leggere gli esiti degli scrutini")
+
+
+class ApiKey(models.Model):
+    """A key for the back-office's software (a machine, not a person): created by the office
+    for its institute with the scopes it needs, shown once (only its digest is kept),
+    revocable; its last use is shown on the office's page."""
+
+    institute = models.ForeignKey(
+        Institute, on_delete=models.PROTECT, related_name="+", verbose_name=_("istituto")
+    )
+    name = models.CharField(_("nome"), max_length=100)
+    scopes = models.JSONField(_("permessi"), default=list)
+    prefix = models.CharField(_("inizio della chiave"), max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("creata il"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("creata da"),
+    )
+    revoked_at = models.DateTimeField(_("revocata il"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revocata da"),
+    )
+    last_used_at = models.DateTimeField(_("ultimo uso"), null=True, blank=True)
+    last_used_from = models.GenericIPAddressField(_("ultimo indirizzo"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chiave API del gestionale")
+        verbose_name_plural = _("chiavi API del gestionale")
+        ordering = ["revoked_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def allows(self, scope: str) -> bool:
+        return self.is_active and scope in self.scopes
+
+
 class ResultsExportChannel(models.TextChoices):
     PAGE = "pagina", _("pagina della segreteria")
     API = "api", _("API")
+    COMMAND = "comando", _("comando campanella sync")
 
 
 class ResultsExport(models.Model):
@@ -106,6 +161,14 @@ class ResultsExport(models.Model):
         null=True,
         related_name="+",
         verbose_name=_("inviato da"),
+    )
+    api_key = models.ForeignKey(
+        ApiKey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chiave API"),
     )
     channel = models.CharField(_("canale"), max_length=10, choices=ResultsExportChannel.choices)
     file_format = models.CharField(_("formato"), max_length=10)

@@ -261,13 +261,18 @@ def as_json(row: ResultRow) -> dict[str, object]:
     return {name: values[name] for name in FIELDS}
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who takes the file: the office's user, the back-office's key or the command."""
+
+    institute_id: int
+    channel: ResultsExportChannel
+    user_id: int | None = None
+    api_key_id: int | None = None
+
+
 def record_export(
-    *,
-    institute_id: int,
-    sessions: Sequence[EvaluationSession],
-    user_id: int | None,
-    channel: ResultsExportChannel,
-    file_format: str,
+    *, sender: Sender, sessions: Sequence[EvaluationSession], file_format: str
 ) -> ResultsExport:
     """Mark the evaluations as sent, at the version they have now."""
     marks = SubjectMark.objects.filter(session__in=sessions)
@@ -277,9 +282,10 @@ def record_export(
     rows = marks.count() + without_marks.count()
     with transaction.atomic():
         export = ResultsExport.objects.create(
-            institute_id=institute_id,
-            created_by_id=user_id,
-            channel=channel,
+            institute_id=sender.institute_id,
+            created_by_id=sender.user_id,
+            api_key_id=sender.api_key_id,
+            channel=sender.channel,
             file_format=file_format,
             rows=rows,
         )

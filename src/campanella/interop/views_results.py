@@ -43,8 +43,11 @@ def results_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
     if request.method == "POST":
         locked = list(results.locked_sessions(selection))
         if locked:
-            file_format = form.cleaned_data["formato"]
-            return results_response(staff, locked, file_format, ResultsExportChannel.PAGE, request)
+            sender = results.Sender(
+                institute_id=staff.institute_id, user_id=request.user.pk,
+                channel=ResultsExportChannel.PAGE,
+            )  # fmt: skip
+            return results_response(sender, locked, form.cleaned_data["formato"])
     sessions = list(results.with_last_export(results.sessions_of(selection)).order_by(
         "classroom__school__name", "classroom__year", "classroom__section", "term__start_date",
         "kind", "student__surname",
@@ -61,20 +64,10 @@ def results_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
 
 
 def results_response(
-    staff: Staff,
-    sessions: list[EvaluationSession],
-    file_format: str,
-    channel: ResultsExportChannel,
-    request: HttpRequest,
+    sender: results.Sender, sessions: list[EvaluationSession], file_format: str
 ) -> StreamingHttpResponse:
     """The file, after recording which evaluations (at which version) it holds."""
-    results.record_export(
-        institute_id=staff.institute_id,
-        sessions=sessions,
-        user_id=request.user.pk,
-        channel=channel,
-        file_format=file_format,
-    )
+    results.record_export(sender=sender, sessions=sessions, file_format=file_format)
     year = sessions[0].classroom.school_year.name if sessions else "vuoto"
     content_type = results.CONTENT_TYPES[file_format]
     response: StreamingHttpResponse
