@@ -41,10 +41,10 @@ GUARDED_PAGES = {
     "grades:book_save", "grades:detail",
     "people:office_withdraw", "people:office_transfer", "people:office_move",
     "people:office_calendar_province", "people:office_calendar_closure",
-    "interop:apply",
+    "interop:apply", "interop:job_create",
 }  # fmt: skip
 # The upload only previews: the closed day is told on the file's line, nothing is written.
-PREVIEW_PAGES = {"interop:upload"}
+PREVIEW_PAGES = {"interop:upload", "interop:attendance_range"}
 GUARDED_API = {
     ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/signatures"),
     ("put", "/api/v1/classrooms/{classroom_id}/register/{day}/roll-call"),
@@ -74,6 +74,7 @@ UNGUARDED: dict[Any, str] = {
     "reportcards:school_bundle_create": "the PDFs of a school's locked sessions",
     "interop:results_export": "records that a locked session's results were sent, its output",
     "interop:api_keys": "a key for the back-office's program, no school record",
+    "interop:job_cancel": "stops an import between two days: writes no register record",
     "interop:api_key_revoke": "a key for the back-office's program, no school record",
     (
         "post",

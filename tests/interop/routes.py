@@ -38,6 +38,10 @@ PAGES: PageTable = {
     "interop:attendance_export": (lambda c: {}, 404, 302),
     "interop:results_export": (lambda c: {}, 404, 302),
     "interop:api_keys": (lambda c: {}, 404, 302),
+    "interop:attendance_range": (lambda c: {}, 404, 302),
+    "interop:job": (lambda c: {"pk": _job(c).pk}, 404, 302),
+    "interop:job_create": (posted, 404, 302),
+    "interop:job_cancel": (posted, 404, 302),
     "interop:api_key_revoke": (posted, 404, 302),
 }
 
@@ -147,7 +151,80 @@ def key_created(c: Cast) -> Write:
     )
 
 
+def _events(c: Cast) -> list[dict[str, str]]:
+    from tests.interop.test_attendance_import import sample
+
+    return sample(c)
+
+
+def _range(c: Cast) -> dict[str, Any]:
+    from tests.interop.test_attendance_import import days
+
+    day, before = days(c)
+    return {"scuole": [c.school.pk], "dal": before.isoformat(), "al": day.isoformat()}
+
+
+def _job(c: Cast) -> Any:
+    """A job of institute A left in the queue (made directly: not run)."""
+    from campanella.interop.models import SyncJob
+    from tests.interop.test_attendance_import import upload_events
+
+    chosen = _range(c)
+    return SyncJob.objects.create(
+        institute=c.institute, batch=upload_events(c, _events(c)), school_ids=chosen["scuole"],
+        start_date=chosen["dal"], end_date=chosen["al"], requested_by=c.office, days_total=2,
+        rows_total=5,
+    )  # fmt: skip
+
+
+def _register(c: Cast) -> tuple[Any, ...]:
+    from campanella.interop.models import SyncJob
+    from campanella.register.models import Absence, EarlyExit, LateEntry
+
+    return (
+        SyncJob.objects.filter(institute=c.institute),
+        Absence.objects.filter(student__institute=c.institute),
+        LateEntry.objects.filter(student__institute=c.institute),
+        EarlyExit.objects.filter(student__institute=c.institute),
+    )
+
+
+def job_started(c: Cast) -> Write:
+    from tests.interop.test_attendance_import import upload_events
+
+    batch = upload_events(c, _events(c))
+    return Write(
+        reverse("interop:job_create", args=[batch.pk]), _range(c), c.office, outsiders(c),
+        _register(c),
+    )  # fmt: skip
+
+
+def range_uploaded(c: Cast) -> Write:
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    content = csv_bytes(_events(c), ATTENDANCE_HEADER)
+    upload = SimpleUploadedFile("assenze.csv", content, content_type="text/csv")
+    return Write(
+        reverse("interop:attendance_range"), {"file": upload, **_range(c)}, c.office,
+        outsiders(c), (ImportBatch.objects.filter(institute=c.institute),),
+        refused_for={c.foreign_office.username: 400},  # A's school is not among B's
+    )  # fmt: skip
+
+
+def job_cancelled(c: Cast) -> Write:
+    from campanella.interop.models import SyncJob
+
+    job = _job(c)
+    return Write(
+        reverse("interop:job_cancel", args=[job.pk]), {}, c.office, outsiders(c),
+        (SyncJob.objects.filter(pk=job.pk),),
+    )  # fmt: skip
+
+
 PAGE_WRITES: WriteTable = {
+    "interop:job_create": job_started,
+    "interop:attendance_range": range_uploaded,
+    "interop:job_cancel": job_cancelled,
     "interop:api_keys": key_created,
     "interop:api_key_revoke": key_revoked,
     "interop:results_export": results_sent,

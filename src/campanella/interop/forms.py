@@ -172,3 +172,43 @@ class ApiKeyForm(forms.Form):
         scopes = self.fields["permessi"]
         assert isinstance(scopes, forms.MultipleChoiceField)
         scopes.choices = KeyScope.choices
+
+
+class AttendanceRangeForm(forms.Form):
+    """Attendance events in for some schools and a range of days: the file and the choice."""
+
+    file = UploadForm.base_fields["file"]
+    scuole: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Scuole (plessi)"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Scegliere almeno una scuola.")},
+    )
+    dal = AttendanceExportForm.base_fields["dal"]
+    al = AttendanceExportForm.base_fields["al"]
+
+    def __init__(self, *args: Any, institute_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from campanella.school.models import School
+
+        field = self.fields["scuole"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = School.objects.filter(institute_id=institute_id).order_by("name")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(str(upload_too_big()))
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("dal"), cleaned.get("al")
+        if start and end:
+            if end < start:
+                self.add_error("al", _("L'ultimo giorno viene prima del primo."))
+            elif (end - start).days >= MAX_EXPORT_DAYS:
+                self.add_error(
+                    "al", _("Al massimo %(n)d giorni per volta.") % {"n": MAX_EXPORT_DAYS}
+                )
+        return cleaned

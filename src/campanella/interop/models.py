@@ -7,6 +7,8 @@ counts of what changed.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -205,3 +207,78 @@ class ResultsExportSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} v{self.session_version}"
+
+
+class SyncJobStatus(models.TextChoices):
+    QUEUED = "in_coda", _("in coda")
+    RUNNING = "in_corso", _("in corso")
+    DONE = "completato", _("completato")
+    CANCELLED = "annullato", _("annullato")
+    FAILED = "non_riuscito", _("non riuscito")
+
+
+class SyncJob(models.Model):
+    """Attendance events written into the register for some schools and a range of days, from
+    a previewed batch, as a background job (interop.sync_jobs): one transaction per day (all or
+    nothing), the day's writes and the checkpoint committed together, so a worker killed in the
+    middle resumes after the last day done, without doubling or losing a row."""
+
+    institute = models.ForeignKey(
+        Institute, on_delete=models.PROTECT, related_name="+", verbose_name=_("istituto")
+    )
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("file")
+    )
+    school_ids = models.JSONField(_("scuole"), default=list)
+    start_date = models.DateField(_("dal"))
+    end_date = models.DateField(_("al"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("richiesto il"), default=timezone.now)
+    status = models.CharField(
+        _("stato"), max_length=20, choices=SyncJobStatus.choices, default=SyncJobStatus.QUEUED
+    )
+    days_total = models.PositiveIntegerField(default=0)
+    days_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    written = models.JSONField(default=dict, blank=True)
+    checkpoint = models.DateField(_("ultimo giorno importato"), null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    rows_at_start = models.PositiveIntegerField(default=0)  # of this run (a resumed one)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    runs = models.PositiveSmallIntegerField(default=0)
+    log = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("importazione delle assenze in corso")
+        verbose_name_plural = _("importazioni delle assenze in corso")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["status", "lease_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.batch} ({self.start_date:%d/%m/%Y}–{self.end_date:%d/%m/%Y})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {SyncJobStatus.DONE, SyncJobStatus.CANCELLED, SyncJobStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.rows_total else round(100 * self.rows_done / self.rows_total)
+
+    def rows_per_second(self, now: datetime.datetime | None = None) -> float | None:
+        if not self.started_at or self.rows_done <= self.rows_at_start:
+            return None
+        elapsed = ((self.finished_at or now or timezone.now()) - self.started_at).total_seconds()
+        return (self.rows_done - self.rows_at_start) / elapsed if elapsed > 0 else None
+
+    def seconds_left(self, now: datetime.datetime | None = None) -> int | None:
+        rate = self.rows_per_second(now)
+        if self.is_finished or not rate:
+            return None
+        return round((self.rows_total - self.rows_done) / rate)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from campanella.interop import views, views_keys, views_results
+from campanella.interop import views, views_jobs, views_keys, views_results
 
 app_name = "interop"
 KIND = r"(?P<kind>alunni|personale|cattedre|voti|assenze)"
@@ -9,6 +9,10 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("esporta/assenze/", views.attendance_export, name="attendance_export"),
     path("esporta/esiti/", views_results.results_export, name="results_export"),
+    path("assenze/intervallo/", views_jobs.attendance_range, name="attendance_range"),
+    path("lotti/<id:pk>/avvia/", views_jobs.job_create, name="job_create"),
+    path("lavori/<id:pk>/", views_jobs.job_detail, name="job"),
+    path("lavori/<id:pk>/annulla/", views_jobs.job_cancel, name="job_cancel"),
     path("chiavi/", views_keys.api_keys, name="api_keys"),
     path("chiavi/<id:pk>/revoca/", views_keys.api_key_revoke_view, name="api_key_revoke"),
     re_path(rf"^{KIND}/$", views.upload, name="upload"),

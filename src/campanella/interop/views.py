@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import cast
 
@@ -49,7 +50,9 @@ from campanella.interop.services import (
     import_preview,
     import_upload,
 )
+from campanella.interop.sync_jobs import range_preview
 from campanella.people.models import Staff, User
+from campanella.school.models import School
 
 TABLE_LIMIT = 500  # rows shown per table; every problem is always shown
 SECTION_TITLES = {
@@ -225,8 +228,17 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk, with_content=True)
     if batch.is_applied:
         return redirect("interop:result", pk=batch.pk)
-    plan = import_preview(batch=batch, user=cast(User, request.user))
+    chosen = range_choice(request, batch)
+    if chosen is None:
+        plan = import_preview(batch=batch, user=cast(User, request.user))
+    else:
+        schools, start, end = chosen
+        plan = range_preview(
+            batch=batch, school_ids=set(schools), start=start, end=end,
+            user=cast(User, request.user),
+        )  # fmt: skip
     context = {
+        "range": chosen,
         "batch": batch,
         "plan": plan,
         "problems": plan.sorted_problems(),
@@ -236,6 +248,29 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "table_limit": TABLE_LIMIT,
     }
     return render(request, "interop/preview.html", context)
+
+
+def range_choice(
+    request: HttpRequest, batch: ImportBatch
+) -> tuple[list[int], datetime.date, datetime.date] | None:
+    """An attendance batch previewed for chosen schools and days (`?scuole=&dal=&al=`), the
+    schools being the institute's; None for the whole-file import."""
+    if batch.kind != ImportKind.ATTENDANCE or "dal" not in request.GET:
+        return None
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("dal", ""))
+        end = datetime.date.fromisoformat(request.GET.get("al", ""))
+        asked = {int(value) for value in request.GET.getlist("scuole")}
+    except ValueError:
+        raise Http404 from None
+    known = set(
+        School.objects.filter(institute_id=batch.institute_id, pk__in=asked).values_list(
+            "pk", flat=True
+        )
+    )
+    if not asked or asked != known:
+        raise Http404
+    return sorted(known), start, end
 
 
 @login_required

@@ -1,0 +1,347 @@
+"""Attendance events into the register for chosen schools and a range of days, as a background
+job (issue 15 items 2 and 4).
+
+* **Preview** (`range_preview`): the attendance import's own preview of the file (new, changed,
+  unchanged, conflicts with what teachers recorded, unknown students), plus a problem on each
+  line outside the schools or days the office chose.
+* **Apply** (`job_run`): day by day, each day in one transaction — the day's rows are planned
+  again against the register as it is then and written by the register's services (history
+  kept, closed days refused), or none of them is. The job's checkpoint and counters are saved
+  in the same transaction, so the day and "this day is done" commit together.
+* **Resume**: a run holds a lease it renews every day. A worker killed in the middle leaves the
+  lease to expire; `resume_stalled` (run by the scheduler and when the office opens the page)
+  queues the job again and the next run starts after the checkpoint: no day is written twice
+  (and a day written twice would be "unchanged" anyway), none is lost.
+* **Cancel**: asked from the page, honoured between days; days done stay done.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any, Final
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campanella.interop.columns import match_header
+from campanella.interop.lookup import Enrollments, StudentFinder
+from campanella.interop.models import ImportBatch, ImportKind, SyncJob, SyncJobStatus
+from campanella.interop.plan import CONFLICT, Plan, RowCheck, RowsRefused
+from campanella.interop.records import day as day_text
+from campanella.interop.services import import_preview, plan_sheet
+from campanella.interop.tabular import Problem, Sheet, SheetRow, read_sheet
+
+__all__ = ["read_sheet"]  # the tests read batches the way the jobs do
+from campanella.interop.values import as_text, date_value
+from campanella.people.models import User
+from campanella.school.guard import DayClosed
+
+LEASE: Final = datetime.timedelta(seconds=90)
+LOG_LIMIT: Final = 500  # lines kept in a job's log
+
+
+class JobRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- reading the file by day ---------------------------------------------------------------
+
+
+def rows_by_day(sheet: Sheet) -> dict[datetime.date, list[SheetRow]]:
+    """The file's rows grouped by their day (rows without a readable day are left out: the
+    preview refuses them, and a job starts only from a clean preview)."""
+    header = match_header(ImportKind.ATTENDANCE, sheet.header)
+    width = len(sheet.header)
+    grouped: dict[datetime.date, list[SheetRow]] = defaultdict(list)
+    for row in sheet.rows:
+        when = RowCheck(row, header, width).parse("data", date_value)
+        if when is not None:
+            grouped[when].append(row)
+    return dict(sorted(grouped.items()))
+
+
+def selection_problems(
+    sheet: Sheet,
+    *,
+    institute_id: int,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+) -> list[Problem]:
+    """A problem on each line whose day is outside the range, or whose student that day is not
+    in one of the chosen schools (unknown students are the preview's own problems)."""
+    header = match_header(ImportKind.ATTENDANCE, sheet.header)
+    width = len(sheet.header)
+    finder = StudentFinder(institute_id)
+    wanted: list[tuple[int, Any, datetime.date]] = []
+    problems: list[Problem] = []
+    for row in sheet.rows:
+        check = RowCheck(row, header, width)
+        when = check.parse("data", date_value)
+        if when is None:
+            continue
+        if not start <= when <= end:
+            problems.append(
+                Problem(
+                    row.line,
+                    _("il %(day)s è fuori dai giorni scelti (dal %(start)s al %(end)s)")
+                    % {"day": day_text(when), "start": day_text(start), "end": day_text(end)},
+                )
+            )
+            continue
+        student, _code = finder.find(
+            as_text(check.cell("codice_fiscale")).upper(), as_text(check.cell("codice_alunno"))
+        )
+        if student is not None:
+            wanted.append((row.line, student, when))
+    if wanted:
+        enrollments = Enrollments([s.pk for _l, s, _d in wanted], start, end)
+        for line, student, when in wanted:
+            classroom = enrollments.classroom_on(student, when)
+            if classroom is not None and classroom.school_id not in school_ids:
+                problems.append(
+                    Problem(
+                        line,
+                        _("%(student)s il %(day)s era in una scuola non scelta (%(school)s)")
+                        % {
+                            "student": student.full_name,
+                            "day": day_text(when),
+                            "school": classroom.school.name,
+                        },
+                    )
+                )
+    return problems
+
+
+def range_preview(
+    *,
+    batch: ImportBatch,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None = None,
+) -> Plan:
+    """The import's preview, refused where a line is outside the office's choice."""
+    plan = import_preview(batch=batch, user=user)
+    plan.refuse(
+        selection_problems(
+            read_sheet(batch.raw),
+            institute_id=batch.institute_id,
+            school_ids=school_ids,
+            start=start,
+            end=end,
+        )
+    )
+    return plan
+
+
+# --- the job ---------------------------------------------------------------------------------
+
+
+def _log(job: SyncJob, message: str) -> None:
+    entry = {"at": timezone.now().isoformat(timespec="seconds"), "message": message}
+    job.log = [*job.log, entry][-LOG_LIMIT:]
+
+
+def job_start(
+    *,
+    batch: ImportBatch,
+    user: User,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+) -> SyncJob:
+    """Queue the import of a previewed attendance batch for the chosen schools and days. The
+    same batch asked twice (a double click) gives the job already made."""
+    if batch.kind != ImportKind.ATTENDANCE:
+        raise JobRefused(_("Solo un file di assenze si importa per intervallo di giorni."))
+    if end < start:
+        raise JobRefused(_("L'ultimo giorno viene prima del primo."))
+    plan = range_preview(batch=batch, school_ids=school_ids, start=start, end=end, user=user)
+    if not plan.ok:
+        raise JobRefused(_("Il file ha problemi: correggerli e caricarlo di nuovo."))
+    days = rows_by_day(read_sheet(batch.raw))
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        existing = SyncJob.objects.filter(batch=locked).first()
+        if existing is not None:
+            return existing
+        job = SyncJob.objects.create(
+            institute_id=batch.institute_id,
+            batch=locked,
+            school_ids=sorted(school_ids),
+            start_date=start,
+            end_date=end,
+            requested_by=user,
+            days_total=len(days),
+            rows_total=sum(len(rows) for rows in days.values()),
+        )
+        _log(job, _("Importazione richiesta: %(n)d giorni.") % {"n": len(days)})
+        job.save(update_fields=["log"])
+        # Queued in the same transaction: the job and its task row exist together or not at
+        # all (the database queue); with the immediate backend of tests it runs here.
+        enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def enqueue(job_id: int) -> None:
+    from campanella.interop.tasks import run_sync_job
+
+    run_sync_job.enqueue(job_id=job_id)
+
+
+def _claim(job_id: int) -> SyncJob | None:
+    """Take the job if no live run holds it; a run's lease is renewed after every day."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = SyncJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished:
+            return None
+        if job.lease_until is not None and job.lease_until > now:
+            return None
+        if job.status == SyncJobStatus.RUNNING:
+            _log(job, _("Ripresa dopo un'interruzione, dopo il giorno %(day)s.") % {
+                "day": day_text(job.checkpoint) if job.checkpoint else "—"
+            })  # fmt: skip
+        job.status = SyncJobStatus.RUNNING
+        job.lease_until = now + LEASE
+        job.heartbeat_at = now
+        job.started_at = now
+        job.rows_at_start = job.rows_done
+        job.runs += 1
+        job.save()
+    return job
+
+
+def _finish(job_id: int, status: SyncJobStatus, message: str) -> None:
+    with transaction.atomic():
+        job = SyncJob.objects.select_for_update().get(pk=job_id)
+        job.status = status
+        job.finished_at = timezone.now()
+        job.lease_until = None
+        _log(job, message)
+        job.save()
+
+
+def _add(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    total = dict(counts)
+    for key, value in more.items():
+        total[key] = total.get(key, 0) + value
+    return total
+
+
+def _apply_day(
+    job_id: int, when: datetime.date, rows: list[SheetRow], header: list[str], user: User | None
+) -> bool:
+    """One day, all or nothing, with the checkpoint in the same transaction. False when the job
+    was cancelled or taken over (its lease lost) before the day began."""
+    with transaction.atomic():
+        job = SyncJob.objects.select_for_update().get(pk=job_id)
+        if job.cancel_requested or job.status != SyncJobStatus.RUNNING:
+            return False
+        plan = plan_sheet(
+            kind=ImportKind.ATTENDANCE,
+            sheet=Sheet(header=header, rows=rows),
+            institute_id=job.institute_id,
+            today=timezone.localdate(),
+            user=user,
+        )
+        written: dict[str, int] | None = None
+        if plan.ok and plan.writes is not None:
+            try:
+                with transaction.atomic():
+                    written = plan.writes.apply()
+            except RowsRefused as refused:
+                plan.refuse(refused.problems)
+            except DayClosed as closed:
+                plan.problems.append(Problem(None, closed.message))
+            except IntegrityError:
+                plan.problems.append(Problem(None, _("Dati cambiati nel frattempo.")))
+        counts = plan.counts()
+        if written is None:
+            lines = "; ".join(
+                f"{_('riga')} {p.line}: {p.message}" if p.line else p.message
+                for p in plan.sorted_problems()[:5]
+            )
+            _log(job, _("%(day)s non importato (nulla scritto): %(why)s") % {
+                "day": day_text(when), "why": lines
+            })  # fmt: skip
+            job.written = _add(job.written, {"giorni_rifiutati": 1})
+        else:
+            job.written = _add(job.written, written)
+            conflicts = counts.get(CONFLICT, 0)
+            message = _("%(day)s: %(rows)d righe, %(written)d scritture, %(conflicts)d conflitti.")
+            _log(job, message % {
+                "day": day_text(when), "rows": len(rows), "written": sum(written.values()),
+                "conflicts": conflicts,
+            })  # fmt: skip
+            job.written = _add(job.written, {"conflitti": conflicts})
+        now = timezone.now()
+        job.checkpoint = when
+        job.days_done += 1
+        job.rows_done += len(rows)
+        job.heartbeat_at = now
+        job.lease_until = now + LEASE
+        job.save()
+    return True
+
+
+def job_run(job_id: int) -> SyncJob | None:
+    """Run (or resume) a job; None when another run holds it or it is finished."""
+    job = _claim(job_id)
+    if job is None:
+        return None
+    sheet = read_sheet(job.batch.raw)
+    user = job.requested_by
+    for when, rows in rows_by_day(sheet).items():
+        if job.checkpoint is not None and when <= job.checkpoint:
+            continue  # done by an earlier run
+        if not _apply_day(job_id, when, rows, sheet.header, user):
+            break
+    current = SyncJob.objects.get(pk=job_id)
+    if current.cancel_requested:
+        _finish(job_id, SyncJobStatus.CANCELLED, _(
+            "Annullata: %(done)d giorni su %(total)d importati, gli altri no."
+        ) % {"done": current.days_done, "total": current.days_total})  # fmt: skip
+    elif current.status == SyncJobStatus.RUNNING:
+        _finish(job_id, SyncJobStatus.DONE, _("Completata."))
+    return SyncJob.objects.get(pk=job_id)
+
+
+def job_cancel(*, job: SyncJob, user: User) -> SyncJob:
+    """Ask to stop between two days; a job still in the queue stops at once."""
+    with transaction.atomic():
+        locked = SyncJob.objects.select_for_update().get(pk=job.pk)
+        if locked.is_finished:
+            return locked
+        locked.cancel_requested = True
+        _log(locked, _("Annullamento richiesto da %(user)s.") % {"user": user.get_username()})
+        if locked.status == SyncJobStatus.QUEUED:
+            locked.status = SyncJobStatus.CANCELLED
+            locked.finished_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def resume_stalled(
+    now: datetime.datetime | None = None, job_ids: list[int] | None = None
+) -> list[int]:
+    """Queue again every job (or those of `job_ids`) whose run died (its lease expired) or
+    that was left waiting in the queue."""
+    moment = now or timezone.now()
+    died = Q(status=SyncJobStatus.RUNNING, lease_until__lt=moment)
+    # A queued job is the queue's own for a while: only one left waiting is queued again.
+    forgotten = Q(status=SyncJobStatus.QUEUED, requested_at__lt=moment - LEASE)
+    jobs = SyncJob.objects.filter(died | forgotten)
+    if job_ids is not None:
+        jobs = jobs.filter(pk__in=job_ids)
+    stalled = list(jobs.values_list("pk", flat=True))
+    for job_id in stalled:
+        enqueue(job_id)
+    return stalled

@@ -1,0 +1,199 @@
+"""Attendance in for chosen schools and days as a background job (issue 15 items 2 and 4): the
+preview refuses lines outside the choice, the job writes day by day (each day all or nothing),
+a second run of the same file writes nothing, a run that died resumes after the last day done
+with the same result as an uninterrupted one, and the office can cancel between days."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from campanella.audit.models import Change
+from campanella.interop import sync_jobs
+from campanella.interop.models import ImportBatch, SyncJob, SyncJobStatus
+from campanella.register.models import Absence, EarlyExit, Justification, LateEntry
+from campanella.school.models import Closure
+from tests.conftest import Cast
+from tests.interop.test_attendance_import import days, sample, upload_events
+
+pytestmark = pytest.mark.django_db
+
+
+def office(cast: Cast) -> Client:
+    client = Client()
+    client.force_login(cast.office)
+    return client
+
+
+def register_rows() -> list[tuple[Any, ...]]:
+    """Everything the import can write, as comparable tuples."""
+    return sorted(
+        [("A", a.student_id, a.date, a.slot_id) for a in Absence.objects.all()]
+        + [("L", e.student_id, e.date, e.time, e.short) for e in LateEntry.objects.all()]
+        + [("E", e.student_id, e.date, e.time) for e in EarlyExit.objects.all()]
+        + [("J", j.pk and j.status) for j in Justification.objects.all()],
+        key=repr,
+    )
+
+
+def range_of(cast: Cast) -> tuple[datetime.date, datetime.date]:
+    day, before = days(cast)
+    return before, day
+
+
+def queued_job(cast: Cast, batch: ImportBatch) -> SyncJob:
+    """A job as job_start makes it, not yet run (the tests run it themselves)."""
+    start, end = range_of(cast)
+    rows = sync_jobs.rows_by_day(sync_jobs.read_sheet(batch.raw))
+    return SyncJob.objects.create(
+        institute=cast.institute, batch=batch, school_ids=[cast.school.pk], start_date=start,
+        end_date=end, requested_by=cast.office, days_total=len(rows),
+        rows_total=sum(len(r) for r in rows.values()),
+    )  # fmt: skip
+
+
+def test_the_office_uploads_previews_starts_and_sees_the_job_finish(cast: Cast) -> None:
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    client = office(cast)
+    start, end = range_of(cast)
+    content = csv_bytes(sample(cast), ATTENDANCE_HEADER)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("interop:attendance_range"),
+        {
+            "file": SimpleUploadedFile("assenze.csv", content, content_type="text/csv"),
+            "scuole": [cast.school.pk], "dal": start.isoformat(), "al": end.isoformat(),
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    page = preview.content.decode()
+    assert 'data-testid="job-form"' in page and "Avvia l" in page
+    batch = ImportBatch.objects.get()
+    started = client.post(
+        reverse("interop:job_create", args=[batch.pk]),
+        {"scuole": [cast.school.pk], "dal": start.isoformat(), "al": end.isoformat()},
+    )
+    job = SyncJob.objects.get()
+    assert started["Location"] == reverse("interop:job", args=[job.pk])
+    assert job.status == SyncJobStatus.DONE  # the test's task backend runs it at once
+    assert (job.days_done, job.rows_done, job.days_total, job.rows_total) == (2, 5, 2, 5)
+    assert job.written["absences_created"] == 2 and job.written["late_entries_created"] == 2
+    assert Absence.objects.count() == 2 and EarlyExit.objects.count() == 1
+    page = client.get(reverse("interop:job", args=[job.pk])).content.decode()
+    assert "Completata." in page and 'data-status="completato"' in page
+    # The same file again, as a new job: every row is unchanged, nothing is written.
+    before = (register_rows(), Change.objects.count())
+    again = upload_events(cast, sample(cast))
+    second = sync_jobs.job_start(
+        batch=again, user=cast.office, school_ids={cast.school.pk}, start=start, end=end
+    )
+    second.refresh_from_db()
+    assert second.status == SyncJobStatus.DONE
+    assert sum(v for k, v in second.written.items() if k.endswith(("created", "updated"))) == 0
+    assert (register_rows(), Change.objects.count()) == before
+
+
+def test_lines_outside_the_days_or_schools_chosen_are_refused_on_their_lines(cast: Cast) -> None:
+    from tests.factories import SchoolFactory
+
+    start, end = range_of(cast)
+    batch = upload_events(cast, sample(cast))
+    plan = sync_jobs.range_preview(
+        batch=batch, school_ids={cast.school.pk}, start=end, end=end, user=cast.office
+    )
+    outside = [p for p in plan.problems if "fuori dai giorni scelti" in p.message]
+    assert [p.line for p in outside] == [6]  # the only row of the day before
+    other = SchoolFactory(institute=cast.institute)
+    plan = sync_jobs.range_preview(
+        batch=batch, school_ids={other.pk}, start=start, end=end, user=cast.office
+    )
+    assert {p.line for p in plan.problems if "scuola non scelta" in p.message} == {2, 3, 4, 5, 6}
+    with pytest.raises(sync_jobs.JobRefused):
+        sync_jobs.job_start(batch=batch, user=cast.office, school_ids={other.pk}, start=start,
+                            end=end)  # fmt: skip
+    assert not SyncJob.objects.exists() and not Absence.objects.exists()
+
+
+def test_a_day_refused_when_it_runs_writes_nothing_and_the_other_days_go_in(cast: Cast) -> None:
+    start, end = range_of(cast)
+    job = queued_job(cast, upload_events(cast, sample(cast)))
+    # After the preview the day becomes a holiday: that day is refused whole.
+    Closure.objects.create(
+        institute=cast.institute, school=cast.school, start_date=end, end_date=end,
+        description="Chiusura straordinaria",
+    )  # fmt: skip
+    sync_jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == SyncJobStatus.DONE and job.days_done == 2
+    assert job.written["giorni_rifiutati"] == 1
+    assert not Absence.objects.filter(date=end).exists()
+    assert not EarlyExit.objects.exists() and not LateEntry.objects.filter(date=end).exists()
+    assert LateEntry.objects.filter(date=start).count() == 1
+    assert any("non importato" in entry["message"] for entry in job.log)
+
+
+def test_a_run_that_died_resumes_after_the_last_day_with_the_same_result(cast: Cast) -> None:
+    start, _end = range_of(cast)
+    # Reference: one uninterrupted run.
+    reference = queued_job(cast, upload_events(cast, sample(cast)))
+    sync_jobs.job_run(reference.pk)
+    expected = register_rows()
+    Justification.objects.all().delete()
+    for model in (Absence, LateEntry, EarlyExit):
+        model.objects.all().delete()
+    # The interrupted one: its worker did the first day and died (its lease left to expire).
+    job = queued_job(cast, upload_events(cast, sample(cast)))
+    claimed = sync_jobs._claim(job.pk)
+    assert claimed is not None
+    batch_sheet = sync_jobs.read_sheet(job.batch.raw)
+    first_day, first_rows = next(iter(sync_jobs.rows_by_day(batch_sheet).items()))
+    assert first_day == start
+    assert sync_jobs._apply_day(job.pk, first_day, first_rows, batch_sheet.header, cast.office)
+    assert sync_jobs.job_run(job.pk) is None  # its lease is still alive: nobody else runs it
+    assert sync_jobs.resume_stalled() == []
+    SyncJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - datetime.timedelta(1))
+    assert sync_jobs.resume_stalled() == [job.pk]  # queued again: the test backend runs it
+    job.refresh_from_db()
+    assert job.status == SyncJobStatus.DONE and job.runs == 2
+    assert (job.days_done, job.rows_done) == (2, 5)
+    assert register_rows() == expected
+    assert any("Ripresa" in entry["message"] for entry in job.log)
+
+
+def test_cancel_stops_between_days_and_a_queued_job_at_once(cast: Cast) -> None:
+    queued = queued_job(cast, upload_events(cast, sample(cast)))
+    sync_jobs.job_cancel(job=queued, user=cast.office)
+    queued.refresh_from_db()
+    assert queued.status == SyncJobStatus.CANCELLED
+    assert sync_jobs.job_run(queued.pk) is None and not Absence.objects.exists()
+    running = queued_job(cast, upload_events(cast, sample(cast)))
+    assert sync_jobs._claim(running.pk) is not None
+    sheet = sync_jobs.read_sheet(running.batch.raw)
+    first_day, first_rows = next(iter(sync_jobs.rows_by_day(sheet).items()))
+    assert sync_jobs._apply_day(running.pk, first_day, first_rows, sheet.header, cast.office)
+    client = office(cast)
+    client.post(reverse("interop:job_cancel", args=[running.pk]))
+    SyncJob.objects.filter(pk=running.pk).update(lease_until=None)
+    sync_jobs.job_run(running.pk)
+    running.refresh_from_db()
+    assert running.status == SyncJobStatus.CANCELLED and running.days_done == 1
+    assert not Absence.objects.filter(date=range_of(cast)[1]).exists()
+
+
+def test_progress_reports_rows_per_second_and_time_left() -> None:
+    now = timezone.now()
+    job = SyncJob(
+        rows_total=1000, rows_done=300, rows_at_start=100,
+        started_at=now - datetime.timedelta(seconds=10), status=SyncJobStatus.RUNNING,
+    )  # fmt: skip
+    assert job.rows_per_second(now) == 20
+    assert job.seconds_left(now) == 35
+    assert job.percent == 30
