@@ -8,16 +8,16 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from campanella.accounts.models import HomeVisit
 from campanella.accounts.whats_new import FIRST_LOOK_BACK, VISIT_GAP, home_visit_record
-from campanella.grades.services import grade_add
 from campanella.grades.models import Grade
+from campanella.grades.services import grade_add
 from campanella.register.models import AgendaItem, DisciplinaryNote, Justification
 from campanella.register.services import (
     agenda_add,
@@ -149,8 +149,8 @@ def home_queries(cast: Cast, who: str) -> int:
 
 def more_news(cast: Cast) -> None:
     day = school_day(cast)
-    roll_call_save(user=cast.teacher, classroom=cast.classroom_1a, day=day,
-                   absent_ids=[cast.child.pk, cast.other_child.pk, cast.adult_student.pk])  # fmt: skip
+    absent = [cast.child.pk, cast.other_child.pk, cast.adult_student.pk]
+    roll_call_save(user=cast.teacher, classroom=cast.classroom_1a, day=day, absent_ids=absent)
     for text in ("7", "8", "5½"):
         for student in (cast.child, cast.adult_student):
             grade_add(user=cast.teacher, classroom=cast.classroom_1a, subject=cast.maths,
@@ -160,8 +160,9 @@ def more_news(cast: Cast) -> None:
     agenda_add(user=cast.teacher, classroom=cast.classroom_1a, subject=cast.maths,
                kind="compiti", day=ahead, text="Esercizi")  # fmt: skip
     for student in (cast.child, cast.adult_student):
-        justification_submit(user=cast.guardian if student == cast.child else cast.adult_user,
-                             student=student, kind="assenza", start=day, reason="Febbre")  # fmt: skip
+        family = cast.guardian if student == cast.child else cast.adult_user
+        justification_submit(user=family, student=student, kind="assenza", start=day,
+                             reason="Febbre")  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -30,8 +30,8 @@ from campanella.accounts.mailing import school_name
 from campanella.accounts.policy import totp_required
 from campanella.accounts.portfolio import children_choices, page_for_child, set_current_child
 from campanella.accounts.selectors import home_for_user
-from campanella.accounts.whats_new import home_visit_record
 from campanella.accounts.tasks import send_mail
+from campanella.accounts.whats_new import home_visit_record
 from campanella.comms.notices.selectors import unread_for_home
 from campanella.lib.ids import parse_id
 from campanella.people.models import User

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery, Value
-from django.utils import timezone
 
 from campanella.accounts.models import HomeVisit
 from campanella.accounts.security import locked_usernames
@@ -126,6 +125,7 @@ def to_justify(
 ) -> dict[int, list[tuple[str, datetime.date]]]:
     """Attendance events without a justification in force, per student, newest first: one
     query (a day absent hour by hour counts once)."""
+
     def rows(model: Any, kind: str) -> Any:
         found = active(
             model.objects.filter(student_id__in=student_ids, date__gte=first, date__lte=today)
@@ -222,7 +222,7 @@ def teacher_news(
     )
     return TeacherNews(
         pending=[
-            PendingJustification(j, rooms[j.classroom_pk], j.submitted_at > since)  # type: ignore[attr-defined]
+            PendingJustification(j, rooms[j.classroom_pk], j.submitted_at > since)
             for j in rows[:SHOWN_TO_TEACHER]
         ],
         more=len(rows) > SHOWN_TO_TEACHER,
@@ -235,4 +235,6 @@ def office_news(institute_id: int, now: datetime.datetime) -> OfficeNews:
         student__institute_id=institute_id,
         submitted_at__lt=now - OFFICE_STALE,
     )
-    return OfficeNews(locked=locked_usernames(institute_id, now), stale_justifications=stale.count())
+    return OfficeNews(
+        locked=locked_usernames(institute_id, now), stale_justifications=stale.count()
+    )

@@ -58,7 +58,9 @@ def events_for(user: Any, first: datetime.date, last: datetime.date) -> list[Cal
     return events
 
 
-def notice_deadlines(user: Any, first: datetime.date, last: datetime.date) -> Iterable[CalendarEvent]:
+def notice_deadlines(
+    user: Any, first: datetime.date, last: datetime.date
+) -> Iterable[CalendarEvent]:
     """The consent deadlines (adesioni) of the notices this login received and may read now:
     one query."""
     rows = (
