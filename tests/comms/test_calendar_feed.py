@@ -29,7 +29,7 @@ from campanella.people.models import User
 from campanella.register.models import AgendaItem
 from tests.comms.calendar_support import agenda, feed_url_for, read, summaries, uids
 from tests.comms.support import trip
-from tests.conftest import Cast
+from tests.conftest import Cast, school_day
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +161,9 @@ def test_it_dies_with_a_password_change(cast: Cast) -> None:
     )
     assert changed.status_code == 302
     assert Client().get(path).status_code == 404
+    _token, raw = api_token_issue(user=User.objects.get(pk=cast.guardian.pk))
+    status = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/calendar-feed").json()
+    assert (status["active"], status["expired"]) == (False, True)
 
 
 def test_it_dies_with_the_account(cast: Cast) -> None:
@@ -204,11 +207,10 @@ def test_the_feed_costs_the_same_queries_for_more_data(cast: Cast) -> None:
     few = queries()
     day = timezone.localdate()
     for offset in range(1, 15):
-        moment = day + datetime.timedelta(days=offset)
-        if moment.weekday() < 5:
-            agenda(cast, kind="compiti", day=moment, text=f"Esercizi {offset}")
-            agenda(cast, cast.classroom_2b, kind="compiti", subject=cast.italian,
-                   user=cast.other_teacher, day=moment)  # fmt: skip
+        moment = school_day(cast, day + datetime.timedelta(days=offset))  # holidays skipped
+        agenda(cast, kind="compiti", day=moment, text=f"Esercizi {offset}")
+        agenda(cast, cast.classroom_2b, kind="compiti", subject=cast.italian,
+               user=cast.other_teacher, day=moment)  # fmt: skip
     for _ in range(5):
         trip(cast, audience=audience_of(AudienceScope.FAMILIES, [], student_ids=[cast.child.pk]))
     assert queries() == few
