@@ -113,6 +113,10 @@ UNGUARDED: dict[Any, str] = {
     "comms:notice_confirm": "a recipient's confirmation of having read a notice",
     "comms:notice_consent": "a family's consent to a notice (a trip), not a school record",
     "comms:notice_remind": "an e-mail to recipients who have not answered a notice",
+    # The private calendar feed (comms.calendar): a login's own credential, like an API token.
+    "comms:calendar_feed": "one's own calendar feed: " + LOGINS,
+    ("post", "/api/v1/calendar-feed"): "one's own calendar feed, as its page",
+    ("delete", "/api/v1/calendar-feed"): "one's own calendar feed, as its page",
     ("post", "/api/v1/notices/{notice_id}/read"): "a notice read, as its page",
     ("post", "/api/v1/notices/{notice_id}/confirmation"): "a notice confirmed, as its page",
     ("post", "/api/v1/notices/{notice_id}/consent"): "a notice's consent, as its page",

@@ -190,3 +190,13 @@ def notice_api_ids(c: Cast) -> dict[str, int]:
 
 
 API_IDS = notice_api_ids
+
+
+# --- the other areas of communications, each in its own module ------------------------------
+from tests.comms import routes_calendar  # noqa: E402
+
+PAGES.update(routes_calendar.PAGES)
+API.update(routes_calendar.API)
+PAGE_WRITES.update(routes_calendar.PAGE_WRITES)
+API_WRITES.update(routes_calendar.API_WRITES)
+SELF_SERVICE.update(routes_calendar.SELF_SERVICE)

@@ -52,3 +52,26 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class HomeVisit(models.Model):
+    """When a login last opened its home, and the visit before: what the home calls new is
+    what came after `since`. A visit is a run of home views less than VISIT_GAP apart
+    (campanella.accounts.whats_new), so a reload does not empty the list of news."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="home_visit",
+        verbose_name=_("utente"),
+    )
+    last_seen_at = models.DateTimeField(_("ultima visita"))
+    since = models.DateTimeField(_("visita precedente"))
+
+    class Meta:
+        verbose_name = _("visita della pagina iniziale")
+        verbose_name_plural = _("visite della pagina iniziale")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.last_seen_at:%d/%m/%Y %H:%M}"

@@ -11,6 +11,14 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from campanella.accounts.whats_new import (
+    ChildNews,
+    OfficeNews,
+    TeacherNews,
+    family_news,
+    office_news,
+    teacher_news,
+)
 from campanella.grades.models import Grade
 from campanella.grades.selectors import active_grades, shown, visible_to_family
 from campanella.orm.compiled import Compiled
@@ -41,6 +49,7 @@ class ChildHome:
     today: list[TimetableEntry]
     closed_today: list[Closure]
     latest_grades: list[tuple[str, str, datetime.date]] = field(default_factory=list)
+    news: ChildNews | None = None  # since the last visit (accounts.whats_new)
 
 
 LATEST_GRADES = 3
@@ -114,6 +123,11 @@ class HomeContext:
     teacher: TeacherHome | None = None
     children: list[ChildHome] = field(default_factory=list)
     student: ChildHome | None = None
+    # What is new since the last visit (accounts.whats_new); None: not asked.
+    since: datetime.datetime | None = None
+    first_visit: bool = False
+    teacher_news: TeacherNews | None = None
+    office_news: OfficeNews | None = None
 
 
 def closures_on(institute_id: int, day: datetime.date) -> list[Closure]:
@@ -196,9 +210,23 @@ def student_home(student: Student, day: datetime.date) -> ChildHome:
     return ChildHome(summary, today, closed, latest_grades([student.pk]).get(student.pk, []))
 
 
-def home_for_user(user: Any, *, today: datetime.date) -> HomeContext:
+def attach_news(homes: list[ChildHome], since: datetime.datetime, today: datetime.date) -> None:
+    enrollments = [home.child.enrollment for home in homes if home.child.enrollment is not None]
+    news = family_news(enrollments, since, today)
+    for home in homes:
+        home.news = news.get(home.child.student.pk)
+
+
+def home_for_user(
+    user: Any,
+    *,
+    today: datetime.date,
+    since: datetime.datetime | None = None,
+    first_visit: bool = False,
+) -> HomeContext:
+    """The home of a login; with `since` (its previous visit) also what is new since then."""
     roles = roles_for_user(user)
-    context = HomeContext(roles=roles, today=today)
+    context = HomeContext(roles=roles, today=today, since=since, first_visit=first_visit)
     if roles.institute_id is not None:
         context.school_year = current_school_year(roles.institute_id, today)
     if roles.is_office and roles.staff is not None:
@@ -213,4 +241,15 @@ def home_for_user(user: Any, *, today: datetime.date) -> HomeContext:
         context.children = family_home(user, today)
     if roles.student is not None:
         context.student = student_home(roles.student, today)
+    if since is not None:
+        add_news(context, since, today)
     return context
+
+
+def add_news(context: HomeContext, since: datetime.datetime, today: datetime.date) -> None:
+    roles = context.roles
+    attach_news([*context.children, *([context.student] if context.student else [])], since, today)
+    if context.teacher is not None and roles.staff is not None:
+        context.teacher_news = teacher_news(context.teacher.classrooms, since, today)
+    if context.office is not None and roles.staff is not None:
+        context.office_news = office_news(roles.staff.institute_id, timezone.now())

@@ -31,6 +31,7 @@ from campanella.accounts.policy import totp_required
 from campanella.accounts.portfolio import children_choices, page_for_child, set_current_child
 from campanella.accounts.selectors import home_for_user
 from campanella.accounts.tasks import send_mail
+from campanella.accounts.whats_new import home_visit_record
 from campanella.comms.notices.selectors import unread_for_home
 from campanella.lib.ids import parse_id
 from campanella.people.models import User
@@ -90,7 +91,10 @@ class LogoutView(auth_views.LogoutView):
 @never_cache
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    context = home_for_user(request.user, today=timezone.localdate())
+    since, first_visit = home_visit_record(request.user, timezone.now())
+    context = home_for_user(
+        request.user, today=timezone.localdate(), since=since, first_visit=first_visit
+    )
     notices = unread_for_home(request.user)
     return render(request, "accounts/home.html", {"home": context, "home_notices": notices})
 

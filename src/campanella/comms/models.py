@@ -1,5 +1,6 @@
 """The models of every area of communications (each area keeps its own module)."""
 
+from campanella.comms.calendar.models import CalendarFeed
 from campanella.comms.notices.models import (
     Notice,
     NoticeAttachment,
@@ -11,6 +12,7 @@ from campanella.comms.notices.models import (
 )
 
 __all__ = [
+    "CalendarFeed",
     "Notice",
     "NoticeAttachment",
     "NoticeConsent",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from campanella.comms.calendar.urls import urlpatterns as calendar_patterns
 from campanella.comms.notices.urls import urlpatterns as notice_patterns
 
 app_name = "comms"
 
-urlpatterns = [*notice_patterns]
+urlpatterns = [*notice_patterns, *calendar_patterns]

@@ -1,0 +1,1 @@
+"""Private calendar feeds (iCalendar) that phones subscribe to."""
