@@ -131,6 +131,9 @@ GRADE_PAGES_SECONDS = env_int("GRADE_PAGES_SECONDS", default=3600, minimum=0)
 # Class documents (programmi, piani di lavoro, relazioni, documento del 15 maggio): PDF up to
 # this many megabytes each.
 CLASS_DOCUMENT_MAX_MB = env_int("CLASS_DOCUMENT_MAX_MB", default=10, minimum=1)
+# A background import's run renews its lease after every day; a run silent for longer is taken
+# as dead and its job resumed after the last day done (interop.sync_jobs).
+SYNC_JOB_LEASE_SECONDS = env_int("SYNC_JOB_LEASE_SECONDS", default=90, minimum=1)
 # Seconds the terms of a school year are kept (every grade page reads them; a saved term is
 # dropped at once from this process's cache, and from the others' within this time).
 TERMS_SECONDS = 60

@@ -21,6 +21,7 @@ import datetime
 from collections import defaultdict
 from typing import Any, Final
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -39,8 +40,11 @@ from campanella.interop.values import as_text, date_value
 from campanella.people.models import User
 from campanella.school.guard import DayClosed
 
-LEASE: Final = datetime.timedelta(seconds=90)
 LOG_LIMIT: Final = 500  # lines kept in a job's log
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.SYNC_JOB_LEASE_SECONDS)
 
 
 class JobRefused(Exception):
@@ -210,7 +214,7 @@ def _claim(job_id: int) -> SyncJob | None:
                 "day": day_text(job.checkpoint) if job.checkpoint else "—"
             })  # fmt: skip
         job.status = SyncJobStatus.RUNNING
-        job.lease_until = now + LEASE
+        job.lease_until = now + lease()
         job.heartbeat_at = now
         job.started_at = now
         job.rows_at_start = job.rows_done
@@ -287,7 +291,7 @@ def _apply_day(
         job.days_done += 1
         job.rows_done += len(rows)
         job.heartbeat_at = now
-        job.lease_until = now + LEASE
+        job.lease_until = now + lease()
         job.save()
     return True
 
@@ -337,7 +341,7 @@ def resume_stalled(
     moment = now or timezone.now()
     died = Q(status=SyncJobStatus.RUNNING, lease_until__lt=moment)
     # A queued job is the queue's own for a while: only one left waiting is queued again.
-    forgotten = Q(status=SyncJobStatus.QUEUED, requested_at__lt=moment - LEASE)
+    forgotten = Q(status=SyncJobStatus.QUEUED, requested_at__lt=moment - lease())
     jobs = SyncJob.objects.filter(died | forgotten)
     if job_ids is not None:
         jobs = jobs.filter(pk__in=job_ids)

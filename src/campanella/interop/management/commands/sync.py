@@ -4,6 +4,7 @@
         [--since 2026-10-23T18:00] [--format csv|json|xlsx] [--output file]
     campanella sync results-out --school RMPS01000X --year 2025/2026 [--kind finale] \\
         [--format csv|json|xlsx] [--output file]
+    campanella sync resume      queue again the background imports whose worker died
 
 Schools are named by their codice meccanografico and must be of one institute. Without
 --output the file goes to standard output. Results sent are recorded as the page records them.
@@ -21,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
 from campanella.evaluation.models import SessionKind
-from campanella.interop import attendance_export, results_export
+from campanella.interop import attendance_export, results_export, sync_jobs
 from campanella.interop.forms import MAX_EXPORT_DAYS
 from campanella.interop.models import ResultsExportChannel
 from campanella.school.models import School, SchoolYear
@@ -67,11 +68,18 @@ class Command(BaseCommand):
         results.add_argument("--school", action="append", required=True)
         results.add_argument("--year", required=True, help="anno scolastico, es. 2025/2026")
         results.add_argument("--kind", action="append", choices=SessionKind.values, default=[])
+        commands.add_parser(
+            "resume", help="riaccoda le importazioni interrotte (un lavoro morto a metà)"
+        )
         for command in (attendance, results):
             command.add_argument("--format", choices=FORMATS, default="csv")
             command.add_argument("--output", default=None, help="file (altrimenti lo stdout)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["operation"] == "resume":
+            resumed = sync_jobs.resume_stalled()
+            self.stdout.write(f"{len(resumed)} importazioni riaccodate.")
+            return
         output = options["output"]
         target: IO[bytes] = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
         try:
