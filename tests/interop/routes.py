@@ -47,7 +47,14 @@ PAGES: PageTable = {
 
 EVENTS = "/api/v1/attendance/events"
 RESULTS = "/api/v1/results/terms"
-API: ApiTable = {("get", EVENTS): 404, ("get", RESULTS): 404}  # the office's own: else 404
+IMPORTS = "/api/v1/attendance/imports"
+JOB_START = "/api/v1/attendance/imports/{batch_id}/job"
+JOB = "/api/v1/sync-jobs/{job_id}"
+JOB_CANCEL = "/api/v1/sync-jobs/{job_id}/cancel"
+API: ApiTable = {  # the office's own (or its back-office key's): anyone else, 404
+    ("get", EVENTS): 404, ("get", RESULTS): 404, ("get", JOB): 404, ("post", IMPORTS): 404,
+    ("post", JOB_START): 404, ("post", JOB_CANCEL): 404,
+}  # fmt: skip
 
 
 def api_ids(c: Cast) -> dict[str, str]:
@@ -59,6 +66,7 @@ def api_ids(c: Cast) -> dict[str, str]:
     return {
         EVENTS: f"{EVENTS}?school={c.school.pk}&from={day}&to={day}&format=json",
         RESULTS: f"{RESULTS}?school={c.school.pk}&school_year={year}&format=json",
+        "{job_id}": str(_job(c).pk),
     }
 
 
@@ -238,5 +246,48 @@ PAGE_WRITES: WriteTable = {
     ),
 }
 
-API_WRITES: ApiWriteTable = {}
+
+def api_import_uploaded(c: Cast) -> Write:
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    content = csv_bytes(_events(c), ATTENDANCE_HEADER)
+    chosen = _range(c)
+    return Write(
+        IMPORTS,
+        {
+            "file": SimpleUploadedFile("assenze.csv", content, content_type="text/csv"),
+            "school": chosen["scuole"], "from": chosen["dal"], "to": chosen["al"],
+        },
+        c.office, outsiders(c), (ImportBatch.objects.filter(institute=c.institute),),
+        refused_for={c.foreign_office.username: 400},  # A's school is not among B's
+    )  # fmt: skip
+
+
+def api_job_started(c: Cast) -> Write:
+    from tests.interop.test_attendance_import import upload_events
+
+    batch = upload_events(c, _events(c))
+    chosen = _range(c)
+    return Write(
+        JOB_START.replace("{batch_id}", str(batch.pk)),
+        {"school": chosen["scuole"], "from": chosen["dal"], "to": chosen["al"]},
+        c.office, outsiders(c), _register(c),
+    )  # fmt: skip
+
+
+def api_job_cancelled(c: Cast) -> Write:
+    from campanella.interop.models import SyncJob
+
+    job = _job(c)
+    return Write(
+        JOB_CANCEL.replace("{job_id}", str(job.pk)), {}, c.office, outsiders(c),
+        (SyncJob.objects.filter(pk=job.pk),),
+    )  # fmt: skip
+
+
+API_WRITES: ApiWriteTable = {
+    ("post", IMPORTS): api_import_uploaded,
+    ("post", JOB_START): api_job_started,
+    ("post", JOB_CANCEL): api_job_cancelled,
+}
 SELF_SERVICE: SelfServiceTable = {}

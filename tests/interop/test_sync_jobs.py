@@ -197,3 +197,85 @@ def test_progress_reports_rows_per_second_and_time_left() -> None:
     assert job.rows_per_second(now) == 20
     assert job.seconds_left(now) == 35
     assert job.percent == 30
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def api_upload(client: Client, cast: Cast, school: int | None = None, **dates: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    start, end = range_of(cast)
+    content = csv_bytes(sample(cast), ATTENDANCE_HEADER)
+    return client.post(
+        "/api/v1/attendance/imports",
+        {
+            "file": SimpleUploadedFile("assenze.csv", content, content_type="text/csv"),
+            "school": [school or cast.school.pk],
+            "from": dates.get("start", start.isoformat()), "to": dates.get("end", end.isoformat()),
+        },
+    )  # fmt: skip
+
+
+def test_a_write_key_previews_starts_and_follows_a_job_through_the_api(cast: Cast) -> None:
+    from campanella.interop.keys import api_key_create
+
+    _key, raw = api_key_create(
+        user=cast.office, institute_id=cast.institute.pk, name="Area alunni",
+        scopes=["attendance:write"],
+    )  # fmt: skip
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    preview = api_upload(client, cast)
+    assert preview.status_code == 200, preview.content
+    body = preview.json()
+    assert body["ok"] and body["counts"]["created"] == 5 and body["problems"] == []
+    start, end = range_of(cast)
+    started = client.post(
+        f"/api/v1/attendance/imports/{body['batch_id']}/job",
+        {"school": [cast.school.pk], "from": start.isoformat(), "to": end.isoformat()},
+        content_type="application/json",
+    )
+    assert started.status_code == 202, started.content
+    job = started.json()
+    assert job["status"] == "completato" and job["rows_done"] == 5
+    followed = client.get(f"/api/v1/sync-jobs/{job['id']}").json()
+    assert followed["days_done"] == 2 and followed["log"]
+    absence = Absence.objects.get(student=cast.child)
+    assert absence.recorded_by == cast.office  # the key writes on its creator's behalf
+
+
+def test_the_api_tells_problems_by_line_and_starts_nothing(cast: Cast) -> None:
+    from campanella.accounts.services import api_token_issue
+
+    _start, end = range_of(cast)
+    _token, raw = api_token_issue(user=cast.office)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    preview = api_upload(client, cast, start=end.isoformat()).json()
+    assert not preview["ok"]
+    assert [p["line"] for p in preview["problems"]] == [6]
+    refused = client.post(
+        f"/api/v1/attendance/imports/{preview['batch_id']}/job",
+        {"school": [cast.school.pk], "from": end.isoformat(), "to": end.isoformat()},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "file_problems"
+    assert refused.json()["errors"][0]["line"] == 6
+    assert not SyncJob.objects.exists() and not Absence.objects.exists()
+
+
+def test_a_read_key_or_another_institute_writes_nothing(cast: Cast) -> None:
+    from campanella.interop.keys import api_key_create
+
+    _key, raw = api_key_create(
+        user=cast.office, institute_id=cast.institute.pk, name="Lettura",
+        scopes=["attendance:read"],
+    )  # fmt: skip
+    assert api_upload(Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), cast).status_code == 404
+    from campanella.accounts.services import api_token_issue
+
+    _token, foreign = api_token_issue(user=cast.foreign_office)
+    refused = api_upload(Client(HTTP_AUTHORIZATION=f"Bearer {foreign}"), cast)
+    assert refused.status_code == 400 and refused.json()["code"] == "school_unknown"
+    assert not ImportBatch.objects.exists() and not SyncJob.objects.exists()

@@ -11,18 +11,32 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, StreamingHttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from campanella.evaluation.models import SessionKind
 from campanella.interop import attendance_export as export
 from campanella.interop import results_export as results
+from campanella.interop import sync_jobs
 from campanella.interop.forms import MAX_EXPORT_DAYS
-from campanella.interop.models import ApiKey, KeyScope, ResultsExportChannel
+from campanella.interop.limits import MAX_UPLOAD_BYTES, upload_too_big
+from campanella.interop.models import (
+    ApiKey,
+    ImportBatch,
+    ImportKind,
+    KeyScope,
+    ResultsExportChannel,
+    SyncJob,
+)
+from campanella.interop.plan import Plan
 from campanella.interop.rules import office_staff
+from campanella.interop.services import import_upload
 from campanella.interop.views import export_response
 from campanella.interop.views_results import results_response
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.ids import Id
+from campanella.people.models import User
 from campanella.school.models import School, SchoolYear
 
 # campanella.api adds this router with the back-office's key (interop.keys) tried before a
@@ -133,3 +147,176 @@ def term_results(request: HttpRequest, query: Query[TermResultsQuery]) -> Any:
         channel=ResultsExportChannel.API,
     )  # fmt: skip
     return results_response(sender, sessions, query.format)
+
+
+# --- attendance in, for chosen schools and days, as a background job --------------------------
+
+
+class ProblemOut(Schema):
+    line: int | None = Field(description="riga del file (1 è l'intestazione); null: il file")
+    message: str
+
+
+class ImportPreviewOut(Schema):
+    batch_id: int
+    ok: bool = Field(description="vero se si può avviare l'importazione")
+    counts: dict[str, int] = Field(
+        description="righe nuove (created), cambiate (updated), uguali (unchanged), in "
+        "conflitto (conflict), rifiutate (rejected)"
+    )
+    unknown_students: int
+    problems: list[ProblemOut]
+
+
+class JobIn(Schema):
+    school: list[int] = Field(description="id delle scuole (plessi) dell'istituto; almeno una")
+    start: datetime.date = Field(alias="from", description="primo giorno (aaaa-mm-gg)")
+    end: datetime.date = Field(alias="to", description="ultimo giorno (aaaa-mm-gg)")
+
+
+class LogLineOut(Schema):
+    at: str
+    message: str
+
+
+class JobOut(Schema):
+    id: int
+    batch_id: int
+    status: str = Field(description="in_coda, in_corso, completato, annullato, non_riuscito")
+    start: datetime.date
+    end: datetime.date
+    days_total: int
+    days_done: int
+    rows_total: int
+    rows_done: int
+    rows_per_second: float | None
+    seconds_left: int | None
+    written: dict[str, int]
+    cancel_requested: bool
+    log: list[LogLineOut]
+
+
+def job_out(job: SyncJob) -> JobOut:
+    rate = job.rows_per_second()
+    return JobOut(
+        id=job.pk, batch_id=job.batch_id, status=job.status, start=job.start_date,
+        end=job.end_date, days_total=job.days_total, days_done=job.days_done,
+        rows_total=job.rows_total, rows_done=job.rows_done,
+        rows_per_second=None if rate is None else round(rate, 1),
+        seconds_left=job.seconds_left(), written=job.written,
+        cancel_requested=job.cancel_requested,
+        log=[LogLineOut(**entry) for entry in job.log[-100:]],
+    )  # fmt: skip
+
+
+def _problems(plan: Plan) -> list[ProblemOut]:
+    return [ProblemOut(line=p.line, message=p.message) for p in plan.sorted_problems()]
+
+
+def _uploader(caller: Caller) -> User | None:
+    """Who the register's history names for an import: the office's user, or for a key the
+    user who created it (a machine writes on the office's behalf)."""
+    if caller.user_id is not None:
+        return User.objects.get(pk=caller.user_id)
+    keys = ApiKey.objects.select_related("created_by").filter(pk=caller.api_key_id or 0)
+    key = keys.first()
+    return None if key is None else key.created_by
+
+
+@router.post(
+    "/attendance/imports",
+    response={200: ImportPreviewOut, **ERRORS},
+    summary="Carica un file di assenze per scuole e giorni: l'anteprima (nulla è scritto)",
+)
+def attendance_import_upload(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    chosen: Form[JobIn],
+) -> Any:
+    """multipart/form-data: `file` (CSV o XLSX nel formato di scambio), `school` (ripetuto),
+    `from`, `to`. Risponde con le righe contate e i problemi per riga."""
+    caller = caller_for(request, KeyScope.ATTENDANCE_WRITE)
+    start, end = chosen.start, chosen.end
+    known = _known_schools(caller.institute_id, chosen.school)
+    if known is None:
+        return Status(
+            400, error_body("school_unknown", "Scuola non trovata fra quelle dell'istituto.")
+        )
+    if end < start:
+        return Status(400, error_body("range_reversed", "L'ultimo giorno viene prima del primo."))
+    user = _uploader(caller)
+    if user is None:
+        raise Http404
+    if (file.size or 0) > MAX_UPLOAD_BYTES:
+        return Status(400, error_body("file_too_big", str(upload_too_big())))
+    batch, _plan = import_upload(
+        institute_id=caller.institute_id, user=user, kind=ImportKind.ATTENDANCE,
+        file_name=file.name or "assenze.csv", content=file.read(),
+    )  # fmt: skip
+    plan = sync_jobs.range_preview(batch=batch, school_ids=known, start=start, end=end, user=user)
+    return ImportPreviewOut(
+        batch_id=batch.pk, ok=plan.ok, counts=plan.counts(),
+        unknown_students=len(plan.unknown_students), problems=_problems(plan),
+    )  # fmt: skip
+
+
+@router.post(
+    "/attendance/imports/{batch_id}/job",
+    response={202: JobOut, **ERRORS},
+    summary="Avvia in background l'importazione di un file già caricato, per scuole e giorni",
+)
+def attendance_import_job(request: HttpRequest, batch_id: Id, body: JobIn) -> Any:
+    caller = caller_for(request, KeyScope.ATTENDANCE_WRITE)
+    batch = ImportBatch.objects.filter(pk=batch_id, institute_id=caller.institute_id).first()
+    if batch is None:
+        raise Http404
+    known = _known_schools(caller.institute_id, body.school)
+    if known is None:
+        return Status(
+            400, error_body("school_unknown", "Scuola non trovata fra quelle dell'istituto.")
+        )
+    user = _uploader(caller)
+    if user is None:
+        raise Http404
+    try:
+        job = sync_jobs.job_start(
+            batch=batch, user=user, school_ids=known, start=body.start, end=body.end
+        )
+    except sync_jobs.JobRefused as refused:
+        plan = sync_jobs.range_preview(
+            batch=batch, school_ids=known, start=body.start, end=body.end, user=user
+        )
+        errors = [problem.model_dump() for problem in _problems(plan)]
+        return Status(400, error_body("file_problems", refused.message, errors))
+    return Status(202, job_out(job))
+
+
+@router.get(
+    "/sync-jobs/{job_id}",
+    response={200: JobOut, **ERRORS},
+    summary="Avanzamento di un'importazione in background (righe, righe al secondo, registro)",
+)
+def sync_job_detail(request: HttpRequest, job_id: Id) -> Any:
+    caller = caller_for(request, KeyScope.ATTENDANCE_WRITE)
+    job = SyncJob.objects.filter(pk=job_id, institute_id=caller.institute_id).first()
+    if job is None:
+        raise Http404
+    if sync_jobs.resume_stalled(job_ids=[job.pk]):
+        job.refresh_from_db()
+    return job_out(job)
+
+
+@router.post(
+    "/sync-jobs/{job_id}/cancel",
+    response={200: JobOut, **ERRORS},
+    summary="Annulla un'importazione in background (fra un giorno e l'altro)",
+)
+def sync_job_cancel(request: HttpRequest, job_id: Id) -> Any:
+    caller = caller_for(request, KeyScope.ATTENDANCE_WRITE)
+    job = SyncJob.objects.filter(pk=job_id, institute_id=caller.institute_id).first()
+    if job is None:
+        raise Http404
+    user = _uploader(caller)
+    if user is None:
+        raise Http404
+    return job_out(sync_jobs.job_cancel(job=job, user=user))
