@@ -1,5 +1,14 @@
 """The models of every area of communications (each area keeps its own module)."""
 
+from campanella.comms.messages.models import (
+    Broadcast,
+    Message,
+    MessageAttachment,
+    MessageHours,
+    TeacherInbox,
+    Thread,
+    ThreadParticipant,
+)
 from campanella.comms.notices.models import (
     Notice,
     NoticeAttachment,
@@ -11,6 +20,13 @@ from campanella.comms.notices.models import (
 )
 
 __all__ = [
+    "Broadcast",
+    "Message",
+    "MessageAttachment",
+    "MessageHours",
+    "TeacherInbox",
+    "Thread",
+    "ThreadParticipant",
     "Notice",
     "NoticeAttachment",
     "NoticeConsent",
