@@ -189,4 +189,15 @@ def notice_api_ids(c: Cast) -> dict[str, int]:
     return {"{notice_id}": family_notice(c).pk}
 
 
-API_IDS = notice_api_ids
+# --- messages (tests/comms/routes_messages.py) ---------------------------------------------
+from tests.comms import routes_messages  # noqa: E402
+
+PAGES.update(routes_messages.PAGES)
+API.update(routes_messages.API)
+PAGE_WRITES.update(routes_messages.PAGE_WRITES)
+API_WRITES.update(routes_messages.API_WRITES)
+SELF_SERVICE.update(routes_messages.SELF_SERVICE)
+
+
+def API_IDS(c: Cast) -> dict[str, int]:  # noqa: N802 - the name the route tests look up
+    return {**notice_api_ids(c), **routes_messages.api_ids(c)}
