@@ -53,7 +53,10 @@ def teacher_thread(c: Cast, **changes: Any) -> Thread:
 
 def with_attachment(c: Cast) -> dict[str, int]:
     thread = teacher_thread(c, files=[pdf()])
-    return {"thread_id": thread.pk, "attachment_id": MessageAttachment.objects.get(thread=thread).pk}
+    return {
+        "thread_id": thread.pk,
+        "attachment_id": MessageAttachment.objects.get(thread=thread).pk,
+    }
 
 
 def thread_of(c: Cast) -> dict[str, int]:
@@ -131,9 +134,11 @@ PAGE_WRITES.update({
     "comms:message_broadcast": broadcast_write,
     "comms:message_hours": hours_write,
 })  # fmt: skip
-SELF_SERVICE.update({
-    "comms:message_inbox_setting": "a teacher's own choice to receive messages outside hours",
-})
+SELF_SERVICE.update(
+    {
+        "comms:message_inbox_setting": "a teacher's own choice to receive messages outside hours",
+    }
+)
 
 THREAD = "/api/v1/messages/{thread_id}"
 

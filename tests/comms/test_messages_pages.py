@@ -184,16 +184,23 @@ def test_the_office_sets_the_hours_and_a_teacher_closes_the_inbox(cast: Cast) ->
     assert "dalle 08:30 alle 14:00" in page and 'data-testid="hours-form"' not in page
     teacher.post(reverse("comms:message_inbox_setting"), {"fuori_orario": "chiuso"})
     assert TeacherInbox.objects.get(user=cast.teacher).closed_off_hours
-    assert cast.client_for(cast.teacher).post(
-        reverse("comms:message_hours"), {"giorno": ["0"], "dalle": "08:00", "alle": "09:00"}
-    ).status_code == 404
-    assert cast.client_for(cast.guardian).post(
-        reverse("comms:message_inbox_setting"), {"fuori_orario": "chiuso"}
-    ).status_code == 404
+    assert (
+        cast.client_for(cast.teacher)
+        .post(reverse("comms:message_hours"), {"giorno": ["0"], "dalle": "08:00", "alle": "09:00"})
+        .status_code
+        == 404
+    )
+    assert (
+        cast.client_for(cast.guardian)
+        .post(reverse("comms:message_inbox_setting"), {"fuori_orario": "chiuso"})
+        .status_code
+        == 404
+    )
 
 
 def test_participants_rows_follow_the_sides(cast: Cast) -> None:
     thread = teacher_thread(cast)
     assert set(ThreadParticipant.objects.filter(thread=thread).values_list("user", flat=True)) == {
-        cast.guardian.pk, cast.teacher.pk
+        cast.guardian.pk,
+        cast.teacher.pk,
     }

@@ -86,7 +86,9 @@ def test_a_family_writes_to_a_teacher_of_the_child_or_to_the_office(cast: Cast) 
 def test_a_message_keeps_its_checked_attachments(cast: Cast) -> None:
     thread = teacher_thread(cast, files=[pdf("Esercizi di casa.pdf")])
     attachment = MessageAttachment.objects.get(thread=thread)
-    assert attachment.name == "Esercizi di casa.pdf" and attachment.content_type == "application/pdf"
+    assert (
+        attachment.name == "Esercizi di casa.pdf" and attachment.content_type == "application/pdf"
+    )
     assert attachment.file.read().startswith(b"%PDF")
 
 
@@ -104,7 +106,9 @@ def test_the_office_writes_to_a_whole_classroom_in_bulk(cast: Cast) -> None:
     threads = Thread.objects.filter(broadcast=sent)
     assert sent.thread_count == 3 == threads.count()
     assert set(threads.values_list("student_id", flat=True)) == {
-        cast.child.pk, cast.adult_student.pk, cast.other_child.pk
+        cast.child.pk,
+        cast.adult_student.pk,
+        cast.other_child.pk,
     }
     assert Message.objects.filter(thread__broadcast=sent).count() == 3
     assert MessageAttachment.objects.filter(thread__broadcast=sent).count() == 3

@@ -24,9 +24,6 @@ __all__ = [
     "Message",
     "MessageAttachment",
     "MessageHours",
-    "TeacherInbox",
-    "Thread",
-    "ThreadParticipant",
     "Notice",
     "NoticeAttachment",
     "NoticeConsent",
@@ -34,4 +31,7 @@ __all__ = [
     "NoticeRecipient",
     "NoticeRecipientStudent",
     "NoticeReminder",
+    "TeacherInbox",
+    "Thread",
+    "ThreadParticipant",
 ]

@@ -170,7 +170,7 @@ def thread_detail(request: HttpRequest, thread_id: Id) -> ThreadDetailOut:
     if access is None:
         raise Http404
     unread = access.thread.participants.filter(
-        user_id=request.user.pk, unread_since__isnull=False
+        user_id=request.user.pk or 0, unread_since__isnull=False
     ).exists()
     return ThreadDetailOut(
         **thread_out(access.thread, unread),

@@ -101,9 +101,7 @@ class Thread(models.Model):
 
 class Message(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_side = models.CharField(_("lato"), max_length=10, choices=Side.choices)
     author_name = models.CharField(_("autore"), max_length=200)
     body = models.TextField(_("testo"), max_length=5_000)

@@ -36,8 +36,10 @@ def own_children(user: Any) -> QuerySet[Student]:
 
 
 def is_family_of(user: Any, student_id: int) -> bool:
-    return user is not None and user.is_authenticated and (
-        active_links(user.pk).filter(student_id=student_id).exists()
+    return (
+        user is not None
+        and user.is_authenticated
+        and (active_links(user.pk).filter(student_id=student_id).exists())
     )
 
 
@@ -132,9 +134,7 @@ def side_in(user: Any, thread: Thread) -> str | None:
 
 def thread_access(user: Any, thread_id: int) -> Access | None:
     """The one read of a thread: None (404) unless this login is on one of its sides."""
-    thread = (
-        Thread.objects.select_related("student", "teacher").filter(pk=thread_id).first()
-    )
+    thread = Thread.objects.select_related("student", "teacher").filter(pk=thread_id).first()
     if thread is None:
         return None
     side = side_in(user, thread)

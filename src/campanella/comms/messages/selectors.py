@@ -21,7 +21,7 @@ def unread_count(user: Any) -> int:
 def inbox(user: Any) -> QuerySet[Thread]:
     """This login's threads, the latest message first, each with whether it is unread."""
     unread = ThreadParticipant.objects.filter(
-        thread_id=OuterRef("pk"), user_id=getattr(user, "pk", None), unread_since__isnull=False
+        thread_id=OuterRef("pk"), user_id=getattr(user, "pk", None) or 0, unread_since__isnull=False
     )
     return (
         rules.visible_threads(user)
@@ -35,6 +35,8 @@ def thread_messages(thread: Thread) -> list[Message]:
     """The thread's messages, oldest first, with their attachments (two queries)."""
     return list(
         Message.objects.filter(thread=thread)
-        .prefetch_related(Prefetch("attachments", queryset=MessageAttachment.objects.order_by("pk")))
+        .prefetch_related(
+            Prefetch("attachments", queryset=MessageAttachment.objects.order_by("pk"))
+        )
         .order_by("created_at", "pk")
     )

@@ -71,7 +71,8 @@ def text_refusal(body: str, subject: str | None = None) -> MessageError | None:
         return MessageError(_("Indicare l'oggetto del messaggio."), "oggetto_mancante")
     if subject is not None and len(subject.strip()) > MAX_SUBJECT:
         return MessageError(
-            _("L'oggetto supera i %(max)s caratteri.") % {"max": MAX_SUBJECT}, "oggetto_troppo_lungo"
+            _("L'oggetto supera i %(max)s caratteri.") % {"max": MAX_SUBJECT},
+            "oggetto_troppo_lungo",
         )
     if not body.strip():
         return MessageError(_("Scrivere il testo del messaggio."), "testo_mancante")
@@ -159,9 +160,7 @@ def participants_sync(message: Message, now: datetime.datetime) -> None:
         ignore_conflicts=True,
     )
     rows = ThreadParticipant.objects.filter(thread=thread)
-    rows.filter(user__in=message.recipients(), unread_since__isnull=True).update(
-        unread_since=now
-    )
+    rows.filter(user__in=message.recipients(), unread_since__isnull=True).update(unread_since=now)
     rows.filter(user_id=message.author_id).update(unread_since=None, last_read_at=now)
 
 
@@ -434,8 +433,8 @@ def _broadcast(
 def stored_once(one: CheckedFile) -> str:
     """A file sent to many threads, stored once: the stored name every attachment row names."""
     field = MessageAttachment._meta.get_field("file")
-    path = field.generate_filename(None, one.name)  # type: ignore[attr-defined]
-    return str(field.storage.save(path, ContentFile(one.content)))  # type: ignore[attr-defined]
+    path = field.generate_filename(None, one.name)
+    return str(field.storage.save(path, ContentFile(one.content)))
 
 
 # --- settings -----------------------------------------------------------------------------

@@ -286,7 +286,7 @@ def hours_page(request: HttpRequest) -> HttpResponse:
                 flash.success(request, _("Orario dei messaggi salvato."))
                 return redirect("comms:message_hours")
     current = hours.hours_of(roles.staff.institute_id)
-    inbox_row = TeacherInbox.objects.filter(user_id=request.user.pk).first()
+    inbox_row = TeacherInbox.objects.filter(user_id=roles.user_id or 0).first()
     context = {
         "hours": current,
         "described": hours.describe(current),
