@@ -32,8 +32,15 @@ class Side(models.TextChoices):
 class Broadcast(models.Model):
     """The office writing once to the families of whole classrooms: one thread per student."""
 
-    institute = models.ForeignKey(Institute, on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    institute = models.ForeignKey(
+        Institute, on_delete=models.PROTECT, related_name="+", verbose_name=_("istituto")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("autore"),
+    )
     subject = models.CharField(_("oggetto"), max_length=200)
     classroom_ids = models.JSONField(_("classi"), default=list)
     created_at = models.DateTimeField(_("inviato il"), default=timezone.now)
@@ -66,10 +73,18 @@ class Thread(models.Model):
     with_office = models.BooleanField(_("con la segreteria"), default=False)
     subject = models.CharField(_("oggetto"), max_length=200)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("iniziata da"),
     )
     broadcast = models.ForeignKey(
-        Broadcast, on_delete=models.PROTECT, null=True, blank=True, related_name="threads"
+        Broadcast,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="threads",
+        verbose_name=_("messaggio alle classi"),
     )
     created_at = models.DateTimeField(_("iniziata il"), default=timezone.now)
     last_message_at = models.DateTimeField(_("ultimo messaggio"), default=timezone.now)
@@ -100,8 +115,15 @@ class Thread(models.Model):
 
 
 class Message(models.Model):
-    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    thread = models.ForeignKey(
+        Thread, on_delete=models.PROTECT, related_name="messages", verbose_name=_("conversazione")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("autore"),
+    )
     author_side = models.CharField(_("lato"), max_length=10, choices=Side.choices)
     author_name = models.CharField(_("autore"), max_length=200)
     body = models.TextField(_("testo"), max_length=5_000)
@@ -128,13 +150,20 @@ class Message(models.Model):
 
 
 class MessageAttachment(models.Model):
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("messaggio")
+    )
+    thread = models.ForeignKey(
+        Thread,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("conversazione"),
+    )
     file = models.FileField(_("file"), upload_to="comms/messages/%Y/%m/")
     name = models.CharField(_("nome"), max_length=200)
     content_type = models.CharField(_("tipo"), max_length=100)
     size = models.PositiveIntegerField(_("dimensione"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64)
 
     class Meta:
         verbose_name = _("allegato")
@@ -148,15 +177,25 @@ class MessageAttachment(models.Model):
 class ThreadParticipant(models.Model):
     """One login's unread state in a thread (not its right to read it: see rules)."""
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="participants")
+    thread = models.ForeignKey(
+        Thread,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("conversazione"),
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_threads"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="message_threads",
+        verbose_name=_("utente"),
     )
     side = models.CharField(_("lato"), max_length=10, choices=Side.choices)
     unread_since = models.DateTimeField(_("da leggere dal"), null=True, blank=True)
     last_read_at = models.DateTimeField(_("letta il"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("partecipante")
+        verbose_name_plural = _("partecipanti")
         constraints = [
             models.UniqueConstraint(fields=["thread", "user"], name="message_participant_unique")
         ]
@@ -178,7 +217,10 @@ class MessageHours(models.Model):
     their inbox outside these hours: `TeacherInbox`)."""
 
     institute = models.OneToOneField(
-        Institute, on_delete=models.CASCADE, related_name="message_hours"
+        Institute,
+        on_delete=models.CASCADE,
+        related_name="message_hours",
+        verbose_name=_("istituto"),
     )
     weekdays = models.JSONField(_("giorni"), default=list)
     opens_at = models.TimeField(_("dalle"), default=datetime.time(8, 0))
@@ -201,7 +243,10 @@ class TeacherInbox(models.Model):
     """A teacher's choice: receive families' messages only within the institute's hours."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_inbox"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="message_inbox",
+        verbose_name=_("docente"),
     )
     closed_off_hours = models.BooleanField(_("non ricevo fuori orario"), default=False)
 
