@@ -117,6 +117,8 @@ def test_off_hours_the_page_says_when_the_family_may_write(cast: Cast) -> None:
         opens_at=datetime.time(8, 0), closes_at=datetime.time(13, 0),
     )  # fmt: skip
     TeacherInbox.objects.create(user=cast.teacher, closed_off_hours=True)
+    before = cast.client_for(cast.guardian).get(reverse("comms:message_thread", args=[thread.pk]))
+    assert 'data-testid="closed-now"' in before.content.decode()
     response = cast.client_for(cast.guardian).post(
         reverse("comms:message_reply", args=[thread.pk]), {"testo": "Urgente"}, follow=True
     )

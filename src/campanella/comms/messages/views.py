@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campanella.comms.messages import hours, rules, selectors, services
-from campanella.comms.messages.models import MessageAttachment, TeacherInbox
+from campanella.comms.messages.models import MessageAttachment, Side, TeacherInbox
 from campanella.comms.notices.files import allowed_labels, megabytes
 from campanella.comms.notices.views import private_file
 from campanella.lib.ids import parse_id
@@ -68,7 +68,12 @@ def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     """The thread with its messages; opening it marks it read for this login."""
     access = access_or_404(request, thread_id)
     services.thread_read(user=request.user, thread=access.thread)  # type: ignore[arg-type]
+    teacher = access.thread.teacher
+    closed = ""
+    if access.side == Side.FAMILY and teacher is not None:  # told before the family writes
+        closed = hours.closed_now(teacher.user_id, access.thread.institute_id, timezone.now())
     context = {
+        "closed_now": closed,
         "thread": access.thread,
         "side": access.side,
         "thread_messages": selectors.thread_messages(access.thread),
