@@ -289,7 +289,7 @@ def message_send(
     refuse_off_hours(access.thread, access.side, timezone.now())
     with transaction.atomic():
         # One reply at a time per thread: the row locked, then read again.
-        thread = Thread.objects.select_for_update().select_related("teacher").get(pk=thread_id)
+        thread = Thread.objects.select_for_update().get(pk=thread_id)
         return message_create(thread, user, access.side, body, checked)
 
 
