@@ -125,6 +125,14 @@ UNGUARDED: dict[Any, str] = {
     ("post", "/api/v1/notices/{notice_id}/read"): "a notice read, as its page",
     ("post", "/api/v1/notices/{notice_id}/confirmation"): "a notice confirmed, as its page",
     ("post", "/api/v1/notices/{notice_id}/consent"): "a notice's consent, as its page",
+    # Messages (comms): correspondence between families and the school, not a register record.
+    "comms:message_create": "a message to a family or a teacher, not a register record",
+    "comms:message_reply": "a reply in a message thread, not a register record",
+    "comms:message_broadcast": "the office's message to classrooms' families",
+    "comms:message_hours": "when teachers receive families' messages",
+    ("post", "/api/v1/messages"): "a message, as its page",
+    ("post", "/api/v1/messages/{thread_id}/replies"): "a reply, as its page",
+    ("post", "/api/v1/messages/{thread_id}/read"): "a thread's unread state, nobody's record",
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "campanella.accounts.context_processors.navigation",
                 "campanella.comms.context_processors.unread_notices",
+                "campanella.comms.context_processors.unread_messages",
             ],
         },
     },

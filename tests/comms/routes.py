@@ -189,14 +189,21 @@ def notice_api_ids(c: Cast) -> dict[str, int]:
     return {"{notice_id}": family_notice(c).pk}
 
 
-API_IDS = notice_api_ids
-
-
 # --- the other areas of communications, each in its own module ------------------------------
-from tests.comms import routes_calendar  # noqa: E402
+from tests.comms import routes_calendar, routes_messages  # noqa: E402
 
-PAGES.update(routes_calendar.PAGES)
-API.update(routes_calendar.API)
-PAGE_WRITES.update(routes_calendar.PAGE_WRITES)
-API_WRITES.update(routes_calendar.API_WRITES)
-SELF_SERVICE.update(routes_calendar.SELF_SERVICE)
+AREAS = (routes_calendar, routes_messages)
+for area in AREAS:
+    PAGES.update(area.PAGES)
+    API.update(area.API)
+    PAGE_WRITES.update(area.PAGE_WRITES)
+    API_WRITES.update(area.API_WRITES)
+    SELF_SERVICE.update(area.SELF_SERVICE)
+
+
+def API_IDS(c: Cast) -> dict[str, int]:  # noqa: N802 - the name the route tests look up
+    ids = notice_api_ids(c)
+    for area in AREAS:
+        if hasattr(area, "api_ids"):
+            ids.update(area.api_ids(c))
+    return ids

@@ -82,6 +82,7 @@ def nav_items(
     items.append(NavItem(_("Pagelle"), reverse("reportcards:index")))
     items.append(NavItem(_("Documenti"), reverse("classdocs:index")))
     items.append(NavItem(_("Comunicazioni"), reverse("comms:notice_list")))
+    items.append(NavItem(_("Messaggi"), reverse("comms:message_list")))
     if office:
         items += [
             *import_nav(),

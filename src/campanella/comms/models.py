@@ -1,6 +1,15 @@
 """The models of every area of communications (each area keeps its own module)."""
 
 from campanella.comms.calendar.models import CalendarFeed
+from campanella.comms.messages.models import (
+    Broadcast,
+    Message,
+    MessageAttachment,
+    MessageHours,
+    TeacherInbox,
+    Thread,
+    ThreadParticipant,
+)
 from campanella.comms.notices.models import (
     Notice,
     NoticeAttachment,
@@ -12,7 +21,11 @@ from campanella.comms.notices.models import (
 )
 
 __all__ = [
+    "Broadcast",
     "CalendarFeed",
+    "Message",
+    "MessageAttachment",
+    "MessageHours",
     "Notice",
     "NoticeAttachment",
     "NoticeConsent",
@@ -20,4 +33,7 @@ __all__ = [
     "NoticeRecipient",
     "NoticeRecipientStudent",
     "NoticeReminder",
+    "TeacherInbox",
+    "Thread",
+    "ThreadParticipant",
 ]

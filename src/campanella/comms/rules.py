@@ -1,6 +1,7 @@
 """django-rules autodiscovers this module: it registers the rules of every area."""
 
 from campanella.comms.calendar import rules as calendar_rules
+from campanella.comms.messages import rules as messages_rules
 from campanella.comms.notices import rules as notices_rules
 
-__all__ = ["calendar_rules", "notices_rules"]
+__all__ = ["calendar_rules", "messages_rules", "notices_rules"]
