@@ -1,5 +1,11 @@
 """The models of every area of communications (each area keeps its own module)."""
 
+from campanella.comms.meetings.models import (
+    MeetingAvailability,
+    MeetingBooking,
+    MeetingDay,
+    MeetingSlot,
+)
 from campanella.comms.notices.models import (
     Notice,
     NoticeAttachment,
@@ -11,6 +17,10 @@ from campanella.comms.notices.models import (
 )
 
 __all__ = [
+    "MeetingAvailability",
+    "MeetingBooking",
+    "MeetingDay",
+    "MeetingSlot",
     "Notice",
     "NoticeAttachment",
     "NoticeConsent",
