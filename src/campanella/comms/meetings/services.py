@@ -388,7 +388,13 @@ def booking_create(*, user: User, slot_id: int, student_id: int) -> MeetingBooki
     try:
         with transaction.atomic():
             return _book(user, slot_id, student_id)
-    except IntegrityError:  # the same child booked twice at once: the first one stands
+    except IntegrityError as error:
+        # Only a bug in the lock would let the check constraint speak: still no overbooking.
+        if "meeting_slot_not_overbooked" in str(error):
+            raise MeetingError(
+                _("Il colloquio è al completo: scegliere un altro orario."), "slot_full"
+            ) from None
+        # The same child booked twice at once: the first one stands.
         raise MeetingError(
             _("Per questo alunno c'è già una prenotazione con questo docente in quel giorno."),
             "already_booked",
