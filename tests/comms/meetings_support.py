@@ -62,3 +62,11 @@ def booked(c: Cast, **changes: Any) -> MeetingBooking:
     """The child's family booked the maths teacher's slot."""
     slot = open_slot(c, **changes)
     return booking_create(user=c.guardian, slot_id=slot.pk, student_id=c.child.pk)
+
+
+def weekday_in(n: int) -> datetime.date:
+    """The first Monday-to-Friday day at least `n` days from today."""
+    day = in_days(n)
+    while day.weekday() > 4:
+        day += datetime.timedelta(days=1)
+    return day
