@@ -190,3 +190,11 @@ def notice_api_ids(c: Cast) -> dict[str, int]:
 
 
 API_IDS = notice_api_ids
+
+# Meetings (colloqui): their own table, merged here.
+from tests.comms import routes_meetings  # noqa: E402
+
+PAGES.update(routes_meetings.PAGES)
+API.update(routes_meetings.API)
+PAGE_WRITES.update(routes_meetings.PAGE_WRITES)
+API_WRITES.update(routes_meetings.API_WRITES)

@@ -65,7 +65,7 @@ class BookingPage(Schema):
 
 
 class SlotQuery(Schema):
-    teacher_id: Id
+    teacher_id: Id | None = Field(None, description="il docente (per le famiglie)")
     student_id: Id | None = Field(None, description="il figlio (per le famiglie)")
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=1_000_000)
@@ -77,7 +77,7 @@ class PageQuery(Schema):
 
 
 class DayQuery(Schema):
-    day: datetime.date = Field(description="il giorno (AAAA-MM-GG)")
+    day: datetime.date | None = Field(None, description="il giorno (AAAA-MM-GG); oggi se manca")
 
 
 class BookIn(Schema):
@@ -105,12 +105,12 @@ def booking_out(booking: MeetingBooking) -> BookingOut:
 @router.get("/meetings/slots", response={200: SlotPage, **ERRORS},
             summary="Colloqui di un docente (per un figlio, o i propri), a pagine")  # fmt: skip
 def slots_list(request: HttpRequest, query: Query[SlotQuery]) -> SlotPage:
-    """A family names the child; a teacher without `student_id` gets their own slots. Anyone
-    else gets an empty page."""
+    """A family names the teacher and the child; a teacher without them gets their own
+    slots. Anyone else gets an empty page."""
     staff = rules.teacher_profile(request.user)
-    if query.student_id is not None:
+    if query.student_id is not None and query.teacher_id is not None:
         rows = selectors.slots_for_family(request.user, query.teacher_id, query.student_id)
-    elif staff is not None and staff.pk == query.teacher_id:
+    elif staff is not None and query.teacher_id in (None, staff.pk) and query.student_id is None:
         rows = selectors.own_upcoming_slots(request.user)
     else:
         rows = MeetingSlot.objects.none()
