@@ -85,7 +85,7 @@ def availability_write(c: Cast) -> Write:
 
 def general_day_write(c: Cast) -> Write:
     """The office's general day for 1ª A; another institute's office naming 1ª A is refused."""
-    body = {**WINDOW, "titolo": "Udienze generali", "data": in_days(5).isoformat(),
+    body = {**WINDOW, "titolo": "Udienze generali", "giorno": in_days(5).isoformat(),
             "dalle": "15:00", "alle": "16:00", "classe": [c.classroom_1a.pk]}  # fmt: skip
     return Write(
         reverse("comms:meeting_general_days"), body, c.office,

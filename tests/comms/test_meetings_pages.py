@@ -105,7 +105,7 @@ def test_the_office_publishes_a_general_day(cast: Cast) -> None:
     url = reverse("comms:meeting_general_days")
     assert cast.classroom_1a.section in client.get(url).content.decode()
     body = {
-        "titolo": "Udienze di dicembre", "data": in_days(5).isoformat(), "dalle": "15:00",
+        "titolo": "Udienze di dicembre", "giorno": in_days(5).isoformat(), "dalle": "15:00",
         "alle": "16:00", "durata": "10", "posti": "1", "modalita": "presenza",
         "luogo": "Palestra", "apertura_giorni": "7", "apertura_ora": "20:00",
         "chiusura_ore": "24", "classe": [cast.classroom_1a.pk],

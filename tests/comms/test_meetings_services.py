@@ -121,7 +121,9 @@ def test_the_office_publishes_a_general_day_with_slots_per_teacher(cast: Cast) -
 
 def test_a_general_day_is_refused_to_teachers_and_on_foreign_classrooms(cast: Cast) -> None:
     with pytest.raises(NotAllowed):
-        meeting_day_publish(user=cast.teacher, draft=general_day(classroom_ids=[cast.classroom_1a.pk]))
+        meeting_day_publish(
+            user=cast.teacher, draft=general_day(classroom_ids=[cast.classroom_1a.pk])
+        )
     with pytest.raises(NotAllowed):
         meeting_day_publish(
             user=cast.foreign_office, draft=general_day(classroom_ids=[cast.classroom_1a.pk])
@@ -130,7 +132,9 @@ def test_a_general_day_is_refused_to_teachers_and_on_foreign_classrooms(cast: Ca
         institute=cast.institute, start_date=in_days(4), end_date=in_days(4), description="Festa"
     )
     with pytest.raises(MeetingError) as refused:
-        meeting_day_publish(user=cast.office, draft=general_day(classroom_ids=[cast.classroom_1a.pk]))
+        meeting_day_publish(
+            user=cast.office, draft=general_day(classroom_ids=[cast.classroom_1a.pk])
+        )
     assert refused.value.code == "closed_day"
     assert not MeetingDay.objects.exists() and not MeetingSlot.objects.exists()
 
@@ -147,7 +151,9 @@ def test_a_full_slot_is_refused_and_nothing_written(cast: Cast) -> None:
     booking = booked(cast)
     changes = Change.objects.count()
     with pytest.raises(MeetingError) as refused:
-        booking_create(user=cast.other_guardian, slot_id=booking.slot_id, student_id=cast.other_child.pk)
+        booking_create(
+            user=cast.other_guardian, slot_id=booking.slot_id, student_id=cast.other_child.pk
+        )
     assert refused.value.code == "slot_full"
     assert "al completo" in refused.value.message
     assert MeetingBooking.objects.count() == 1 and Change.objects.count() == changes

@@ -60,14 +60,14 @@ class AvailabilityForm(WindowForm):
 
 class MeetingDayForm(WindowForm):
     titolo = forms.CharField(label=_("Titolo"), max_length=200)
-    data = forms.DateField(label=_("Giorno"))
+    giorno = forms.DateField(label=_("Giorno"))
     dalle = forms.TimeField(label=_("Dalle ore"))
     alle = forms.TimeField(label=_("Alle ore"))
 
     def draft(self, teacher_ids: list[int], classroom_ids: list[int]) -> MeetingDayDraft:
         data: dict[str, Any] = self.cleaned_data
         return MeetingDayDraft(
-            title=data["titolo"], day=data["data"], start_time=data["dalle"],
+            title=data["titolo"], day=data["giorno"], start_time=data["dalle"],
             end_time=data["alle"], window=self.window(), teacher_ids=teacher_ids,
             classroom_ids=classroom_ids,
         )  # fmt: skip

@@ -113,9 +113,14 @@ def bookings_for_calendar(
     )
     return [
         CalendarBooking(
-            booking_id=row.pk, starts_at=row.slot.starts_at, ends_at=row.slot.ends_at,
-            teacher=row.slot.teacher.full_name, student=row.student.full_name,
-            mode=row.slot.mode, place=row.slot.place, link=row.slot.link,
-        )  # fmt: skip
+            booking_id=row.pk,
+            starts_at=row.slot.starts_at,
+            ends_at=row.slot.ends_at,
+            teacher=row.slot.teacher.full_name,
+            student=row.student.full_name,
+            mode=row.slot.mode,
+            place=row.slot.place,
+            link=row.slot.link,
+        )
         for row in rows
     ]

@@ -316,9 +316,7 @@ def meeting_day_publish(*, user: User, draft: MeetingDayDraft) -> tuple[MeetingD
         raise MeetingError(_("L'ora di fine deve seguire quella di inizio."), "invalid_times")
     year = current_school_year(institute_id, draft.day)
     if year is None or not year.contains(draft.day) or draft.day < timezone.localdate():
-        raise MeetingError(
-            _("Il giorno deve essere futuro e nell'anno scolastico."), "invalid_day"
-        )
+        raise MeetingError(_("Il giorno deve essere futuro e nell'anno scolastico."), "invalid_day")
     if draft.day in closed_days(institute_id, (), draft.day, draft.day):
         raise MeetingError(_("In quel giorno la scuola è chiusa."), "closed_day")
     with transaction.atomic():
@@ -421,9 +419,7 @@ def _book(user: User, slot_id: int, student_id: int) -> MeetingBooking:
             "already_booked",
         )
     if slot.booked_count >= slot.capacity:
-        raise MeetingError(
-            _("Il colloquio è al completo: scegliere un altro orario."), "slot_full"
-        )
+        raise MeetingError(_("Il colloquio è al completo: scegliere un altro orario."), "slot_full")
     booking = MeetingBooking.objects.create(slot=slot, student_id=student_id, booked_by=user)
     MeetingSlot.objects.filter(pk=slot.pk).update(booked_count=F("booked_count") + 1)
     change_record(
@@ -485,7 +481,7 @@ def slot_cancel(*, user: User, slot_id: int) -> list[MeetingBooking]:
             raise MeetingError(_("Il colloquio è già annullato."), "slot_cancelled")
         if slot.starts_at <= timezone.now():
             raise MeetingError(_("Il colloquio è già iniziato o passato."), "slot_past")
-        before = snapshot(slot, SLOT_FIELDS + ["cancelled_at"])
+        before = snapshot(slot, [*SLOT_FIELDS, "cancelled_at"])
         now = timezone.now()
         affected = list(
             MeetingBooking.objects.select_for_update()
@@ -504,7 +500,7 @@ def slot_cancel(*, user: User, slot_id: int) -> list[MeetingBooking]:
             action=ChangeAction.UPDATE,
             actor=user,
             before=before,
-            after={**snapshot(slot, SLOT_FIELDS + ["cancelled_at"]),
+            after={**snapshot(slot, [*SLOT_FIELDS, "cancelled_at"]),
                    "bookings_cancelled": [b.pk for b in affected]},
             institute_id=slot.institute_id,
             reason=_("Colloquio annullato dal docente"),
