@@ -273,7 +273,7 @@ def availability_publish(
             instance=availability,
             action=ChangeAction.CREATE,
             actor=user,
-            after={**snapshot(availability), "slots": created},
+            after={**snapshot(availability), "slots_created": created},
             institute_id=teacher.institute_id,
             reason=_("Ricevimento settimanale"),
         )
@@ -339,7 +339,7 @@ def meeting_day_publish(*, user: User, draft: MeetingDayDraft) -> tuple[MeetingD
             instance=day,
             action=ChangeAction.CREATE,
             actor=user,
-            after={**snapshot(day), "teachers": [t.pk for t in teachers], "slots": created},
+            after={**snapshot(day), "teachers": [t.pk for t in teachers], "slots_created": created},
             institute_id=institute_id,
             reason=_("Udienze generali"),
         )
