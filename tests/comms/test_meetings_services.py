@@ -278,3 +278,12 @@ def test_the_teachers_day_lists_who_when_and_how(cast: Cast) -> None:
     assert list(selectors.teacher_day(cast.coordinator, in_days(2))) == []
     assert list(selectors.teacher_day(cast.teacher, in_days(3))) == []
     assert services.MAX_SLOTS > 0
+
+
+def test_the_institutes_history_reads_every_meeting_change(cast: Cast) -> None:
+    booking = booked(cast)
+    meeting_day_publish(user=cast.office, draft=general_day(classroom_ids=[cast.classroom_1a.pk]))
+    slot_cancel(user=cast.teacher, slot_id=booking.slot_id)
+    response = cast.client_for(cast.office).get("/registro/storico/")
+    assert response.status_code == 200
+    assert Change.objects.filter(object_id=booking.pk, reason__startswith="Prenotazione").exists()
