@@ -135,6 +135,8 @@ def real_path_values(cast: Cast) -> dict[str, str]:
         "document_id": "1",
         "round_id": "1",
         "notice_id": "1",
+        "slot_id": "1",
+        "booking_id": "1",
         "day": DAY,
     }
 

@@ -122,7 +122,7 @@ def slots_list(request: HttpRequest, query: Query[SlotQuery]) -> SlotPage:
     )  # fmt: skip
 
 
-BOOKED: dict[int, Any] = {201: BookingOut, 409: ErrorOut, **ERRORS}
+BOOKED: dict[int, Any] = {201: BookingOut, 400: ErrorOut, 409: ErrorOut, **ERRORS}
 
 
 @router.post("/meetings/slots/{slot_id}/bookings", response=BOOKED,
