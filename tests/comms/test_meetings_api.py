@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campanella.accounts.services import api_token_issue
 from campanella.comms.meetings.models import MeetingBooking, MeetingSlot
+from campanella.comms.meetings.services import booking_create
 from campanella.people.models import Staff, User
 from tests.comms.meetings_support import booked, in_days, open_slot, publish_on
 from tests.conftest import Cast
@@ -109,3 +110,27 @@ def test_the_teachers_day(cast: Cast) -> None:
     for outsider in (cast.other_teacher, cast.guardian, cast.office):
         assert api(outsider).get(url).json() == []
     assert api(cast.teacher).get("/api/v1/meetings/day?day=ieri").status_code == 422
+
+
+def test_bookings_and_day_queries_do_not_grow(cast: Cast) -> None:
+    family, teacher = api(cast.guardian), api(cast.teacher)
+    day = f"/api/v1/meetings/day?day={in_days(2).isoformat()}"
+    slots = publish_on(cast, in_days(2), capacity=3)
+
+    def costs() -> list[int]:
+        counts = []
+        for client, url in ((family, "/api/v1/meetings/bookings"), (teacher, day)):
+            client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    booking_create(user=cast.guardian, slot_id=slots[0].pk, student_id=cast.child.pk)
+    few = costs()
+    booking_create(user=cast.other_guardian, slot_id=slots[0].pk, student_id=cast.other_child.pk)
+    sibling_slot = open_slot(cast, teacher=cast.other_teacher)
+    booking_create(user=cast.guardian, slot_id=sibling_slot.pk, student_id=cast.sibling.pk)
+    assert costs() == few
+    assert family.get("/api/v1/meetings/bookings").json()["count"] == 2
+    assert len(teacher.get(day).json()) == 2
