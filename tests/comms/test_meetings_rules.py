@@ -33,7 +33,9 @@ def test_a_familys_teachers_are_those_of_the_childs_classroom(cast: Cast) -> Non
 
 
 def test_a_revoked_link_books_nothing(cast: Cast) -> None:
-    Guardianship.objects.filter(student=cast.child).update(access_revoked_on=datetime.date(2026, 9, 1))
+    Guardianship.objects.filter(student=cast.child).update(
+        access_revoked_on=datetime.date(2026, 9, 1)
+    )
     assert not rules.may_book_with(cast.guardian, cast.child.pk, staff(cast.teacher).pk)
     assert list(rules.family_children(cast.guardian)) == [cast.sibling]
 
