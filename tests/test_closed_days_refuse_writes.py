@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 
 from campanella.school.guard import period_reopen
+from tests.comms.routes_meetings import UNGUARDED as MEETINGS_UNGUARDED
 from tests.conftest import Cast
 from tests.routes import Write
 from tests.school.closed_days import FED, HOLDER, close, fingerprint, says_closed
@@ -133,6 +134,7 @@ UNGUARDED: dict[Any, str] = {
     ("post", "/api/v1/messages"): "a message, as its page",
     ("post", "/api/v1/messages/{thread_id}/replies"): "a reply, as its page",
     ("post", "/api/v1/messages/{thread_id}/read"): "a thread's unread state, nobody's record",
+    **MEETINGS_UNGUARDED,  # meetings (comms): bookings and slots feed no session
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],

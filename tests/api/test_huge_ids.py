@@ -137,6 +137,8 @@ def real_path_values(cast: Cast) -> dict[str, str]:
         "notice_id": "1",
         "thread_id": "1",
         "attachment_id": "1",
+        "slot_id": "1",
+        "booking_id": "1",
         "day": DAY,
     }
 

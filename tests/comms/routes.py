@@ -190,15 +190,15 @@ def notice_api_ids(c: Cast) -> dict[str, int]:
 
 
 # --- the other areas of communications, each in its own module ------------------------------
-from tests.comms import routes_calendar, routes_messages  # noqa: E402
+from tests.comms import routes_calendar, routes_meetings, routes_messages  # noqa: E402
 
-AREAS = (routes_calendar, routes_messages)
+AREAS = (routes_calendar, routes_meetings, routes_messages)
 for area in AREAS:
     PAGES.update(area.PAGES)
     API.update(area.API)
     PAGE_WRITES.update(area.PAGE_WRITES)
     API_WRITES.update(area.API_WRITES)
-    SELF_SERVICE.update(area.SELF_SERVICE)
+    SELF_SERVICE.update(getattr(area, "SELF_SERVICE", {}))
 
 
 def API_IDS(c: Cast) -> dict[str, int]:  # noqa: N802 - the name the route tests look up

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import Router
 
 from campanella.comms.calendar.api import router as calendar_router
+from campanella.comms.meetings.api import router as meetings_router
 from campanella.comms.messages.api import router as messages_router
 from campanella.comms.notices.api import router as notices_router
 
@@ -12,3 +13,4 @@ router = Router()
 router.add_router("", notices_router)
 router.add_router("", calendar_router)
 router.add_router("", messages_router)
+router.add_router("", meetings_router)

@@ -1,6 +1,12 @@
 """The models of every area of communications (each area keeps its own module)."""
 
 from campanella.comms.calendar.models import CalendarFeed
+from campanella.comms.meetings.models import (
+    MeetingAvailability,
+    MeetingBooking,
+    MeetingDay,
+    MeetingSlot,
+)
 from campanella.comms.messages.models import (
     Broadcast,
     Message,
@@ -23,6 +29,10 @@ from campanella.comms.notices.models import (
 __all__ = [
     "Broadcast",
     "CalendarFeed",
+    "MeetingAvailability",
+    "MeetingBooking",
+    "MeetingDay",
+    "MeetingSlot",
     "Message",
     "MessageAttachment",
     "MessageHours",

@@ -1,5 +1,6 @@
 """Background jobs of every area of communications."""
 
+from campanella.comms.meetings.tasks import send_meeting_reminders
 from campanella.comms.notices.tasks import send_notice_reminder
 
-__all__ = ["send_notice_reminder"]
+__all__ = ["send_meeting_reminders", "send_notice_reminder"]

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from campanella.demo.grade_history import generate_grades
 from campanella.demo.interim_reports import generate_interim_reports
+from campanella.demo.meetings import generate_meetings
 from campanella.demo.messages import generate_messages
 from campanella.demo.notices import generate_notices
 from campanella.demo.register_history import generate_history
@@ -405,6 +406,7 @@ def generate(
             generate_interim_reports(institute_id=counts.institute_id, year=year, today=today)
             generate_notices(institute_id=counts.institute_id, year=year, today=today)
             generate_messages(institute_id=counts.institute_id, year=year, today=today)
+            generate_meetings(institute_id=counts.institute_id, today=today)
         return counts
 
 

@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 from campanella.comms.notices.rules import received
 from campanella.lib.calendar_events import CalendarEvent, Source
 
-# The agenda of the login's classrooms (homework, tests) and the consent deadlines of notices
-# addressed to it; meetings booked join here when their area is merged.
+# The agenda of the login's classrooms (homework, tests), the consent deadlines of notices
+# addressed to it and the meetings (colloqui) booked by it or with it.
 SOURCE_PATHS: tuple[str, ...] = (
     "campanella.register.calendar.agenda_events",
     "campanella.comms.calendar.sources.notice_deadlines",
+    "campanella.comms.meetings.selectors.meeting_events",
 )
 _registered: list[Source] = []
 

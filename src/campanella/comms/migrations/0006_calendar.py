@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comms', '0002_messages'),
+        ('comms', '0003_meetings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

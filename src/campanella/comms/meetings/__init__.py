@@ -1,0 +1,1 @@
+"""Meetings (colloqui): teachers' weekly slots, general meeting days, bookings."""
