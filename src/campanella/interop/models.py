@@ -138,6 +138,10 @@ class ApiKey(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(KeyScope(scope).label) for scope in self.scopes if scope in KeyScope.values]
+
     def allows(self, scope: str) -> bool:
         return self.is_active and scope in self.scopes
 

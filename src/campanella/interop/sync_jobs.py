@@ -148,7 +148,7 @@ def range_preview(
 
 
 def _log(job: SyncJob, message: str) -> None:
-    entry = {"at": timezone.now().isoformat(timespec="seconds"), "message": message}
+    entry = {"at": timezone.localtime().isoformat(timespec="seconds"), "message": message}
     job.log = [*job.log, entry][-LOG_LIMIT:]
 
 

@@ -80,7 +80,14 @@ WRITTEN_LABELS = {
     "late_entries_created": gettext_lazy("entrate posticipate registrate"),
     "early_exits_created": gettext_lazy("uscite anticipate registrate"),
     "justifications_created": gettext_lazy("giustificazioni registrate"),
+    "giorni_rifiutati": gettext_lazy("giorni non importati (nulla scritto)"),
+    "conflitti": gettext_lazy("righe in conflitto con il registro (non importate)"),
 }
+
+
+def written_lines(written: dict[str, int]) -> list[tuple[str, int]]:
+    """What an import wrote, in Italian."""
+    return [(str(WRITTEN_LABELS.get(code, code)), count) for code, count in written.items()]
 
 
 def count_lines(kind: str, counts: dict[str, int], *, unknown: int = 0) -> list[str]:
@@ -302,10 +309,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     if not batch.is_applied:
         return redirect("interop:preview", pk=batch.pk)
-    written = [
-        (str(WRITTEN_LABELS.get(code, code)), count)
-        for code, count in batch.summary.get("written", {}).items()
-    ]
+    written = written_lines(batch.summary.get("written", {}))
     summary = batch.summary
     applied_counts = {
         action: int(summary.get(action, 0)) for action in (CREATED, UPDATED, UNCHANGED, CONFLICT)

@@ -20,7 +20,7 @@ from campanella.interop.forms import ACCEPTED_TYPES, AttendanceRangeForm
 from campanella.interop.models import ImportBatch, ImportKind, SyncJob
 from campanella.interop.rules import office_staff
 from campanella.interop.services import import_upload
-from campanella.interop.views import range_choice
+from campanella.interop.views import range_choice, written_lines
 from campanella.people.models import Staff, User
 
 
@@ -113,6 +113,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rate": None if rate is None else round(rate),
         "seconds_left": job.seconds_left(),
         "log": list(reversed(job.log[-50:])),
+        "written": written_lines(job.written),
     }
     return render(request, template, context)
 
