@@ -1,5 +1,6 @@
 """The models of every area of communications (each area keeps its own module)."""
 
+from campanella.comms.materials.models import Material
 from campanella.comms.notices.models import (
     Notice,
     NoticeAttachment,
@@ -11,6 +12,7 @@ from campanella.comms.notices.models import (
 )
 
 __all__ = [
+    "Material",
     "Notice",
     "NoticeAttachment",
     "NoticeConsent",
