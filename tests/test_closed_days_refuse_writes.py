@@ -112,6 +112,22 @@ UNGUARDED: dict[Any, str] = {
     ("post", "/api/v1/notices/{notice_id}/read"): "a notice read, as its page",
     ("post", "/api/v1/notices/{notice_id}/confirmation"): "a notice confirmed, as its page",
     ("post", "/api/v1/notices/{notice_id}/consent"): "a notice's consent, as its page",
+    # Teaching materials (comms): what a teacher shares, not a register record.
+    "comms:material_create": "a teacher's teaching material, not a register record",
+    "comms:material_edit": "a teacher's teaching material, not a register record",
+    "comms:material_delete": "a teacher's teaching material, not a register record",
+    "comms:material_share": "a teacher's teaching material, shared to their classrooms",
+    ("post", "/api/v1/materials/classrooms/{classroom_id}/subjects/{subject_id}/folders"): (
+        "a folder of teaching material, as its page"
+    ),
+    ("post", "/api/v1/materials/classrooms/{classroom_id}/subjects/{subject_id}/links"): (
+        "a link of teaching material, as its page"
+    ),
+    ("post", "/api/v1/materials/classrooms/{classroom_id}/subjects/{subject_id}/files"): (
+        "a file of teaching material, as its page"
+    ),
+    ("patch", "/api/v1/materials/{material_id}"): "teaching material changed, as its page",
+    ("delete", "/api/v1/materials/{material_id}"): "teaching material deleted, as its page",
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],

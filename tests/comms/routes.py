@@ -190,3 +190,19 @@ def notice_api_ids(c: Cast) -> dict[str, int]:
 
 
 API_IDS = notice_api_ids
+
+
+# Teaching materials (tests/comms/routes_materials.py).
+from tests.comms import routes_materials  # noqa: E402
+
+PAGES.update(routes_materials.PAGES)
+API.update(routes_materials.API)
+PAGE_WRITES.update(routes_materials.PAGE_WRITES)
+API_WRITES.update(routes_materials.API_WRITES)
+
+
+def comms_api_ids(c: Cast) -> dict[str, int]:
+    return {**notice_api_ids(c), **routes_materials.API_IDS(c)}
+
+
+API_IDS = comms_api_ids  # noqa: F811
