@@ -205,4 +205,4 @@ def comms_api_ids(c: Cast) -> dict[str, int]:
     return {**notice_api_ids(c), **routes_materials.API_IDS(c)}
 
 
-API_IDS = comms_api_ids  # noqa: F811
+API_IDS = comms_api_ids

@@ -156,9 +156,7 @@ def api_patch_write(c: Cast) -> Write:
 
 def api_delete_write(c: Cast) -> Write:
     item = add(c, MaterialKind.LINK)
-    return Write(
-        f"/api/v1/materials/{item.pk}", {}, c.teacher, writer_outsiders(c), (Material,)
-    )
+    return Write(f"/api/v1/materials/{item.pk}", {}, c.teacher, writer_outsiders(c), (Material,))
 
 
 API.update({

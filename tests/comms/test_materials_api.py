@@ -53,9 +53,7 @@ def test_folder_contents_by_query_and_by_path(cast: Cast) -> None:
     client = api(cast.child_user)
     by_query = client.get(f"{shelf(cast)}?folder_id={folder.pk}").json()
     by_path = client.get(f"/api/v1/materials/{folder.pk}/items").json()
-    assert [i["id"] for i in by_query["items"]] == [inner.pk] == [
-        i["id"] for i in by_path["items"]
-    ]
+    assert [i["id"] for i in by_query["items"]] == [inner.pk] == [i["id"] for i in by_path["items"]]
     assert by_path["items"][0]["download_url"] == f"/api/v1/materials/{inner.pk}/download"
     outsider = api(cast.other_teacher)
     assert outsider.get(f"/api/v1/materials/{folder.pk}/items").status_code == 404

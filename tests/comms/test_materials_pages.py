@@ -105,9 +105,11 @@ def test_folders_are_browsed_with_their_path(cast: Cast) -> None:
     a_file(cast, title="Triangoli", parent_id=folder.pk)
     top = cast.client_for(cast.child_user).get(shelf_url(cast)).content.decode()
     assert "Geometria" in top and "Triangoli" not in top
-    inside = cast.client_for(cast.child_user).get(
-        reverse("comms:material_folder", args=[folder.pk])
-    ).content.decode()
+    inside = (
+        cast.client_for(cast.child_user)
+        .get(reverse("comms:material_folder", args=[folder.pk]))
+        .content.decode()
+    )
     assert "Triangoli" in inside and 'aria-current="page">Geometria' in inside
 
 
@@ -134,9 +136,9 @@ def test_the_classroom_page_lists_the_subjects_with_their_counts(cast: Cast) -> 
     teacher = cast.client_for(cast.teacher).get(url).content.decode()
     assert "2 elementi" in teacher and "la tua materia" in teacher
     index = cast.client_for(cast.guardian).get(reverse("comms:material_index")).content.decode()
-    assert url in index and reverse(
-        "comms:material_classroom", args=[cast.classroom_2b.pk]
-    ) in index  # the sibling's classroom
+    assert (
+        url in index and reverse("comms:material_classroom", args=[cast.classroom_2b.pk]) in index
+    )  # the sibling's classroom
 
 
 def queries(client: Client, url: str) -> int:
@@ -150,14 +152,16 @@ def test_the_shelf_costs_the_same_queries_with_more_items(cast: Cast) -> None:
     family = cast.client_for(cast.guardian)
     folder = add(cast)
     a_file(cast, title="Prima", parent_id=folder.pk)
-    few = queries(family, shelf_url(cast)), queries(
-        family, reverse("comms:material_folder", args=[folder.pk])
+    few = (
+        queries(family, shelf_url(cast)),
+        queries(family, reverse("comms:material_folder", args=[folder.pk])),
     )
     for n in range(5):
         a_file(cast, title=f"Scheda {n}")
         add(cast, MaterialKind.LINK, title=f"Sito {n}")
         a_file(cast, title=f"Dentro {n}", parent_id=folder.pk)
-    many = queries(family, shelf_url(cast)), queries(
-        family, reverse("comms:material_folder", args=[folder.pk])
+    many = (
+        queries(family, shelf_url(cast)),
+        queries(family, reverse("comms:material_folder", args=[folder.pk])),
     )
     assert few == many

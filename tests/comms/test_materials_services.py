@@ -69,9 +69,7 @@ def test_a_link_must_be_http_or_https(cast: Cast, url: str) -> None:
     assert not Material.objects.exists()
 
 
-def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(
-    cast: Cast, settings: Any
-) -> None:
+def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(cast: Cast, settings: Any) -> None:
     settings.MATERIALS_MAX_MB = 1
     big = PDF + b"0" * (1024 * 1024)
     with pytest.raises(MaterialError) as refused:
@@ -155,9 +153,7 @@ def test_rename_describe_hide_and_move_keep_before_and_after(cast: Cast) -> None
         )
 
 
-def test_a_folder_moves_with_its_content_and_never_into_itself(
-    cast: Cast, settings: Any
-) -> None:
+def test_a_folder_moves_with_its_content_and_never_into_itself(cast: Cast, settings: Any) -> None:
     settings.MATERIALS_FOLDER_DEPTH = 3
     a = add(cast, title="A")
     b = add(cast, title="B", parent_id=a.pk)
@@ -168,7 +164,9 @@ def test_a_folder_moves_with_its_content_and_never_into_itself(
         )
     assert refused.value.code == "spostamento_non_valido"
     c = add(cast, title="C")
-    services.material_update(user=cast.teacher, material_id=b.pk, changes=changes_of(b, parent_id=c.pk))
+    services.material_update(
+        user=cast.teacher, material_id=b.pk, changes=changes_of(b, parent_id=c.pk)
+    )
     inside.refresh_from_db()
     assert inside.depth == 2
     d = add(cast, title="D", parent_id=c.pk)

@@ -61,7 +61,9 @@ class PageQuery(Schema):
 
 
 class ShelfQuery(PageQuery):
-    folder_id: Id | None = Field(None, description="una cartella dello scaffale; vuoto: il primo livello")
+    folder_id: Id | None = Field(
+        None, description="una cartella dello scaffale; vuoto: il primo livello"
+    )
 
 
 class FolderIn(Schema):
@@ -116,7 +118,7 @@ def page_of(shelf: rules.Shelf, folder: Material | None, query: PageQuery) -> Ma
 
 
 @router.get(SHELF, response={200: MaterialPage, **ERRORS},
-            summary="Materiale di una classe e materia, o di una sua cartella (a pagine)")  # fmt: skip
+            summary="Materiale di una classe e materia o di una cartella (a pagine)")  # fmt: skip
 def shelf_list(
     request: HttpRequest, classroom_id: Id, subject_id: Id, query: Query[ShelfQuery]
 ) -> MaterialPage:

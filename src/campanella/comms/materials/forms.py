@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -27,7 +26,9 @@ class MaterialForm(forms.Form):
     descrizione = forms.CharField(
         label=_("Descrizione (facoltativa)"), max_length=2000, required=False
     )
-    indirizzo = forms.CharField(label=_("Indirizzo del collegamento"), max_length=1000, required=False)
+    indirizzo = forms.CharField(
+        label=_("Indirizzo del collegamento"), max_length=1000, required=False
+    )
     cartella = forms.IntegerField(label=_("Cartella"), required=False, min_value=1)
     bozza = forms.BooleanField(label=_("Bozza: nascosto a studenti e famiglie"), required=False)
     visibile_dal = forms.DateField(label=_("Visibile dal (facoltativo)"), required=False)
@@ -38,9 +39,9 @@ class EditForm(forms.Form):
     descrizione = forms.CharField(
         label=_("Descrizione (facoltativa)"), max_length=2000, required=False
     )
-    indirizzo = forms.CharField(label=_("Indirizzo del collegamento"), max_length=1000, required=False)
+    indirizzo = forms.CharField(
+        label=_("Indirizzo del collegamento"), max_length=1000, required=False
+    )
     cartella = forms.IntegerField(label=_("Cartella"), required=False, min_value=1)
     bozza = forms.BooleanField(label=_("Bozza: nascosto a studenti e famiglie"), required=False)
     visibile_dal = forms.DateField(label=_("Visibile dal (facoltativo)"), required=False)
-
-

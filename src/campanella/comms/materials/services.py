@@ -383,7 +383,8 @@ def material_share(
         raise NotAllowed
     if item.is_folder:
         raise MaterialError(
-            _("Si possono condividere file e collegamenti, non cartelle."), "cartella_non_condivisibile"
+            _("Si possono condividere file e collegamenti, non cartelle."),
+            "cartella_non_condivisibile",
         )
     if not classroom_ids:
         raise MaterialError(_("Scegliere almeno una classe."), "classi_mancanti")

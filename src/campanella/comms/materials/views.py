@@ -63,13 +63,11 @@ def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
     return render(request, "comms/materials/classroom.html", context)
 
 
-def shelf_page(
-    request: HttpRequest, shelf: rules.Shelf, folder: Material | None
-) -> HttpResponse:
+def shelf_page(request: HttpRequest, shelf: rules.Shelf, folder: Material | None) -> HttpResponse:
     page = Paginator(selectors.folder_contents(shelf, folder), PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
-    trail = list(reversed(rules.ancestors(folder))) + [folder] if folder else []
+    trail = [*reversed(rules.ancestors(folder)), folder] if folder else []
     context: dict[str, Any] = {
         "shelf": shelf,
         "folder": folder,
@@ -116,8 +114,9 @@ def create(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResp
     form = MaterialForm(request.POST)
     parent_id = parse_id(request.POST.get("cartella", "")) if request.POST.get("cartella") else None
     parent = (
-        Material.objects.filter(pk=parent_id, classroom=found.classroom, subject=found.subject)
-        .first()
+        Material.objects.filter(
+            pk=parent_id, classroom=found.classroom, subject=found.subject
+        ).first()
         if parent_id
         else None
     )

@@ -7,45 +7,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comms', '0001_initial'),
-        ('school', '0005_closed_period'),
+        ("comms", "0001_initial"),
+        ("school", "0005_closed_period"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Material',
+            name="Material",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('cartella', 'cartella'), ('file', 'file'), ('link', 'collegamento')], max_length=10, verbose_name='tipo')),
-                ('title', models.CharField(max_length=200, verbose_name='titolo')),
-                ('description', models.TextField(blank=True, max_length=2000, verbose_name='descrizione')),
-                ('url', models.URLField(blank=True, max_length=1000, verbose_name='indirizzo')),
-                ('file', models.FileField(blank=True, upload_to='comms/materiali/%Y/%m/', verbose_name='file')),
-                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='nome del file')),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='dimensione')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('is_draft', models.BooleanField(default=False, verbose_name='bozza (nascosto)')),
-                ('visible_from', models.DateTimeField(blank=True, null=True, verbose_name='visibile dal')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='creato il')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='modificato il')),
-                ('deleted_at', models.DateTimeField(blank=True, null=True, verbose_name='eliminato il')),
-                ('classroom', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='materials', to='school.classroom', verbose_name='classe')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='comms.material', verbose_name='cartella')),
-                ('shared_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='comms.material')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='school.subject', verbose_name='materia')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cartella", "cartella"),
+                            ("file", "file"),
+                            ("link", "collegamento"),
+                        ],
+                        max_length=10,
+                        verbose_name="tipo",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titolo")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=2000, verbose_name="descrizione"),
+                ),
+                ("url", models.URLField(blank=True, max_length=1000, verbose_name="indirizzo")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to="comms/materiali/%Y/%m/", verbose_name="file"
+                    ),
+                ),
+                (
+                    "file_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nome del file"),
+                ),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="dimensione")),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("is_draft", models.BooleanField(default=False, verbose_name="bozza (nascosto)")),
+                (
+                    "visible_from",
+                    models.DateTimeField(blank=True, null=True, verbose_name="visibile dal"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="creato il"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="modificato il"
+                    ),
+                ),
+                (
+                    "deleted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="eliminato il"),
+                ),
+                (
+                    "classroom",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="materials",
+                        to="school.classroom",
+                        verbose_name="classe",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="comms.material",
+                        verbose_name="cartella",
+                    ),
+                ),
+                (
+                    "shared_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="comms.material",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="school.subject",
+                        verbose_name="materia",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'materiale didattico',
-                'verbose_name_plural': 'materiali didattici',
-                'ordering': ['title', 'pk'],
-                'indexes': [models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['classroom', 'subject', 'parent'], name='material_shelf_live')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'link'), _negated=True), models.Q(('url', ''), _negated=True), _connector='OR'), name='material_link_has_url'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'file'), _negated=True), models.Q(('file', ''), _negated=True), _connector='OR'), name='material_file_has_file')],
+                "verbose_name": "materiale didattico",
+                "verbose_name_plural": "materiali didattici",
+                "ordering": ["title", "pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("deleted_at__isnull", True)),
+                        fields=["classroom", "subject", "parent"],
+                        name="material_shelf_live",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "link"), _negated=True),
+                            models.Q(("url", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="material_link_has_url",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "file"), _negated=True),
+                            models.Q(("file", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="material_file_has_file",
+                    ),
+                ],
             },
         ),
     ]
