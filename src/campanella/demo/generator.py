@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from campanella.demo.grade_history import generate_grades
 from campanella.demo.interim_reports import generate_interim_reports
+from campanella.demo.materials import generate_materials
 from campanella.demo.notices import generate_notices
 from campanella.demo.register_history import generate_history
 from campanella.lib.fake_people import FakePerson, fake_person
@@ -403,6 +404,7 @@ def generate(
             )  # fmt: skip
             generate_interim_reports(institute_id=counts.institute_id, year=year, today=today)
             generate_notices(institute_id=counts.institute_id, year=year, today=today)
+            generate_materials(institute_id=counts.institute_id, year=year)
         return counts
 
 
