@@ -135,6 +135,7 @@ def real_path_values(cast: Cast) -> dict[str, str]:
         "document_id": "1",
         "round_id": "1",
         "notice_id": "1",
+        "material_id": "1",
         "day": DAY,
     }
 

@@ -135,7 +135,7 @@ def create(request: HttpRequest, classroom_id: int, subject_id: int) -> HttpResp
     try:
         made = services.material_create(
             user=user, classroom_id=classroom_id, subject_id=subject_id, draft=draft,
-            upload=upload, upload_name=upload.name or "" if upload else "",
+            upload=upload, upload_name=(upload.name or "") if upload else "",
             upload_size=upload.size if upload else None,
         )  # fmt: skip
     except services.NotAllowed:
