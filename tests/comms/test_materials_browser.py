@@ -31,7 +31,7 @@ def choose(page: Any, selector: str) -> None:
 def test_teacher_shares_a_folder_and_a_file_the_family_downloads(
     live_cast: Cast, live_server: Any, desktop: Watched, phone: Watched, tmp_path: Path
 ) -> None:
-    base, cast = live_server.url, live_cast
+    base = live_server.url
 
     teacher = desktop.page
     login(teacher, base, "teacher", PASSWORD)
