@@ -165,3 +165,15 @@ def test_the_shelf_costs_the_same_queries_with_more_items(cast: Cast) -> None:
         queries(family, reverse("comms:material_folder", args=[folder.pk])),
     )
     assert few == many
+
+
+def test_the_materials_are_linked_from_the_family_home_and_the_classroom_page(cast: Cast) -> None:
+    url = reverse("comms:material_classroom", args=[cast.classroom_1a.pk])
+    home = cast.client_for(cast.guardian).get(reverse("accounts:home")).content.decode()
+    assert f'href="{url}"' in home
+    classroom = cast.client_for(cast.teacher).get(
+        reverse("people:classroom_detail", args=[cast.classroom_1a.pk])
+    )
+    assert f'href="{url}"' in classroom.content.decode()
+    notices = cast.client_for(cast.child_user).get(reverse("comms:notice_list")).content.decode()
+    assert reverse("comms:material_index") in notices
