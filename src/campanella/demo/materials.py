@@ -42,14 +42,14 @@ def generate_materials(*, institute_id: int, year: SchoolYear) -> int:
         seen.add(teaching.classroom_id)
         user = teaching.teacher.user
         assert user is not None
-        where = {"classroom_id": teaching.classroom_id, "subject_id": teaching.subject_id}
+        room, subject = teaching.classroom_id, teaching.subject_id
         folder = material_create(
-            user=user, **where,
+            user=user, classroom_id=room, subject_id=subject,
             draft=MaterialDraft(kind=MaterialKind.FOLDER, title="Materiali del primo periodo",
                                 description="Schede ed esercizi da svolgere a casa."),
         ).material  # fmt: skip
         material_create(
-            user=user, **where,
+            user=user, classroom_id=room, subject_id=subject,
             draft=MaterialDraft(kind=MaterialKind.LINK, title="Enciclopedia Treccani",
                                 url="https://www.treccani.it/enciclopedia/",
                                 parent_id=folder.pk),
@@ -57,7 +57,7 @@ def generate_materials(*, institute_id: int, year: SchoolYear) -> int:
         tips = TIPS.encode()
         upload = SimpleUploadedFile("consigli-per-lo-studio.txt", tips, "text/plain")
         material_create(
-            user=user, **where,
+            user=user, classroom_id=room, subject_id=subject,
             draft=MaterialDraft(kind=MaterialKind.FILE, title="Consigli per lo studio",
                                 parent_id=folder.pk),
             upload=upload, upload_name=upload.name or "", upload_size=len(tips),
