@@ -177,3 +177,12 @@ def test_the_materials_are_linked_from_the_family_home_and_the_classroom_page(ca
     assert f'href="{url}"' in classroom.content.decode()
     notices = cast.client_for(cast.child_user).get(reverse("comms:notice_list")).content.decode()
     assert reverse("comms:material_index") in notices
+
+
+def test_a_folder_is_not_offered_a_place_inside_itself(cast: Cast) -> None:
+    outer = add(cast, title="Esterna")
+    add(cast, title="Interna", parent_id=outer.pk)
+    add(cast, title="Altrove")
+    page = cast.client_for(cast.teacher).get(reverse("comms:material_edit", args=[outer.pk]))
+    choices = page.content.decode().split('id="cartella"')[1].split("</select>")[0]
+    assert "Altrove" in choices and "Interna" not in choices and "Esterna" not in choices

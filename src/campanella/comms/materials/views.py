@@ -180,6 +180,8 @@ def edit(request: HttpRequest, material_id: int) -> HttpResponse:
                 return where(item.parent, access.shelf)
         else:
             errors.extend(str(e) for errs in form.errors.values() for e in errs)
+    # A folder cannot go into itself nor into what it holds: not offered.
+    inside = {item.pk, *(services.descendants(item) if item.is_folder else [])}
     context = {
         "item": item,
         "shelf": access.shelf,
@@ -188,7 +190,7 @@ def edit(request: HttpRequest, material_id: int) -> HttpResponse:
         "folders": [
             (f.pk, "— " * f.depth + f.title)
             for f in selectors.shelf_folders(access.shelf)
-            if f.pk != item.pk
+            if f.pk not in inside
         ],
         "targets": services.share_targets(user, item) if not item.is_folder else [],
         "values": request.POST if request.method == "POST" else initial,
