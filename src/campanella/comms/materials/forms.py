@@ -10,8 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from campanella.comms.materials.models import MaterialKind
 
-MAX_SHARE_TARGETS = 50
-
 
 def moment(day: datetime.date | None) -> datetime.datetime | None:
     """A visible-from day as the start of that day, Europe/Rome."""
