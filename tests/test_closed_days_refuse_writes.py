@@ -135,6 +135,22 @@ UNGUARDED: dict[Any, str] = {
     ("post", "/api/v1/messages/{thread_id}/replies"): "a reply, as its page",
     ("post", "/api/v1/messages/{thread_id}/read"): "a thread's unread state, nobody's record",
     **MEETINGS_UNGUARDED,  # meetings (comms): bookings and slots feed no session
+    # Teaching materials (comms): what a teacher shares, not a register record.
+    "comms:material_create": "a teacher's teaching material, not a register record",
+    "comms:material_edit": "a teacher's teaching material, not a register record",
+    "comms:material_delete": "a teacher's teaching material, not a register record",
+    "comms:material_share": "a teacher's teaching material, shared to their classrooms",
+    ("post", "/api/v1/materials/classrooms/{classroom_id}/subjects/{subject_id}/folders"): (
+        "a folder of teaching material, as its page"
+    ),
+    ("post", "/api/v1/materials/classrooms/{classroom_id}/subjects/{subject_id}/links"): (
+        "a link of teaching material, as its page"
+    ),
+    ("post", "/api/v1/materials/classrooms/{classroom_id}/subjects/{subject_id}/files"): (
+        "a file of teaching material, as its page"
+    ),
+    ("patch", "/api/v1/materials/{material_id}"): "teaching material changed, as its page",
+    ("delete", "/api/v1/materials/{material_id}"): "teaching material deleted, as its page",
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],

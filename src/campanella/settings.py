@@ -261,6 +261,16 @@ COMMS_ATTACHMENT_MAX_BYTES = env_int(
 COMMS_ATTACHMENT_TYPES = env_list(
     "COMMS_ATTACHMENT_TYPES", default=["pdf", "png", "jpeg", "docx", "xlsx", "odt", "ods"]
 )
+# Teaching materials (comms/materials): the largest file a teacher shares, its kinds (by
+# content, lib/file_kinds.py) and how deep folders nest (a folder in a folder in a folder: 3).
+MATERIALS_MAX_MB = env_int("MATERIALS_MAX_MB", default=20, minimum=1)
+MATERIALS_TYPES = env_list(
+    "MATERIALS_TYPES",
+    default=[
+        "pdf", "png", "jpeg", "gif", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "zip",
+    ],
+)  # fmt: skip
+MATERIALS_FOLDER_DEPTH = env_int("MATERIALS_FOLDER_DEPTH", default=3, minimum=1)
 # Minutes before the families missing from a notice may be reminded again.
 COMMS_REMINDER_INTERVAL_MINUTES = env_int("COMMS_REMINDER_INTERVAL_MINUTES", default=60)
 

@@ -139,6 +139,7 @@ def real_path_values(cast: Cast) -> dict[str, str]:
         "attachment_id": "1",
         "slot_id": "1",
         "booking_id": "1",
+        "material_id": "1",
         "day": DAY,
     }
 

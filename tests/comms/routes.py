@@ -190,9 +190,14 @@ def notice_api_ids(c: Cast) -> dict[str, int]:
 
 
 # --- the other areas of communications, each in its own module ------------------------------
-from tests.comms import routes_calendar, routes_meetings, routes_messages  # noqa: E402
+from tests.comms import (  # noqa: E402
+    routes_calendar,
+    routes_materials,
+    routes_meetings,
+    routes_messages,
+)
 
-AREAS = (routes_calendar, routes_meetings, routes_messages)
+AREAS = (routes_calendar, routes_materials, routes_meetings, routes_messages)
 for area in AREAS:
     PAGES.update(area.PAGES)
     API.update(area.API)
@@ -204,6 +209,7 @@ for area in AREAS:
 def API_IDS(c: Cast) -> dict[str, int]:  # noqa: N802 - the name the route tests look up
     ids = notice_api_ids(c)
     for area in AREAS:
-        if hasattr(area, "api_ids"):
-            ids.update(area.api_ids(c))
+        area_ids = getattr(area, "api_ids", None) or getattr(area, "API_IDS", None)
+        if area_ids is not None:
+            ids.update(area_ids(c))
     return ids

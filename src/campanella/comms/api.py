@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import Router
 
 from campanella.comms.calendar.api import router as calendar_router
+from campanella.comms.materials.api import router as materials_router
 from campanella.comms.meetings.api import router as meetings_router
 from campanella.comms.messages.api import router as messages_router
 from campanella.comms.notices.api import router as notices_router
@@ -14,3 +15,4 @@ router.add_router("", notices_router)
 router.add_router("", calendar_router)
 router.add_router("", messages_router)
 router.add_router("", meetings_router)
+router.add_router("", materials_router)

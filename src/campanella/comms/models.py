@@ -1,6 +1,7 @@
 """The models of every area of communications (each area keeps its own module)."""
 
 from campanella.comms.calendar.models import CalendarFeed
+from campanella.comms.materials.models import Material
 from campanella.comms.meetings.models import (
     MeetingAvailability,
     MeetingBooking,
@@ -29,6 +30,7 @@ from campanella.comms.notices.models import (
 __all__ = [
     "Broadcast",
     "CalendarFeed",
+    "Material",
     "MeetingAvailability",
     "MeetingBooking",
     "MeetingDay",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from campanella.comms.calendar.urls import urlpatterns as calendar_patterns
+from campanella.comms.materials.urls import urlpatterns as material_patterns
 from campanella.comms.meetings.urls import urlpatterns as meeting_patterns
 from campanella.comms.messages.urls import urlpatterns as message_patterns
 from campanella.comms.notices.urls import urlpatterns as notice_patterns
@@ -10,4 +11,7 @@ from campanella.comms.notices.urls import urlpatterns as notice_patterns
 app_name = "comms"
 
 
-urlpatterns = [*notice_patterns, *calendar_patterns, *message_patterns, *meeting_patterns]
+urlpatterns = [
+    *notice_patterns, *calendar_patterns, *message_patterns, *meeting_patterns,
+    *material_patterns,
+]  # fmt: skip

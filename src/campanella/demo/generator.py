@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from campanella.demo.grade_history import generate_grades
 from campanella.demo.interim_reports import generate_interim_reports
+from campanella.demo.materials import generate_materials
 from campanella.demo.meetings import generate_meetings
 from campanella.demo.messages import generate_messages
 from campanella.demo.notices import generate_notices
@@ -407,6 +408,7 @@ def generate(
             generate_notices(institute_id=counts.institute_id, year=year, today=today)
             generate_messages(institute_id=counts.institute_id, year=year, today=today)
             generate_meetings(institute_id=counts.institute_id, today=today)
+            generate_materials(institute_id=counts.institute_id, year=year)
         return counts
 
 

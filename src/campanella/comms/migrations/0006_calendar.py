@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comms', '0003_meetings'),
+        ('comms', '0004_materials'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,1 @@
+"""Teaching materials (materiale didattico): files, links and folders per classroom × subject."""
