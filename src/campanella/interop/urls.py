@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from campanella.interop import views, views_keys, views_results
+from campanella.interop.oneroster import views as oneroster_views
 
 app_name = "interop"
 KIND = r"(?P<kind>alunni|personale|cattedre|voti|assenze)"
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("esporta/assenze/", views.attendance_export, name="attendance_export"),
     path("esporta/esiti/", views_results.results_export, name="results_export"),
+    path("esporta/oneroster/", oneroster_views.oneroster_export, name="oneroster_export"),
     path("chiavi/", views_keys.api_keys, name="api_keys"),
     path("chiavi/<id:pk>/revoca/", views_keys.api_key_revoke_view, name="api_key_revoke"),
     re_path(rf"^{KIND}/$", views.upload, name="upload"),
