@@ -37,13 +37,17 @@ PAGES: PageTable = {
     "interop:result": (_batch, 404, 302),
     "interop:attendance_export": (lambda c: {}, 404, 302),
     "interop:results_export": (lambda c: {}, 404, 302),
+    "interop:oneroster_export": (lambda c: {}, 404, 302),
     "interop:api_keys": (lambda c: {}, 404, 302),
     "interop:api_key_revoke": (posted, 404, 302),
 }
 
 EVENTS = "/api/v1/attendance/events"
 RESULTS = "/api/v1/results/terms"
-API: ApiTable = {("get", EVENTS): 404, ("get", RESULTS): 404}  # the office's own: else 404
+ONEROSTER = "/api/v1/oneroster/export"
+API: ApiTable = {
+    ("get", EVENTS): 404, ("get", RESULTS): 404, ("get", ONEROSTER): 404,
+}  # the office's own: else 404  # fmt: skip
 
 
 def api_ids(c: Cast) -> dict[str, str]:
@@ -55,6 +59,7 @@ def api_ids(c: Cast) -> dict[str, str]:
     return {
         EVENTS: f"{EVENTS}?school={c.school.pk}&from={day}&to={day}&format=json",
         RESULTS: f"{RESULTS}?school={c.school.pk}&school_year={year}&format=json",
+        ONEROSTER: f"{ONEROSTER}?school={c.school.pk}&school_year={year}",
     }
 
 

@@ -112,7 +112,7 @@ def read_bundle(content: bytes) -> tuple[Bundle, dict[str, list[str]]]:
 
 
 def downloaded(cast: Cast, client: Client | None = None) -> Bundle:
-    response = (client or office(cast)).post(
+    response = (client or office(cast)).get(
         PAGE, {"scuole": [cast.school.pk], "anno": cast.classroom_1a.school_year_id}
     )
     assert response.status_code == 200, response.content[:500]
@@ -128,7 +128,7 @@ def ids(bundle: Bundle, name: str) -> set[str]:
 
 def test_files_and_headers_are_the_standards(cast: Cast) -> None:
     graded(cast)
-    response = office(cast).post(
+    response = office(cast).get(
         PAGE, {"scuole": [cast.school.pk], "anno": cast.classroom_1a.school_year_id}
     )
     _records, headers = read_bundle(b"".join(response.streaming_content))
@@ -288,7 +288,7 @@ def test_the_page_is_italian_and_refuses_a_foreign_school(cast: Cast) -> None:
     assert "Esportazione OneRoster 1.2" in html and 'lang="it"' in html
     assert "Scarica l&#x27;archivio OneRoster" in html or "Scarica l'archivio" in html
     foreign = f.SchoolFactory(institute=cast.foreign_office.staff_profile.institute)
-    refused = client.post(PAGE, {"scuole": [foreign.pk],
+    refused = client.get(PAGE, {"scuole": [foreign.pk],
                                  "anno": cast.classroom_1a.school_year_id})  # fmt: skip
     assert refused.status_code == 400
     assert 'data-testid="errors"' in refused.content.decode()
@@ -297,10 +297,10 @@ def test_the_page_is_italian_and_refuses_a_foreign_school(cast: Cast) -> None:
         other = Client()
         other.force_login(outsider)
         assert other.get(PAGE).status_code == 404
-        assert other.post(PAGE, ours).status_code == 404
+        assert other.get(PAGE, ours).status_code == 404
     foreign = Client()
     foreign.force_login(cast.foreign_office)  # its own institute's form: ours is not a choice
-    answer = foreign.post(PAGE, ours)
+    answer = foreign.get(PAGE, ours)
     assert answer.status_code == 400 and answer["Content-Type"].startswith("text/html")
 
 

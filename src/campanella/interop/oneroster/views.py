@@ -24,18 +24,19 @@ def bundle_response(scope: Scope) -> FileResponse:
 @never_cache
 @login_required
 def oneroster_export(request: HttpRequest) -> HttpResponse:
-    """GET: the form; POST: the bundle of the chosen schools and year."""
+    """The form; once schools and year are chosen (a GET: the export writes nothing), the
+    bundle."""
     staff = office_staff(request.user)
     if staff is None:
         raise Http404
-    bound = request.method == "POST"
-    form = OneRosterExportForm(request.POST if bound else None, institute_id=staff.institute_id)
-    if bound and form.is_valid():
+    chosen = request.GET if "anno" in request.GET else None
+    form = OneRosterExportForm(chosen, institute_id=staff.institute_id)
+    if form.is_bound and form.is_valid():
         scope = Scope(
             institute_id=staff.institute_id,
             school_ids=tuple(sorted(school.pk for school in form.cleaned_data["scuole"])),
             school_year_id=form.cleaned_data["anno"].pk,
         )
         return bundle_response(scope)
-    status = 400 if bound else 200
+    status = 400 if form.is_bound else 200
     return render(request, "interop/oneroster_export.html", {"form": form}, status=status)
