@@ -245,8 +245,7 @@ def test_grade_book(cast: Cast) -> None:
     assert scores == {
         (f"student-{cast.child.pk}", written["sourcedId"]): ("7.25", "7+"),
         (f"student-{cast.adult_student.pk}", written["sourcedId"]): ("6.5", "6½"),
-        (f"student-{cast.child.pk}", written["sourcedId"].replace("scritto", "orale")):
-            ("8", "8"),
+        (f"student-{cast.child.pk}", written["sourcedId"].replace("scritto", "orale")): ("8", "8"),
     }  # the cancelled grade is no result
     assert all(row["scoreStatus"] == "fully graded" for row in bundle["results.csv"])
     assert all(row["dateLastModified"].endswith("Z") for row in bundle["results.csv"])

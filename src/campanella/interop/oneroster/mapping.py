@@ -60,7 +60,7 @@ _CATEGORY_TITLES: Final = {
     GradeKind.PRACTICAL: "Prove pratiche",
 }
 # The first grade (CEDS code, as OneRoster's `grades`) of each Italian school order.
-_FIRST_GRADE: Final = {
+_FIRST_GRADE: Final[dict[str, int]] = {
     SchoolKind.INFANCY: -1,
     SchoolKind.PRIMARY: 1,
     SchoolKind.LOWER_SECONDARY: 6,
@@ -351,7 +351,8 @@ def courses(roster: Roster) -> Iterator[Record]:
 
 
 def _class_title(classroom: Classroom) -> str:
-    return f"{classroom.year}{classroom.section}" + (f" {classroom.track}" if classroom.track else "")
+    track = f" {classroom.track}" if classroom.track else ""
+    return f"{classroom.year}{classroom.section}{track}"
 
 
 def classes(roster: Roster) -> Iterator[Record]:

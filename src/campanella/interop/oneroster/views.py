@@ -23,7 +23,7 @@ def bundle_response(scope: Scope) -> FileResponse:
 
 @never_cache
 @login_required
-def oneroster_export(request: HttpRequest) -> HttpResponse:
+def oneroster_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The form; once schools and year are chosen (a GET: the export writes nothing), the
     bundle."""
     staff = office_staff(request.user)

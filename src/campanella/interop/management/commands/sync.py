@@ -53,10 +53,8 @@ def _schools(codes: list[str]) -> tuple[int, tuple[int, ...]]:
 
 def _school_year(institute_id: int, name: str) -> SchoolYear:
     """The institute's school year named "2025/2026"."""
-    found = next(
-        (year for year in SchoolYear.objects.filter(institute_id=institute_id) if year.name == name),
-        None,
-    )
+    years = SchoolYear.objects.filter(institute_id=institute_id)
+    found = next((year for year in years if year.name == name), None)
     if found is None:
         raise CommandError(f"Anno scolastico sconosciuto: {name}.")
     return found
