@@ -347,3 +347,29 @@ def test_command_writes_the_same_bundle(cast: Cast, tmp_path: Any) -> None:
     records, headers = read_bundle(target.read_bytes())
     assert headers == STANDARD
     assert records == downloaded(cast)
+
+
+def _queries_for_bundle(cast: Cast) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from campanella.interop.oneroster.bundle import write_bundle
+    from campanella.interop.oneroster.mapping import Scope, roster_for
+
+    scope = Scope(cast.institute.pk, (cast.school.pk,), cast.classroom_1a.school_year_id)
+    with CaptureQueriesContext(connection) as captured:
+        write_bundle(roster_for(scope), io.BytesIO())
+    return len(captured)
+
+
+def test_queries_do_not_grow_with_the_school(cast: Cast) -> None:
+    graded(cast)
+    before = _queries_for_bundle(cast)
+    day = school_day(cast)
+    for _ in range(5):
+        student = f.StudentFactory(institute=cast.institute)
+        f.EnrollmentFactory(student=student, classroom=cast.classroom_1a)
+        f.GuardianshipFactory(student=student, guardian=f.GuardianFactory(institute=cast.institute))
+        grade_add(user=cast.teacher, classroom=cast.classroom_1a, subject=cast.maths,
+                  student=student, day=day, kind=GradeKind.PRACTICAL, text="9")  # fmt: skip
+    assert _queries_for_bundle(cast) == before
