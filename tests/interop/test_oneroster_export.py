@@ -46,7 +46,7 @@ STANDARD = {
     "users.csv": [
         *COMMON, "enabledUser", "username", "userIds", "givenName", "familyName", "middleName",
         "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
-        "userMasterIdentifier", "resourceSourcedIds", "preferredGivenName",
+        "userMasterIdentifier", "preferredGivenName",
         "preferredMiddleName", "preferredFamilyName", "primaryOrgSourcedId", "pronouns",
     ],
     "roles.csv": [
@@ -57,14 +57,15 @@ STANDARD = {
         *COMMON, "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary",
         "beginDate", "endDate",
     ],
-    "categories.csv": [*COMMON, "title"],
+    "categories.csv": [*COMMON, "title", "weight"],
     "lineItems.csv": [
         *COMMON, "title", "description", "assignDate", "dueDate", "classSourcedId",
-        "categorySourcedId", "gradingPeriodSourcedId", "resultValueMin", "resultValueMax",
+        "categorySourcedId", "academicSessionSourcedId", "resultValueMin", "resultValueMax",
+        "schoolSourcedId",
     ],
     "results.csv": [
         *COMMON, "lineItemSourcedId", "studentSourcedId", "scoreStatus", "score", "scoreDate",
-        "comment",
+        "comment", "textScore", "classSourcedId", "inProgress", "incomplete", "late", "missing",
     ],
     "manifest.csv": ["propertyName", "value"],
 }  # fmt: skip
@@ -166,8 +167,9 @@ def test_every_reference_resolves(cast: Cast) -> None:
         "enrollments.csv": {"classSourcedId": classes, "schoolSourcedId": orgs,
                             "userSourcedId": users},
         "lineItems.csv": {"classSourcedId": classes, "categorySourcedId": categories,
-                          "gradingPeriodSourcedId": sessions},
-        "results.csv": {"lineItemSourcedId": items, "studentSourcedId": users},
+                          "academicSessionSourcedId": sessions, "schoolSourcedId": orgs},
+        "results.csv": {"lineItemSourcedId": items, "studentSourcedId": users,
+                        "classSourcedId": classes},
     }  # fmt: skip
     for name, columns in references.items():
         assert bundle[name], f"{name} is empty"
@@ -239,8 +241,9 @@ def test_grade_book(cast: Cast) -> None:
     written = next(row for row in items if row["categorySourcedId"] == "category-scritto")
     assert written["assignDate"] == day.isoformat()
     assert written["classSourcedId"] == f"class-{cast.classroom_1a.pk}-{cast.maths.pk}"
-    assert written["gradingPeriodSourcedId"].startswith("period-")
-    scores = {(row["studentSourcedId"], row["lineItemSourcedId"]): (row["score"], row["comment"])
+    assert written["academicSessionSourcedId"].startswith("period-")
+    assert written["schoolSourcedId"] == f"school-{cast.school.pk}"
+    scores = {(row["studentSourcedId"], row["lineItemSourcedId"]): (row["score"], row["textScore"])
               for row in bundle["results.csv"]}  # fmt: skip
     assert scores == {
         (f"student-{cast.child.pk}", written["sourcedId"]): ("7.25", "7+"),

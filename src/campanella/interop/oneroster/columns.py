@@ -37,7 +37,7 @@ HEADERS: Final[dict[str, tuple[str, ...]]] = {
     "users": (
         *_COMMON, "enabledUser", "username", "userIds", "givenName", "familyName",
         "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades",
-        "password", "userMasterIdentifier", "resourceSourcedIds", "preferredGivenName",
+        "password", "userMasterIdentifier", "preferredGivenName",
         "preferredMiddleName", "preferredFamilyName", "primaryOrgSourcedId", "pronouns",
     ),
     "roles": (
@@ -48,14 +48,15 @@ HEADERS: Final[dict[str, tuple[str, ...]]] = {
         *_COMMON, "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary",
         "beginDate", "endDate",
     ),
-    "categories": (*_COMMON, "title"),
+    "categories": (*_COMMON, "title", "weight"),
     "lineItems": (
         *_COMMON, "title", "description", "assignDate", "dueDate", "classSourcedId",
-        "categorySourcedId", "gradingPeriodSourcedId", "resultValueMin", "resultValueMax",
+        "categorySourcedId", "academicSessionSourcedId", "resultValueMin", "resultValueMax",
+        "schoolSourcedId",
     ),
     "results": (
         *_COMMON, "lineItemSourcedId", "studentSourcedId", "scoreStatus", "score", "scoreDate",
-        "comment",
+        "comment", "textScore", "classSourcedId", "inProgress", "incomplete", "late", "missing",
     ),
 }  # fmt: skip
 

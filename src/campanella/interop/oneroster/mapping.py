@@ -672,15 +672,17 @@ def line_items(roster: Roster) -> Iterator[Record]:
             "dueDate": day(on),
             "classSourcedId": sourced_id_class(classroom_id, subject_id),
             "categorySourcedId": sourced_id_category(row["kind"]),
-            "gradingPeriodSourcedId": sourced_id_grading_period(term.pk) if term else "",
+            "academicSessionSourcedId": sourced_id_grading_period(term.pk) if term else "",
             "resultValueMin": RESULT_MIN,
             "resultValueMax": RESULT_MAX,
+            "schoolSourcedId": sourced_id_school(classroom.school_id),
         }
 
 
 def results(roster: Roster) -> Iterator[Record]:
     """Each standing grade of a student enrolled in the scope: `score` the decimal value of the
-    Italian mark, `comment` its displayed form ("7+", "6½") or the judgement / level (no score)."""
+    Italian mark, `textScore` its displayed form ("7+", "6½") or the judgement / level (then no
+    score). The teacher's comment to the family stays in the register."""
     homes = _student_homes(roster)
     grades = (
         _grades(roster)
@@ -710,7 +712,8 @@ def results(roster: Roster) -> Iterator[Record]:
             "scoreStatus": "fully graded",
             "score": score(value) if scale == ScaleKind.NUMERIC else "",
             "scoreDate": day(on),
-            "comment": shown,
+            "textScore": shown,
+            "classSourcedId": sourced_id_class(classroom_id, subject_id),
         }
 
 
