@@ -294,9 +294,12 @@ def academic_sessions(roster: Roster) -> Iterator[Record]:
         school = roster.schools[school_id]
         for term in terms:
             title = f"{term.number}° {term.get_kind_display()} {year.name} – {school.name}"
-            common = {"status": ACTIVE, "startDate": day(term.start_date)}
-            common["endDate"] = day(term.end_date)
-            common["schoolYear"] = ending_year
+            common = {
+                "status": ACTIVE,
+                "startDate": day(term.start_date),
+                "endDate": day(term.end_date),
+                "schoolYear": ending_year,
+            }
             yield {
                 **common,
                 "sourcedId": sourced_id_term(term.pk),
