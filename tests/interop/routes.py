@@ -37,6 +37,7 @@ PAGES: PageTable = {
     "interop:result": (_batch, 404, 302),
     "interop:attendance_export": (lambda c: {}, 404, 302),
     "interop:results_export": (lambda c: {}, 404, 302),
+    "interop:oneroster_export": (lambda c: {}, 404, 302),
     "interop:api_keys": (lambda c: {}, 404, 302),
     "interop:attendance_range": (lambda c: {}, 404, 302),
     "interop:job": (lambda c: {"pk": _job(c).pk}, 404, 302),
@@ -51,9 +52,10 @@ IMPORTS = "/api/v1/attendance/imports"
 JOB_START = "/api/v1/attendance/imports/{batch_id}/job"
 JOB = "/api/v1/sync-jobs/{job_id}"
 JOB_CANCEL = "/api/v1/sync-jobs/{job_id}/cancel"
+ONEROSTER = "/api/v1/oneroster/export"
 API: ApiTable = {  # the office's own (or its back-office key's): anyone else, 404
     ("get", EVENTS): 404, ("get", RESULTS): 404, ("get", JOB): 404, ("post", IMPORTS): 404,
-    ("post", JOB_START): 404, ("post", JOB_CANCEL): 404,
+    ("post", JOB_START): 404, ("post", JOB_CANCEL): 404, ("get", ONEROSTER): 404,
 }  # fmt: skip
 
 
@@ -67,6 +69,7 @@ def api_ids(c: Cast) -> dict[str, str]:
         EVENTS: f"{EVENTS}?school={c.school.pk}&from={day}&to={day}&format=json",
         RESULTS: f"{RESULTS}?school={c.school.pk}&school_year={year}&format=json",
         "{job_id}": str(_job(c).pk),
+        ONEROSTER: f"{ONEROSTER}?school={c.school.pk}&school_year={year}",
     }
 
 

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from campanella.interop import views, views_jobs, views_keys, views_results
+from campanella.interop.oneroster import views as oneroster_views
 
 app_name = "interop"
 KIND = r"(?P<kind>alunni|personale|cattedre|voti|assenze)"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("lotti/<id:pk>/avvia/", views_jobs.job_create, name="job_create"),
     path("lavori/<id:pk>/", views_jobs.job_detail, name="job"),
     path("lavori/<id:pk>/annulla/", views_jobs.job_cancel, name="job_cancel"),
+    path("esporta/oneroster/", oneroster_views.oneroster_export, name="oneroster_export"),
     path("chiavi/", views_keys.api_keys, name="api_keys"),
     path("chiavi/<id:pk>/revoca/", views_keys.api_key_revoke_view, name="api_key_revoke"),
     re_path(rf"^{KIND}/$", views.upload, name="upload"),

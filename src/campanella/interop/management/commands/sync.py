@@ -5,6 +5,7 @@
     campanella sync results-out --school RMPS01000X --year 2025/2026 [--kind finale] \\
         [--format csv|json|xlsx] [--output file]
     campanella sync resume      queue again the background imports whose worker died
+    campanella sync oneroster-out --school RMPS01000X --year 2025/2026 [--output bundle.zip]
 
 Schools are named by their codice meccanografico and must be of one institute. Without
 --output the file goes to standard output. Results sent are recorded as the page records them.
@@ -25,6 +26,8 @@ from campanella.evaluation.models import SessionKind
 from campanella.interop import attendance_export, results_export, sync_jobs
 from campanella.interop.forms import MAX_EXPORT_DAYS
 from campanella.interop.models import ResultsExportChannel
+from campanella.interop.oneroster import bundle as oneroster_bundle
+from campanella.interop.oneroster.mapping import Scope
 from campanella.school.models import School, SchoolYear
 
 FORMATS = ("csv", "json", "xlsx")
@@ -47,6 +50,15 @@ def _schools(codes: list[str]) -> tuple[int, tuple[int, ...]]:
     if len(institutes) != 1:
         raise CommandError("Le scuole scelte sono di istituti diversi.")
     return institutes.pop(), tuple(sorted(school.pk for school in found.values()))
+
+
+def _school_year(institute_id: int, name: str) -> SchoolYear:
+    """The institute's school year named "2025/2026"."""
+    years = SchoolYear.objects.filter(institute_id=institute_id)
+    found = next((year for year in years if year.name == name), None)
+    if found is None:
+        raise CommandError(f"Anno scolastico sconosciuto: {name}.")
+    return found
 
 
 def _write(target: IO[bytes], chunks: Iterable[bytes]) -> None:
@@ -74,6 +86,10 @@ class Command(BaseCommand):
         for command in (attendance, results):
             command.add_argument("--format", choices=FORMATS, default="csv")
             command.add_argument("--output", default=None, help="file (altrimenti lo stdout)")
+        oneroster = commands.add_parser("oneroster-out", help="archivio OneRoster 1.2 (.zip)")
+        oneroster.add_argument("--school", action="append", required=True)
+        oneroster.add_argument("--year", required=True, help="anno scolastico, es. 2025/2026")
+        oneroster.add_argument("--output", default=None, help="file (altrimenti lo stdout)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["operation"] == "resume":
@@ -85,6 +101,8 @@ class Command(BaseCommand):
         try:
             if options["operation"] == "attendance-out":
                 self.attendance_out(options, target)
+            elif options["operation"] == "oneroster-out":
+                self.oneroster_out(options, target)
             else:
                 self.results_out(options, target)
         finally:
@@ -118,13 +136,7 @@ class Command(BaseCommand):
 
     def results_out(self, options: dict[str, Any], target: IO[bytes]) -> None:
         institute_id, school_ids = _schools(options["school"])
-        year = next(
-            (y for y in SchoolYear.objects.filter(institute_id=institute_id)
-             if y.name == options["year"]),
-            None,
-        )  # fmt: skip
-        if year is None:
-            raise CommandError(f"Anno scolastico sconosciuto: {options['year']}.")
+        year = _school_year(institute_id, options["year"])
         selection = results_export.ResultsSelection(
             institute_id=institute_id, school_ids=school_ids, school_year_id=year.pk,
             kinds=tuple(options["kind"]),
@@ -143,3 +155,12 @@ class Command(BaseCommand):
         else:
             _write(target, results_export.csv_chunks(sessions))
         self.stderr.write(f"{len(sessions)} scrutini chiusi inviati.")
+
+    def oneroster_out(self, options: dict[str, Any], target: IO[bytes]) -> None:
+        institute_id, school_ids = _schools(options["school"])
+        year = _school_year(institute_id, options["year"])
+        scope = Scope(institute_id=institute_id, school_ids=school_ids, school_year_id=year.pk)
+        written, _name = oneroster_bundle.bundle_file(scope)
+        with written:
+            shutil.copyfileobj(written, target)
+        self.stderr.write("Archivio OneRoster 1.2 scritto.")
