@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "campanella.accounts.context_processors.navigation",
                 "campanella.comms.context_processors.unread_notices",
+                "campanella.comms.context_processors.unread_notifications",
             ],
         },
     },
@@ -259,6 +260,15 @@ COMMS_ATTACHMENT_TYPES = env_list(
 )
 # Minutes before the families missing from a notice may be reminded again.
 COMMS_REMINDER_INTERVAL_MINUTES = env_int("COMMS_REMINDER_INTERVAL_MINUTES", default=60)
+
+# Notifications (comms/notifications): links in e-mails are absolute, under SITE_URL.
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
+NOTIFICATIONS_DIGEST_TIME = env_str("NOTIFICATIONS_DIGEST_TIME", default="18:00")
+# Web Push: the VAPID private key (raw P-256, base64url); the demo and DEBUG generate one in
+# var/ when it is not set; elsewhere push is off without it (docs/decisions.md).
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", default="mailto:noreply@example.org")
+WEBPUSH_VAPID_GENERATE = DEMO or DEBUG
 
 EMAIL = env_email()
 EMAIL_BACKEND = EMAIL.backend

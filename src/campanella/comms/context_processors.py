@@ -14,3 +14,13 @@ def unread_notices(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {"unread_notices": unread_count(user)}
+
+
+def unread_notifications(request: HttpRequest) -> dict[str, Any]:
+    """The bell (every kind, notices included); the notices' own count stays on their link."""
+    from campanella.comms.notifications.selectors import unread_count as notifications_unread
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": notifications_unread(user)}

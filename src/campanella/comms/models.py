@@ -9,8 +9,24 @@ from campanella.comms.notices.models import (
     NoticeRecipientStudent,
     NoticeReminder,
 )
+from campanella.comms.notifications.models import (
+    Delivery,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    PeriodicSlot,
+    PushSubscription,
+    SchoolNotificationPolicy,
+)
 
 __all__ = [
+    "Delivery",
+    "Notification",
+    "NotificationPreference",
+    "NotificationSettings",
+    "PeriodicSlot",
+    "PushSubscription",
+    "SchoolNotificationPolicy",
     "Notice",
     "NoticeAttachment",
     "NoticeConsent",

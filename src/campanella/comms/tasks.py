@@ -1,5 +1,6 @@
 """Background jobs of every area of communications."""
 
 from campanella.comms.notices.tasks import send_notice_reminder
+from campanella.comms.notifications.tasks import deliver_notifications
 
-__all__ = ["send_notice_reminder"]
+__all__ = ["deliver_notifications", "send_notice_reminder"]
