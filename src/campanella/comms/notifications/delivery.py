@@ -50,10 +50,14 @@ class Gone(Exception):
 
 
 def claim(
-    *, notification_ids: Sequence[int] | None = None, limit: int = CLAIM
+    *,
+    notification_ids: Sequence[int] | None = None,
+    limit: int = CLAIM,
+    now: datetime.datetime | None = None,
 ) -> list[Delivery]:
-    """Take up to `limit` due rows (of these notifications, or any), for this worker alone."""
-    now = timezone.now()
+    """Take up to `limit` rows due at `now` (of these notifications, or any), for this worker
+    alone."""
+    now = now or timezone.now()
     with transaction.atomic():
         rows = Delivery.objects.select_for_update(skip_locked=True).filter(
             status=DeliveryStatus.PENDING, next_attempt_at__lte=now
@@ -71,10 +75,12 @@ def claim(
     )
 
 
-def deliver(*, notification_ids: Sequence[int] | None = None) -> int:
+def deliver(
+    *, notification_ids: Sequence[int] | None = None, now: datetime.datetime | None = None
+) -> int:
     """Send what is due (of these notifications, or everything due); how many were sent."""
     sent = 0
-    while batch := claim(notification_ids=notification_ids):
+    while batch := claim(notification_ids=notification_ids, now=now):
         for row in batch:
             sent += send_one(row)
         if len(batch) < CLAIM:
@@ -204,22 +210,23 @@ class Digest:
     rows: list[Delivery]
 
 
-def send_digests(*, limit_users: int = 500) -> int:
+def send_digests(*, limit_users: int = 500, now: datetime.datetime | None = None) -> int:
     """One e-mail per login with every notification waiting for their digest; how many sent.
     Each login's rows are locked while their e-mail goes: a second runner skips them."""
     sent = 0
+    moment = now or timezone.now()
     user_ids = list(
         Delivery.objects.filter(status=DeliveryStatus.DIGEST, channel=Channel.EMAIL)
-        .filter(Q(next_attempt_at__lte=timezone.now()))
+        .filter(Q(next_attempt_at__lte=moment))
         .values_list("notification__user_id", flat=True)
         .distinct()[:limit_users]
     )
     for user_id in user_ids:
-        sent += send_digest(user_id)
+        sent += send_digest(user_id, moment)
     return sent
 
 
-def send_digest(user_id: int) -> int:
+def send_digest(user_id: int, now: datetime.datetime) -> int:
     with transaction.atomic():
         rows = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -227,7 +234,7 @@ def send_digest(user_id: int) -> int:
                 status=DeliveryStatus.DIGEST,
                 channel=Channel.EMAIL,
                 notification__user_id=user_id,
-                next_attempt_at__lte=timezone.now(),
+                next_attempt_at__lte=now,
             )
             .select_related("notification__user", "notification__school__institute")
             .order_by("notification__visible_from", "pk")
@@ -260,7 +267,7 @@ def send_digest(user_id: int) -> int:
             Delivery.objects.filter(pk__in=ids).update(
                 attempts=F("attempts") + 1,
                 last_error=message,
-                next_attempt_at=timezone.now() + backoff(rows[0].attempts + 1),
+                next_attempt_at=now + backoff(rows[0].attempts + 1),
             )
             return 0
         Delivery.objects.filter(pk__in=ids).update(
