@@ -190,3 +190,12 @@ def notice_api_ids(c: Cast) -> dict[str, int]:
 
 
 API_IDS = notice_api_ids
+
+# --- notifications (tests/comms/routes_notifications.py) ---------------------------------------
+from tests.comms import routes_notifications  # noqa: E402
+
+PAGES.update(routes_notifications.PAGES)
+API.update(routes_notifications.API)
+PAGE_WRITES.update(routes_notifications.PAGE_WRITES)
+API_WRITES.update(routes_notifications.API_WRITES)
+SELF_SERVICE.update(routes_notifications.SELF_SERVICE)

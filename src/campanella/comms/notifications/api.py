@@ -165,6 +165,8 @@ def push_subscribe(request: HttpRequest, payload: SubscriptionIn) -> Any:
             user=caller(request), endpoint=payload.endpoint, p256dh=payload.keys.p256dh,
             auth=payload.keys.auth, user_agent=request.headers.get("User-Agent", ""),
         )  # fmt: skip
+    except services.NotAllowed:
+        raise Http404 from None
     except services.NotificationError as error:
         return Status(400, error_body(error.code, error.message))
     return Status(201, SubscriptionOut(endpoint=row.endpoint, created_at=row.created_at))

@@ -47,6 +47,10 @@ class NotificationError(Exception):
         self.code = code
 
 
+class NotAllowed(Exception):
+    """Not this login's to change: answered 404, as for something missing."""
+
+
 def batched(values: Sequence[int], size: int) -> Iterator[list[int]]:
     iterator = iter(values)
     while chunk := list(itertools.islice(iterator, size)):
@@ -283,7 +287,15 @@ def push_subscribe(
     refusal = subscription_refusal(endpoint, p256dh, auth)
     if refusal is not None:
         raise refusal
-    subscription, _created = PushSubscription.objects.select_for_update().update_or_create(
+    found = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
+    if found is not None and found.user_id != user.pk and (found.p256dh, found.auth) != (
+        p256dh,
+        auth,
+    ):
+        # Another login's device: only the browser holding its keys may move it (a shared
+        # computer where someone else logs in); the endpoint alone does not suffice.
+        raise NotAllowed
+    subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
     )

@@ -109,16 +109,18 @@ def json_body(request: HttpRequest) -> dict[str, object]:
 def push_subscribe(request: HttpRequest) -> HttpResponse:
     """The browser's PushSubscription (JSON, as `subscription.toJSON()` gives it)."""
     body = json_body(request)
-    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
-    assert isinstance(keys, dict)
+    keys = body.get("keys") if isinstance(body.get("keys"), dict) else request.POST
+    assert keys is not None
     try:
         services.push_subscribe(
             user=login_of(request),
-            endpoint=str(body.get("endpoint", "")),
-            p256dh=str(keys.get("p256dh", "")),
-            auth=str(keys.get("auth", "")),
+            endpoint=str(body.get("endpoint") or request.POST.get("endpoint", "")),
+            p256dh=str(keys.get("p256dh", "")),  # type: ignore[union-attr]
+            auth=str(keys.get("auth", "")),  # type: ignore[union-attr]
             user_agent=request.headers.get("User-Agent", ""),
         )
+    except services.NotAllowed:
+        raise Http404 from None
     except services.NotificationError as error:
         return JsonResponse({"code": error.code, "message": error.message}, status=400)
     return JsonResponse({"subscribed": True}, status=201)
