@@ -75,11 +75,9 @@ def start_periodic_thread() -> None:
     several workers each slot still runs once."""
     import threading
 
-    from campanella.lib import periodic
+    from campanella.comms import scheduler
 
-    thread = threading.Thread(
-        target=periodic.run_forever, args=(threading.Event(),), name="periodic", daemon=True
-    )
+    thread = threading.Thread(target=scheduler.run_forever, name="periodic", daemon=True)
     thread.start()
 
 

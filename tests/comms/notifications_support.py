@@ -91,7 +91,7 @@ def push_service(settings: Any) -> Iterator[PushService]:
     service = PushService(port=server.server_address[1])
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             status = service.handle(self.path, body, dict(self.headers.items()))
             self.send_response(status)

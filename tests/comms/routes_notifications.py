@@ -202,4 +202,3 @@ API_WRITES.update({
     ("post", f"{BASE}/push-subscriptions"): api_subscribe_write,
     ("delete", f"{BASE}/push-subscriptions"): api_unsubscribe_write,
 })  # fmt: skip
-

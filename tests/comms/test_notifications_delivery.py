@@ -55,7 +55,9 @@ def grade_news(c: Cast, key: str = "grade:1", **changes: Any) -> int:
 
 
 def test_the_same_key_twice_creates_and_sends_once(
-    cast: Cast, mailbox: Mailbox, django_capture_on_commit_callbacks: Any  # noqa: F811
+    cast: Cast,
+    mailbox: Mailbox,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     no_quiet_hours(cast.guardian)
     with django_capture_on_commit_callbacks(execute=True):
@@ -72,7 +74,7 @@ def test_the_same_key_twice_creates_and_sends_once(
 
 
 def test_an_unknown_kind_is_refused(cast: Cast) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="gossip"):
         grade_news(cast, kind="gossip")
     assert not Notification.objects.exists()
 
@@ -112,7 +114,9 @@ def test_the_daily_digest_sends_one_email_with_everything(cast: Cast, mailbox: M
     NotificationSettings.objects.create(user=cast.guardian, quiet_hours=False, daily_digest=True)
     grade_news(cast, key="a", title="Voto di matematica")
     grade_news(cast, key="b", title="Voto di italiano", kind="grade")
-    notify(recipients=[cast.guardian], kind="note", title="Nota disciplinare", url="/note/", key="c")
+    notify(
+        recipients=[cast.guardian], kind="note", title="Nota disciplinare", url="/note/", key="c"
+    )
     assert delivery.deliver() == 0  # nothing instant
     assert delivery.send_digests() == 1
     [message] = mailbox.wait_for(1)
@@ -208,7 +212,9 @@ def test_a_failing_delivery_is_given_up_after_many_attempts(cast: Cast, settings
 
 
 def test_push_reaches_the_device_encrypted_and_signed(
-    cast: Cast, push_service: PushService, django_capture_on_commit_callbacks: Any  # noqa: F811
+    cast: Cast,
+    push_service: PushService,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     no_quiet_hours(cast.guardian)
     device, _subscription = push_service.device(cast.guardian)

@@ -21,12 +21,6 @@ from campanella.comms.notifications.models import (
 
 __all__ = [
     "Delivery",
-    "Notification",
-    "NotificationPreference",
-    "NotificationSettings",
-    "PeriodicSlot",
-    "PushSubscription",
-    "SchoolNotificationPolicy",
     "Notice",
     "NoticeAttachment",
     "NoticeConsent",
@@ -34,4 +28,10 @@ __all__ = [
     "NoticeRecipient",
     "NoticeRecipientStudent",
     "NoticeReminder",
+    "Notification",
+    "NotificationPreference",
+    "NotificationSettings",
+    "PeriodicSlot",
+    "PushSubscription",
+    "SchoolNotificationPolicy",
 ]

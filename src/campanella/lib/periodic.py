@@ -1,14 +1,15 @@
-"""Periodic jobs: a registry of named jobs run every interval or daily at a time.
+"""Periodic jobs: a registry of named jobs run every interval or daily at a time (pure: the
+database side, which makes each slot run once, is comms/scheduler.py).
 
-Any number of processes may run `run_due()` (every worker does, and `campanella periodic
+Any number of processes may run the due jobs (every worker does, and `campanella periodic
 --once` from cron): each job's current slot is claimed by inserting one row (job, slot) under a
 unique constraint, so a slot runs once however many processes reach it. Apps register their
-jobs in a `periodic` module (`<app>/periodic.py`), found by `autodiscover()`.
+jobs in a `periodic` module (`<app>/periodic.py`), which the scheduler imports:
 
-    @periodic.register("notifiche-da-inviare", every=datetime.timedelta(minutes=1))
+    @periodic.register("notifiche-in-attesa", every=datetime.timedelta(minutes=1))
     def sweep() -> None: ...
 
-    @periodic.register("riepilogo-notifiche", daily_at=datetime.time(18, 0))
+    @periodic.register("riepilogo-giornaliero-notifiche", daily_at=datetime.time(18, 0))
     def digest() -> None: ...
 """
 
@@ -22,8 +23,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
-
-SLOT_MODEL = ("comms", "PeriodicSlot")
 
 
 @dataclass(frozen=True)
@@ -62,63 +61,37 @@ def register(
     return add
 
 
-def autodiscover() -> None:
-    from django.utils.module_loading import autodiscover_modules
-
-    autodiscover_modules("periodic")
-
-
-def claim_slot(job: PeriodicJob, slot: str) -> object | None:
-    """The slot's row if this process inserted it first, else None."""
-    from django.apps import apps
-    from django.db import IntegrityError, transaction
-
-    model = apps.get_model(*SLOT_MODEL)
-    try:
-        with transaction.atomic():
-            return model.objects.create(job=job.name, slot=slot)
-    except IntegrityError:
-        return None
+# claim(job name, slot) -> a function to call with the error ("" when it ran), or None when
+# another process has the slot.
+Claim = Callable[[str, str], Callable[[str], object] | None]
 
 
-def run_due(now: datetime.datetime | None = None) -> list[str]:
-    """Run every job whose current slot nobody has run; the names of those run here."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    autodiscover()
-    moment = now or timezone.now()
-    zone = ZoneInfo(settings.TIME_ZONE)
+def run_due(now: datetime.datetime, zone: ZoneInfo, claim: Claim) -> list[str]:
+    """Run every job whose current slot nobody has claimed; the names of those run here."""
     ran: list[str] = []
     for job in list(REGISTRY.values()):
-        slot = job.slot(moment, zone)
+        slot = job.slot(now, zone)
         if slot is None:
             continue
-        row = claim_slot(job, slot)
-        if row is None:
+        finish = claim(job.name, slot)
+        if finish is None:
             continue
         error = ""
         try:
             job.run()
-        except Exception as failure:  # noqa: BLE001 - one job's failure must not stop the rest
+        except Exception as failure:
             log.exception("lavoro periodico %s non riuscito", job.name)
             error = f"{type(failure).__name__}: {failure}"[:500]
-        type(row).objects.filter(pk=row.pk).update(  # type: ignore[attr-defined]
-            finished_at=timezone.now(), error=error
-        )
+        finish(error)
         ran.append(job.name)
     return ran
 
 
-def run_forever(stop: threading.Event, tick: float = 15.0) -> None:
-    """Run due jobs every `tick` seconds until `stop` is set (the worker's thread)."""
-    from django.db import close_old_connections
-
+def run_forever(stop: threading.Event, run_once: Callable[[], object], tick: float = 15.0) -> None:
+    """Call `run_once` every `tick` seconds until `stop` is set (the worker's thread)."""
     while not stop.is_set():
         try:
-            run_due()
-        except Exception:  # noqa: BLE001 - e.g. the database restarting: try again next tick
+            run_once()
+        except Exception:
             log.exception("lavori periodici non eseguiti")
-        finally:
-            close_old_connections()
         stop.wait(tick)

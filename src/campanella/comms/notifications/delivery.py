@@ -90,14 +90,11 @@ def deliver(
 
 def send_one(row: Delivery) -> int:
     try:
-        if row.channel == Channel.EMAIL:
-            sent = send_email(row.notification)
-        else:
-            sent = send_push(row)
+        sent = send_email(row.notification) if row.channel == Channel.EMAIL else send_push(row)
     except Gone:
         finish(row, DeliveryStatus.SKIPPED, "dispositivo non più iscritto")
         return 0
-    except Exception as error:  # noqa: BLE001 - any failure of the outside world is retried
+    except Exception as error:
         retry(row, error)
         return 0
     if not sent:
@@ -262,7 +259,7 @@ def send_digest(user_id: int, now: datetime.datetime) -> int:
                     "link": absolute("/comunicazioni/notifiche/"),
                 },
             )
-        except Exception as error:  # noqa: BLE001 - retried at the next sweep
+        except Exception as error:
             message = f"{type(error).__name__}: {error}"[:500]
             Delivery.objects.filter(pk__in=ids).update(
                 attempts=F("attempts") + 1,

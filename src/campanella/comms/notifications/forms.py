@@ -16,11 +16,19 @@ from campanella.comms.notifications.preferences import Choice, Timing
 
 
 class PreferencesForm(forms.Form):
-    quiet_hours = forms.BooleanField(label=_("Niente e-mail e notifiche push di notte"), required=False)
-    quiet_from = forms.TimeField(label=_("Dalle ore"), initial=DEFAULT_QUIET_FROM,
-                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    quiet_until = forms.TimeField(label=_("Alle ore"), initial=DEFAULT_QUIET_UNTIL,
-                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    quiet_hours = forms.BooleanField(
+        label=_("Niente e-mail e notifiche push di notte"), required=False
+    )
+    quiet_from = forms.TimeField(
+        label=_("Dalle ore"),
+        initial=DEFAULT_QUIET_FROM,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    quiet_until = forms.TimeField(
+        label=_("Alle ore"),
+        initial=DEFAULT_QUIET_UNTIL,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
     daily_digest = forms.BooleanField(
         label=_("Un solo riepilogo al giorno per e-mail invece di un messaggio per notifica"),
         required=False,
@@ -51,7 +59,9 @@ class PreferencesForm(forms.Form):
 
     def chosen(self) -> dict[str, tuple[bool, bool]]:
         data = self.cleaned_data
-        return {kind: (data[f"email_{kind}"], data[f"push_{kind}"]) for kind in NotificationKind.values}
+        return {
+            kind: (data[f"email_{kind}"], data[f"push_{kind}"]) for kind in NotificationKind.values
+        }
 
 
 class SchoolPolicyForm(forms.Form):

@@ -183,9 +183,7 @@ class NotificationSettings(models.Model):
     quiet_hours = models.BooleanField(_("nessun invio nelle ore di silenzio"), default=True)
     quiet_from = models.TimeField(_("silenzio dalle"), default=DEFAULT_QUIET_FROM)
     quiet_until = models.TimeField(_("silenzio fino alle"), default=DEFAULT_QUIET_UNTIL)
-    daily_digest = models.BooleanField(
-        _("un solo riepilogo al giorno per e-mail"), default=False
-    )
+    daily_digest = models.BooleanField(_("un solo riepilogo al giorno per e-mail"), default=False)
 
     def __str__(self) -> str:
         return f"{self.user_id}"
@@ -219,9 +217,7 @@ class PeriodicSlot(models.Model):
     error = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["job", "slot"], name="periodic_slot_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="periodic_slot_unique")]
 
     def __str__(self) -> str:
         return f"{self.job} {self.slot}"

@@ -91,9 +91,9 @@ def all_choices(user_id: int) -> dict[str, Choice]:
     role = roles_of([user_id]).get(user_id, Role.FAMILY)
     own = {
         kind: Choice(email=email, push=push)
-        for kind, email, push in NotificationPreference.objects.filter(
-            user_id=user_id
-        ).values_list("kind", "email", "push")
+        for kind, email, push in NotificationPreference.objects.filter(user_id=user_id).values_list(
+            "kind", "email", "push"
+        )
     }
     return {kind: own.get(kind) or DEFAULTS[role][kind] for kind in K.values}
 

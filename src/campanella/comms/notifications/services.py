@@ -158,7 +158,10 @@ def enqueue_delivery(notification_ids: list[int]) -> None:
 
 
 def deliveries_create(
-    notifications: dict[int, int], kind: str, visible_from: datetime.datetime, now: datetime.datetime
+    notifications: dict[int, int],
+    kind: str,
+    visible_from: datetime.datetime,
+    now: datetime.datetime,
 ) -> bool:
     """The e-mail and push rows of these notifications (user id -> notification id), by each
     login's choices, quiet hours and digest. True when some are due now."""
@@ -269,7 +272,9 @@ def subscription_refusal(endpoint: str, p256dh: str, auth: str) -> NotificationE
     from campanella.comms.notifications.vapid import b64url_decode
 
     if not endpoint.startswith(("https://", "http://")) or len(endpoint) > 1000:
-        return NotificationError(_("Indirizzo del servizio push non valido."), "endpoint_non_valido")
+        return NotificationError(
+            _("Indirizzo del servizio push non valido."), "endpoint_non_valido"
+        )
     try:
         key, secret = b64url_decode(p256dh), b64url_decode(auth)
     except ValueError:
@@ -288,9 +293,14 @@ def push_subscribe(
     if refusal is not None:
         raise refusal
     found = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
-    if found is not None and found.user_id != user.pk and (found.p256dh, found.auth) != (
-        p256dh,
-        auth,
+    if (
+        found is not None
+        and found.user_id != user.pk
+        and (found.p256dh, found.auth)
+        != (
+            p256dh,
+            auth,
+        )
     ):
         # Another login's device: only the browser holding its keys may move it (a shared
         # computer where someone else logs in); the endpoint alone does not suffice.

@@ -167,10 +167,10 @@ def school_policy(request: HttpRequest) -> HttpResponse:
         except services.NotificationError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Impostazione salvata per %(school)s.") % {"school": school.name})
+            messages.success(
+                request, _("Impostazione salvata per %(school)s.") % {"school": school.name}
+            )
             return redirect("comms:notification_school_policy")
-    policies = {
-        p.school_id: p for p in SchoolNotificationPolicy.objects.filter(school__in=schools)
-    }
+    policies = {p.school_id: p for p in SchoolNotificationPolicy.objects.filter(school__in=schools)}
     rows = [(school, policies.get(school.pk)) for school in schools]
     return render(request, "comms/notifications/school.html", {"form": form, "rows": rows})

@@ -3,12 +3,11 @@ them (without --once). Several processes may run it: each slot runs once."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from campanella.lib import periodic
+from campanella.comms import scheduler
 
 
 class Command(BaseCommand):
@@ -19,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
-            ran = periodic.run_due()
+            ran = scheduler.run_due_jobs()
             self.stdout.write(", ".join(ran) if ran else "nessun lavoro dovuto")
             return
-        periodic.run_forever(threading.Event())
+        scheduler.run_forever()
