@@ -54,13 +54,20 @@ def test_nothing_is_told_when_the_write_rolls_back(
 ) -> None:
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+    def grade_then_fail() -> None:
         with transaction.atomic():
             grade_add(
                 user=cast.teacher, classroom=cast.classroom_1a, subject=cast.maths,
                 student=cast.child, day=school_day(cast), kind="scritto", text="8",
             )  # fmt: skip
             raise RuntimeError("annullata")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError, match="annullata"),
+    ):
+        grade_then_fail()
+    assert callbacks == []
     assert not Notification.objects.exists()
 
 
