@@ -8,6 +8,7 @@ so another login's notification answers 404 like a missing one.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -109,14 +110,14 @@ def json_body(request: HttpRequest) -> dict[str, object]:
 def push_subscribe(request: HttpRequest) -> HttpResponse:
     """The browser's PushSubscription (JSON, as `subscription.toJSON()` gives it)."""
     body = json_body(request)
-    keys = body.get("keys") if isinstance(body.get("keys"), dict) else request.POST
-    assert keys is not None
+    given = body.get("keys")
+    keys: dict[str, Any] = given if isinstance(given, dict) else dict(request.POST.dict())
     try:
         services.push_subscribe(
             user=login_of(request),
             endpoint=str(body.get("endpoint") or request.POST.get("endpoint", "")),
-            p256dh=str(keys.get("p256dh", "")),  # type: ignore[union-attr]
-            auth=str(keys.get("auth", "")),  # type: ignore[union-attr]
+            p256dh=str(keys.get("p256dh", "")),
+            auth=str(keys.get("auth", "")),
             user_agent=request.headers.get("User-Agent", ""),
         )
     except services.NotAllowed:
