@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.test import TestCase
 from django.utils import timezone
 
 from campanella.comms.notifications import delivery
@@ -36,6 +37,12 @@ pytestmark = pytest.mark.django_db
 ROME = ZoneInfo("Europe/Rome")
 
 
+def notify_now(**values: Any) -> int:
+    """notify, and what it queues on commit (the delivery job: immediate in the tests)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return notify(**values)
+
+
 def no_quiet_hours(*users: Any) -> None:
     for user in users:
         NotificationSettings.objects.update_or_create(user=user, defaults={"quiet_hours": False})
@@ -51,7 +58,7 @@ def grade_news(c: Cast, key: str = "grade:1", **changes: Any) -> int:
         "key": key,
         "school": c.school,
     }
-    return notify(**{**values, **changes})
+    return notify_now(**{**values, **changes})
 
 
 def test_the_same_key_twice_creates_and_sends_once(
@@ -81,7 +88,7 @@ def test_an_unknown_kind_is_refused(cast: Cast) -> None:
 
 def test_channels_follow_the_role_defaults_and_the_own_choice(cast: Cast) -> None:
     """Families get grades by e-mail, staff do not; a family that turns e-mail off gets none."""
-    notify(recipients=[cast.guardian, cast.teacher, cast.other_guardian], kind="grade",
+    notify_now(recipients=[cast.guardian, cast.teacher, cast.other_guardian], kind="grade",
            title="Voto", url="/voti/", key="k")  # fmt: skip
     emailed = set(
         Delivery.objects.filter(channel=Channel.EMAIL).values_list("notification__user", flat=True)
@@ -91,7 +98,7 @@ def test_channels_follow_the_role_defaults_and_the_own_choice(cast: Cast) -> Non
         user=cast.guardian, choices={"grade": (False, True)}, quiet_hours=True,
         quiet_from=datetime.time(21), quiet_until=datetime.time(7), daily_digest=False,
     )  # fmt: skip
-    notify(recipients=[cast.guardian], kind="grade", title="Voto", url="/voti/", key="k2")
+    notify_now(recipients=[cast.guardian], kind="grade", title="Voto", url="/voti/", key="k2")
     assert not Delivery.objects.filter(notification__key="k2").exists()
     assert Notification.objects.filter(key="k2", user=cast.guardian).exists()  # in-app: always
 
@@ -114,7 +121,7 @@ def test_the_daily_digest_sends_one_email_with_everything(cast: Cast, mailbox: M
     NotificationSettings.objects.create(user=cast.guardian, quiet_hours=False, daily_digest=True)
     grade_news(cast, key="a", title="Voto di matematica")
     grade_news(cast, key="b", title="Voto di italiano", kind="grade")
-    notify(
+    notify_now(
         recipients=[cast.guardian], kind="note", title="Nota disciplinare", url="/note/", key="c"
     )
     assert delivery.deliver() == 0  # nothing instant
@@ -139,7 +146,7 @@ def test_the_school_delays_grade_notifications(cast: Cast) -> None:
     page = cast.client_for(cast.guardian).get("/comunicazioni/notifiche/")
     assert list(page.context["page"].object_list) == []  # not shown before its time
     # Other kinds are not held back.
-    notify(recipients=[cast.guardian], kind="absence", title="Assenza", url="/", key="x",
+    notify_now(recipients=[cast.guardian], kind="absence", title="Assenza", url="/", key="x",
            school=cast.school)  # fmt: skip
     assert Notification.objects.get(key="x").visible_from <= timezone.now()
 
@@ -235,8 +242,11 @@ def test_push_is_retried_after_a_server_error(cast: Cast, push_service: PushServ
     push_service.device(cast.guardian)
     push_service.statuses = [503]
     grade_news(cast)
-    assert delivery.deliver() == 1  # the e-mail (locmem); the push failed
+    push = Delivery.objects.get(channel=Channel.PUSH)  # the job tried it at once
+    assert (push.status, push.attempts) == (DeliveryStatus.PENDING, 1)
+    assert "503" in push.last_error
     assert push_service.received == []
+    assert delivery.deliver() == 0  # not before its backoff
     assert delivery.deliver(now=timezone.now() + datetime.timedelta(hours=1)) == 1
     assert len(push_service.received) == 1
 

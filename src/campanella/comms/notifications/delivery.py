@@ -75,6 +75,24 @@ def claim(
     )
 
 
+def prepare_forgotten(older_than: datetime.timedelta = LEASE) -> int:
+    """Notifications whose job never ran (lost between the commit and the queue): their
+    channels are decided now. How many."""
+    from campanella.comms.notifications.services import BATCH, deliveries_prepare
+
+    done = 0
+    while ids := list(
+        Notification.objects.filter(
+            channels_ready=False, created_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:BATCH]
+    ):
+        prepared = deliveries_prepare(ids)
+        done += prepared
+        if not prepared:
+            break
+    return done
+
+
 def deliver(
     *, notification_ids: Sequence[int] | None = None, now: datetime.datetime | None = None
 ) -> int:

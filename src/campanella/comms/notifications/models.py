@@ -60,6 +60,8 @@ class Notification(models.Model):
     # Shown and sent from this moment (a school may hold grades back for some hours).
     visible_from = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(_("letta il"), null=True, blank=True)
+    # Its e-mail and push deliveries are decided (by the job queued with it, else the sweep).
+    channels_ready = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("notifica")
@@ -76,6 +78,11 @@ class Notification(models.Model):
                 name="notification_unread",
             ),
             models.Index(fields=["user", "-visible_from"], name="notification_user"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(channels_ready=False),
+                name="notification_unprepared",
+            ),
         ]
 
     def __str__(self) -> str:

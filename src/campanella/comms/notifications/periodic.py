@@ -13,6 +13,7 @@ from campanella.lib import periodic
 
 @periodic.register("notifiche-in-attesa", every=datetime.timedelta(minutes=1))
 def send_due_notifications() -> None:
+    delivery.prepare_forgotten()
     delivery.deliver()
 
 

@@ -111,7 +111,6 @@ def notify(
     if notification_kind == NotificationKind.GRADE and school is not None:
         visible_from = max(visible_from, grade_release(school, now))
     created = 0
-    due_batches: list[list[int]] = []
     with transaction.atomic():
         for chunk in batched(user_ids, BATCH):
             existing = set(
@@ -140,14 +139,15 @@ def notify(
                 batch_size=BATCH,
                 ignore_conflicts=True,  # the same key emitted at the same instant elsewhere
             )
-            ids = dict(
-                Notification.objects.filter(key=key, user_id__in=new).values_list("user_id", "pk")
+            ids = list(
+                Notification.objects.filter(
+                    key=key, user_id__in=new, channels_ready=False
+                ).values_list("pk", flat=True)
             )
             created += len(ids)
-            if deliveries_create(ids, notification_kind, visible_from, now):
-                due_batches.append(sorted(ids.values()))
-    for notification_ids in due_batches:
-        transaction.on_commit(lambda ids=notification_ids: enqueue_delivery(ids))  # type: ignore[misc]
+            # The channels are decided and sent by the job, off the request path; a job lost
+            # before it ran is made up for by the periodic sweep (`channels_ready`).
+            transaction.on_commit(lambda ids=ids: enqueue_delivery(ids))  # type: ignore[misc]
     return created
 
 
@@ -157,14 +157,29 @@ def enqueue_delivery(notification_ids: list[int]) -> None:
     deliver_notifications.enqueue(notification_ids)
 
 
+def deliveries_prepare(notification_ids: Sequence[int]) -> int:
+    """Decide the e-mail and push deliveries of these notifications (once: a second call
+    finds them ready); how many notifications were prepared."""
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(notification_ids), channels_ready=False)
+            .values_list("pk", "user_id", "kind", "visible_from")
+        )
+        groups: dict[tuple[str, datetime.datetime], dict[int, int]] = {}
+        for pk, user_id, kind, visible_from in rows:
+            groups.setdefault((kind, visible_from), {})[user_id] = pk
+        for (kind, visible_from), notifications in groups.items():
+            deliveries_create(notifications, kind, visible_from)
+        Notification.objects.filter(pk__in=[row[0] for row in rows]).update(channels_ready=True)
+    return len(rows)
+
+
 def deliveries_create(
-    notifications: dict[int, int],
-    kind: str,
-    visible_from: datetime.datetime,
-    now: datetime.datetime,
-) -> bool:
+    notifications: dict[int, int], kind: str, visible_from: datetime.datetime
+) -> None:
     """The e-mail and push rows of these notifications (user id -> notification id), by each
-    login's choices, quiet hours and digest. True when some are due now."""
+    login's choices, quiet hours and digest."""
     choices = choices_for(notifications.keys(), kind)
     reached = [user_id for user_id, choice in choices.items() if choice.email or choice.push]
     timings = timings_of(reached)
@@ -197,7 +212,6 @@ def deliveries_create(
                 )
             )
     Delivery.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    return any(row.status == DeliveryStatus.PENDING and row.next_attempt_at <= now for row in rows)
 
 
 # --- reading --------------------------------------------------------------------------------
