@@ -113,8 +113,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "campanella.accounts.context_processors.navigation",
-                "campanella.comms.context_processors.unread_notices",
-                "campanella.comms.context_processors.unread_notifications",
+                # The bell and the unread notices: one query (comms/context_processors.py).
+                "campanella.comms.context_processors.unread_counts",
             ],
         },
     },

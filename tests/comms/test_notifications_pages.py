@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campanella.accounts.services import api_token_issue
-from campanella.comms.context_processors import unread_notifications
+from campanella.comms.context_processors import unread_counts
 from campanella.comms.notifications.models import (
     Notification,
     NotificationPreference,
@@ -26,6 +26,7 @@ from campanella.comms.notifications.models import (
 from campanella.comms.notifications.selectors import own_notifications
 from campanella.comms.notifications.services import notify
 from tests.comms.notifications_support import Device
+from tests.comms.routes import family_notice
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
@@ -42,21 +43,26 @@ def api(user: Any) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
-def test_the_bell_counts_in_one_query_whatever_the_number(cast: Cast) -> None:
+def test_the_bell_and_the_notices_count_in_one_query(cast: Cast) -> None:
     news(cast.guardian, 3)
+    news(cast.other_guardian, 2)
+    family_notice(cast)
     request = RequestFactory().get("/")
     request.user = cast.guardian
     with CaptureQueriesContext(connection) as captured:
-        assert unread_notifications(request) == {"unread_notifications": 3}
+        counts = unread_counts(request)
+    assert counts == {"unread_notifications": 3, "unread_notices": 1}
     assert len(captured) == 1
     sql = captured[0]["sql"]
-    assert "read_at" in sql and "IS NULL" in sql
+    assert "comms_notification" in sql and "comms_noticerecipient" in sql
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", captured[0].get("params") or ())
             plan = " ".join(str(row) for row in cursor.fetchall())
-        assert "USING INDEX notification_" in plan or "USING COVERING INDEX" in plan
-        assert "SCAN" not in plan
+        assert "SCAN comms_notification" not in plan and "SCAN comms_noticerecipient" not in plan
+        assert "USING INDEX notification_" in plan or "COVERING INDEX notification_" in plan
+    request.user = cast.outsider
+    assert unread_counts(request) == {"unread_notifications": 0, "unread_notices": 0}
 
 
 def test_a_page_costs_the_same_queries_with_many_notifications(cast: Cast) -> None:

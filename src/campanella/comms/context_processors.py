@@ -1,26 +1,43 @@
-"""The header's unread notices on every page: one indexed query for a logged-in user."""
+"""The header's counts on every page, for a logged-in user, in one query: the bell's unread
+notifications and the unread notices (each a count on its own partial index of unread rows,
+as two scalar subqueries of one SELECT)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from campanella.comms.notices.selectors import unread_count
+from campanella.comms.notices import rules as notice_rules
+from campanella.comms.notifications.selectors import own_notifications
+from campanella.people.models import User
 
 
-def unread_notices(request: HttpRequest) -> dict[str, Any]:
+def counted(rows: QuerySet[Any]) -> Coalesce:
+    """COUNT(*) of `rows` (all of one login) as a scalar subquery; 0 when there are none."""
+    per_login = rows.order_by().values("user_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_login, output_field=IntegerField()), Value(0))
+
+
+def header_counts(user: Any) -> tuple[int, int]:
+    """(unread notifications, unread notices) of this login, in one query."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            unread_notification_count=counted(own_notifications(user).filter(read_at__isnull=True)),
+            unread_notice_count=counted(notice_rules.received(user).filter(read_at__isnull=True)),
+        )
+        .values_list("unread_notification_count", "unread_notice_count")
+        .first()
+    )
+    return row if row is not None else (0, 0)
+
+
+def unread_counts(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notices": unread_count(user)}
-
-
-def unread_notifications(request: HttpRequest) -> dict[str, Any]:
-    """The bell (every kind, notices included); the notices' own count stays on their link."""
-    from campanella.comms.notifications.selectors import unread_count as notifications_unread
-
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"unread_notifications": notifications_unread(user)}
+    notifications, notices = header_counts(user)
+    return {"unread_notifications": notifications, "unread_notices": notices}
