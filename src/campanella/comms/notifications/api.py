@@ -14,6 +14,7 @@ from campanella.comms.notifications import selectors, services
 from campanella.comms.notifications.models import Notification, NotificationKind
 from campanella.comms.notifications.preferences import all_choices, timings_of
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_types import ClockTime, Flag, Text
 from campanella.lib.ids import Id
 from campanella.people.models import User
 
@@ -52,25 +53,27 @@ class ReadAllOut(Schema):
 
 class ChannelChoice(Schema):
     kind: NotificationKind
-    email: bool
-    push: bool
+    email: Flag
+    push: Flag
 
 
 class PreferencesIO(Schema):
-    kinds: list[ChannelChoice] = Field(description="per tipo: e-mail e push (in-app sempre)")
-    quiet_hours: bool
-    quiet_from: datetime.time
-    quiet_until: datetime.time
-    daily_digest: bool
+    kinds: list[ChannelChoice] = Field(
+        max_length=50, description="per tipo: e-mail e push (in-app sempre)"
+    )
+    quiet_hours: Flag
+    quiet_from: ClockTime
+    quiet_until: ClockTime
+    daily_digest: Flag
 
 
 class SubscriptionKeys(Schema):
-    p256dh: str = Field(max_length=200)
-    auth: str = Field(max_length=100)
+    p256dh: Text = Field(max_length=200)
+    auth: Text = Field(max_length=100)
 
 
 class SubscriptionIn(Schema):
-    endpoint: str = Field(max_length=1000)
+    endpoint: Text = Field(max_length=1000)
     keys: SubscriptionKeys
 
 
@@ -173,7 +176,7 @@ def push_subscribe(request: HttpRequest, payload: SubscriptionIn) -> Any:
 
 
 class EndpointQuery(Schema):
-    endpoint: str = Field(max_length=1000)
+    endpoint: Text = Field(max_length=1000)
 
 
 @router.delete("/notifications/push-subscriptions", response={204: None, **ERRORS},
