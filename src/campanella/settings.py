@@ -269,6 +269,18 @@ NOTIFICATIONS_DIGEST_TIME = env_str("NOTIFICATIONS_DIGEST_TIME", default="18:00"
 WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", default="mailto:noreply@example.org")
 WEBPUSH_VAPID_GENERATE = DEMO or DEBUG
+# The push services a device may name (its endpoint is where the server POSTs): the browsers'
+# own, so that nobody can make the server call an address of the school's network.
+WEBPUSH_ENDPOINT_HOSTS = env_list(
+    "WEBPUSH_ENDPOINT_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+WEBPUSH_ALLOW_HTTP = env_bool("WEBPUSH_ALLOW_HTTP", default=False)  # tests: a loopback service
 
 EMAIL = env_email()
 EMAIL_BACKEND = EMAIL.backend

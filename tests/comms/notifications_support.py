@@ -87,6 +87,8 @@ class PushService:
 def push_service(settings: Any) -> Iterator[PushService]:
     settings.WEBPUSH_VAPID_PRIVATE_KEY = new_private_key()
     settings.WEBPUSH_VAPID_SUBJECT = "mailto:segreteria@example.org"
+    settings.WEBPUSH_ALLOW_HTTP = True
+    settings.WEBPUSH_ENDPOINT_HOSTS = ["127.0.0.1"]
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     service = PushService(port=server.server_address[1])
 

@@ -55,7 +55,7 @@ def others(c: Cast) -> tuple[Any, ...]:
 def guardian_device(c: Cast) -> PushSubscription:
     device = Device(path="/push/guardian")
     return push_subscribe(
-        user=c.guardian, endpoint="https://push.example.org/push/guardian",
+        user=c.guardian, endpoint="https://fcm.googleapis.com/fcm/send/push/guardian",
         p256dh=device.p256dh, auth=device.auth,
     )  # fmt: skip
 

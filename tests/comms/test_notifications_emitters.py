@@ -180,3 +180,15 @@ def test_published_report_cards_are_told_from_their_publication(
     row = Notification.objects.get(user=cast.guardian, kind="report_card")
     assert row.visible_from == moment
     assert row.url == reverse("reportcards:card", args=[session.pk, cast.child.pk])
+
+
+def test_attendance_of_past_weeks_tells_nobody(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An import of the year's register does not flood families with old absences."""
+    day = school_day(cast, timezone.localdate() - datetime.timedelta(days=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        register.roll_call_save(
+            user=cast.teacher, classroom=cast.classroom_1a, day=day, absent_ids=[cast.child.pk]
+        )
+    assert not Notification.objects.exists()

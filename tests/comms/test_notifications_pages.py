@@ -149,7 +149,7 @@ def test_empty_quiet_hours_are_refused_in_italian(cast: Cast) -> None:
 def test_the_browser_subscribes_and_unsubscribes_its_device(cast: Cast) -> None:
     device = Device(path="/push/x")
     subscription = {
-        "endpoint": "https://push.example.org/push/x",
+        "endpoint": "https://fcm.googleapis.com/fcm/send/push/x",
         "keys": {"p256dh": device.p256dh, "auth": device.auth},
     }
     client = cast.client_for(cast.guardian)
@@ -253,7 +253,7 @@ def test_api_preferences_round_trip(cast: Cast) -> None:
 
 def test_api_push_subscription(cast: Cast) -> None:
     device = Device(path="/push/api")
-    body = {"endpoint": "https://push.example.org/api",
+    body = {"endpoint": "https://fcm.googleapis.com/fcm/send/api",
             "keys": {"p256dh": device.p256dh, "auth": device.auth}}  # fmt: skip
     client = api(cast.guardian)
     made = client.post(
@@ -266,8 +266,17 @@ def test_api_push_subscription(cast: Cast) -> None:
         content_type="application/json",
     )
     assert bad.status_code == 400 and bad.json()["code"] == "endpoint_non_valido"
+    for elsewhere in ("https://intranet.scuola.local/x", "http://fcm.googleapis.com/x",
+                      "https://fcm.googleapis.com.evil.example/x"):  # fmt: skip
+        refused = client.post(
+            "/api/v1/notifications/push-subscriptions",
+            {**body, "endpoint": elsewhere},
+            content_type="application/json",
+        )
+        assert refused.json()["code"] == "endpoint_non_valido", elsewhere
+    assert PushSubscription.objects.count() == 1
     gone = client.delete(
-        "/api/v1/notifications/push-subscriptions?endpoint=https://push.example.org/api"
+        "/api/v1/notifications/push-subscriptions?endpoint=https://fcm.googleapis.com/fcm/send/api"
     )
     assert gone.status_code == 204
     assert not PushSubscription.objects.exists()

@@ -996,6 +996,9 @@ def agenda_add(
 # --- news for families (comms.notifications, through people.news) ---------------------------
 
 
+ATTENDANCE_NEWS_DAYS = datetime.timedelta(days=7)
+
+
 def student_page(student_id: int) -> str:
     from django.urls import reverse
 
@@ -1005,10 +1008,12 @@ def student_page(student_id: int) -> str:
 def tell_about_attendance(
     classroom: Classroom, records: Sequence[Absence | LateEntry | EarlyExit]
 ) -> None:
-    """Each new absence, late entry or early exit, to the student's family (after commit)."""
+    """Each new absence, late entry or early exit, to the student's family (after commit);
+    not those of past weeks (an import of the year's register tells nobody)."""
     news = []
+    oldest = timezone.localdate() - ATTENDANCE_NEWS_DAYS
     for record in records:
-        if record.pk is None:  # not saved (cannot happen with the backends we support)
+        if record.pk is None or record.date < oldest:  # unsaved, or weeks ago
             continue
         if isinstance(record, LateEntry):
             what = _("Entrata posticipata alle %(time)s") % {"time": f"{record.time:%H:%M}"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -282,10 +283,22 @@ def preferences_set(
 # --- push devices ---------------------------------------------------------------------------
 
 
+def known_push_service(endpoint: str) -> bool:
+    """An endpoint of a browser's push service (WEBPUSH_ENDPOINT_HOSTS, or a subdomain): the
+    server POSTs there, so no other address (of the school's network, say) is accepted."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    schemes = {"https", "http"} if settings.WEBPUSH_ALLOW_HTTP else {"https"}
+    return parts.scheme in schemes and any(
+        host == allowed or host.endswith(f".{allowed}")
+        for allowed in settings.WEBPUSH_ENDPOINT_HOSTS
+    )
+
+
 def subscription_refusal(endpoint: str, p256dh: str, auth: str) -> NotificationError | None:
     from campanella.comms.notifications.vapid import b64url_decode
 
-    if not endpoint.startswith(("https://", "http://")) or len(endpoint) > 1000:
+    if len(endpoint) > 1000 or not known_push_service(endpoint):
         return NotificationError(
             _("Indirizzo del servizio push non valido."), "endpoint_non_valido"
         )
