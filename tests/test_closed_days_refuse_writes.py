@@ -151,6 +151,12 @@ UNGUARDED: dict[Any, str] = {
     ),
     ("patch", "/api/v1/materials/{material_id}"): "teaching material changed, as its page",
     ("delete", "/api/v1/materials/{material_id}"): "teaching material deleted, as its page",
+    # Notifications (comms): a login's own bell, preferences and devices; the school's delay.
+    **dict.fromkeys(
+        [name for name in PAGE_WRITES if name.startswith("comms:notification_")]
+        + [key for key in API_WRITES if key[1].startswith("/api/v1/notifications")],
+        "notifications: what a login is told and how, never a register record",
+    ),
     **dict.fromkeys(
         [name for name in PAGE_WRITES if name.startswith("accounts:")]
         + [("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token")],

@@ -4,7 +4,8 @@ campanella demo                 demo institute on http://127.0.0.1:8000 (SQLite 
 campanella seed --students N    generate an institute of any size (benchmarks)
 campanella migrate              bring the database up to date (once per release, one server)
 campanella serve                production server (gunicorn); refuses an outdated database
-campanella worker               background jobs (django-tasks database worker)
+campanella worker               background jobs (django-tasks database worker) and periodic jobs
+campanella periodic --once      run the periodic jobs that are due (for cron)
 campanella <manage.py command>  e.g. migrate, createsuperuser, shell
 """
 
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args[1:])
     if command == "worker":
         args = ["db_worker", *args[1:]]
+        start_periodic_thread()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["campanella", *args])
@@ -66,6 +68,17 @@ def serve(extra: list[str]) -> int:
     command += ["--bind", bind, "--workers", workers, *extra]
     os.execv(sys.executable, command)  # noqa: S606 - replaces this process on purpose
     return 0  # pragma: no cover
+
+
+def start_periodic_thread() -> None:
+    """The worker also runs the periodic jobs (lib/periodic.py), in a thread of its own: with
+    several workers each slot still runs once."""
+    import threading
+
+    from campanella.comms import scheduler
+
+    thread = threading.Thread(target=scheduler.run_forever, name="periodic", daemon=True)
+    thread.start()
 
 
 def unapplied_migrations() -> list[str]:

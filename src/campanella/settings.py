@@ -113,8 +113,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "campanella.accounts.context_processors.navigation",
-                "campanella.comms.context_processors.unread_notices",
-                "campanella.comms.context_processors.unread_messages",
+                # The bell and the unread notices: one query (comms/context_processors.py).
+                "campanella.comms.context_processors.unread_counts",
             ],
         },
     },
@@ -273,6 +273,27 @@ MATERIALS_TYPES = env_list(
 MATERIALS_FOLDER_DEPTH = env_int("MATERIALS_FOLDER_DEPTH", default=3, minimum=1)
 # Minutes before the families missing from a notice may be reminded again.
 COMMS_REMINDER_INTERVAL_MINUTES = env_int("COMMS_REMINDER_INTERVAL_MINUTES", default=60)
+
+# Notifications (comms/notifications): links in e-mails are absolute, under SITE_URL.
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
+NOTIFICATIONS_DIGEST_TIME = env_str("NOTIFICATIONS_DIGEST_TIME", default="18:00")
+# Web Push: the VAPID private key (raw P-256, base64url); the demo and DEBUG generate one in
+# var/ when it is not set; elsewhere push is off without it (docs/decisions.md).
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", default="mailto:noreply@example.org")
+WEBPUSH_VAPID_GENERATE = DEMO or DEBUG
+# The push services a device may name (its endpoint is where the server POSTs): the browsers'
+# own, so that nobody can make the server call an address of the school's network.
+WEBPUSH_ENDPOINT_HOSTS = env_list(
+    "WEBPUSH_ENDPOINT_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+WEBPUSH_ALLOW_HTTP = env_bool("WEBPUSH_ALLOW_HTTP", default=False)  # tests: a loopback service
 
 EMAIL = env_email()
 EMAIL_BACKEND = EMAIL.backend

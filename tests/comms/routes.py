@@ -195,9 +195,12 @@ from tests.comms import (  # noqa: E402
     routes_materials,
     routes_meetings,
     routes_messages,
+    routes_notifications,
 )
 
-AREAS = (routes_calendar, routes_materials, routes_meetings, routes_messages)
+AREAS = (
+    routes_calendar, routes_materials, routes_meetings, routes_messages, routes_notifications,
+)  # fmt: skip
 for area in AREAS:
     PAGES.update(area.PAGES)
     API.update(area.API)

@@ -9,6 +9,7 @@ from campanella.comms.materials.api import router as materials_router
 from campanella.comms.meetings.api import router as meetings_router
 from campanella.comms.messages.api import router as messages_router
 from campanella.comms.notices.api import router as notices_router
+from campanella.comms.notifications.api import router as notifications_router
 
 router = Router()
 router.add_router("", notices_router)
@@ -16,3 +17,4 @@ router.add_router("", calendar_router)
 router.add_router("", messages_router)
 router.add_router("", meetings_router)
 router.add_router("", materials_router)
+router.add_router("", notifications_router)

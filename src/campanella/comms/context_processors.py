@@ -1,27 +1,50 @@
-"""The header's unread notices and messages on every page: one indexed query each for a
-logged-in user."""
+"""The header's counts on every page, for a logged-in user, in one query: the bell's unread
+notifications, the unread notices and the message threads with something new (each a count on
+its own partial index of unread rows, as scalar subqueries of one SELECT)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from campanella.comms.messages.selectors import unread_count as message_unread_count
-from campanella.comms.notices.selectors import unread_count
+from campanella.comms.messages.models import ThreadParticipant
+from campanella.comms.notices import rules as notice_rules
+from campanella.comms.notifications.selectors import own_notifications
+from campanella.people.models import User
 
 
-def unread_notices(request: HttpRequest) -> dict[str, Any]:
+def counted(rows: QuerySet[Any]) -> Coalesce:
+    """COUNT(*) of `rows` (all of one login) as a scalar subquery; 0 when there are none."""
+    per_login = rows.order_by().values("user_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_login, output_field=IntegerField()), Value(0))
+
+
+def header_counts(user: Any) -> tuple[int, int, int]:
+    """(unread notifications, unread notices, threads with news) of this login, one query."""
+    unread_threads = ThreadParticipant.objects.filter(user_id=user.pk, unread_since__isnull=False)
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            unread_notification_count=counted(own_notifications(user).filter(read_at__isnull=True)),
+            unread_notice_count=counted(notice_rules.received(user).filter(read_at__isnull=True)),
+            unread_thread_count=counted(unread_threads),
+        )
+        .values_list("unread_notification_count", "unread_notice_count", "unread_thread_count")
+        .first()
+    )
+    return row if row is not None else (0, 0, 0)
+
+
+def unread_counts(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notices": unread_count(user)}
-
-
-def unread_messages(request: HttpRequest) -> dict[str, Any]:
-    """The header's threads with something new: one query on the partial index of unread
-    participants."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"unread_messages": message_unread_count(user)}
+    notifications, notices, threads = header_counts(user)
+    return {
+        "unread_notifications": notifications,
+        "unread_notices": notices,
+        "unread_messages": threads,
+    }

@@ -26,10 +26,20 @@ from campanella.comms.notices.models import (
     NoticeRecipientStudent,
     NoticeReminder,
 )
+from campanella.comms.notifications.models import (
+    Delivery,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    PeriodicSlot,
+    PushSubscription,
+    SchoolNotificationPolicy,
+)
 
 __all__ = [
     "Broadcast",
     "CalendarFeed",
+    "Delivery",
     "Material",
     "MeetingAvailability",
     "MeetingBooking",
@@ -45,6 +55,12 @@ __all__ = [
     "NoticeRecipient",
     "NoticeRecipientStudent",
     "NoticeReminder",
+    "Notification",
+    "NotificationPreference",
+    "NotificationSettings",
+    "PeriodicSlot",
+    "PushSubscription",
+    "SchoolNotificationPolicy",
     "TeacherInbox",
     "Thread",
     "ThreadParticipant",

@@ -7,11 +7,11 @@ from campanella.comms.materials.urls import urlpatterns as material_patterns
 from campanella.comms.meetings.urls import urlpatterns as meeting_patterns
 from campanella.comms.messages.urls import urlpatterns as message_patterns
 from campanella.comms.notices.urls import urlpatterns as notice_patterns
+from campanella.comms.notifications.urls import urlpatterns as notification_patterns
 
 app_name = "comms"
 
-
 urlpatterns = [
-    *notice_patterns, *calendar_patterns, *message_patterns, *meeting_patterns,
-    *material_patterns,
+    *notification_patterns, *notice_patterns, *calendar_patterns, *message_patterns,
+    *meeting_patterns, *material_patterns,
 ]  # fmt: skip

@@ -41,6 +41,7 @@ from campanella.lib.grades import (
     primary_scale_for_year,
 )
 from campanella.people.models import Enrollment, Staff, Student, User
+from campanella.people.news import StudentNews, day_start, tell_families
 from campanella.people.roles import is_office_of, roles_for_user
 from campanella.people.selectors import enrolled_students
 from campanella.school.guard import ensure_open
@@ -411,7 +412,25 @@ def grade_add(
         institute_id=classroom.school.institute_id,
     )
     grades_changed([classroom.pk])
+    tell_families([grade_news(grade, student, subject)], school_id=classroom.school_id)
     return grade
+
+
+def grade_news(grade: Grade, student: Student, subject: Subject) -> StudentNews:
+    """The family is told of a new grade from when they may see it (the school's delay for
+    notifications is applied by comms); the value is left to the page, not the lock screen."""
+    from django.urls import reverse
+
+    return StudentNews(
+        student_ids=(student.pk,),
+        kind="grade",
+        title=_("Nuovo voto di %(subject)s per %(name)s")
+        % {"subject": subject.name, "name": student.name},
+        body=f"{grade.get_kind_display()} · {grade.date:%d/%m/%Y}",
+        url=reverse("grades:student", args=[student.pk]),
+        key=f"grade:{grade.pk}",
+        not_before=day_start(grade.visible_from),
+    )
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from campanella.audit.services import (
     snapshot,
 )
 from campanella.people.models import Student, User
+from campanella.people.news import StudentNews, tell_families
 from campanella.people.roles import is_office_of, roles_for_user
 from campanella.people.selectors import active_enrollments_on, enrolled_students
 from campanella.register.models import (
@@ -278,6 +279,7 @@ def roll_call_save(
     _attach_announced(new, JustificationKind.ABSENCE)
     Absence.objects.bulk_create(new)
     changes_record_created(instances=new, actor=user, institute_id=_institute_id(classroom))
+    tell_about_attendance(classroom, new)
     withdrawn = [current[s] for s in set(current) - wanted] if withdraw else []
     for absence in withdrawn:
         _cancel(absence, user, _("correzione dell'appello"), _institute_id(classroom))
@@ -329,6 +331,7 @@ def hour_absences_save(
     ]
     Absence.objects.bulk_create(new)
     changes_record_created(instances=new, actor=user, institute_id=_institute_id(classroom))
+    tell_about_attendance(classroom, new)
     withdrawn = [current[s] for s in set(current) - wanted] if withdraw else []
     for absence in withdrawn:
         _cancel(absence, user, _("correzione dell'appello"), _institute_id(classroom))
@@ -492,6 +495,7 @@ def late_entry_record(
     _attach_announced([entry], JustificationKind.LATE)
     entry.save()
     change_record(instance=entry, action=ChangeAction.CREATE, actor=user, institute_id=institute_id)
+    tell_about_attendance(classroom, [entry])
     return entry
 
 
@@ -535,6 +539,7 @@ def early_exit_record(
     _attach_announced([record], JustificationKind.EXIT)
     record.save()
     _record_created(record, user, classroom)
+    tell_about_attendance(classroom, [record])
     return record
 
 
@@ -857,6 +862,16 @@ def note_create(
         after=after,
         institute_id=_institute_id(classroom),
     )
+    told = [s.pk for s in students] or sorted(enrolled)
+    tell_families(
+        [StudentNews(
+            student_ids=tuple(told), kind="note",
+            title=_("Nota disciplinare del %(day)s") % {"day": f"{day:%d/%m/%Y}"},
+            body=_("Classe %(classroom)s") % {"classroom": classroom.name},
+            url=student_page(told[0]) if len(told) == 1 else "/", key=f"note:{note.pk}",
+        )],
+        school_id=classroom.school_id,
+    )  # fmt: skip
     return note
 
 
@@ -964,4 +979,54 @@ def agenda_add(
     change_record(
         instance=item, action=ChangeAction.CREATE, actor=user, institute_id=_institute_id(classroom)
     )
+    tell_families(
+        [StudentNews(
+            student_ids=tuple(sorted(_enrolled_ids(classroom, timezone.localdate()))),
+            kind="agenda",
+            title=(_("Verifica di %(subject)s il %(day)s") if kind == AgendaKind.TEST
+                   else _("Compiti di %(subject)s per il %(day)s"))
+            % {"subject": subject.name, "day": f"{day:%d/%m/%Y}"},
+            body=item.text[:300], url="/", key=f"agenda:{item.pk}",
+        )],
+        school_id=classroom.school_id,
+    )  # fmt: skip
     return AgendaResult(item=item, warnings=warnings)
+
+
+# --- news for families (comms.notifications, through people.news) ---------------------------
+
+
+ATTENDANCE_NEWS_DAYS = datetime.timedelta(days=7)
+
+
+def student_page(student_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("register:student", args=[student_id])
+
+
+def tell_about_attendance(
+    classroom: Classroom, records: Sequence[Absence | LateEntry | EarlyExit]
+) -> None:
+    """Each new absence, late entry or early exit, to the student's family (after commit);
+    not those of past weeks (an import of the year's register tells nobody)."""
+    news = []
+    oldest = timezone.localdate() - ATTENDANCE_NEWS_DAYS
+    for record in records:
+        if record.pk is None or record.date < oldest:  # unsaved, or weeks ago
+            continue
+        if isinstance(record, LateEntry):
+            what = _("Entrata posticipata alle %(time)s") % {"time": f"{record.time:%H:%M}"}
+        elif isinstance(record, EarlyExit):
+            what = _("Uscita anticipata alle %(time)s") % {"time": f"{record.time:%H:%M}"}
+        elif record.slot_id is not None:
+            what = _("Assenza in un'ora di lezione")
+        else:
+            what = _("Assenza")
+        news.append(StudentNews(
+            student_ids=(record.student_id,), kind="absence",
+            title=_("%(what)s il %(day)s") % {"what": what, "day": f"{record.date:%d/%m/%Y}"},
+            url=student_page(record.student_id),
+            key=f"{type(record).__name__.lower()}:{record.pk}",
+        ))  # fmt: skip
+    tell_families(news, school_id=classroom.school_id)

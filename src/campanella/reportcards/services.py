@@ -31,6 +31,7 @@ from campanella.lib import council_documents as docs
 from campanella.lib import report_cards as cards
 from campanella.people.mail import send_templated_mail
 from campanella.people.models import Guardianship, Student, User
+from campanella.people.news import StudentNews, tell_families
 from campanella.reportcards import rules
 from campanella.reportcards.models import (
     BundleStatus,
@@ -227,7 +228,30 @@ def publication_set(
             institute_id=session.classroom.school.institute_id,
         )
         done.append(publication)
+        tell_about_report_cards(session, publish_at)
     return done
+
+
+def tell_about_report_cards(session: EvaluationSession, publish_at: datetime.datetime) -> None:
+    """Each family (and student) is told once, from the publication (a later change of the
+    date keeps the first notification: its key is the session and the student)."""
+    from django.urls import reverse
+
+    students = rules.session_students_ids(session).values_list("pk", flat=True)
+    tell_families(
+        [
+            StudentNews(
+                student_ids=(student_id,),
+                kind="report_card",
+                title=_("Pagella pubblicata: %(session)s") % {"session": session_name(session)},
+                url=reverse("reportcards:card", args=[session.pk, student_id]),
+                key=f"report_card:{session.pk}:{student_id}",
+                not_before=publish_at,
+            )
+            for student_id in students
+        ],
+        school_id=session.classroom.school_id,
+    )
 
 
 # --- presa visione -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comms', '0004_materials'),
+        ('comms', '0005_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -31,6 +31,7 @@ from campanella.comms.notices.models import (
     NoticeRecipientStudent,
     NoticeReminder,
 )
+from campanella.comms.notifications.emit import notice_published
 from campanella.people.models import User
 from campanella.people.roles import roles_for_user
 from campanella.school.models import SchoolYear
@@ -213,6 +214,7 @@ def _publish(
         )
     notice.recipient_count = recipients_create(notice, draft.audience, day)
     Notice.objects.filter(pk=notice.pk).update(recipient_count=notice.recipient_count)
+    notice_published(notice.pk)  # the recipients' notifications, once this commits
     change_record(
         instance=notice,
         action=ChangeAction.CREATE,

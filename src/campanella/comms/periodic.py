@@ -1,0 +1,5 @@
+"""Periodic jobs of communications (lib/periodic.py finds this module): each area's own."""
+
+from campanella.comms.notifications import periodic as notifications_periodic
+
+__all__ = ["notifications_periodic"]
