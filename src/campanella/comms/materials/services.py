@@ -22,6 +22,7 @@ from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from campanella.audit.services import change_record, snapshot
 from campanella.comms.materials import rules
 from campanella.comms.materials.files import CheckedUpload, FileRefused, checked_upload
 from campanella.comms.materials.models import Material, MaterialKind
+from campanella.comms.notifications import emit
 from campanella.people.models import Guardianship, Student, User
 from campanella.people.selectors import active_enrollments_on
 from campanella.school.models import Classroom
@@ -253,8 +255,18 @@ def _create(
 
 
 def created(item: Material, classroom: Classroom) -> MaterialCreated:
+    """The new item and whom to tell; a file or a link shown to the classroom is notified to
+    its students and families once committed (a folder alone is not news)."""
     notify_at = None if item.is_draft else (item.visible_from or item.created_at)
-    return MaterialCreated(item, classroom_audience(classroom), notify_at)
+    result = MaterialCreated(item, classroom_audience(classroom), notify_at)
+    if notify_at is not None and item.kind != MaterialKind.FOLDER:
+        url = (
+            reverse("comms:material_folder", args=[item.parent_id])
+            if item.parent_id
+            else reverse("comms:material_shelf", args=[classroom.pk, item.subject_id])
+        )
+        emit.material_shared(item.pk, result.notify_user_ids, notify_at, url)
+    return result
 
 
 # --- change --------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from campanella.comms.meetings.models import (
     MeetingMode,
     MeetingSlot,
 )
+from campanella.comms.notifications import emit
 from campanella.people.models import Guardian, Staff, User
 from campanella.school.models import Classroom, Closure, SchoolYear, Teaching
 from campanella.school.selectors import current_school_year
@@ -430,6 +431,7 @@ def _book(user: User, slot_id: int, student_id: int) -> MeetingBooking:
         institute_id=slot.institute_id,
         reason=_("Prenotazione del colloquio"),
     )
+    emit.meeting_booked(booking.pk)
     return booking
 
 
@@ -508,6 +510,7 @@ def slot_cancel(*, user: User, slot_id: int) -> list[MeetingBooking]:
     for booking in affected:
         booking.cancelled_at = now
         booking.slot = slot
+    emit.meetings_cancelled_by_teacher([booking.pk for booking in affected])
     return affected
 
 

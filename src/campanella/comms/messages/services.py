@@ -32,6 +32,7 @@ from campanella.comms.messages.models import (
     ThreadParticipant,
 )
 from campanella.comms.notices.files import CheckedFile, FileRefused, checked_file
+from campanella.comms.notifications import emit
 from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student, User
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import active_enrollments_on
@@ -200,6 +201,7 @@ def message_create(
         institute_id=thread.institute_id,
         reason=_("Messaggio"),
     )
+    emit.message_written(message.pk)
     return message
 
 
@@ -427,6 +429,7 @@ def _broadcast(
     changes_record_created(
         instances=messages, actor=user, institute_id=institute_id, reason=_("Messaggio")
     )
+    emit.broadcast_written(broadcast.pk, sorted({u for users in families.values() for u in users}))
     return broadcast
 
 

@@ -7,9 +7,12 @@ revoked) and the student's own login; each one's preferences decide the channels
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campanella.comms.notifications.models import NotificationKind
@@ -73,3 +76,122 @@ def notice_published(notice_id: int) -> None:
         )
 
     transaction.on_commit(send, robust=True)
+
+
+def after_commit(send: Callable[[], object]) -> None:
+    """Notify once the write commits (nothing on a rollback); a failure never fails the write."""
+    transaction.on_commit(send, robust=True)
+
+
+def message_written(message_id: int) -> None:
+    """A message in a thread: everyone it is new for (the other side) is told."""
+    from campanella.comms.messages.models import Message
+
+    def send() -> None:
+        message = Message.objects.select_related("thread").get(pk=message_id)
+        notify(
+            recipients=list(message.recipients().values_list("pk", flat=True)),
+            kind=NotificationKind.MESSAGE,
+            title=_("Nuovo messaggio da %(author)s") % {"author": message.author_name},
+            body=message.thread.subject,
+            url=reverse("comms:message_thread", args=[message.thread_id]),
+            key=f"message:{message.pk}",
+        )
+
+    after_commit(send)
+
+
+def broadcast_written(broadcast_id: int, family_user_ids: Sequence[int]) -> None:
+    """The office's message to whole classrooms: one notification each, to the inbox."""
+    from campanella.comms.messages.models import Broadcast
+
+    def send() -> None:
+        broadcast = Broadcast.objects.get(pk=broadcast_id)
+        notify(
+            recipients=family_user_ids,
+            kind=NotificationKind.MESSAGE,
+            title=_("Nuovo messaggio dalla segreteria"),
+            body=broadcast.subject,
+            url=reverse("comms:message_list"),
+            key=f"broadcast:{broadcast.pk}",
+        )
+
+    after_commit(send)
+
+
+def meeting_booked(booking_id: int) -> None:
+    """A family booked a teacher's meeting: the teacher is told."""
+    from campanella.comms.meetings.models import MeetingBooking
+
+    def send() -> None:
+        booking = MeetingBooking.objects.select_related("slot__teacher", "student").get(
+            pk=booking_id
+        )
+        teacher = booking.slot.teacher
+        if teacher.user_id is None:
+            return
+        when = timezone.localtime(booking.slot.starts_at)
+        notify(
+            recipients=[teacher.user_id],
+            kind=NotificationKind.MEETING,
+            title=_("Colloquio prenotato per %(student)s il %(day)s alle %(time)s")
+            % {
+                "student": booking.student.full_name,
+                "day": when.strftime("%d/%m/%Y"),
+                "time": when.strftime("%H:%M"),
+            },
+            url=f"{reverse('comms:meeting_day')}?giorno={when.date().isoformat()}",
+            key=f"meeting-booked:{booking.pk}",
+        )
+
+    after_commit(send)
+
+
+def meetings_cancelled_by_teacher(booking_ids: Sequence[int]) -> None:
+    """A teacher cancelled a slot: the families of its bookings are told."""
+    from campanella.comms.meetings.models import MeetingBooking
+
+    def send() -> None:
+        bookings = list(
+            MeetingBooking.objects.filter(pk__in=list(booking_ids)).select_related(
+                "slot__teacher", "student"
+            )
+        )
+        logins = family_logins(sorted({b.student_id for b in bookings}))
+        for booking in bookings:
+            when = timezone.localtime(booking.slot.starts_at)
+            notify(
+                recipients=logins.get(booking.student_id, set()),
+                kind=NotificationKind.MEETING,
+                title=_("Colloquio annullato: %(teacher)s, %(day)s alle %(time)s")
+                % {
+                    "teacher": booking.slot.teacher.full_name,
+                    "day": when.strftime("%d/%m/%Y"),
+                    "time": when.strftime("%H:%M"),
+                },
+                url=reverse("comms:meeting_index"),
+                key=f"meeting-cancelled:{booking.pk}",
+            )
+
+    after_commit(send)
+
+
+def material_shared(
+    material_id: int, user_ids: Sequence[int], when: datetime | None, url: str
+) -> None:
+    """New teaching material: the classroom's students and families, from when it shows."""
+    from campanella.comms.materials.models import Material
+
+    def send() -> None:
+        material = Material.objects.select_related("subject").get(pk=material_id)
+        notify(
+            recipients=user_ids,
+            kind=NotificationKind.MATERIAL,
+            title=_("Nuovo materiale di %(subject)s: %(title)s")
+            % {"subject": material.subject.name, "title": material.title},
+            url=url,
+            key=f"material:{material.pk}",
+            not_before=when,
+        )
+
+    after_commit(send)
