@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bench.council import configure
+from bench.isolated import database_drop
 from bench.letters import print_machine, rss_mib
-from bench.proposals import database_drop
 
 PG_URL = os.environ.get(
     "BENCH_EXPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/campanella_bench_export"

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import server
-from bench.proposals import database_drop, database_recreate
+from bench.isolated import database_drop, database_recreate
 from bench.server import busy_since, cpu_times
 
 PG_URL = os.environ.get(

@@ -19,17 +19,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import io
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from bench import server
-from bench.proposals import QueryCounter, database_drop, database_recreate
+from bench.isolated import child, django_on, run_each
+from bench.proposals import QueryCounter
 
 PG_URL = os.environ.get(
     "BENCH_NOTICES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/campanella_bench_notices"
@@ -38,20 +35,8 @@ TARGET_SECONDS = 5.0
 
 
 def run_one(database: str, students: int, repeat: int) -> dict[str, Any]:
-    import django
-
-    with tempfile.TemporaryDirectory() as var_dir:
-        os.environ.update(server.server_env(var_dir, PG_URL))
-        if database == "sqlite":
-            os.environ.pop("DATABASE_URL")
-        else:
-            database_recreate(PG_URL)
-        django.setup()
-        try:
-            return publish(students, repeat)
-        finally:
-            if database != "sqlite":
-                database_drop(PG_URL)
+    with django_on(database, PG_URL):
+        return publish(students, repeat)
 
 
 def publish(students: int, repeat: int) -> dict[str, Any]:
@@ -135,29 +120,12 @@ def main() -> int:
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.only:
-        result = run_one(args.only, args.students, args.repeat)
-        print("RESULT " + json.dumps(result))
-        return 0
-    results: dict[str, dict[str, Any]] = {}
-    project = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "src"), str(project)])}
-    for database in args.databases:
-        print(f"  {database} …", flush=True)
-        command = [sys.executable, "-m", "bench.notices", "--only", database, "--students",
-                   str(args.students), "--repeat", str(args.repeat)]  # fmt: skip
-        found: list[str] = []
-        with subprocess.Popen(
-            command, cwd=project, env=env, stdout=subprocess.PIPE, text=True
-        ) as child:
-            assert child.stdout is not None
-            for line in child.stdout:
-                if line.startswith("RESULT "):
-                    found.append(line)
-                else:
-                    print(line, end="", flush=True)
-        if child.returncode != 0 or not found:
-            raise SystemExit(f"{database}: non riuscito")
-        results[database] = json.loads(found[0].removeprefix("RESULT "))
+        return child(lambda: run_one(args.only, args.students, args.repeat))
+    results = run_each(
+        "bench.notices",
+        args.databases,
+        ["--students", str(args.students), "--repeat", str(args.repeat)],
+    )
     report(results)
     return 0
 

@@ -32,43 +32,20 @@ from __future__ import annotations
 import argparse
 import datetime
 import io
-import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from bench import server
+from bench.isolated import child, django_on, run_each
 
 PG_URL = os.environ.get(
     "BENCH_PROPOSALS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/campanella_bench_proposals"
 )
 TARGET_SECONDS = 10.0
-
-
-def database_recreate(url: str) -> None:
-    from psycopg import sql
-
-    name = sql.Identifier(urlparse(url).path.lstrip("/"))
-    with server.pg_connect(url) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-
-def database_drop(url: str) -> None:
-    from django.db import connections
-    from psycopg import sql
-
-    connections.close_all()
-    name = sql.Identifier(urlparse(url).path.lstrip("/"))
-    with server.pg_connect(url) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
 class QueryCounter:
@@ -206,20 +183,8 @@ def hand_changes(count: int, term_number: int, rng: random.Random) -> int:
 
 def run_one(database: str, students: int, per_subject: int, hand: int) -> dict[str, Any]:
     """In a child process: one database, from the seed to the readings."""
-    import django
-
-    with tempfile.TemporaryDirectory() as var_dir:
-        os.environ.update(server.server_env(var_dir, PG_URL))
-        if database == "sqlite":
-            os.environ.pop("DATABASE_URL")
-        else:
-            database_recreate(PG_URL)
-        django.setup()
-        try:
-            return readings(students, per_subject, hand)
-        finally:
-            if database != "sqlite":
-                database_drop(PG_URL)
+    with django_on(database, PG_URL):
+        return readings(students, per_subject, hand)
 
 
 def readings(students: int, per_subject: int, hand: int) -> dict[str, Any]:
@@ -289,31 +254,19 @@ def main() -> int:
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.only:
-        result = run_one(args.only, args.students, args.per_subject, args.hand)
-        print("RESULT " + json.dumps(result))
-        return 0
-    results: dict[str, dict[str, Any]] = {}
-    for database in args.databases:
-        print(f"  {database} …", flush=True)
-        command = [sys.executable, "-m", "bench.proposals", "--only", database, "--students",
-                   str(args.students), "--per-subject", str(args.per_subject), "--hand",
-                   str(args.hand)]  # fmt: skip
-        project = Path(__file__).resolve().parent.parent
-        # This worktree's code first (the virtualenv may be installed from another checkout).
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "src"), str(project)])}
-        found: list[str] = []
-        with subprocess.Popen(
-            command, cwd=project, env=env, stdout=subprocess.PIPE, text=True
-        ) as child:
-            assert child.stdout is not None
-            for line in child.stdout:
-                if line.startswith("RESULT "):
-                    found.append(line)
-                else:
-                    print(line, end="", flush=True)
-        if child.returncode != 0 or not found:
-            raise SystemExit(f"{database}: non riuscito")
-        results[database] = json.loads(found[0].removeprefix("RESULT "))
+        return child(lambda: run_one(args.only, args.students, args.per_subject, args.hand))
+    results = run_each(
+        "bench.proposals",
+        args.databases,
+        [
+            "--students",
+            str(args.students),
+            "--per-subject",
+            str(args.per_subject),
+            "--hand",
+            str(args.hand),
+        ],
+    )
     report(results)
     return 0
 

@@ -123,7 +123,7 @@ def main() -> int:
     args = parser.parse_args()
     print_machine()
     from bench.council import configure
-    from bench.proposals import database_drop
+    from bench.isolated import database_drop
 
     with tempfile.TemporaryDirectory() as var_dir:
         configure(PG_URL, var_dir)
