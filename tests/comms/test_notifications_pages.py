@@ -43,26 +43,33 @@ def api(user: Any) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
-def test_the_bell_and_the_notices_count_in_one_query(cast: Cast) -> None:
+def test_the_bell_the_notices_and_the_messages_count_in_one_query(cast: Cast) -> None:
+    from tests.comms.routes_messages import teacher_thread
+
     news(cast.guardian, 3)
     news(cast.other_guardian, 2)
     family_notice(cast)
+    teacher_thread(cast)
     request = RequestFactory().get("/")
     request.user = cast.guardian
     with CaptureQueriesContext(connection) as captured:
         counts = unread_counts(request)
-    assert counts == {"unread_notifications": 3, "unread_notices": 1}
+    assert counts == {"unread_notifications": 3, "unread_notices": 1, "unread_messages": 1}
     assert len(captured) == 1
     sql = captured[0]["sql"]
     assert "comms_notification" in sql and "comms_noticerecipient" in sql
+    assert "comms_threadparticipant" in sql
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", captured[0].get("params") or ())
             plan = " ".join(str(row) for row in cursor.fetchall())
         assert "SCAN comms_notification" not in plan and "SCAN comms_noticerecipient" not in plan
+        assert "SCAN comms_threadparticipant" not in plan
         assert "USING INDEX notification_" in plan or "COVERING INDEX notification_" in plan
     request.user = cast.outsider
-    assert unread_counts(request) == {"unread_notifications": 0, "unread_notices": 0}
+    assert unread_counts(request) == {
+        "unread_notifications": 0, "unread_notices": 0, "unread_messages": 0,
+    }  # fmt: skip
 
 
 def test_a_page_costs_the_same_queries_with_many_notifications(cast: Cast) -> None:
