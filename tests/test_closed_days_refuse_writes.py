@@ -76,6 +76,7 @@ UNGUARDED: dict[Any, str] = {
     "interop:results_export": "records that a locked session's results were sent, its output",
     "interop:api_keys": "a key for the back-office's program, no school record",
     "interop:job_cancel": "stops an import between two days: writes no register record",
+    "interop:nightly": "when the nightly files for the back-office are made: no school record",
     ("post", "/api/v1/attendance/imports"): "the preview: a closed day is a problem on its line",
     ("post", "/api/v1/attendance/imports/{batch_id}/job"): (
         "refused as the preview's problems, by line (400 file_problems), the closed day included"

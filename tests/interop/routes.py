@@ -40,6 +40,8 @@ PAGES: PageTable = {
     "interop:oneroster_export": (lambda c: {}, 404, 302),
     "interop:api_keys": (lambda c: {}, 404, 302),
     "interop:attendance_range": (lambda c: {}, 404, 302),
+    "interop:nightly": (lambda c: {}, 404, 302),
+    "interop:nightly_file": (lambda c: {"pk": _nightly_file(c).pk}, 404, 302),
     "interop:job": (lambda c: {"pk": _job(c).pk}, 404, 302),
     "interop:job_create": (posted, 404, 302),
     "interop:job_cancel": (posted, 404, 302),
@@ -53,9 +55,12 @@ JOB_START = "/api/v1/attendance/imports/{batch_id}/job"
 JOB = "/api/v1/sync-jobs/{job_id}"
 JOB_CANCEL = "/api/v1/sync-jobs/{job_id}/cancel"
 ONEROSTER = "/api/v1/oneroster/export"
+NIGHTLY = "/api/v1/nightly-files"
+NIGHTLY_FILE = "/api/v1/nightly-files/{file_id}/file"
 API: ApiTable = {  # the office's own (or its back-office key's): anyone else, 404
     ("get", EVENTS): 404, ("get", RESULTS): 404, ("get", JOB): 404, ("post", IMPORTS): 404,
     ("post", JOB_START): 404, ("post", JOB_CANCEL): 404, ("get", ONEROSTER): 404,
+    ("get", NIGHTLY): 404, ("get", NIGHTLY_FILE): 404,
 }  # fmt: skip
 
 
@@ -69,6 +74,7 @@ def api_ids(c: Cast) -> dict[str, str]:
         EVENTS: f"{EVENTS}?school={c.school.pk}&from={day}&to={day}&format=json",
         RESULTS: f"{RESULTS}?school={c.school.pk}&school_year={year}&format=json",
         "{job_id}": str(_job(c).pk),
+        "{file_id}": str(_nightly_file(c).pk),
         ONEROSTER: f"{ONEROSTER}?school={c.school.pk}&school_year={year}",
     }
 
@@ -175,6 +181,23 @@ def _range(c: Cast) -> dict[str, Any]:
     return {"scuole": [c.school.pk], "dal": before.isoformat(), "al": day.isoformat()}
 
 
+def _nightly_file(c: Cast) -> Any:
+    """Institute A's attendance file of tonight (its run made once)."""
+    from campanella.interop import nightly
+    from campanella.interop.models import NightlyFile
+
+    found = NightlyFile.objects.filter(institute=c.institute).first()
+    if found is not None:
+        return found
+    nightly.schedule_set(
+        user=c.office, institute_id=c.institute.pk, enabled=True, school_ids=[c.school.pk],
+        attendance=True, results=False,
+    )  # fmt: skip
+    from django.utils import timezone
+
+    return nightly.nightly_run(c.institute.pk, timezone.localdate())[0]
+
+
 def _job(c: Cast) -> Any:
     """A job of institute A left in the queue (made directly: not run)."""
     from campanella.interop.models import SyncJob
@@ -232,7 +255,19 @@ def job_cancelled(c: Cast) -> Write:
     )  # fmt: skip
 
 
+def nightly_scheduled(c: Cast) -> Write:
+    """Another institute's office cannot name A's school: its form is refused, A's run kept."""
+    from campanella.interop.models import NightlySchedule
+
+    return Write(
+        reverse("interop:nightly"), {"attiva": "on", "scuole": [c.school.pk], "assenze": "on"},
+        c.office, outsiders(c), (NightlySchedule.objects.filter(institute=c.institute),),
+        refused_for={c.foreign_office.username: 400},
+    )  # fmt: skip
+
+
 PAGE_WRITES: WriteTable = {
+    "interop:nightly": nightly_scheduled,
     "interop:job_create": job_started,
     "interop:attendance_range": range_uploaded,
     "interop:job_cancel": job_cancelled,

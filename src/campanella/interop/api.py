@@ -26,6 +26,7 @@ from campanella.interop.models import (
     ImportBatch,
     ImportKind,
     KeyScope,
+    NightlyFile,
     ResultsExportChannel,
     SyncJob,
 )
@@ -33,6 +34,7 @@ from campanella.interop.plan import Plan
 from campanella.interop.rules import office_staff
 from campanella.interop.services import import_upload
 from campanella.interop.views import export_response
+from campanella.interop.views_nightly import file_response
 from campanella.interop.views_results import results_response
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.lib.ids import Id
@@ -320,3 +322,68 @@ def sync_job_cancel(request: HttpRequest, job_id: Id) -> Any:
     if user is None:
         raise Http404
     return job_out(sync_jobs.job_cancel(job=job, user=user))
+
+
+# --- the nightly files (interop.nightly) -------------------------------------------------------
+
+NIGHTLY_SCOPES = {"assenze": KeyScope.ATTENDANCE_READ, "esiti": KeyScope.RESULTS_READ}
+
+
+class NightlyFileOut(Schema):
+    id: int
+    kind: str = Field(description="assenze (cambiate dall'ultima notte) o esiti (scrutini)")
+    night: datetime.date
+    created_at: datetime.datetime
+    since: datetime.datetime | None = Field(description="cambiamenti dopo questo momento")
+    rows: int
+
+
+class NightlyFilesOut(Schema):
+    items: list[NightlyFileOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class NightlyQuery(Schema):
+    kind: Literal["assenze", "esiti"] = Field("assenze", description="che file")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+def _nightly_caller(request: HttpRequest, kind: str) -> Caller:
+    return caller_for(request, NIGHTLY_SCOPES[kind])
+
+
+@router.get(
+    "/nightly-files",
+    response={200: NightlyFilesOut, **ERRORS},
+    summary="I file dell'esportazione notturna (assenze o esiti), il più recente per primo",
+)
+def nightly_files(request: HttpRequest, query: Query[NightlyQuery]) -> Any:
+    caller = _nightly_caller(request, query.kind)
+    rows = NightlyFile.objects.filter(institute_id=caller.institute_id, kind=query.kind)
+    page = list(rows[query.offset : query.offset + query.limit])
+    return NightlyFilesOut(
+        items=[
+            NightlyFileOut(id=one.pk, kind=one.kind, night=one.night, created_at=one.created_at,
+                           since=one.since, rows=one.rows)
+            for one in page
+        ],
+        total=rows.count(), limit=query.limit, offset=query.offset,
+    )  # fmt: skip
+
+
+@router.get(
+    "/nightly-files/{file_id}/file",
+    response={200: None, **ERRORS},
+    summary="Scarica un file dell'esportazione notturna (CSV)",
+)
+def nightly_file_download(request: HttpRequest, file_id: Id) -> Any:
+    found = NightlyFile.objects.filter(pk=file_id).first()
+    if found is None:
+        raise Http404
+    caller = _nightly_caller(request, found.kind)
+    if found.institute_id != caller.institute_id:
+        raise Http404
+    return file_response(found)

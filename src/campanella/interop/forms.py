@@ -212,3 +212,36 @@ class AttendanceRangeForm(forms.Form):
                     "al", _("Al massimo %(n)d giorni per volta.") % {"n": MAX_EXPORT_DAYS}
                 )
         return cleaned
+
+
+class NightlyForm(forms.Form):
+    """The office's nightly run: on or off, for which schools, with what."""
+
+    attiva = forms.BooleanField(label=_("Esportazione notturna attiva"), required=False)
+    scuole: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Scuole (plessi)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    assenze = forms.BooleanField(label=_("Le assenze cambiate dall'ultima notte"), required=False)
+    esiti = forms.BooleanField(
+        label=_("Gli esiti degli scrutini chiusi non ancora inviati"), required=False
+    )
+
+    def __init__(self, *args: Any, institute_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from campanella.school.models import School
+
+        field = self.fields["scuole"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = School.objects.filter(institute_id=institute_id).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("attiva"):
+            if not cleaned.get("scuole"):
+                self.add_error("scuole", _("Scegliere almeno una scuola."))
+            if not (cleaned.get("assenze") or cleaned.get("esiti")):
+                self.add_error("assenze", _("Scegliere che cosa esportare."))
+        return cleaned

@@ -150,6 +150,7 @@ class ResultsExportChannel(models.TextChoices):
     PAGE = "pagina", _("pagina della segreteria")
     API = "api", _("API")
     COMMAND = "comando", _("comando campanella sync")
+    NIGHTLY = "notturno", _("esportazione notturna")
 
 
 class ResultsExport(models.Model):
@@ -286,3 +287,60 @@ class SyncJob(models.Model):
         if self.is_finished or not rate:
             return None
         return round((self.rows_total - self.rows_done) / rate)
+
+
+class NightlyKind(models.TextChoices):
+    ATTENDANCE = "assenze", _("assenze cambiate dall'ultima notte")
+    RESULTS = "esiti", _("esiti degli scrutini chiusi non ancora inviati")
+
+
+class NightlySchedule(models.Model):
+    """The office's nightly run for the back-office: each night the attendance events changed
+    since the previous night and the results of the scrutini locked and not yet sent, of the
+    chosen schools, are written as files the back-office collects (page or API)."""
+
+    institute = models.OneToOneField(
+        Institute, on_delete=models.CASCADE, related_name="+", verbose_name=_("istituto")
+    )
+    enabled = models.BooleanField(_("attiva"), default=True)
+    school_ids = models.JSONField(_("scuole"), default=list)
+    attendance = models.BooleanField(_("assenze"), default=True)
+    results = models.BooleanField(_("esiti degli scrutini"), default=True)
+    updated_at = models.DateTimeField(_("modificata il"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("esportazione notturna")
+        verbose_name_plural = _("esportazioni notturne")
+
+    def __str__(self) -> str:
+        return str(self.institute)
+
+
+class NightlyFile(models.Model):
+    """One file of a nightly run, kept for the back-office to collect."""
+
+    institute = models.ForeignKey(
+        Institute, on_delete=models.CASCADE, related_name="+", verbose_name=_("istituto")
+    )
+    kind = models.CharField(_("contenuto"), max_length=10, choices=NightlyKind.choices)
+    night = models.DateField(_("notte"))
+    created_at = models.DateTimeField(_("creato il"), default=timezone.now)
+    since = models.DateTimeField(_("cambiamenti dal"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("righe"), default=0)
+    file = models.FileField(_("file"), upload_to="gestionale/notturno/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("file notturno per il gestionale")
+        verbose_name_plural = _("file notturni per il gestionale")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institute", "kind", "night"], name="nightly_file_once_a_night"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.night:%d/%m/%Y}"

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from campanella.interop import views, views_jobs, views_keys, views_results
+from campanella.interop import views, views_jobs, views_keys, views_nightly, views_results
 from campanella.interop.oneroster import views as oneroster_views
 
 app_name = "interop"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("lavori/<id:pk>/", views_jobs.job_detail, name="job"),
     path("lavori/<id:pk>/annulla/", views_jobs.job_cancel, name="job_cancel"),
     path("esporta/oneroster/", oneroster_views.oneroster_export, name="oneroster_export"),
+    path("notturno/", views_nightly.nightly, name="nightly"),
+    path("notturno/<id:pk>/", views_nightly.nightly_file, name="nightly_file"),
     path("chiavi/", views_keys.api_keys, name="api_keys"),
     path("chiavi/<id:pk>/revoca/", views_keys.api_key_revoke_view, name="api_key_revoke"),
     re_path(rf"^{KIND}/$", views.upload, name="upload"),
