@@ -34,6 +34,16 @@ class Mailbox:
         )
         return self.messages
 
+    def wait_for_address(self, address: str, timeout: float = 5.0) -> list[EmailMessage]:
+        """The messages to `address`, once at least one has arrived (others may come first:
+        a worker also sends the notifications of the data already there)."""
+        deadline = time.monotonic() + timeout
+        while not self.to(address) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        found = self.to(address)
+        assert found, f"nessun messaggio a {address} (arrivati {len(self.messages)})"
+        return found
+
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
 

@@ -448,7 +448,7 @@ def test_a_job_queued_by_one_server_is_done_by_the_worker(deployment: Deployment
         timeout=30,
     )
     assert response.status_code == 302
-    [message] = [m for m in deployment.mailbox.wait_for(1, timeout=30) if address in m["To"]]
+    [message] = deployment.mailbox.wait_for_address(address, timeout=60)
     link = urlparse(Mailbox.link(message)).path
     assert re.match(r"^/", link)
     # Opened on the other server: the link works; then, used, it is refused on both.

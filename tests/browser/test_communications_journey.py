@@ -63,7 +63,7 @@ def test_notice_consent_meeting_booking_email_and_calendar_feed(
     # The e-mail notification reaches the guardian's mailbox.
     address = address_of(cast.guardian)  # the guardian's own address at school
     assert address
-    mailbox.wait_for(1, timeout=20)
+    mailbox.wait_for_address(address, timeout=20)
     told = [
         mail for mail in mailbox.to(address)
         if "Uscita didattica al museo" in f"{mail['Subject']} {mailbox.body(mail)}"
