@@ -22,3 +22,14 @@ def can_import(user: Any) -> bool:
 
 
 rules.add_rule("interop.import", can_import)
+
+
+def office_or_404(user: Any) -> Staff:
+    """The office's staff record for the pages of the exchange; anyone else is told nothing
+    exists there."""
+    from django.http import Http404
+
+    staff = office_staff(user)
+    if staff is None:
+        raise Http404
+    return staff

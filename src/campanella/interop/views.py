@@ -34,7 +34,7 @@ from campanella.interop.plan import (
     Plan,
     RowOutcome,
 )
-from campanella.interop.rules import office_staff
+from campanella.interop.rules import office_or_404, office_staff
 from campanella.interop.samples import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -51,7 +51,7 @@ from campanella.interop.services import (
     import_upload,
 )
 from campanella.interop.sync_jobs import range_preview
-from campanella.people.models import Staff, User
+from campanella.people.models import User
 from campanella.school.models import School
 
 TABLE_LIMIT = 500  # rows shown per table; every problem is always shown
@@ -146,13 +146,6 @@ def count_lines(kind: str, counts: dict[str, int], *, unknown: int = 0) -> list[
     return lines
 
 
-def _office(request: HttpRequest) -> Staff:
-    staff = office_staff(request.user)
-    if staff is None:
-        raise Http404
-    return staff
-
-
 def _batch(request: HttpRequest, pk: int, *, with_content: bool = False) -> ImportBatch:
     batches = batches_for_user(request.user).select_related("uploaded_by", "applied_by")
     return get_object_or_404(batches if with_content else batches.defer("content"), pk=pk)
@@ -161,7 +154,7 @@ def _batch(request: HttpRequest, pk: int, *, with_content: bool = False) -> Impo
 @never_cache
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    _office(request)
+    office_or_404(request.user)
     kinds = [
         {"value": kind.value, "label": kind.label, "description": KIND_DESCRIPTIONS[kind]}
         for kind in ImportKind
@@ -173,7 +166,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def upload(request: HttpRequest, kind: str) -> HttpResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
@@ -200,7 +193,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def template_download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
-    _office(request)
+    office_or_404(request.user)
     if extension == "csv":
         response = HttpResponse(template_csv(kind), content_type=CSV_CONTENT_TYPE)
     else:
@@ -231,7 +224,7 @@ def _sections(plan: Plan) -> list[Section]:
 @never_cache
 @login_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
-    _office(request)
+    office_or_404(request.user)
     batch = _batch(request, pk, with_content=True)
     if batch.is_applied:
         return redirect("interop:result", pk=batch.pk)
@@ -282,7 +275,7 @@ def range_choice(
 
 @login_required
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     batch = _batch(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -305,7 +298,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def result(request: HttpRequest, pk: int) -> HttpResponse:
-    _office(request)
+    office_or_404(request.user)
     batch = _batch(request, pk)
     if not batch.is_applied:
         return redirect("interop:preview", pk=batch.pk)

@@ -18,24 +18,17 @@ from django.views.decorators.http import require_POST
 from campanella.interop import sync_jobs
 from campanella.interop.forms import ACCEPTED_TYPES, AttendanceRangeForm
 from campanella.interop.models import ImportBatch, ImportKind, SyncJob
-from campanella.interop.rules import office_staff
+from campanella.interop.rules import office_or_404
 from campanella.interop.services import import_upload
 from campanella.interop.views import range_choice, written_lines
 from campanella.people.models import Staff, User
-
-
-def _office(request: HttpRequest) -> Staff:
-    staff = office_staff(request.user)
-    if staff is None:
-        raise Http404
-    return staff
 
 
 @never_cache
 @login_required
 def attendance_range(request: HttpRequest) -> HttpResponse:
     """Upload the file with the schools and days it is for; then the preview."""
-    staff = _office(request)
+    staff = office_or_404(request.user)
     bound = request.method == "POST"
     form = AttendanceRangeForm(
         request.POST if bound else None,
@@ -75,7 +68,7 @@ def _recent(staff: Staff) -> list[SyncJob]:
 @require_POST
 @login_required
 def job_create(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     batch = get_object_or_404(ImportBatch, pk=pk, institute_id=staff.institute_id)
     request.GET = request.POST  # the same three fields, checked the same way
     chosen = range_choice(request, batch)
@@ -99,7 +92,7 @@ def job_create(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     job = get_object_or_404(
         SyncJob.objects.select_related("batch"), pk=pk, institute_id=staff.institute_id
     )
@@ -121,7 +114,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     job = get_object_or_404(SyncJob, pk=pk, institute_id=staff.institute_id)
     sync_jobs.job_cancel(job=job, user=cast(User, request.user))
     messages.info(request, _("Annullamento richiesto: i giorni già importati restano."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,21 +13,13 @@ from django.views.decorators.http import require_POST
 from campanella.interop.forms import ApiKeyForm
 from campanella.interop.keys import KeyRefused, api_key_create, api_key_revoke, keys_of
 from campanella.interop.models import ApiKey
-from campanella.interop.rules import office_staff
-from campanella.people.models import Staff
-
-
-def _office(request: HttpRequest) -> Staff:
-    staff = office_staff(request.user)
-    if staff is None:
-        raise Http404
-    return staff
+from campanella.interop.rules import office_or_404
 
 
 @never_cache
 @login_required
 def api_keys(request: HttpRequest) -> HttpResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     form = ApiKeyForm(request.POST if request.method == "POST" else None)
     created: str | None = None
     status = 200
@@ -53,7 +45,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     key = get_object_or_404(ApiKey, pk=pk, institute_id=staff.institute_id)
     api_key_revoke(user=request.user, key=key)
     messages.success(request, _("Chiave «%(name)s» revocata.") % {"name": key.name})

@@ -7,7 +7,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,23 +15,16 @@ from django.views.decorators.cache import never_cache
 from campanella.interop.forms import NightlyForm
 from campanella.interop.models import NightlyFile, NightlySchedule
 from campanella.interop.nightly import schedule_set
-from campanella.interop.rules import office_staff
-from campanella.people.models import Staff, User
+from campanella.interop.rules import office_or_404
+from campanella.people.models import User
 
 FILES_SHOWN = 30
-
-
-def _office(request: HttpRequest) -> Staff:
-    staff = office_staff(request.user)
-    if staff is None:
-        raise Http404
-    return staff
 
 
 @never_cache
 @login_required
 def nightly(request: HttpRequest) -> HttpResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     schedule = NightlySchedule.objects.filter(institute_id=staff.institute_id).first()
     initial = {
         "attiva": schedule.enabled if schedule else False,
@@ -59,7 +52,7 @@ def nightly(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def nightly_file(request: HttpRequest, pk: int) -> FileResponse:
-    staff = _office(request)
+    staff = office_or_404(request.user)
     found = get_object_or_404(NightlyFile, pk=pk, institute_id=staff.institute_id)
     return file_response(found)
 
