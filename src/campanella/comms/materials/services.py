@@ -32,7 +32,7 @@ from campanella.comms.materials import rules
 from campanella.comms.materials.files import CheckedUpload, FileRefused, checked_upload
 from campanella.comms.materials.models import Material, MaterialKind
 from campanella.comms.notifications import emit
-from campanella.people.models import Guardianship, Student, User
+from campanella.people.models import User
 from campanella.people.selectors import active_enrollments_on
 from campanella.school.models import Classroom
 
@@ -92,19 +92,10 @@ def max_depth() -> int:
 
 def classroom_audience(classroom: Classroom, day: datetime.date | None = None) -> tuple[int, ...]:
     """The logins of the classroom's students and of their guardians (active links that
-    receive communications), once each."""
+    receive communications), once each: those notifications tell about a student."""
     enrolled = classroom.enrollments.filter(active_enrollments_on(day or timezone.localdate()))
-    student_ids = enrolled.values("student_id")
-    students = Student.objects.filter(pk__in=student_ids, user__isnull=False)
-    guardians = Guardianship.objects.filter(
-        student_id__in=student_ids,
-        access_revoked_on__isnull=True,
-        receives_communications=True,
-        guardian__user__isnull=False,
-    )
-    users = set(students.values_list("user_id", flat=True))
-    users |= set(guardians.values_list("guardian__user_id", flat=True))
-    return tuple(sorted(users))
+    logins = emit.family_logins(list(enrolled.values_list("student_id", flat=True)))
+    return tuple(sorted(set().union(*logins.values())))
 
 
 def state(item: Material) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def notice_published(notice_id: int) -> None:
             not_before=notice.publish_at,
         )
 
-    transaction.on_commit(send, robust=True)
+    after_commit(send)
 
 
 def after_commit(send: Callable[[], object]) -> None:
