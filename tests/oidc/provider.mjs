@@ -24,7 +24,7 @@ const provider = new Provider(issuer, {
     return {
       accountId: id,
       async claims() {
-        return { sub: `sub-${id}`, fiscalNumber: `TINIT-${id}`, name: `Identità ${id}` };
+        return { sub: id, fiscalNumber: `TINIT-${id}`, name: `Identità ${id}` };
       },
     };
   },

@@ -12,6 +12,12 @@ from campanella.accounts.oidc.gateways import is_acceptable_issuer, is_private_k
 
 
 class GatewayForm(forms.ModelForm):  # type: ignore[type-arg]
+    issuer = forms.URLField(
+        label=_("Indirizzo dell'emittente (issuer)"),
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("La configurazione si legge da /.well-known/openid-configuration."),
+    )
     client_secret = forms.CharField(
         label=_("Segreto del client"),
         required=False,

@@ -220,7 +220,7 @@ def verified_claims(
     try:
         claims.validate(now=now if now is not None else int(time.time()), leeway=LEEWAY_SECONDS)
     except JoseError as error:
-        raise GatewayError(f"token d'identità non valido: {error.error}") from None
+        raise GatewayError(f"token d'identità non valido: {error}") from None
     return dict(claims)
 
 
