@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP's: adds the gateway's logout origin to form-action for SPID/CIE sessions.
+    "campanella.accounts.oidc.middleware.GatewayLogoutCspMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

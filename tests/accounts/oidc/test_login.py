@@ -278,6 +278,9 @@ def test_logout_ends_the_session_here_and_at_the_gateway(
     client = Client()
     spid_login(client, gateway, GUARDIAN_CF)
     id_token = client.session[OIDC_LOGIN]["id_token"]
+    # Its pages let the logout form's answer go on to the gateway (CSP form-action).
+    policy = client.get("/profilo/")["Content-Security-Policy"].split("; ")
+    assert f"form-action 'self' {gateway.issuer}" in policy
     response: Any = client.post("/esci/")
     assert response.status_code == 302
     target = urlsplit(response["Location"])
@@ -292,5 +295,7 @@ def test_logout_ends_the_session_here_and_at_the_gateway(
 
 def test_password_logout_stays_here(cast: Cast, gateway: IdentityGateway) -> None:
     client = cast.client_for(cast.guardian)
+    policy = client.get("/profilo/")["Content-Security-Policy"].split("; ")
+    assert "form-action 'self'" in policy
     response: Any = client.post("/esci/")
     assert response["Location"] == "/accedi/"

@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -257,6 +258,16 @@ def fiscal_code(gateway: IdentityGateway, claims: dict[str, Any]) -> str:
         raise GatewayError("nessun attributo con il codice fiscale")
     code = value.strip().upper()
     return code.removeprefix(SPID_PREFIX)
+
+
+def logout_origin(gateway: IdentityGateway) -> str:
+    """The scheme and host of the gateway's end-session address ("" if it has none)."""
+    try:
+        endpoint = str(provider_metadata(gateway).get("end_session_endpoint") or "")
+    except GatewayError:
+        return ""
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else ""
 
 
 def logout_url(

@@ -23,14 +23,15 @@ from campanella.accounts.oidc import protocol
 from campanella.accounts.oidc.forms import GatewayForm
 from campanella.accounts.oidc.gateways import gateway_save, gateways_of, public_jwks
 from campanella.accounts.oidc.matching import MatchOutcome, login_for_fiscal_code
+from campanella.accounts.oidc.middleware import OIDC_LOGIN
 from campanella.accounts.oidc.protocol import GatewayError, PendingLogin
 from campanella.accounts.security import client_ip, user_agent
 from campanella.people.models import AccessEvent, AccessEventKind, User
 from campanella.people.redirects import same_site
 
 PENDING_OIDC = "campanella-pending-oidc"
-# The gateway and the ID token of a session opened through it: logging out ends it there too.
-OIDC_LOGIN = "campanella-oidc-login"
+# OIDC_LOGIN: the gateway, the ID token and the gateway's logout origin of a session opened
+# through it: logging out ends it there too.
 BACKEND = "campanella.accounts.backends.UsernameOrEmailBackend"
 
 
@@ -193,7 +194,11 @@ def _open_session(
     # code: SPID level 2 and CIE already are two-factor (docs/decisions.md).
     auth_login(request, user, backend=BACKEND)
     login_succeeded(request, user, detail=f"con {label}")
-    request.session[OIDC_LOGIN] = {"gateway": gateway.pk, "id_token": id_token}
+    request.session[OIDC_LOGIN] = {
+        "gateway": gateway.pk,
+        "id_token": id_token,
+        "logout_origin": protocol.logout_origin(gateway),
+    }
     return redirect(pending.next)
 
 
