@@ -26,8 +26,8 @@ from campanella.lib.italian import codice_fiscale_check_char
 
 SCRIPT = Path(__file__).with_name("provider.mjs")
 ROOT = SCRIPT.parents[2]
-SECRET = "segreto-del-client-di-prova"  # noqa: S105 - a test client's secret
-OTHER_SECRET = "segreto-di-un-altro-client"  # noqa: S105
+SECRET = "segreto-del-client-di-prova"
+OTHER_SECRET = "segreto-di-un-altro-client"
 
 
 def a_codice_fiscale(first_fifteen: str) -> str:

@@ -42,7 +42,9 @@ def a_gateway(
         client_id=client_id,
         **fields,  # type: ignore[arg-type]
     )
-    private_key = provider.private_key_pem if gateway.client_auth == ClientAuthMethod.PRIVATE_KEY_JWT else ""
+    private_key = (
+        provider.private_key_pem if gateway.client_auth == ClientAuthMethod.PRIVATE_KEY_JWT else ""
+    )
     return gateway_save(actor=None, gateway=gateway, client_secret=secret, private_key=private_key)
 
 

@@ -180,9 +180,7 @@ def test_codice_fiscale_of_two_logins_is_ambiguous(cast: Cast, gateway: Identity
     ]
 
 
-def test_student_under_the_schools_age_is_refused(
-    cast: Cast, gateway: IdentityGateway
-) -> None:
+def test_student_under_the_schools_age_is_refused(cast: Cast, gateway: IdentityGateway) -> None:
     gateway.students_from_age = 16
     gateway.save()
     child_cf = Student.objects.get(pk=cast.child.pk).codice_fiscale  # 14 years old
@@ -243,9 +241,7 @@ def test_gateway_of_another_institute_opens_nothing_here(
     assert event.institute_id == foreign.pk  # traced for B, whose gateway it is
 
 
-def test_disabled_gateway_is_not_offered_nor_usable(
-    cast: Cast, gateway: IdentityGateway
-) -> None:
+def test_disabled_gateway_is_not_offered_nor_usable(cast: Cast, gateway: IdentityGateway) -> None:
     client = Client()
     assert "Entra con SPID" in client.get("/accedi/").content.decode()
     back = sign_in(start(client, gateway), GUARDIAN_CF, BASE)
@@ -263,7 +259,9 @@ def test_provider_error_answer_is_refused(cast: Cast, gateway: IdentityGateway) 
     state = client.session[PENDING_OIDC]["state"]
     response: Any = client.get(f"/accedi/spid/ritorno/?error=access_denied&state={state}")
     assert response.status_code == 400
-    assert refused_events(cast) == ["SPID (Gateway di prova): il servizio ha risposto access_denied"]
+    assert refused_events(cast) == [
+        "SPID (Gateway di prova): il servizio ha risposto access_denied"
+    ]
 
 
 def test_callback_without_a_login_started(cast: Cast, gateway: IdentityGateway) -> None:

@@ -52,7 +52,7 @@ def test_private_key_jwt_gets_a_key_pair_and_shows_its_public_half(cast: Cast) -
     assert gateway.client_auth == ClientAuthMethod.PRIVATE_KEY_JWT
     assert "PRIVATE KEY" in decrypt(gateway.private_key_encrypted)
     page = client.get(response["Location"]).content.decode()
-    assert '&quot;kty&quot;: &quot;RSA&quot;' in page
+    assert "&quot;kty&quot;: &quot;RSA&quot;" in page
     assert "PRIVATE" not in page and "&quot;d&quot;" not in page
 
 

@@ -184,7 +184,7 @@ def exchange_code(gateway: IdentityGateway, pending: PendingLogin, code: str) ->
                 code=code,
                 code_verifier=pending.code_verifier,
             )
-        except Exception as error:  # noqa: BLE001 - any failure of the exchange refuses the login
+        except Exception as error:
             raise GatewayError(f"scambio del codice non riuscito: {type(error).__name__}") from None
     if not isinstance(token, dict) or "id_token" not in token or "access_token" not in token:
         raise GatewayError("risposta senza id_token")
@@ -245,7 +245,9 @@ def identity_claims(
         response.raise_for_status()
         info = response.json()
     except (requests.RequestException, ValueError) as error:
-        raise GatewayError(f"lettura degli attributi non riuscita: {type(error).__name__}") from None
+        raise GatewayError(
+            f"lettura degli attributi non riuscita: {type(error).__name__}"
+        ) from None
     if not isinstance(info, dict) or info.get("sub") != id_claims.get("sub"):
         raise GatewayError("attributi di un'altra persona")
     return info

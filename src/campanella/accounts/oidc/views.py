@@ -77,13 +77,19 @@ def spid_start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         url, pending = protocol.authorization_request(gateway, callback, next_url)
     except GatewayError as error:
-        trace(request, AccessEventKind.LOGIN_FAILED, f"{gateway_label(gateway)}: {error.reason}",
-              gateway=gateway)  # fmt: skip
+        trace(
+            request,
+            AccessEventKind.LOGIN_FAILED,
+            f"{gateway_label(gateway)}: {error.reason}",
+            gateway=gateway,
+        )
         return refused(
             request,
             _("Servizio non raggiungibile"),
-            _("Il servizio di accesso non risponde. Riprova tra qualche minuto oppure accedi "
-              "con nome utente e password."),  # fmt: skip
+            _(
+                "Il servizio di accesso non risponde. Riprova tra qualche minuto oppure accedi "
+                "con nome utente e password."
+            ),
             status=503,
         )
     request.session[PENDING_OIDC] = pending.as_session()
@@ -102,8 +108,10 @@ def _protocol_refused(
     return refused(
         request,
         _("Accesso non riuscito"),
-        _("L'accesso non è stato completato o non è più valido. Torna alla pagina di accesso "
-          "e riprova."),  # fmt: skip
+        _(
+            "L'accesso non è stato completato o non è più valido. Torna alla pagina di accesso "
+            "e riprova."
+        ),
         status=400,
     )
 
@@ -146,38 +154,57 @@ def _open_session(
     match = login_for_fiscal_code(gateway, codice_fiscale, timezone.localdate())
     label = gateway_label(gateway)
     if match.outcome is MatchOutcome.UNKNOWN:
-        trace(request, AccessEventKind.LOGIN_FAILED,
-              f"{label}: codice fiscale {codice_fiscale} non trovato", gateway=gateway)  # fmt: skip
+        trace(
+            request,
+            AccessEventKind.LOGIN_FAILED,
+            f"{label}: codice fiscale {codice_fiscale} non trovato",
+            gateway=gateway,
+        )
         return refused(
             request,
             _("Nessun accesso con questo codice fiscale"),
-            _("La scuola non ha un accesso al registro collegato al tuo codice fiscale. "
-              "Rivolgiti alla segreteria: controllerà i tuoi dati."),  # fmt: skip
+            _(
+                "La scuola non ha un accesso al registro collegato al tuo codice fiscale. "
+                "Rivolgiti alla segreteria: controllerà i tuoi dati."
+            ),
             status=403,
             gateway=gateway,
         )
     if match.outcome is MatchOutcome.AMBIGUOUS:
-        trace(request, AccessEventKind.LOGIN_FAILED,
-              f"{label}: codice fiscale {codice_fiscale} di più accessi", gateway=gateway)  # fmt: skip
+        trace(
+            request,
+            AccessEventKind.LOGIN_FAILED,
+            f"{label}: codice fiscale {codice_fiscale} di più accessi",
+            gateway=gateway,
+        )
         return refused(
             request,
             _("Più accessi con questo codice fiscale"),
-            _("Il tuo codice fiscale è collegato a più accessi al registro, quindi non sappiamo "
-              "quale aprire. Rivolgiti alla segreteria, che li unirà; intanto puoi accedere con "
-              "nome utente e password."),  # fmt: skip
+            _(
+                "Il tuo codice fiscale è collegato a più accessi al registro, quindi non sappiamo "
+                "quale aprire. Rivolgiti alla segreteria, che li unirà; intanto puoi accedere con "
+                "nome utente e password."
+            ),
             status=403,
             gateway=gateway,
         )
     user = match.user
     assert user is not None
     if match.outcome is MatchOutcome.ROLE_REFUSED:
-        trace(request, AccessEventKind.LOGIN_FAILED,
-              f"{label}: ruolo non ammesso", gateway=gateway, user=user)  # fmt: skip
+        trace(
+            request,
+            AccessEventKind.LOGIN_FAILED,
+            f"{label}: ruolo non ammesso",
+            gateway=gateway,
+            user=user,
+        )
         return refused(
             request,
             _("Accesso non consentito con questo servizio"),
-            _("La scuola non consente a chi ha il tuo ruolo di accedere con questo servizio. "
-              "Accedi con nome utente e password."),  # fmt: skip
+            _(
+                "La scuola non consente a chi ha il tuo ruolo di accedere con questo servizio. "
+                "Accedi con nome utente e password."
+            ),
             status=403,
             gateway=gateway,
         )
@@ -238,7 +265,9 @@ def office_gateways(request: HttpRequest) -> HttpResponse:
         "callback": request.build_absolute_uri(reverse("accounts:spid_callback")),
         "logout_back": request.build_absolute_uri(reverse("accounts:login")),
     }
-    return render(request, "accounts/office/gateways.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/office/gateways.html", context, status=400 if form.errors else 200
+    )
 
 
 @never_cache
@@ -263,4 +292,6 @@ def office_gateway(request: HttpRequest, pk: int) -> HttpResponse:
         "callback": request.build_absolute_uri(reverse("accounts:spid_callback")),
         "logout_back": request.build_absolute_uri(reverse("accounts:login")),
     }
-    return render(request, "accounts/office/gateway.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/office/gateway.html", context, status=400 if form.errors else 200
+    )
