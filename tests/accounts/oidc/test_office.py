@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 
 from campanella.accounts.models import ClientAuthMethod, IdentityGateway
 from campanella.accounts.oidc.secrets import decrypt
 from campanella.audit.models import Change
 from tests.accounts.routes import a_gateway, gateway_body
 from tests.conftest import Cast
+from tests.test_no_english import Findings
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,15 @@ def test_other_institutes_office_cannot_see_or_change_it(cast: Cast) -> None:
     assert client.get(f"/segreteria/spid/{gateway.pk}/").status_code == 404
     assert "Gateway di A" not in client.get("/segreteria/spid/").content.decode()
     assert cast.client_for(cast.teacher).get("/segreteria/spid/").status_code == 404
+
+
+def test_the_pages_are_italian(cast: Cast) -> None:
+    findings = Findings()
+    gateway = a_gateway(cast)
+    office = cast.client_for(cast.office)
+    findings.read(office.get("/segreteria/spid/"), "servizi")
+    findings.read(office.get(f"/segreteria/spid/{gateway.pk}/"), "servizio")
+    findings.read(office.post("/segreteria/spid/", {"name": ""}), "errori")
+    findings.read(Client().get("/accedi/"), "accesso")
+    findings.read(Client().get("/accedi/spid/ritorno/"), "rifiuto")
+    findings.assert_none(at_least=5)

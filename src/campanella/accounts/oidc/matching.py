@@ -43,37 +43,34 @@ def login_for_fiscal_code(
     code = codice_fiscale.strip().upper()
     if not code:
         return Match(MatchOutcome.UNKNOWN)
-    found = {"guardian": set(), "staff": set(), "student": set()}  # type: dict[str, set[int]]
-    admitted: set[int] = set()
+    found: set[int] = set()  # logins with this codice fiscale, in any role
+    admitted: set[int] = set()  # those in a role this gateway admits
     for user_id in Guardian.objects.filter(
         institute_id=institute, codice_fiscale=code, user__isnull=False
     ).values_list("user_id", flat=True):
-        found["guardian"].add(user_id)
+        found.add(user_id)
         if gateway.allow_guardians:
             admitted.add(user_id)
     for user_id in Staff.objects.filter(
         institute_id=institute, codice_fiscale=code, user__isnull=False
     ).values_list("user_id", flat=True):
-        found["staff"].add(user_id)
+        found.add(user_id)
         if gateway.allow_staff:
             admitted.add(user_id)
     for user_id, birth_date in Student.objects.filter(
         institute_id=institute, codice_fiscale=code, user__isnull=False
     ).values_list("user_id", "birth_date"):
-        found["student"].add(user_id)
+        found.add(user_id)
         age = gateway.students_from_age
         if age is not None and age_on(birth_date, today) >= age:
             admitted.add(user_id)
-    users = {
-        _kept(user).pk: _kept(user)
-        for user in User.objects.filter(pk__in=set().union(*found.values()))
-    }
+    logins = {pk: _kept(user) for pk, user in User.objects.in_bulk(found).items()}
+    users = {user.pk: user for user in logins.values()}
     if not users:
         return Match(MatchOutcome.UNKNOWN)
     if len(users) > 1:
         return Match(MatchOutcome.AMBIGUOUS)
     user = next(iter(users.values()))
-    kept_admitted = {_kept(u).pk for u in User.objects.filter(pk__in=admitted)}
-    if user.pk not in kept_admitted:
+    if not any(logins[pk].pk == user.pk for pk in admitted):
         return Match(MatchOutcome.ROLE_REFUSED, user)
     return Match(MatchOutcome.FOUND, user)
