@@ -11,7 +11,7 @@ from campanella.accounts.models import ClientAuthMethod, IdentityGateway
 from campanella.accounts.oidc.gateways import is_acceptable_issuer, is_private_key
 
 
-class GatewayForm(forms.ModelForm):  # type: ignore[type-arg]
+class GatewayForm(forms.ModelForm):
     issuer = forms.URLField(
         label=_("Indirizzo dell'emittente (issuer)"),
         max_length=300,

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -115,7 +115,7 @@ def _key_set(metadata: dict[str, Any], *, fresh: bool = False) -> KeySet:
         jwks = _get_json(uri)
         cache.set(key, jwks, METADATA_SECONDS)
     try:
-        return KeySet.import_key_set(jwks)
+        return KeySet.import_key_set(cast(Any, jwks))
     except (JoseError, ValueError, TypeError, KeyError):
         raise GatewayError("chiavi pubbliche del servizio non valide") from None
 

@@ -234,7 +234,7 @@ def gateway_logout_url(request: HttpRequest) -> str | None:
     login = request.session.get(OIDC_LOGIN)
     if not isinstance(login, dict):
         return None
-    gateway = IdentityGateway.objects.filter(pk=login.get("gateway")).first()
+    gateway = IdentityGateway.objects.filter(pk=int(login.get("gateway") or 0)).first()
     if gateway is None:
         return None
     back = request.build_absolute_uri(reverse("accounts:login"))
