@@ -297,3 +297,39 @@ def test_password_logout_stays_here(cast: Cast, gateway: IdentityGateway) -> Non
     assert "form-action 'self'" in policy
     response: Any = client.post("/esci/")
     assert response["Location"] == "/accedi/"
+
+
+def test_no_two_step_code_after_spid(cast: Cast, gateway: IdentityGateway) -> None:
+    """SPID level 2 is already two-factor (docs/decisions.md): no TOTP step after it."""
+    cast.teacher.totp_secret = "JBSWY3DPEHPK3PXP"
+    cast.teacher.totp_confirmed = True
+    cast.teacher.save()
+    client = Client()
+    response: Any = spid_login(client, gateway, TEACHER_CF)
+    assert response["Location"] == "/"
+    assert logged_in_as(client) == cast.teacher.pk
+
+
+def test_a_login_left_too_long_at_the_gateway_is_refused(
+    cast: Cast, gateway: IdentityGateway
+) -> None:
+    client = Client()
+    back = sign_in(start(client, gateway), GUARDIAN_CF, BASE)
+    session = client.session
+    session[PENDING_OIDC] = {**session[PENDING_OIDC], "started_at": 0.0}
+    session.save()
+    assert returned(client, back).status_code == 400  # type: ignore[attr-defined]
+    assert logged_in_as(client) is None
+    assert refused_events(cast) == ["SPID (Gateway di prova): accesso iniziato da troppo tempo"]
+
+
+def test_cie_gateway_has_its_button(cast: Cast, provider: RunningProvider) -> None:
+    Guardian.objects.filter(user=cast.guardian).update(codice_fiscale=GUARDIAN_CF)
+    cie = a_gateway(provider, cast.institute, kind="cie", name="CIE regionale")
+    page = Client().get("/accedi/").content.decode()
+    assert "Entra con CIE" in page and f"/accedi/spid/{cie.pk}/" in page
+    client = Client()
+    spid_login(client, cie, GUARDIAN_CF)
+    assert logged_in_as(client) == cast.guardian.pk
+    event = AccessEvent.objects.get(kind=AccessEventKind.LOGIN)
+    assert event.detail == "con CIE (CIE regionale)"
