@@ -27,6 +27,7 @@ from campanella.accounts.forms import (
 )
 from campanella.accounts.login import LoginRefused, code_attempt, login_succeeded
 from campanella.accounts.mailing import school_name
+from campanella.accounts.offline import offline_copy_allowed
 from campanella.accounts.policy import totp_required
 from campanella.accounts.portfolio import children_choices, page_for_child, set_current_child
 from campanella.accounts.selectors import home_for_user
@@ -87,7 +88,15 @@ def login_code(request: HttpRequest) -> HttpResponse:
 class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        # The browser's own HTTP cache too; the service worker drops its offline copies when
+        # it sees the login page that follows (accounts/offline.py).
+        response["Clear-Site-Data"] = '"cache"'
+        return response
 
+
+@offline_copy_allowed
 @never_cache
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
