@@ -27,6 +27,7 @@ from campanella.accounts.forms import (
 )
 from campanella.accounts.login import LoginRefused, code_attempt, login_succeeded
 from campanella.accounts.mailing import school_name
+from campanella.accounts.offline import offline_copy_allowed
 from campanella.accounts.oidc.gateways import login_gateways
 from campanella.accounts.oidc.views import gateway_logout_url
 from campanella.accounts.policy import totp_required
@@ -96,9 +97,15 @@ class LogoutView(auth_views.LogoutView):
         # A session opened through SPID/CIE ends at the gateway too (read before the flush).
         at_gateway = gateway_logout_url(request)
         response = super().post(request, *args, **kwargs)
-        return HttpResponseRedirect(at_gateway) if at_gateway else response
+        if at_gateway:
+            response = HttpResponseRedirect(at_gateway)
+        # The browser's own HTTP cache too; the service worker drops its offline copies when
+        # it sees the login page that follows (accounts/offline.py), after the gateway's.
+        response["Clear-Site-Data"] = '"cache"'
+        return response
 
 
+@offline_copy_allowed
 @never_cache
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
