@@ -194,9 +194,10 @@ def _open_session(
         trace(
             request,
             AccessEventKind.LOGIN_FAILED,
-            f"{label}: ruolo non ammesso",
+            # Named in the detail, not as the event's login: a refusal here is no guess at
+            # its password and must not count into its lock-out.
+            f"{label}: ruolo non ammesso per {user.username}",
             gateway=gateway,
-            user=user,
         )
         return refused(
             request,
