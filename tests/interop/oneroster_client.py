@@ -32,7 +32,9 @@ GRADEBOOK_BASE = "/ims/oneroster/gradebook/v1p2"
 
 def urllib_transport(method: str, url: str, headers: Headers, body: bytes | None
                      ) -> tuple[int, Headers, bytes]:  # fmt: skip
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(url)
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return response.status, dict(response.headers.items()), response.read()

@@ -35,8 +35,14 @@ pytestmark = pytest.mark.django_db
 BASE = "https://testserver"
 
 
-def client_of(cast: Cast, scopes: list[str], *, institute_id: int | None = None,
-              asked: list[str] | None = None, auth_style: str = "basic") -> OneRosterClient:  # fmt: skip
+def client_of(
+    cast: Cast,
+    scopes: list[str],
+    *,
+    institute_id: int | None = None,
+    asked: list[str] | None = None,
+    auth_style: str = "basic",
+) -> OneRosterClient:
     """A key made by the office with `scopes`, and a consumer configured with it."""
     key, raw = api_key_create(
         user=cast.office,
@@ -44,8 +50,14 @@ def client_of(cast: Cast, scopes: list[str], *, institute_id: int | None = None,
         name="Piattaforma didattica",
         scopes=scopes,
     )
-    return OneRosterClient(BASE, f"campanella-{key.pk}", raw, asked if asked is not None
-                           else scopes, transport=wsgi_transport, auth_style=auth_style)  # fmt: skip
+    return OneRosterClient(
+        BASE,
+        f"campanella-{key.pk}",
+        raw,
+        scopes if asked is None else asked,
+        transport=wsgi_transport,
+        auth_style=auth_style,
+    )
 
 
 def graded(cast: Cast) -> datetime.date:
@@ -274,7 +286,7 @@ def test_token_only_over_https(cast: Cast) -> None:
 
 
 def test_no_token_is_refused(cast: Cast) -> None:
-    status, headers, body = wsgi_transport("GET", f"{BASE}{ROSTERING}/users", {}, None)
+    status, headers, _body = wsgi_transport("GET", f"{BASE}{ROSTERING}/users", {}, None)
     assert status == 401 and "Bearer" in headers["WWW-Authenticate"]
 
 

@@ -68,7 +68,7 @@ def imsx(status: int, code_minor: str, description: str) -> JsonResponse:
                 {
                     "imsx_codeMinorFieldName": "TargetEndSystem",
                     "imsx_codeMinorFieldValue": code_minor,
-                }  # fmt: skip
+                }
             ]
         },
     }

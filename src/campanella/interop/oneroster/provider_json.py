@@ -74,7 +74,7 @@ BOOLEANS: Final = frozenset(
     {"enabledUser", "primary", "inProgress", "incomplete", "late", "missing"}
 )
 NUMBERS: Final = frozenset({"score", "resultValueMin", "resultValueMax", "weight"})
-LEFT_OUT: Final = frozenset({"password", "userSourcedId"})  # never sent; a role's own user
+LEFT_OUT: Final = frozenset({"password"})  # never sent (the CSV column stays blank too)
 
 # The fields of each collection's JSON objects (for `fields`, `filter` and `sort` checks).
 ROLE_FIELDS: Final = ("roleType", "role", "org", "beginDate", "endDate")

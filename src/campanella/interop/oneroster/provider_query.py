@@ -56,8 +56,8 @@ def parse_filter(text: str, known: Sequence[str]) -> Filter:
     while True:
         match = _PREDICATE.match(text, position)
         if match is None:
-            raise QueryError("invalid_filter_field",
-                             f"Filtro non valido vicino a «{text[position:position + 30]}».")  # fmt: skip
+            near = text[position : position + 30]
+            raise QueryError("invalid_filter_field", f"Filtro non valido vicino a «{near}».")
         field = match["field"]
         if field.split(".")[0] not in known or (
             "." in field and field.split(".")[1] != "sourcedId"
