@@ -88,6 +88,10 @@ class ImportBatch(models.Model):
         return self.status == ImportStatus.APPLIED
 
 
+ONEROSTER_SCOPE_PREFIX = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
+ONEROSTER_CLIENT_PREFIX = "campanella-"
+
+
 class KeyScope(models.TextChoices):
     ATTENDANCE_READ = "attendance:read", _("leggere le assenze")
     ATTENDANCE_WRITE = "attendance:write", _("scrivere le assenze")
@@ -162,6 +166,14 @@ class ApiKey(models.Model):
 
     def allows(self, scope: str) -> bool:
         return self.is_active and scope in self.scopes
+
+    @property
+    def oneroster_client_id(self) -> str | None:
+        """The OAuth 2 client id of a key with OneRoster scopes (oneroster/oauth.py); its secret
+        is the key itself."""
+        if not any(scope.startswith(ONEROSTER_SCOPE_PREFIX) for scope in self.scopes):
+            return None
+        return f"{ONEROSTER_CLIENT_PREFIX}{self.pk}"
 
 
 class ResultsExportChannel(models.TextChoices):

@@ -326,3 +326,20 @@ def test_consumer_error_carries_the_reply(cast: Cast) -> None:
     with pytest.raises(OneRosterError) as raised:
         consumer.one(f"{ROSTERING}/users/student-0", "user")
     assert raised.value.reply.status == 404
+
+
+def test_the_office_page_shows_the_client_id(cast: Cast) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    consumer = client_of(cast, [ROSTER_CORE])
+    plain, _raw = api_key_create(
+        user=cast.office, institute_id=cast.institute.pk, name="Area alunni",
+        scopes=["results:read"],
+    )  # fmt: skip
+    page = Client()
+    page.force_login(cast.office)
+    html = page.get(reverse("interop:api_keys")).content.decode()
+    assert f">{consumer.client_id}</code>" in html
+    assert f'data-testid="client-id-{plain.pk}"' not in html
+    assert "/ims/oneroster/token" in html

@@ -26,10 +26,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from campanella.interop.keys import LAST_USE_RESOLUTION, token_digest
-from campanella.interop.models import ApiKey, KeyScope, OneRosterToken
+from campanella.interop.models import ONEROSTER_CLIENT_PREFIX, ApiKey, KeyScope, OneRosterToken
 
 TOKEN_LIFETIME: Final = datetime.timedelta(hours=1)
-CLIENT_ID_PREFIX: Final = "campanella-"
+CLIENT_ID_PREFIX: Final = ONEROSTER_CLIENT_PREFIX
 
 ROSTER_CORE: Final = KeyScope.ONEROSTER_ROSTER_CORE.value
 ROSTER: Final = KeyScope.ONEROSTER_ROSTER.value
@@ -49,7 +49,7 @@ _DESCRIPTIONS: Final = {
 
 
 def client_id_of(key: ApiKey) -> str:
-    return f"{CLIENT_ID_PREFIX}{key.pk}"
+    return f"{CLIENT_ID_PREFIX}{key.pk}"  # as ApiKey.oneroster_client_id shows it
 
 
 def oneroster_scopes_of(key: ApiKey) -> list[str]:
