@@ -17,10 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from authlib.integrations.django_oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Error, grants
-from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidScopeError
-from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from authlib.integrations.django_oauth2 import AuthorizationServer  # type: ignore[import-untyped]
+from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Error, grants  # type: ignore[import-untyped]
+from authlib.oauth2.rfc6749.errors import (  # type: ignore[import-untyped]
+    InsecureTransportError,
+    InvalidScopeError,
+)
+from authlib.oauth2.rfc6750 import BearerTokenGenerator  # type: ignore[import-untyped]
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -61,7 +64,7 @@ def is_oneroster_client(key: ApiKey) -> bool:
 
 
 @dataclass(frozen=True)
-class Client(ClientMixin):  # type: ignore[misc]
+class Client(ClientMixin):
     """Authlib's view of an active key with OneRoster scopes."""
 
     key: ApiKey
@@ -94,7 +97,7 @@ class Client(ClientMixin):  # type: ignore[misc]
         return grant_type == ClientCredentials.GRANT_TYPE
 
 
-class ClientCredentials(grants.ClientCredentialsGrant):  # type: ignore[misc]
+class ClientCredentials(grants.ClientCredentialsGrant):
     """The standard grant, with both ways of sending the secret OneRoster consumers use, and a
     refusal (not a silent narrowing) when a scope asked for was not granted to the key."""
 
@@ -112,7 +115,7 @@ class ClientCredentials(grants.ClientCredentialsGrant):  # type: ignore[misc]
 AddressOf = Callable[[HttpRequest], str | None]
 
 
-class Server(AuthorizationServer):  # type: ignore[misc]
+class Server(AuthorizationServer):
     """The token endpoint. `address_of` tells the client's address (behind the proxies the
     deployment trusts: accounts.security, a layer above this app, hands it in)."""
 
@@ -156,7 +159,7 @@ class Server(AuthorizationServer):  # type: ignore[misc]
         error.description = _DESCRIPTIONS.get(error.error, error.description)
         if error.error == "invalid_client":
             error.status_code = 401  # whichever way the secret came (RFC 6749 §5.2 allows it)
-        return super().handle_error_response(request, error)  # type: ignore[no-any-return]
+        return super().handle_error_response(request, error)
 
     def handle_response(self, status_code: int, payload: Any, headers: Any) -> HttpResponse:
         response: HttpResponse = super().handle_response(status_code, payload, headers)
@@ -167,7 +170,7 @@ class Server(AuthorizationServer):  # type: ignore[misc]
 
 def token_response(server: Server, request: HttpRequest) -> HttpResponse:
     try:
-        return server.create_token_response(request)  # type: ignore[no-any-return]
+        return server.create_token_response(request)
     except InsecureTransportError as error:  # the secret came over plain HTTP (RFC 6749 §2.3.1)
         error.description = "Il token si chiede solo attraverso HTTPS."
         return server.handle_response(*error())
