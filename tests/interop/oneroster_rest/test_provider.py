@@ -255,6 +255,14 @@ def test_filter_predicates_sort_and_fields(cast: Cast) -> None:
     assert titles == sorted(titles, reverse=True)
     slim, _ = consumer.page(f"{ROSTERING}/users", "users", fields="sourcedId,familyName")
     assert slim and all(set(u) == {"sourcedId", "familyName"} for u in slim)
+    whole, _ = consumer.page(f"{ROSTERING}/users", "users", fields="sourcedId,colour")
+    assert whole and all("givenName" in u for u in whole)  # an unknown field: whole objects
+    teachers = consumer.users(filter="roles.role='teacher'")
+    assert {t["sourcedId"] for t in teachers} == {
+        t["sourcedId"] for t in consumer.walk(f"{ROSTERING}/teachers", "users")
+    }
+    reply = consumer.get(f"{ROSTERING}/classes", sort="colour")
+    assert reply.status == 400 and imsx_minor(reply.json()) == "invalid_sort_field"
 
 
 @pytest.mark.parametrize("bad", ["colour='red'", "title='x' XOR title='y'", "title=x",

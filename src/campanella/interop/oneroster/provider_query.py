@@ -4,7 +4,8 @@ and `fields`. Pure functions: the provider reads the records, this module narrow
 
 Filter grammar (OneRoster 1.2 REST binding, §3.4): `<field><op>'<value>'` with op one of
 = != > >= < <= ~ (contains), and predicates joined by ` AND ` / ` OR ` (AND binds first). A
-field may name a reference's sourcedId (`class.sourcedId='class-7-3'`). `dateLastModified`
+field may name a part of a reference or of a list of objects (`class.sourcedId='class-7-3'`,
+`roles.role='teacher'`). `dateLastModified`
 and the dates compare as moments; everything else as text (numbers as numbers).
 """
 
@@ -59,9 +60,7 @@ def parse_filter(text: str, known: Sequence[str]) -> Filter:
             near = text[position : position + 30]
             raise QueryError("invalid_filter_field", f"Filtro non valido vicino a «{near}».")
         field = match["field"]
-        if field.split(".")[0] not in known or (
-            "." in field and field.split(".")[1] != "sourcedId"
-        ):
+        if field.split(".")[0] not in known:
             raise QueryError("invalid_filter_field", f"Campo «{field}» sconosciuto nel filtro.")
         alternatives[-1].append(Predicate(field, match["op"], match["value"].replace("''", "'")))
         position = match.end()
@@ -95,12 +94,14 @@ def _scalar(value: Any) -> str:
 
 
 def _values_of(item: dict[str, Any], field: str) -> list[str]:
-    """The values a field holds in an object (a list field holds several)."""
-    name = field.split(".")[0]
+    """The values a field holds in an object: a list field holds several; `name.part` reads
+    `part` of a reference or of each object of a list (`roles.role`, `school.sourcedId`)."""
+    name, _, part = field.partition(".")
     value = item.get(name)
-    if isinstance(value, list):
-        return [_scalar(one) for one in value]
-    return [_scalar(value)]
+    values = value if isinstance(value, list) else [value]
+    if part:
+        return [_scalar(one.get(part)) if isinstance(one, dict) else "" for one in values]
+    return [_scalar(one) for one in values]
 
 
 def _compare(left: str, op: str, right: str, field: str) -> bool:
