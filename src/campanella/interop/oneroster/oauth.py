@@ -40,13 +40,13 @@ DEMOGRAPHICS: Final = KeyScope.ONEROSTER_DEMOGRAPHICS.value
 GRADEBOOK: Final = KeyScope.ONEROSTER_GRADEBOOK.value
 ONEROSTER_SCOPES: Final = (ROSTER_CORE, ROSTER, DEMOGRAPHICS, GRADEBOOK)
 
-# Authlib's English descriptions of the errors a consumer meets, in Italian (ASCII only: the
-# description of invalid_client also goes into the WWW-Authenticate header).
+# Authlib's English descriptions of the errors a consumer meets, in Italian (invalid_client's in
+# ASCII: it also goes into the WWW-Authenticate header).
 _DESCRIPTIONS: Final = {
     "invalid_client": "Client sconosciuto, revocato o con segreto errato.",
     "invalid_request": "Richiesta non valida: mancano parametri o sono ripetuti.",
     "unsupported_grant_type": "Si accetta solo grant_type=client_credentials.",
-    "unauthorized_client": "Questo client non puo usare il flusso client_credentials.",
+    "unauthorized_client": "Questo client non può usare il flusso client_credentials.",
     "invalid_scope": "Permesso (scope) non concesso a questo client.",
 }
 
