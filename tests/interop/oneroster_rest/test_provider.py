@@ -351,3 +351,16 @@ def test_the_office_page_shows_the_client_id(cast: Cast) -> None:
     assert f">{consumer.client_id}</code>" in html
     assert f'data-testid="client-id-{plain.pk}"' not in html
     assert "/ims/oneroster/token" in html
+
+
+def test_only_the_client_credentials_grant(cast: Cast) -> None:
+    consumer = client_of(cast, [ROSTER_CORE], auth_style="post")
+    body = (
+        f"grant_type=password&client_id={consumer.client_id}"
+        f"&client_secret={consumer.client_secret}&username=office&password=x"
+    ).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _headers, raw = wsgi_transport("POST", f"{BASE}/ims/oneroster/token", headers, body)
+    assert status == 400
+    assert b"unsupported_grant_type" in raw and b"client_credentials" in raw
+    assert not OneRosterToken.objects.exists()
