@@ -364,3 +364,33 @@ def test_only_the_client_credentials_grant(cast: Cast) -> None:
     assert status == 400
     assert b"unsupported_grant_type" in raw and b"client_credentials" in raw
     assert not OneRosterToken.objects.exists()
+
+
+def test_modified_after_only_for_a_conjunction() -> None:
+    from campanella.interop.oneroster.provider_query import modified_after, parse_filter
+
+    known = ("dateLastModified", "score")
+    both = parse_filter("dateLastModified>'2026-12-01T10:00:00.000Z' AND score>'5'", known)
+    bound = modified_after(both)
+    assert bound is not None
+    assert bound < datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC)
+    assert bound > datetime.datetime(2026, 12, 1, 9, 59, 59, 999000, tzinfo=datetime.UTC)
+    either = parse_filter("dateLastModified>'2026-12-01' OR score>'5'", known)
+    assert modified_after(either) is None
+    assert modified_after(parse_filter("dateLastModified<'2026-12-01'", known)) is None
+
+
+def test_incremental_line_items_and_or_filters_agree(cast: Cast) -> None:
+    day = graded(cast)
+    consumer = client_of(cast, [GRADEBOOK])
+    watermark = max(li["dateLastModified"] for li in consumer.line_items())
+    seen = max(r["dateLastModified"] for r in consumer.results())
+    time.sleep(0.01)
+    grade_add(user=cast.coordinator, classroom=cast.classroom_1a, subject=cast.italian, day=day,
+              student=cast.child, kind=GradeKind.ORAL, text="6")  # fmt: skip
+    newer = consumer.line_items(filter=f"dateLastModified>'{watermark}'")
+    assert [li["class"]["sourcedId"] for li in newer] == [
+        f"class-{cast.classroom_1a.pk}-{cast.italian.pk}"
+    ]
+    either = consumer.results(filter=f"dateLastModified>'{seen}' OR textScore='7+'")
+    assert sorted(r["textScore"] for r in either) == ["6", "7+"]

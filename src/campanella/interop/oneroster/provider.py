@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
@@ -41,6 +41,7 @@ from campanella.interop.oneroster.provider_json import JsonObject, json_fields, 
 from campanella.interop.oneroster.provider_query import (
     QueryError,
     apply_filter,
+    modified_after,
     parse_fields,
     parse_filter,
     parse_paging,
@@ -95,6 +96,13 @@ def current_year(institute_id: int) -> SchoolYear | None:
     )
 
 
+# The collections whose reader can ask the database for what changed since a moment.
+INCREMENTAL: Final[dict[str, Callable[..., Iterator[mapping.Record]]]] = {
+    "results": mapping.results,
+    "lineItems": mapping.line_items,
+}
+
+
 def _by_type(items: list[JsonObject], kind: str) -> list[JsonObject]:
     return [item for item in items if item.get("type") == kind]
 
@@ -107,8 +115,10 @@ def _ref_id(item: JsonObject, field: str) -> str:
 class Catalog:
     """The JSON objects of one institute, each collection read once per request when asked."""
 
-    def __init__(self, institute_id: int, base_url: str) -> None:
+    def __init__(self, institute_id: int, base_url: str,
+                 since: dict[str, datetime.datetime] | None = None) -> None:  # fmt: skip
         self.base_url = base_url
+        self.since = since or {}  # per collection: read only what was modified after
         year = current_year(institute_id)
         self.roster: mapping.Roster | None = None
         self.fallback = ""
@@ -124,9 +134,14 @@ class Catalog:
     def _shaped(self, collection: str) -> list[JsonObject]:
         if self.roster is None:
             return []
+        if collection in self.since:
+            reader = INCREMENTAL[collection]
+            records = reader(self.roster, since=self.since[collection])
+        else:
+            records = mapping.COLLECTIONS[collection](self.roster)
         return [
             to_json(collection, record, base_url=self.base_url, fallback_modified=self.fallback)
-            for record in mapping.COLLECTIONS[collection](self.roster)
+            for record in records
         ]
 
     @cached_property
@@ -405,6 +420,24 @@ def _single(request: HttpRequest, answer: Answer) -> HttpResponse:
     return JsonResponse({answer.collection.singular: item})
 
 
+def _since(request: HttpRequest, service: str, segments: list[str]
+           ) -> dict[str, datetime.datetime]:  # fmt: skip
+    """For a list of results or line items filtered on `dateLastModified>`: read only those
+    modified after it (the same answer, the filter is applied again; an incremental read no
+    longer costs the whole grade book)."""
+    text = request.GET.get("filter")
+    if service != GRADEBOOK_SERVICE or len(segments) != 1 or segments[0] not in INCREMENTAL:
+        return {}
+    if not text:
+        return {}
+    try:
+        chosen = parse_filter(text, _known_fields(TOP[service][segments[0]]))
+    except QueryError:
+        return {}  # refused with its imsx error further on
+    moment = modified_after(chosen)
+    return {segments[0]: moment} if moment is not None else {}
+
+
 def service_response(request: HttpRequest, service: str, rest: str, address_of: AddressOf
                      ) -> HttpResponse:  # fmt: skip
     grant: Grant | None = grant_for(
@@ -417,7 +450,7 @@ def service_response(request: HttpRequest, service: str, rest: str, address_of: 
     if not grant.scopes & _scopes_for(service, segments):
         return imsx(403, "forbidden", "Il token non ha il permesso (scope) per questi dati.")
     base_url = request.build_absolute_uri("/ims/oneroster").rstrip("/")
-    catalog = Catalog(grant.institute_id, f"{base_url}")
+    catalog = Catalog(grant.institute_id, base_url, _since(request, service, segments))
     answer = resolve(catalog, service, segments)
     if answer is None:
         return unknown_object()

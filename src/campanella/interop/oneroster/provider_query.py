@@ -133,6 +133,21 @@ def matches(item: dict[str, Any], predicate: Predicate) -> bool:
     )
 
 
+def modified_after(chosen: Filter) -> datetime.datetime | None:
+    """A moment every object the filter keeps was modified after (a conjunction holding
+    `dateLastModified>` or `>=`), for the reader to ask the database for less; None when there
+    is none. The filter itself is still applied to what comes back."""
+    if len(chosen) != 1:
+        return None
+    bounds = []
+    for predicate in chosen[0]:
+        if predicate.field == "dateLastModified" and predicate.op in {">", ">="}:
+            moment = _moment(predicate.value)
+            if moment is not None:
+                bounds.append(moment - datetime.timedelta(microseconds=1))
+    return max(bounds) if bounds else None
+
+
 def apply_filter(items: list[dict[str, Any]], chosen: Filter) -> list[dict[str, Any]]:
     return [
         item
