@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
@@ -726,7 +726,7 @@ def results(roster: Roster, *, since: datetime.datetime | None = None) -> Iterat
         }
 
 
-COLLECTIONS: Final = {
+COLLECTIONS: Final[dict[str, Callable[[Roster], Iterator[Record]]]] = {
     "orgs": orgs,
     "academicSessions": academic_sessions,
     "courses": courses,
