@@ -55,11 +55,15 @@ def run_reads() -> None:
     token = reply.json()["access_token"]
     reader = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     first = reader.get(f"{ROSTERING}/classes", {"limit": 1}, secure=True).json()["classes"][0]
-    since = "2026-12-01T00:00:00.000Z"
+    from django.utils import timezone
+
+    from campanella.interop.oneroster.mapping import timestamp
+
+    since = timestamp(timezone.now())  # the last sync: after the seed, so nothing changed since
     reads = [
         ("results, prima pagina (limit 100)", f"{GRADEBOOK}/results", {}),
         ("results, pagina da 10.000", f"{GRADEBOOK}/results", {"limit": 10000}),
-        ("results cambiati dopo un momento", f"{GRADEBOOK}/results",
+        ("results cambiati dall'ultima lettura", f"{GRADEBOOK}/results",
          {"filter": f"dateLastModified>'{since}'"}),
         ("users, prima pagina", f"{ROSTERING}/users", {}),
         ("alunni di una classe", f"{ROSTERING}/classes/{first['sourcedId']}/students", {}),
