@@ -7,8 +7,8 @@ import io
 import zipfile
 
 from campanella.interop.models import ImportBatch, ImportKind
-from campanella.interop.oneroster.importing_read import DEMOGRAPHICS_HEADER
 from campanella.interop.oneroster.bundle import write_bundle
+from campanella.interop.oneroster.importing_read import DEMOGRAPHICS_HEADER
 from campanella.interop.oneroster.mapping import Scope, roster_for
 from campanella.interop.plan import Plan
 from campanella.interop.services import ApplyResult, import_apply, import_upload
