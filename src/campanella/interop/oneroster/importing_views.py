@@ -58,6 +58,5 @@ def oneroster_import(request: HttpRequest) -> HttpResponse:
             content=uploaded.read(),
         )  # fmt: skip
         return redirect("interop:preview", pk=batch.pk)
-    status = 400 if form.is_bound else 200
     context = {"form": form, "accept": ACCEPTED}
-    return render(request, "interop/oneroster_import.html", context, status=status)
+    return render(request, "interop/oneroster_import.html", context)
