@@ -844,7 +844,8 @@ class RosterPlanner:
             if wanted and not getattr(staff, name):
                 self.before(staff)
                 setattr(staff, name, True)
-                details.append(change(Staff._meta.get_field(name).verbose_name, False, True))
+                role = _("docente") if name == "is_teacher" else _("dirigente")
+                details.append(change(role, False, True))
         active = record.status != TO_BE_DELETED
         if staff.active != active:
             self.before(staff)
