@@ -45,7 +45,7 @@ GUARDED_PAGES = {
     "interop:apply", "interop:job_create",
 }  # fmt: skip
 # The upload only previews: the closed day is told on the file's line, nothing is written.
-PREVIEW_PAGES = {"interop:upload", "interop:attendance_range"}
+PREVIEW_PAGES = {"interop:upload", "interop:attendance_range", "interop:oneroster_import"}
 GUARDED_API = {
     ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/signatures"),
     ("put", "/api/v1/classrooms/{classroom_id}/register/{day}/roll-call"),
@@ -82,6 +82,11 @@ UNGUARDED: dict[Any, str] = {
         "refused as the preview's problems, by line (400 file_problems), the closed day included"
     ),
     ("post", "/api/v1/sync-jobs/{job_id}/cancel"): "stops an import: writes no register record",
+    ("post", "/api/v1/oneroster/imports"): "the preview: a closed day is a problem on its line",
+    ("post", "/api/v1/oneroster/imports/{batch_id}/apply"): (
+        "refused as the preview's problems, by file and line (400 file_problems), the closed "
+        "day included; as its page (interop:apply, guarded)"
+    ),
     "interop:api_key_revoke": "a key for the back-office's program, no school record",
     (
         "post",

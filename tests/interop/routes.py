@@ -38,6 +38,7 @@ PAGES: PageTable = {
     "interop:attendance_export": (lambda c: {}, 404, 302),
     "interop:results_export": (lambda c: {}, 404, 302),
     "interop:oneroster_export": (lambda c: {}, 404, 302),
+    "interop:oneroster_import": (lambda c: {}, 404, 302),
     "interop:api_keys": (lambda c: {}, 404, 302),
     "interop:attendance_range": (lambda c: {}, 404, 302),
     "interop:nightly": (lambda c: {}, 404, 302),
@@ -69,11 +70,14 @@ JOB = "/api/v1/sync-jobs/{job_id}"
 JOB_CANCEL = "/api/v1/sync-jobs/{job_id}/cancel"
 ONEROSTER = "/api/v1/oneroster/export"
 NIGHTLY = "/api/v1/nightly-files"
+ROSTER_IMPORTS = "/api/v1/oneroster/imports"
+ROSTER_APPLY = "/api/v1/oneroster/imports/{batch_id}/apply"
 NIGHTLY_FILE = "/api/v1/nightly-files/{file_id}/file"
 API: ApiTable = {  # the office's own (or its back-office key's): anyone else, 404
     ("get", EVENTS): 404, ("get", RESULTS): 404, ("get", JOB): 404, ("post", IMPORTS): 404,
     ("post", JOB_START): 404, ("post", JOB_CANCEL): 404, ("get", ONEROSTER): 404,
-    ("get", NIGHTLY): 404, ("get", NIGHTLY_FILE): 404,
+    ("get", NIGHTLY): 404, ("get", NIGHTLY_FILE): 404, ("post", ROSTER_IMPORTS): 404,
+    ("post", ROSTER_APPLY): 404,
 }  # fmt: skip
 
 
@@ -288,6 +292,7 @@ PAGE_WRITES: WriteTable = {
     "interop:api_key_revoke": key_revoked,
     "interop:results_export": results_sent,
     "interop:upload": page_upload,
+    "interop:oneroster_import": lambda c: roster_uploaded(c),
     "interop:apply": lambda c: Write(
         reverse("interop:apply", args=[_batch(c)["pk"]]),
         {},
@@ -336,7 +341,53 @@ def api_job_cancelled(c: Cast) -> Write:
     )  # fmt: skip
 
 
+def _roster_bundle(c: Cast) -> Any:
+    """Institute A's own OneRoster export where the child leaves 1A at the end of lessons: the
+    preview would close an enrolment of 1A (a closed day says so)."""
+    from tests.interop.oneroster_import.helpers import exported, pack, unpack
+
+    files, headers = unpack(exported(c))
+    leaving = c.classroom_1a.school_year.lessons_end.isoformat()
+    for row in files["enrollments.csv"]:
+        if row["userSourcedId"] == f"student-{c.child.pk}" and row["sourcedId"].endswith(
+            "-homeroom"
+        ):
+            row["endDate"] = leaving
+    content = pack(files, headers)
+    return SimpleUploadedFile("oneroster.zip", content, content_type="application/zip")
+
+
+def roster_uploaded(c: Cast) -> Write:
+    """The office uploads a OneRoster bundle (a preview, kept as a batch); another institute's
+    office may upload too, into its own institute only: nothing of A moves."""
+    return Write(
+        reverse("interop:oneroster_import"), {"file": _roster_bundle(c)}, c.office,
+        outsiders(c), institute_a(c), refused_for={c.foreign_office.username: 302},
+    )  # fmt: skip
+
+
+def api_roster_uploaded(c: Cast) -> Write:
+    return Write(
+        ROSTER_IMPORTS, {"file": _roster_bundle(c)}, c.office, outsiders(c), institute_a(c),
+        refused_for={c.foreign_office.username: 200},  # into B: A's batches stay as they are
+    )  # fmt: skip
+
+
+def api_roster_applied(c: Cast) -> Write:
+    """Institute A's OneRoster batch (its own export: applying it changes the batch only):
+    another institute's office cannot apply it, 404 and nothing written."""
+    from tests.interop.oneroster_import.helpers import exported, upload
+
+    batch, _plan = upload(c, exported(c))
+    return Write(
+        ROSTER_APPLY.replace("{batch_id}", str(batch.pk)), {}, c.office, outsiders(c),
+        institute_a(c),
+    )  # fmt: skip
+
+
 API_WRITES: ApiWriteTable = {
+    ("post", ROSTER_IMPORTS): api_roster_uploaded,
+    ("post", ROSTER_APPLY): api_roster_applied,
     ("post", IMPORTS): api_import_uploaded,
     ("post", JOB_START): api_job_started,
     ("post", JOB_CANCEL): api_job_cancelled,

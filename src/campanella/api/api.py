@@ -24,6 +24,7 @@ from campanella.interop.api import router as interop_router
 from campanella.interop.keys import api_key_for
 from campanella.interop.models import ApiKey
 from campanella.interop.oneroster.api import router as oneroster_router
+from campanella.interop.oneroster.importing_api import router as oneroster_import_router
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.lib.validation_messages import italian_message
 from campanella.people.api import router as people_router
@@ -150,5 +151,6 @@ api.add_router("/", evaluation_router)
 api.add_router("/", reportcards_router)
 api.add_router("/", interop_router, auth=[machine_key, bearer])
 api.add_router("/", oneroster_router, auth=[machine_key, bearer])
+api.add_router("/", oneroster_import_router, auth=[machine_key, bearer])
 api.add_router("/", classdocs_router)
 api.add_router("/", comms_router)

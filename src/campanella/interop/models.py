@@ -23,6 +23,7 @@ class ImportKind(models.TextChoices):
     TEACHINGS = "cattedre", _("cattedre (assegnazioni dei docenti)")
     GRADES = "voti", _("voti")
     ATTENDANCE = "assenze", _("assenze, ritardi e uscite")
+    ONEROSTER = "oneroster", _("anagrafica OneRoster 1.2 (archivio .zip)")
 
 
 class ImportStatus(models.TextChoices):
@@ -114,6 +115,39 @@ class KeyScope(models.TextChoices):
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly",
         _("OneRoster: leggere il registro dei voti (prove e risultati)"),
     )
+    ROSTER_WRITE = "roster:write", _("importare l'anagrafica (archivio OneRoster 1.2)")
+
+
+class RosterLinkKind(models.TextChoices):
+    STUDENT = "alunno", _("alunno")
+    STAFF = "personale", _("personale")
+    GUARDIAN = "genitore", _("genitore o tutore")
+
+
+class RosterLink(models.Model):
+    """A person of a OneRoster bundle made by another system, by its sourcedId: the next bundle
+    of that system finds the same person even without a codice fiscale (staff, guardians).
+    Our own sourcedIds ("student-42") need no link: they are the primary key."""
+
+    institute = models.ForeignKey(
+        Institute, on_delete=models.CASCADE, related_name="+", verbose_name=_("istituto")
+    )
+    kind = models.CharField(_("tipo"), max_length=10, choices=RosterLinkKind.choices)
+    sourced_id = models.CharField(_("sourcedId"), max_length=255)
+    object_id = models.PositiveBigIntegerField(_("id nel registro"))
+    created_at = models.DateTimeField(_("creato il"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("collegamento OneRoster")
+        verbose_name_plural = _("collegamenti OneRoster")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institute", "kind", "sourced_id"], name="roster_link_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sourced_id} → {self.object_id}"
 
 
 class ApiKey(models.Model):

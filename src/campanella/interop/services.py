@@ -9,6 +9,7 @@ already read against the database as it is then, with a constant number of queri
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -19,6 +20,8 @@ from campanella.grades.services import grades_changed
 from campanella.interop.attendance import plan_attendance
 from campanella.interop.grade_import import plan_grades
 from campanella.interop.models import ImportBatch, ImportKind, ImportStatus
+from campanella.interop.oneroster.importing import plan_bundle
+from campanella.interop.oneroster.importing_read import read_bundle
 from campanella.interop.plan import Plan, RowsRefused
 from campanella.interop.service_writes import rehearse
 from campanella.interop.staff import plan_staff
@@ -47,6 +50,8 @@ def build_plan(
 ) -> Plan:
     """What importing `content` would do now. Nothing is kept: the records' services rehearse
     their writes (as `user`) and undo them, so the plan lists their refusals too."""
+    if kind == ImportKind.ONEROSTER:
+        return plan_bundle(read_bundle(content), institute_id=institute_id, today=today, user=user)
     plan = plan_sheet(
         kind=kind, sheet=read_sheet(content), institute_id=institute_id, today=today, user=user
     )
@@ -153,15 +158,30 @@ def import_apply(
     batch = ImportBatch.objects.get(pk=batch_id, institute_id=institute_id)
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
-    sheet = read_sheet(batch.raw)
-    plan = plan_sheet(
-        kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today, user=user
-    )
+    replan: Callable[[], Plan]
+    if batch.kind == ImportKind.ONEROSTER:
+        bundle = read_bundle(batch.raw)
+        reason = _("Importazione OneRoster n. %(id)s (%(file)s)") % {
+            "id": batch.pk,
+            "file": batch.file_name,
+        }
+
+        def replan() -> Plan:
+            return plan_bundle(
+                bundle, institute_id=institute_id, today=today, user=user, reason=reason
+            )
+    else:
+        sheet = read_sheet(batch.raw)
+
+        def replan() -> Plan:
+            return plan_sheet(
+                kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today, user=user
+            )
+
+    plan = replan()
     if not plan.ok:
         return _refuse(batch_id=batch_id, institute_id=institute_id, plan=plan)
-    return _apply_rows(
-        batch_id=batch_id, institute_id=institute_id, user=user, sheet=sheet, today=today
-    )
+    return _apply_rows(batch_id=batch_id, institute_id=institute_id, user=user, replan=replan)
 
 
 @transaction.atomic
@@ -177,15 +197,13 @@ def _refuse(*, batch_id: int, institute_id: int, plan: Plan) -> ApplyResult:
 
 @transaction.atomic
 def _apply_rows(
-    *, batch_id: int, institute_id: int, user: User, sheet: Sheet, today: datetime.date
+    *, batch_id: int, institute_id: int, user: User, replan: Callable[[], Plan]
 ) -> ApplyResult:
     """Inside the transaction: the rows already read, checked against the database of now."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch_id, institute_id=institute_id)
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
-    plan = plan_sheet(
-        kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today, user=user
-    )
+    plan = replan()
     written: dict[str, int] | None = None
     if plan.ok and plan.writes is not None and batch.kind in RECORD_KINDS:
         try:

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from campanella.interop import views, views_jobs, views_keys, views_nightly, views_results
+from campanella.interop.oneroster import importing_views as oneroster_import_views
 from campanella.interop.oneroster import views as oneroster_views
 
 app_name = "interop"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("lavori/<id:pk>/", views_jobs.job_detail, name="job"),
     path("lavori/<id:pk>/annulla/", views_jobs.job_cancel, name="job_cancel"),
     path("esporta/oneroster/", oneroster_views.oneroster_export, name="oneroster_export"),
+    path("oneroster/", oneroster_import_views.oneroster_import, name="oneroster_import"),
     path("notturno/", views_nightly.nightly, name="nightly"),
     path("notturno/<id:pk>/", views_nightly.nightly_file, name="nightly_file"),
     path("chiavi/", views_keys.api_keys, name="api_keys"),

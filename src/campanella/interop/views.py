@@ -25,6 +25,7 @@ from campanella.interop import attendance_export as export
 from campanella.interop.columns import COLUMNS, KIND_DESCRIPTIONS, KIND_TIPS
 from campanella.interop.forms import ACCEPTED_TYPES, AttendanceExportForm, UploadForm
 from campanella.interop.models import ImportBatch, ImportKind
+from campanella.interop.oneroster.importing import FILE_LABELS, BundlePlan
 from campanella.interop.plan import (
     CONFLICT,
     CREATED,
@@ -82,6 +83,10 @@ WRITTEN_LABELS = {
     "justifications_created": gettext_lazy("giustificazioni registrate"),
     "giorni_rifiutati": gettext_lazy("giorni non importati (nulla scritto)"),
     "conflitti": gettext_lazy("righe in conflitto con il registro (non importate)"),
+    "subjects_created": gettext_lazy("materie create"),
+    "classrooms_created": gettext_lazy("classi create"),
+    "classrooms_updated": gettext_lazy("classi aggiornate (coordinatore)"),
+    "classroom_subjects_created": gettext_lazy("materie aggiunte al quadro orario delle classi"),
 }
 
 
@@ -158,6 +163,7 @@ def index(request: HttpRequest) -> HttpResponse:
     kinds = [
         {"value": kind.value, "label": kind.label, "description": KIND_DESCRIPTIONS[kind]}
         for kind in ImportKind
+        if kind != ImportKind.ONEROSTER  # an archive, with its own page
     ]
     context = {"kinds": kinds, "batches": batch_history(request.user)}
     return render(request, "interop/index.html", context)
@@ -246,8 +252,16 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "count_lines": count_lines(batch.kind, plan.counts(), unknown=len(plan.unknown_students)),
         "sections": _sections(plan),
         "table_limit": TABLE_LIMIT,
+        "file_counts": _file_counts(plan),
     }
     return render(request, "interop/preview.html", context)
+
+
+def _file_counts(plan: Plan) -> list[tuple[str, dict[str, int]]]:
+    """A OneRoster bundle's counts per file (new, changed, unchanged, problems)."""
+    if not isinstance(plan, BundlePlan):
+        return []
+    return [(FILE_LABELS[name], counts) for name, counts in plan.file_counts().items()]
 
 
 def range_choice(
