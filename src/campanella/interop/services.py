@@ -9,6 +9,7 @@ already read against the database as it is then, with a constant number of queri
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -17,6 +18,11 @@ from django.utils.translation import gettext as _
 
 from campanella.grades.services import grades_changed
 from campanella.interop.attendance import plan_attendance
+from campanella.interop.attendance_file import (
+    AttendanceFile,
+    StreamedWrites,
+    plan_attendance_file,
+)
 from campanella.interop.grade_import import plan_grades
 from campanella.interop.models import ImportBatch, ImportKind, ImportStatus
 from campanella.interop.plan import Plan, RowsRefused
@@ -47,6 +53,10 @@ def build_plan(
 ) -> Plan:
     """What importing `content` would do now. Nothing is kept: the records' services rehearse
     their writes (as `user`) and undo them, so the plan lists their refusals too."""
+    if kind == ImportKind.ATTENDANCE:  # streamed, a chunk of days at a time; rehearsed there
+        return plan_attendance_file(
+            AttendanceFile(content), institute_id=institute_id, today=today, user=user
+        )
     plan = plan_sheet(
         kind=kind, sheet=read_sheet(content), institute_id=institute_id, today=today, user=user
     )
@@ -153,6 +163,20 @@ def import_apply(
     batch = ImportBatch.objects.get(pk=batch_id, institute_id=institute_id)
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
+    if batch.kind == ImportKind.ATTENDANCE:
+        file = AttendanceFile(batch.raw)
+        plan = plan_attendance_file(file, institute_id=institute_id, today=today, user=user)
+        if not plan.ok:
+            return _refuse(batch_id=batch_id, institute_id=institute_id, plan=plan)
+        file.keep_if_small()  # read outside the transaction, unless it is too big to keep
+
+        def attendance_now() -> Plan:
+            writes = StreamedWrites(file, institute_id=institute_id, today=today, user=user)
+            writes.plan.writes = writes
+            return writes.plan
+
+        return _apply_rows(batch_id=batch_id, institute_id=institute_id, user=user,
+                           plan_now=attendance_now)  # fmt: skip
     sheet = read_sheet(batch.raw)
     plan = plan_sheet(
         kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today, user=user
@@ -160,7 +184,12 @@ def import_apply(
     if not plan.ok:
         return _refuse(batch_id=batch_id, institute_id=institute_id, plan=plan)
     return _apply_rows(
-        batch_id=batch_id, institute_id=institute_id, user=user, sheet=sheet, today=today
+        batch_id=batch_id,
+        institute_id=institute_id,
+        user=user,
+        plan_now=lambda: plan_sheet(
+            kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today, user=user
+        ),
     )
 
 
@@ -177,22 +206,24 @@ def _refuse(*, batch_id: int, institute_id: int, plan: Plan) -> ApplyResult:
 
 @transaction.atomic
 def _apply_rows(
-    *, batch_id: int, institute_id: int, user: User, sheet: Sheet, today: datetime.date
+    *, batch_id: int, institute_id: int, user: User, plan_now: Callable[[], Plan]
 ) -> ApplyResult:
-    """Inside the transaction: the rows already read, checked against the database of now."""
+    """Inside the transaction: the rows already read, checked against the database of now
+    (`plan_now`; an attendance file is planned again a chunk at a time as it is written)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch_id, institute_id=institute_id)
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
-    plan = plan_sheet(
-        kind=batch.kind, sheet=sheet, institute_id=institute_id, today=today, user=user
-    )
+    plan = plan_now()
     written: dict[str, int] | None = None
     if plan.ok and plan.writes is not None and batch.kind in RECORD_KINDS:
+        writes = plan.writes
         try:
             with transaction.atomic():
-                written = plan.writes.apply()  # the services keep the pages' stamps themselves
+                written = writes.apply()  # the services keep the pages' stamps themselves
         except RowsRefused as refused:
             plan.refuse(refused.problems)
+        if isinstance(writes, StreamedWrites):
+            plan = writes.plan  # made while writing
     elif plan.ok and plan.writes is not None:
         try:
             with transaction.atomic():

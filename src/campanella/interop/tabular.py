@@ -71,7 +71,7 @@ class SheetRow:
     cells: tuple[Cell, ...]
 
 
-RowSink = Callable[[SheetRow], None]
+RowSink = Callable[[list[str], SheetRow], None]  # (the header, a data row)
 
 
 @dataclass
@@ -277,7 +277,7 @@ def _add_record(sheet: Sheet, line: int, cells: list[Cell]) -> None:
             raise too_many_rows(sheet.limits)
         row = SheetRow(line, tuple(cells))
         if sheet.sink is not None:
-            sheet.sink(row)
+            sheet.sink(sheet.header, row)
         else:
             sheet.rows.append(row)
 
