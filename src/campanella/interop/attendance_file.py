@@ -90,8 +90,9 @@ class AttendanceFile:
     def days(self) -> list[datetime.date]:
         return sorted(day for day in self.per_day if day is not None)
 
-    def chunks(self, rows: int = CHUNK_ROWS) -> list[list[Day]]:
+    def chunks(self, rows: int | None = None) -> list[list[Day]]:
         """Consecutive days of about `rows` rows together (the unreadable days first)."""
+        rows = rows or CHUNK_ROWS
         chunks: list[list[Day]] = [[None]] if None in self.per_day else []
         current: list[Day] = []
         size = 0

@@ -598,6 +598,7 @@ class _DayRegister:
     late: dict[int, LateEntry] = field(default_factory=dict)
     exits: dict[int, EarlyExit] = field(default_factory=dict)
     covered: set[int] = field(default_factory=set)  # id() of events given a justification
+    born: dict[int, int] = field(default_factory=dict)  # id() of a new event: its write's index
 
     @classmethod
     def read(cls, student_ids: set[int], day: datetime.date) -> _DayRegister:
@@ -643,7 +644,8 @@ class _DayRegister:
             return late is not None and write.time is not None and write.time <= late.time
         return False
 
-    def add(self, record: Event) -> None:
+    def add(self, record: Event, index: int) -> None:
+        self.born[id(record)] = index
         if isinstance(record, LateEntry):
             self.late[record.student_id] = record
         elif isinstance(record, EarlyExit):
@@ -653,8 +655,9 @@ class _DayRegister:
         else:
             self.hours[(record.student_id, record.slot_id)] = record
 
-    def open_events(self, student_id: int, kind: str) -> list[Event]:
-        """The student's events of that kind not yet justified (`open_events` of the day)."""
+    def open_events(self, student_id: int, kind: str, upto: int) -> list[Event]:
+        """The student's events of that kind not yet justified (`open_events` of the day) when
+        the write `upto` is made: those of the later writes do not exist yet."""
         records: list[Event]
         if kind == JustificationKind.LATE:
             records = [r for r in [self.late.get(student_id)] if r is not None]
@@ -664,7 +667,13 @@ class _DayRegister:
             day_absence = self.day_absent.get(student_id)
             hours = [a for (s, _slot), a in self.hours.items() if s == student_id]
             records = [*([day_absence] if day_absence else []), *hours]
-        return [r for r in records if r.justification_id is None and id(r) not in self.covered]
+        return [
+            r
+            for r in records
+            if r.justification_id is None
+            and id(r) not in self.covered
+            and self.born.get(id(r), -1) <= upto
+        ]
 
 
 @transaction.atomic
@@ -746,7 +755,7 @@ def _attendance_create(
         "late_entries_created": [],
         "early_exits_created": [],
     }
-    for write in writes:
+    for index, write in enumerate(writes):
         if not write.create:
             if held.existing(write) is None:
                 raise AttendanceChanged(changed)
@@ -755,7 +764,7 @@ def _attendance_create(
             raise AttendanceChanged(changed)
         classroom = classrooms[write.classroom_id]
         record = _new_event(user, day, write, classroom, slots[classroom.school_id])
-        held.add(record)
+        held.add(record, index)
         new[_created_key(record)].append(record)
     # Events the family announced are linked to the announcement (hour absences are not, as
     # in `hour_absences_save`).
@@ -824,10 +833,10 @@ def _attendance_justify(
     of its kind still open then (as `justification_submit` then `justification_decide`), with
     the same history: created pending, its events linked, then accepted."""
     covered: list[tuple[Justification, list[Event], JustificationGiven]] = []
-    for write in writes:
+    for index, write in enumerate(writes):
         if write.justify is None:
             continue
-        events = held.open_events(write.student_id, write.kind)
+        events = held.open_events(write.student_id, write.kind, index)
         if not events:
             continue
         justification = Justification(
