@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from campanella.interop.lookup import Enrollments, StaffFinder, StudentFinder
 from campanella.interop.models import ImportKind
@@ -125,6 +124,17 @@ REASON_LENGTH = 300
 SETTLED = (JustificationStatus.PENDING, JustificationStatus.ACCEPTED)
 
 Key = tuple[int, datetime.date, str, int | None]
+
+# The messages of this module, translated once per plan: a file has 100,000 rows and each
+# gettext call goes through the request's thread-local language (see `plan_attendance`).
+_translated: dict[str, str] = {}
+
+
+def _(message: str) -> str:
+    found = _translated.get(message)
+    if found is None:
+        found = _translated[message] = gettext(message)
+    return found
 
 
 # --- reading a row ---------------------------------------------------------------------------
@@ -296,6 +306,7 @@ def plan_attendance(
     `register.services.attendance_day_apply` (`BulkWrites`); `bulk=False` writes them row by
     row through the register's single services instead (the same register, the same history:
     tests/interop/test_attendance_bulk.py compares them)."""
+    _translated.clear()  # the language of this request
     plan, header = start_plan(ImportKind.ATTENDANCE, sheet)
     if header is None or not check_student_columns(plan, header.positions):
         return plan
@@ -562,14 +573,21 @@ def _held_event(event: Event, held: Held) -> Absence | LateEntry | EarlyExit | N
 
 def _contradiction(event: Event, held: Held) -> str:
     """What the register holds that the event contradicts, as teachers recorded it."""
-    entered = _("nel registro l'alunno è entrato alle %(time)s")
-    left = _("nel registro l'alunno è uscito alle %(time)s")
-    absent_all_day = _("nel registro l'alunno è assente per l'intera giornata")
+    if held.day_absence is None and held.late is None and held.exit is None:
+        if not (event.whole_day and held.hour_absences):
+            return ""  # nothing to contradict (most rows)
+
+    def entered(when: datetime.time) -> str:
+        return _("nel registro l'alunno è entrato alle %(time)s") % {"time": f"{when:%H:%M}"}
+
+    def left(when: datetime.time) -> str:
+        return _("nel registro l'alunno è uscito alle %(time)s") % {"time": f"{when:%H:%M}"}
+
     if event.whole_day:
         if held.late is not None:
-            return entered % {"time": f"{held.late.time:%H:%M}"}
+            return entered(held.late.time)
         if held.exit is not None:
-            return left % {"time": f"{held.exit.time:%H:%M}"}
+            return left(held.exit.time)
         if held.hour_absences:
             hours = ", ".join(f"{n}ª" for n in sorted(held.hour_absences))
             return _("nel registro l'alunno ha assenze orarie quel giorno (%(hours)s ora)") % {
@@ -577,12 +595,12 @@ def _contradiction(event: Event, held: Held) -> str:
             }
         return ""
     if held.day_absence is not None:
-        return absent_all_day
+        return _("nel registro l'alunno è assente per l'intera giornata")
     assert event.time is not None or event.kind == ABSENCE
     if event.kind in (LATE, SHORT_LATE):
         assert event.time is not None
         if held.late is not None and held.late.time != event.time:
-            return entered % {"time": f"{held.late.time:%H:%M}"}
+            return entered(held.late.time)
         if held.late is not None and held.late.short != (event.kind == SHORT_LATE):
             return (
                 _("nel registro è un ritardo breve")
@@ -590,13 +608,13 @@ def _contradiction(event: Event, held: Held) -> str:
                 else _("nel registro è un ritardo non breve")
             )
         if held.exit is not None and held.exit.time <= event.time:
-            return left % {"time": f"{held.exit.time:%H:%M}"}
+            return left(held.exit.time)
     if event.kind == EXIT:
         assert event.time is not None
         if held.exit is not None and held.exit.time != event.time:
-            return left % {"time": f"{held.exit.time:%H:%M}"}
+            return left(held.exit.time)
         if held.late is not None and held.late.time >= event.time:
-            return entered % {"time": f"{held.late.time:%H:%M}"}
+            return entered(held.late.time)
     return ""
 
 

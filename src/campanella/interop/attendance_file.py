@@ -150,16 +150,17 @@ def plan_attendance_file(
     today: datetime.date,
     user: User | None,
     selection: Selection | None = None,
+    rehearsed: bool = True,
 ) -> Plan:
     """The preview of an attendance file: counts, problems and the first rows of each outcome.
-    A file of no more rows than the other imports allow is rehearsed too (its writes done and
+    A file of no more rows than the other imports allow is `rehearsed` too (its writes done and
     undone, `service_writes.rehearse`); a bigger one relies on the same checks made by the
     planning, which the bulk write makes again under lock."""
     plan, header = start_plan(ImportKind.ATTENDANCE, file.sheet)
     if header is None or not check_student_columns(plan, header.positions):
         return plan
     finders = Finders.of(institute_id)
-    small = file.total <= MAX_ROWS
+    small = rehearsed and file.total <= MAX_ROWS
     for sheet in file.chunk_sheets():
         part = plan_attendance(
             sheet, institute_id=institute_id, today=today, user=user, finders=finders

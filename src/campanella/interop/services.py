@@ -165,7 +165,9 @@ def import_apply(
         return ApplyResult(batch, ALREADY_APPLIED)
     if batch.kind == ImportKind.ATTENDANCE:
         file = AttendanceFile(batch.raw)
-        plan = plan_attendance_file(file, institute_id=institute_id, today=today, user=user)
+        plan = plan_attendance_file(
+            file, institute_id=institute_id, today=today, user=user, rehearsed=False
+        )
         if not plan.ok:
             return _refuse(batch_id=batch_id, institute_id=institute_id, plan=plan)
         file.keep_if_small()  # read outside the transaction, unless it is too big to keep

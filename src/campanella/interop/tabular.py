@@ -15,6 +15,7 @@ import codecs
 import csv
 import datetime
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -51,6 +52,10 @@ __all__ = [
 DELIMITERS = ";,\t"
 DELIMITER_NAMES = {";": "punto e virgola", ",": "virgola", "\t": "tabulazione"}
 ALLOWED_CONTROL_CHARS = frozenset("\t\n\r")
+# Control characters but those: a binary file, not a table.
+CONTROL_CHARS = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in ALLOWED_CONTROL_CHARS) + "]"
+)
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ def decode_text(content: bytes) -> tuple[str, str, list[str]]:
                     "file come «CSV UTF-8»."
                 )
             )
-    if any(ord(char) < 32 and char not in ALLOWED_CONTROL_CHARS for char in text):
+    if CONTROL_CHARS.search(text):
         raise UnreadableFileError(_not_a_table_message())
     return text, encoding, notices
 

@@ -710,7 +710,8 @@ def attendance_day_apply(
         raise NotAllowed
     ensure_open(classroom_ids=sorted(classrooms), start=day)
     _check_not_future(day, today)
-    for classroom in classrooms.values():
+    # One check per school and year (the calendar is the school's), not per classroom.
+    for classroom in {(c.school_id, c.school_year_id): c for c in classrooms.values()}.values():
         _check_school_day(classroom, day)
     student_ids = {w.student_id for w in writes}
     enrolled = set(
