@@ -329,13 +329,13 @@ def report(results: list[dict[str, Any]]) -> bool:
     return met
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.attendance_import")
     parser.add_argument("--sizes", type=int, nargs="+", default=[25_000, 100_000])
     parser.add_argument("--students", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
         return child(args.child, args.sizes[0], args.seed)
     print_machine()

@@ -225,10 +225,17 @@ class AttendanceContext:
     """Everything the rows are compared with, loaded once for the file's students and days."""
 
     def __init__(
-        self, institute_id: int, students: list[Student], start: datetime.date, end: datetime.date
+        self,
+        institute_id: int,
+        students: list[Student],
+        start: datetime.date,
+        end: datetime.date,
+        enrollments: Enrollments | None = None,
     ) -> None:
         ids = [student.pk for student in students]
-        self.enrollments = Enrollments(ids, start, end)
+        if enrollments is None or not enrollments.start <= start <= end <= enrollments.end:
+            enrollments = Enrollments(ids, start, end)
+        self.enrollments = enrollments
         self.calendar = Calendar(institute_id, start, end)
         self.closed = ClosedDays(self.enrollments.classrooms(), start, end)
         self.slots: dict[int, list[HourSlot]] = defaultdict(list)
@@ -287,10 +294,17 @@ class Finders:
 
     students: StudentFinder
     staff: StaffFinder
+    # The enrollments of every student of the institute over some days (a job's chunk of
+    # days, planned a day at a time): loaded once for them.
+    enrollments: Enrollments | None = None
 
     @classmethod
     def of(cls, institute_id: int) -> Finders:
         return cls(StudentFinder(institute_id), StaffFinder(institute_id))
+
+    def load_enrollments(self, start: datetime.date, end: datetime.date) -> None:
+        ids = [student.pk for student in self.students.by_code.values()]
+        self.enrollments = Enrollments(ids, start, end)
 
 
 def plan_attendance(
@@ -319,7 +333,7 @@ def plan_attendance(
         firsts.append((check, row_student(check, finder, plan), row_day(check, today)))
     days = span(when for _check, _student, when in firsts)
     students = [student for _check, student, _when in firsts if student is not None]
-    ctx = AttendanceContext(institute_id, students, *days) if days else None
+    ctx = AttendanceContext(institute_id, students, *days, finders.enrollments) if days else None
     writes: ServiceWrites | BulkWrites = BulkWrites(user, today) if bulk else ServiceWrites(user)
     in_file = FileEvents()
     for check, student, when in firsts:

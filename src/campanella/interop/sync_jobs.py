@@ -263,6 +263,7 @@ def job_run(job_id: int) -> SyncJob | None:
         if not days:
             continue  # done by an earlier run (or rows without a day: the preview refused them)
         rows = file.rows(days)
+        finders.load_enrollments(days[0], days[-1])
         if not all(
             _apply_day(job_id, when, rows[when], file.header, user, finders) for when in days
         ):
