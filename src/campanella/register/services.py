@@ -778,7 +778,8 @@ def _attendance_create(
     for records in new.values():
         if not records:
             continue
-        type(records[0]).objects.bulk_create(records)
+        manager: Any = type(records[0])._default_manager  # one model per list
+        manager.bulk_create(records)
         changes_record_created(instances=records, actor=user, institute_id=institute_id)
     by_classroom: dict[int, list[Event]] = {}
     for records in new.values():
@@ -851,14 +852,15 @@ def _attendance_justify(
     justifications = [justification for justification, _events, _given in covered]
     Justification.objects.bulk_create(justifications)
     changes_record_created(instances=justifications, actor=user, institute_id=institute_id)
-    linked: dict[type, list[tuple[Event, dict[str, Any]]]] = {}
+    linked: dict[type[Event], list[tuple[Event, dict[str, Any]]]] = {}
     for justification, events, _given in covered:
         for event in events:
             before = snapshot(event)
             event.justification = justification
             linked.setdefault(type(event), []).append((event, before))
     for model, pairs in linked.items():
-        model.objects.bulk_update([event for event, _before in pairs], ["justification"])
+        updates: Any = model._default_manager  # the events of one model
+        updates.bulk_update([event for event, _before in pairs], ["justification"])
         changes_record_updated(
             changed=pairs, actor=user, reason=_("giustificazione presentata"),
             institute_id=institute_id,
