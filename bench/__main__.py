@@ -1,7 +1,9 @@
 """Run the benchmarks: `python -m bench seed [--students N]` or `python -m bench
 council_documents`; the others are modules of their own: `python -m bench.letters`,
 `python -m bench.import_rows`, `python -m bench.roll_call`, `python -m bench.grades_pages`,
-`python -m bench.family_pages`, `python -m bench.publication_peak` (see docs/benchmarks.md).
+`python -m bench.family_pages`, `python -m bench.publication_peak`,
+`python -m bench.attendance_export`, `python -m bench.attendance_import` (see docs/benchmarks.md).
+`python -m bench attendance_import` is the attendance import's run (25,000 and 100,000 events).
 `python -m bench publication_peak` is that peak's quick check (120 students, a 30 s window)."""
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import council_documents, publication_peak, seed
+from bench import attendance_import, council_documents, publication_peak, seed
 
 
 def main() -> int:
@@ -18,7 +20,7 @@ def main() -> int:
         "which",
         nargs="?",
         default="seed",
-        choices=["seed", "council_documents", "publication_peak"],
+        choices=["seed", "council_documents", "publication_peak", "attendance_import"],
     )
     parser.add_argument("--students", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=None)
@@ -28,6 +30,9 @@ def main() -> int:
     if args.which == "publication_peak":
         quick = ["--quick"] + (["--students", str(args.students)] if args.students else [])
         return publication_peak.main(quick)
+    if args.which == "attendance_import":
+        students = ["--students", str(args.students)] if args.students else []
+        return attendance_import.main(students)
     if args.which == "seed":
         return seed.run(students=args.students or 1500, repeat=args.repeat or 3)
     return 2

@@ -151,7 +151,8 @@ def build_cast() -> Cast:
         institute=institute, user=adult_user,
         born=(today.replace(year=today.year - 19), today.replace(year=today.year - 19)),
     )  # fmt: skip
-    other_child = f.StudentFactory(institute=institute)
+    # A surname no page prints by chance (a random one once matched text of a guardian's home).
+    other_child = f.StudentFactory(institute=institute, surname="Zanardelli")
     for student, classroom in [
         (child, classroom_1a),
         (adult_student, classroom_1a),

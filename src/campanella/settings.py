@@ -85,9 +85,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "campanella.accounts.policy.AccessPolicyMiddleware",
+    "campanella.accounts.offline.OfflineCopyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP's: adds the gateway's logout origin to form-action for SPID/CIE sessions.
+    "campanella.accounts.oidc.middleware.GatewayLogoutCspMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -2,7 +2,9 @@
 
 from django.urls import include, path, register_converter
 
+from campanella.accounts.security import client_ip
 from campanella.api.api import api
+from campanella.interop.oneroster.provider_urls import urls_for as oneroster_urls
 from campanella.lib.ids import IdConverter
 from campanella.people.admin import office_admin
 
@@ -22,4 +24,6 @@ urlpatterns = [
     path("comunicazioni/", include("campanella.comms.urls")),
     path("gestione/", office_admin.urls),
     path("api/v1/", api.urls),
+    # OneRoster 1.2 REST (token, rostering, gradebook) at the paths its consumers expect.
+    path("ims/oneroster/", include(oneroster_urls(address_of=client_ip))),
 ]

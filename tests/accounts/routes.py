@@ -10,7 +10,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from campanella.accounts import security
-from campanella.accounts.models import ApiToken
+from campanella.accounts.models import ApiToken, GatewayKind, IdentityGateway
+from campanella.accounts.oidc.gateways import gateway_save
 from campanella.accounts.tokens import recovery_tokens
 from campanella.accounts.views import PENDING_SECRET
 from campanella.people.credentials import IssuePlan, credential_batch_create
@@ -50,6 +51,35 @@ def a_batch(c: Cast) -> dict[str, object]:
     return {"pk": batch.pk}
 
 
+def a_gateway(c: Cast) -> IdentityGateway:
+    """A real SPID gateway of the cast's institute A (its issuer is not reached: nothing listens
+    on the discard port of this machine)."""
+    gateway = IdentityGateway(
+        institute=c.institute,
+        kind=GatewayKind.SPID,
+        name="Gateway di A",
+        issuer="http://127.0.0.1:9",
+        client_id="campanella-a",
+    )
+    return gateway_save(actor=c.office, gateway=gateway, client_secret="segreto-di-a")
+
+
+def gateway_body(name: str) -> dict[str, str]:
+    return {
+        "kind": "spid",
+        "name": name,
+        "issuer": "https://gateway.example/oidc",
+        "client_id": "campanella",
+        "client_auth": "client_secret_basic",
+        "client_secret": "un-segreto",
+        "scopes": "openid profile",
+        "fiscal_number_claim": "fiscalNumber",
+        "allow_guardians": "on",
+        "allow_staff": "on",
+        "enabled": "on",
+    }
+
+
 def guardian_uid(c: Cast) -> str:
     return urlsafe_base64_encode(force_bytes(c.guardian.pk))
 
@@ -58,6 +88,9 @@ PAGES: PageTable = {
     "accounts:home": (nothing, 200, 302),  # their own (empty) home
     "accounts:login": (nothing, 302, 200),
     "accounts:login_code": (nothing, 302, 302),  # no password step pending
+    # Logged in: sent home; anonymous: to the gateway, here unreachable (the page says so).
+    "accounts:spid_start": (lambda c: {"pk": a_gateway(c).pk}, 302, 503),
+    "accounts:spid_callback": (nothing, 400, 400),  # no SPID login started in this session
     "accounts:logout": (posted, 302, 302),  # ends only one's own session (PAGE_WRITES)
     "accounts:password_change": (nothing, 200, 302),  # one's own password
     "accounts:switch_child": (posted, 404, 302),  # another family's child
@@ -82,6 +115,8 @@ PAGES: PageTable = {
     "accounts:office_batch": (a_batch, 404, 302),
     "accounts:office_batch_pdf": (lambda c: {**a_batch(c), "kind": "alunni"}, 404, 302),
     "accounts:office_access": (nothing, 404, 302),
+    "accounts:office_gateways": (nothing, 404, 302),
+    "accounts:office_gateway": (lambda c: {"pk": a_gateway(c).pk}, 404, 302),
     "accounts:office_unlock": (posted, 404, 302),
     "accounts:office_reset_password": (posted, 404, 302),
 }
@@ -238,6 +273,17 @@ def page_unlock(c: Cast) -> Write:
     )
 
 
+def page_office_gateway(c: Cast) -> Write:
+    gateway = a_gateway(c)
+    return Write(
+        reverse("accounts:office_gateway", args=[gateway.pk]),
+        gateway_body("Gateway rinominato"),
+        c.office,
+        office_outsiders(c),
+        (IdentityGateway.objects.filter(institute=c.institute),),
+    )
+
+
 PAGE_WRITES: WriteTable = {
     "accounts:login": lambda c: Write(
         reverse("accounts:login"),
@@ -288,6 +334,16 @@ PAGE_WRITES: WriteTable = {
         refused_for={"foreign_office": 302},  # issues for its own institute, nothing of A
     ),
     "accounts:office_unlock": page_unlock,
+    "accounts:office_gateways": lambda c: Write(
+        reverse("accounts:office_gateways"),
+        gateway_body("Gateway nuovo"),
+        c.office,
+        # Another institute's office adds gateways to its own institute only (no object of A
+        # can be named here; editing A's gateway is refused: accounts:office_gateway).
+        (c.principal, c.teacher, c.guardian),
+        (IdentityGateway.objects.filter(institute=c.institute),),
+    ),
+    "accounts:office_gateway": page_office_gateway,
     "accounts:office_reset_password": lambda c: Write(
         reverse("accounts:office_reset_password", args=[c.guardian.pk]),
         {"confirm": "1"},

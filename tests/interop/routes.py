@@ -47,6 +47,19 @@ PAGES: PageTable = {
     "interop:job_create": (posted, 404, 302),
     "interop:job_cancel": (posted, 404, 302),
     "interop:api_key_revoke": (posted, 404, 302),
+    # OneRoster REST: a bearer token of a OneRoster client or nothing (a session is no token);
+    # another institute's client: tests/interop/oneroster_rest/test_provider.py.
+    "oneroster:token": (lambda c: {}, 405, 405),  # POST only, a client's own credentials
+    "oneroster:rostering": (
+        lambda c: {"rest": f"classes/class-{c.classroom_1a.pk}-homeroom/students"},
+        401,
+        401,
+    ),
+    "oneroster:gradebook": (
+        lambda c: {"rest": f"classes/class-{c.classroom_1a.pk}-{c.maths.pk}/results"},
+        401,
+        401,
+    ),
 }
 
 EVENTS = "/api/v1/attendance/events"
@@ -379,4 +392,8 @@ API_WRITES: ApiWriteTable = {
     ("post", JOB_START): api_job_started,
     ("post", JOB_CANCEL): api_job_cancelled,
 }
-SELF_SERVICE: SelfServiceTable = {}
+SELF_SERVICE: SelfServiceTable = {
+    "oneroster:token": "OAuth 2 client credentials: issues a token to the client whose own id "
+    "and secret are sent, nothing else can be named; wrong secret, revoked or foreign key and "
+    "scopes not granted: tests/interop/oneroster_rest/test_provider.py",
+}

@@ -75,3 +75,69 @@ class HomeVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.last_seen_at:%d/%m/%Y %H:%M}"
+
+
+class GatewayKind(models.TextChoices):
+    SPID = "spid", _("SPID")
+    CIE = "cie", _("CIE")
+
+
+class ClientAuthMethod(models.TextChoices):
+    SECRET_BASIC = "client_secret_basic", _("segreto del client (HTTP Basic)")
+    SECRET_POST = "client_secret_post", _("segreto del client (nel corpo della richiesta)")
+    PRIVATE_KEY_JWT = "private_key_jwt", _("chiave privata (private_key_jwt)")
+
+
+class IdentityGateway(models.Model):
+    """An OpenID Connect gateway to SPID or CIE that the office configured for its institute.
+
+    The client secret and the private key are kept encrypted (accounts.oidc.secrets): they must
+    be usable to call the gateway, so they cannot be hashed; they are never shown back."""
+
+    institute = models.ForeignKey(
+        "school.Institute",
+        on_delete=models.CASCADE,
+        related_name="identity_gateways",
+        verbose_name=_("istituto"),
+    )
+    kind = models.CharField(_("tipo"), max_length=4, choices=GatewayKind.choices)
+    name = models.CharField(_("nome"), max_length=100)
+    issuer = models.URLField(
+        _("indirizzo dell'emittente (issuer)"),
+        max_length=300,
+        help_text=_("La configurazione si legge da /.well-known/openid-configuration."),
+    )
+    client_id = models.CharField(_("identificativo del client"), max_length=200)
+    client_auth = models.CharField(
+        _("autenticazione del client"),
+        max_length=30,
+        choices=ClientAuthMethod.choices,
+        default=ClientAuthMethod.SECRET_BASIC,
+    )
+    client_secret_encrypted = models.TextField(blank=True)
+    private_key_encrypted = models.TextField(blank=True)
+    scopes = models.CharField(_("ambiti (scope)"), max_length=300, default="openid profile")
+    fiscal_number_claim = models.CharField(
+        _("attributo con il codice fiscale"),
+        max_length=100,
+        default="fiscalNumber",
+        help_text=_("SPID lo invia come TINIT-<codice fiscale> nell'attributo fiscalNumber."),
+    )
+    allow_guardians = models.BooleanField(_("possono accedere i genitori"), default=True)
+    allow_staff = models.BooleanField(_("può accedere il personale"), default=True)
+    students_from_age = models.PositiveSmallIntegerField(
+        _("possono accedere gli alunni dall'età di"),
+        null=True,
+        blank=True,
+        help_text=_("Vuoto: gli alunni non accedono con questo servizio."),
+    )
+    enabled = models.BooleanField(_("attivo"), default=True)
+    created_at = models.DateTimeField(_("creato il"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("servizio di identità digitale")
+        verbose_name_plural = _("servizi di identità digitale")
+        ordering = ["institute_id", "kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.name}"

@@ -1,12 +1,15 @@
 from django.urls import path
 
 from campanella.accounts import office, recovery, views
+from campanella.accounts.oidc import views as oidc_views
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accedi/", views.LoginView.as_view(), name="login"),
     path("accedi/codice/", views.login_code, name="login_code"),
+    path("accedi/spid/<id:pk>/", oidc_views.spid_start, name="spid_start"),
+    path("accedi/spid/ritorno/", oidc_views.spid_callback, name="spid_callback"),
     path("esci/", views.LogoutView.as_view(), name="logout"),
     path("password/cambia/", views.PasswordChangeView.as_view(), name="password_change"),
     path("figlio/", views.switch_child, name="switch_child"),
@@ -39,6 +42,8 @@ urlpatterns = [
         name="office_batch_pdf",
     ),
     path("segreteria/accessi/", office.access, name="office_access"),
+    path("segreteria/spid/", oidc_views.office_gateways, name="office_gateways"),
+    path("segreteria/spid/<id:pk>/", oidc_views.office_gateway, name="office_gateway"),
     path("segreteria/accessi/sblocca/", office.unlock, name="office_unlock"),
     path(
         "segreteria/accessi/<id:user_id>/reimposta/",

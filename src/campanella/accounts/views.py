@@ -27,6 +27,9 @@ from campanella.accounts.forms import (
 )
 from campanella.accounts.login import LoginRefused, code_attempt, login_succeeded
 from campanella.accounts.mailing import school_name
+from campanella.accounts.offline import offline_copy_allowed
+from campanella.accounts.oidc.gateways import login_gateways
+from campanella.accounts.oidc.views import gateway_logout_url
 from campanella.accounts.policy import totp_required
 from campanella.accounts.portfolio import children_choices, page_for_child, set_current_child
 from campanella.accounts.selectors import home_for_user
@@ -46,6 +49,9 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "gateways": login_gateways()}
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
@@ -87,7 +93,19 @@ def login_code(request: HttpRequest) -> HttpResponse:
 class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A session opened through SPID/CIE ends at the gateway too (read before the flush).
+        at_gateway = gateway_logout_url(request)
+        response = super().post(request, *args, **kwargs)
+        if at_gateway:
+            response = HttpResponseRedirect(at_gateway)
+        # The browser's own HTTP cache too; the service worker drops its offline copies when
+        # it sees the login page that follows (accounts/offline.py), after the gateway's.
+        response["Clear-Site-Data"] = '"cache"'
+        return response
 
+
+@offline_copy_allowed
 @never_cache
 @login_required
 def home(request: HttpRequest) -> HttpResponse:

@@ -20,7 +20,7 @@ from campanella.interop import attendance_export as export
 from campanella.interop import results_export as results
 from campanella.interop import sync_jobs
 from campanella.interop.forms import MAX_EXPORT_DAYS
-from campanella.interop.limits import MAX_UPLOAD_BYTES, upload_too_big
+from campanella.interop.limits import ATTENDANCE_LIMITS, upload_too_big
 from campanella.interop.models import (
     ApiKey,
     ImportBatch,
@@ -249,8 +249,8 @@ def attendance_import_upload(
     user = _uploader(caller)
     if user is None:
         raise Http404
-    if (file.size or 0) > MAX_UPLOAD_BYTES:
-        return Status(400, error_body("file_too_big", str(upload_too_big())))
+    if (file.size or 0) > ATTENDANCE_LIMITS.upload_bytes:
+        return Status(400, error_body("file_too_big", str(upload_too_big(ATTENDANCE_LIMITS))))
     batch, _plan = import_upload(
         institute_id=caller.institute_id, user=user, kind=ImportKind.ATTENDANCE,
         file_name=file.name or "assenze.csv", content=file.read(),

@@ -20,13 +20,13 @@ future, a day closed by a locked scrutinio) are problems on their lines: nothing
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from campanella.interop.lookup import Enrollments, StaffFinder, StudentFinder
 from campanella.interop.models import ImportKind
@@ -38,6 +38,7 @@ from campanella.interop.plan import (
     Plan,
     RowCheck,
     RowOutcome,
+    RowsRefused,
     first_seen,
     start_plan,
 )
@@ -51,8 +52,8 @@ from campanella.interop.records import (
     row_student,
     span,
 )
-from campanella.interop.service_writes import RowWrite, ServiceWrites
-from campanella.interop.tabular import Cell, Sheet
+from campanella.interop.service_writes import RowWrite, ServiceWrites, refusal
+from campanella.interop.tabular import Cell, Problem, Sheet
 from campanella.interop.values import (
     BadValueError,
     as_text,
@@ -70,6 +71,9 @@ from campanella.register.models import (
     LateEntry,
 )
 from campanella.register.services import (
+    AttendanceWrite,
+    JustificationGiven,
+    attendance_day_apply,
     early_exit_record,
     hour_absences_save,
     justification_decide,
@@ -120,6 +124,17 @@ REASON_LENGTH = 300
 SETTLED = (JustificationStatus.PENDING, JustificationStatus.ACCEPTED)
 
 Key = tuple[int, datetime.date, str, int | None]
+
+# The messages of this module, translated once per plan: a file has 100,000 rows and each
+# gettext call goes through the request's thread-local language (see `plan_attendance`).
+_translated: dict[str, str] = {}
+
+
+def _(message: str) -> str:
+    found = _translated.get(message)
+    if found is None:
+        found = _translated[message] = gettext(message)
+    return found
 
 
 # --- reading a row ---------------------------------------------------------------------------
@@ -210,10 +225,17 @@ class AttendanceContext:
     """Everything the rows are compared with, loaded once for the file's students and days."""
 
     def __init__(
-        self, institute_id: int, students: list[Student], start: datetime.date, end: datetime.date
+        self,
+        institute_id: int,
+        students: list[Student],
+        start: datetime.date,
+        end: datetime.date,
+        enrollments: Enrollments | None = None,
     ) -> None:
         ids = [student.pk for student in students]
-        self.enrollments = Enrollments(ids, start, end)
+        if enrollments is None or not enrollments.start <= start <= end <= enrollments.end:
+            enrollments = Enrollments(ids, start, end)
+        self.enrollments = enrollments
         self.calendar = Calendar(institute_id, start, end)
         self.closed = ClosedDays(self.enrollments.classrooms(), start, end)
         self.slots: dict[int, list[HourSlot]] = defaultdict(list)
@@ -266,14 +288,44 @@ class AttendanceContext:
 # --- the plan --------------------------------------------------------------------------------
 
 
+@dataclass
+class Finders:
+    """The institute's students and staff, loaded once for all the days of a big file."""
+
+    students: StudentFinder
+    staff: StaffFinder
+    # The enrollments of every student of the institute over some days (a job's chunk of
+    # days, planned a day at a time): loaded once for them.
+    enrollments: Enrollments | None = None
+
+    @classmethod
+    def of(cls, institute_id: int) -> Finders:
+        return cls(StudentFinder(institute_id), StaffFinder(institute_id))
+
+    def load_enrollments(self, start: datetime.date, end: datetime.date) -> None:
+        ids = [student.pk for student in self.students.by_code.values()]
+        self.enrollments = Enrollments(ids, start, end)
+
+
 def plan_attendance(
-    sheet: Sheet, *, institute_id: int, today: datetime.date, user: User | None
+    sheet: Sheet,
+    *,
+    institute_id: int,
+    today: datetime.date,
+    user: User | None,
+    bulk: bool = True,
+    finders: Finders | None = None,
 ) -> Plan:
+    """The rows against the register. Their writes go in bulk, a day at a time, through
+    `register.services.attendance_day_apply` (`BulkWrites`); `bulk=False` writes them row by
+    row through the register's single services instead (the same register, the same history:
+    tests/interop/test_attendance_bulk.py compares them)."""
+    _translated.clear()  # the language of this request
     plan, header = start_plan(ImportKind.ATTENDANCE, sheet)
     if header is None or not check_student_columns(plan, header.positions):
         return plan
-    finder = StudentFinder(institute_id)
-    staff = StaffFinder(institute_id)
+    finders = finders or Finders.of(institute_id)
+    finder, staff = finders.students, finders.staff
     width = len(sheet.header)
     firsts = []
     for row in sheet.rows:
@@ -281,8 +333,8 @@ def plan_attendance(
         firsts.append((check, row_student(check, finder, plan), row_day(check, today)))
     days = span(when for _check, _student, when in firsts)
     students = [student for _check, student, _when in firsts if student is not None]
-    ctx = AttendanceContext(institute_id, students, *days) if days else None
-    writes = ServiceWrites(user)
+    ctx = AttendanceContext(institute_id, students, *days, finders.enrollments) if days else None
+    writes: ServiceWrites | BulkWrites = BulkWrites(user, today) if bulk else ServiceWrites(user)
     in_file = FileEvents()
     for check, student, when in firsts:
         event = None
@@ -535,14 +587,21 @@ def _held_event(event: Event, held: Held) -> Absence | LateEntry | EarlyExit | N
 
 def _contradiction(event: Event, held: Held) -> str:
     """What the register holds that the event contradicts, as teachers recorded it."""
-    entered = _("nel registro l'alunno è entrato alle %(time)s")
-    left = _("nel registro l'alunno è uscito alle %(time)s")
-    absent_all_day = _("nel registro l'alunno è assente per l'intera giornata")
+    if held.day_absence is None and held.late is None and held.exit is None:
+        if not (event.whole_day and held.hour_absences):
+            return ""  # nothing to contradict (most rows)
+
+    def entered(when: datetime.time) -> str:
+        return _("nel registro l'alunno è entrato alle %(time)s") % {"time": f"{when:%H:%M}"}
+
+    def left(when: datetime.time) -> str:
+        return _("nel registro l'alunno è uscito alle %(time)s") % {"time": f"{when:%H:%M}"}
+
     if event.whole_day:
         if held.late is not None:
-            return entered % {"time": f"{held.late.time:%H:%M}"}
+            return entered(held.late.time)
         if held.exit is not None:
-            return left % {"time": f"{held.exit.time:%H:%M}"}
+            return left(held.exit.time)
         if held.hour_absences:
             hours = ", ".join(f"{n}ª" for n in sorted(held.hour_absences))
             return _("nel registro l'alunno ha assenze orarie quel giorno (%(hours)s ora)") % {
@@ -550,12 +609,12 @@ def _contradiction(event: Event, held: Held) -> str:
             }
         return ""
     if held.day_absence is not None:
-        return absent_all_day
+        return _("nel registro l'alunno è assente per l'intera giornata")
     assert event.time is not None or event.kind == ABSENCE
     if event.kind in (LATE, SHORT_LATE):
         assert event.time is not None
         if held.late is not None and held.late.time != event.time:
-            return entered % {"time": f"{held.late.time:%H:%M}"}
+            return entered(held.late.time)
         if held.late is not None and held.late.short != (event.kind == SHORT_LATE):
             return (
                 _("nel registro è un ritardo breve")
@@ -563,13 +622,13 @@ def _contradiction(event: Event, held: Held) -> str:
                 else _("nel registro è un ritardo non breve")
             )
         if held.exit is not None and held.exit.time <= event.time:
-            return left % {"time": f"{held.exit.time:%H:%M}"}
+            return left(held.exit.time)
     if event.kind == EXIT:
         assert event.time is not None
         if held.exit is not None and held.exit.time != event.time:
-            return left % {"time": f"{held.exit.time:%H:%M}"}
+            return left(held.exit.time)
         if held.late is not None and held.late.time >= event.time:
-            return entered % {"time": f"{held.late.time:%H:%M}"}
+            return entered(held.late.time)
     return ""
 
 
@@ -600,7 +659,7 @@ def _outcome(
     check: RowCheck,
     ctx: AttendanceContext,
     event: Event,
-    writes: ServiceWrites,
+    writes: ServiceWrites | BulkWrites,
     today: datetime.date,
 ) -> RowOutcome | None:
     """The row against the register; None if it would write on a closed day (its problem is
@@ -628,13 +687,79 @@ def _outcome(
     if closed:
         check.add(closed, "data")
         return None
-    writes.add(check.line, _writer(event, create=existing is None, justify=justify, today=today))
+    if isinstance(writes, BulkWrites):
+        writes.add_event(check.line, event, create=existing is None, justify=justify)
+    else:
+        writes.add(
+            check.line, _writer(event, create=existing is None, justify=justify, today=today)
+        )
     if existing is not None:
         return RowOutcome(check.line, UPDATED, label, [_("giustificazione da registrare")])
     return RowOutcome(check.line, CREATED, label, [_("con la giustificazione")] if justify else [])
 
 
 # --- the writes ------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkWrites:
+    """The rows to write, a day at a time, by `attendance_day_apply` as the office `user`
+    (None: nobody can write). Each day in a savepoint: a refused day is reported on its lines
+    and does not hide the refusals of the next days; RowsRefused if any was (the caller's
+    transaction must then be rolled back)."""
+
+    user: User | None
+    today: datetime.date
+    days: dict[datetime.date, list[tuple[int, AttendanceWrite]]] = field(default_factory=dict)
+
+    def add_event(self, line: int, event: Event, *, create: bool, justify: bool) -> None:
+        given = None
+        if justify:
+            justified = event.justified
+            assert justified is not None
+            given = JustificationGiven(
+                reason=justified.reason,
+                decided_by=justified.by.user if justified.by is not None else None,
+                decided_at=justified.at,
+            )
+        write = AttendanceWrite(
+            student_id=event.student.pk,
+            classroom_id=event.classroom.pk,
+            kind=event.family,
+            slot_id=event.slot.pk if event.kind == ABSENCE and event.slot is not None else None,
+            time=event.time,
+            create=create,
+            justify=given,
+        )
+        self.days.setdefault(event.day, []).append((line, write))
+
+    def __len__(self) -> int:
+        return sum(len(writes) for writes in self.days.values())
+
+    def apply(self) -> dict[str, int]:
+        if self.user is None:
+            raise RowsRefused([Problem(None, _("Solo la segreteria può importare questi dati."))])
+        written: Counter[str] = Counter()
+        problems: list[Problem] = []
+        for when, lines_writes in sorted(self.days.items()):
+            try:
+                with transaction.atomic():
+                    written.update(
+                        attendance_day_apply(
+                            user=self.user,
+                            day=when,
+                            writes=[write for _line, write in lines_writes],
+                            today=self.today,
+                        )
+                    )
+            except Exception as error:
+                message = refusal(error)
+                if message is None:
+                    raise
+                problems.extend(Problem(line, message) for line, _write in lines_writes)
+        if problems:
+            raise RowsRefused(problems)
+        return dict(written)
 
 
 def _writer(event: Event, *, create: bool, justify: bool, today: datetime.date) -> RowWrite:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campanella.interop.limits import MAX_UPLOAD_BYTES, upload_too_big
+from campanella.interop.limits import ATTENDANCE_LIMITS, DEFAULT_LIMITS, limits_for, upload_too_big
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPTED_TYPES = f".csv,.txt,.tsv,.xlsx,text/csv,{XLSX_TYPE}"
@@ -26,10 +26,19 @@ class UploadForm(forms.Form):
         },
     )
 
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = limits_for(kind) if kind else DEFAULT_LIMITS
+        if self.limits != DEFAULT_LIMITS:
+            self.fields["file"].help_text = _(
+                "Prima riga con i nomi delle colonne. CSV separato da punto e virgola, virgola o "
+                "tabulazione; Excel: si legge il primo foglio. Al massimo %(max)s MB."
+            ) % {"max": self.limits.upload_bytes // (1024 * 1024)}
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(str(upload_too_big()))
+        if upload.size > self.limits.upload_bytes:
+            raise forms.ValidationError(str(upload_too_big(self.limits)))
         return upload
 
 
@@ -197,8 +206,8 @@ class AttendanceRangeForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(str(upload_too_big()))
+        if upload.size > ATTENDANCE_LIMITS.upload_bytes:
+            raise forms.ValidationError(str(upload_too_big(ATTENDANCE_LIMITS)))
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -201,6 +201,7 @@ class Enrollments:
     def __init__(
         self, student_ids: Iterable[int], start: datetime.date, end: datetime.date
     ) -> None:
+        self.start, self.end = start, end
         self._by_student: dict[int, list[Enrollment]] = defaultdict(list)
         enrollments = (
             Enrollment.objects.filter(student_id__in=set(student_ids), entry_date__lte=end)

@@ -89,10 +89,32 @@ class ImportBatch(models.Model):
         return self.status == ImportStatus.APPLIED
 
 
+ONEROSTER_SCOPE_PREFIX = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
+ONEROSTER_CLIENT_PREFIX = "campanella-"
+
+
 class KeyScope(models.TextChoices):
     ATTENDANCE_READ = "attendance:read", _("leggere le assenze")
     ATTENDANCE_WRITE = "attendance:write", _("scrivere le assenze")
     RESULTS_READ = "results:read", _("leggere gli esiti degli scrutini")
+    # OneRoster 1.2's own scopes (a key with any of them is also an OAuth 2 client of the
+    # OneRoster REST provider: docs/oneroster.md).
+    ONEROSTER_ROSTER_CORE = (
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
+        _("OneRoster: leggere scuole, anni, corsi, classi, persone e iscrizioni"),
+    )
+    ONEROSTER_ROSTER = (
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly",
+        _("OneRoster: leggere tutto l'elenco (anche i dati demografici)"),
+    )
+    ONEROSTER_DEMOGRAPHICS = (
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly",
+        _("OneRoster: leggere i dati demografici"),
+    )
+    ONEROSTER_GRADEBOOK = (
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly",
+        _("OneRoster: leggere il registro dei voti (prove e risultati)"),
+    )
     ROSTER_WRITE = "roster:write", _("importare l'anagrafica (archivio OneRoster 1.2)")
 
 
@@ -178,6 +200,14 @@ class ApiKey(models.Model):
 
     def allows(self, scope: str) -> bool:
         return self.is_active and scope in self.scopes
+
+    @property
+    def oneroster_client_id(self) -> str | None:
+        """The OAuth 2 client id of a key with OneRoster scopes (oneroster/oauth.py); its secret
+        is the key itself."""
+        if not any(scope.startswith(ONEROSTER_SCOPE_PREFIX) for scope in self.scopes):
+            return None
+        return f"{ONEROSTER_CLIENT_PREFIX}{self.pk}"
 
 
 class ResultsExportChannel(models.TextChoices):
@@ -378,3 +408,24 @@ class NightlyFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.night:%d/%m/%Y}"
+
+
+class OneRosterToken(models.Model):
+    """An OAuth 2 access token of the OneRoster REST provider, issued to a key (the client) by
+    the client credentials grant: random, kept only as its digest, short-lived, with the scopes
+    granted; it dies with the key's revocation (checked at every request)."""
+
+    key = models.ForeignKey(
+        ApiKey, on_delete=models.CASCADE, related_name="+", verbose_name=_("chiave")
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("permessi"), default=list)
+    issued_at = models.DateTimeField(_("rilasciato il"), default=timezone.now)
+    expires_at = models.DateTimeField(_("scade il"), db_index=True)
+
+    class Meta:
+        verbose_name = _("token di accesso OneRoster")
+        verbose_name_plural = _("token di accesso OneRoster")
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.expires_at:%d/%m/%Y %H:%M}"

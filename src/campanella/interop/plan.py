@@ -65,6 +65,8 @@ class Plan:
     writes: Writes | None = None
     # Distinct students of the file the institute does not have (their rows are refused).
     unknown_students: set[str] = field(default_factory=set)
+    # Outcomes counted but not kept (a big file keeps only the first rows of each action).
+    omitted: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -74,11 +76,13 @@ class Plan:
         counts = dict.fromkeys(ACTIONS, 0)
         for row in self.rows:
             counts[row.action] += 1
+        for action, count in self.omitted.items():
+            counts[action] += count
         return counts
 
     def summary(self) -> dict[str, object]:
         summary: dict[str, object] = {
-            "rows": len(self.rows),
+            "rows": len(self.rows) + sum(self.omitted.values()),
             "problems": len(self.problems),
             **self.counts(),
         }

@@ -43,6 +43,9 @@ def check_student_columns(plan: Plan, positions: Iterable[str]) -> bool:
 def row_student(check: RowCheck, finder: StudentFinder, plan: Plan) -> Student | None:
     """The row's student, by codice fiscale or else by username; unknown ones are counted."""
     cf_text = as_text(check.cell("codice_fiscale"))
+    known = finder.by_code.get(cf_text.upper()) if cf_text else None
+    if known is not None and known.codice_fiscale not in EXAMPLE_CODES:
+        return known  # a code the institute has is valid: no need to check it again
     username = as_text(check.cell("codice_alunno"))
     column = "codice_fiscale" if cf_text or not username else "codice_alunno"
     code = ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -60,6 +61,9 @@ class ServiceWrites:
     def add(self, line: int, write: RowWrite) -> None:
         self.rows.append((line, write))
 
+    def __len__(self) -> int:
+        return len(self.rows)
+
     def apply(self) -> dict[str, int]:
         """Every row through its services, each in a savepoint so that one refusal does not
         hide the next; RowsRefused with every refused line if any was (the caller's
@@ -82,11 +86,21 @@ class ServiceWrites:
         return dict(written)
 
 
+@runtime_checkable
+class Rehearsable(Protocol):
+    """Writes of legal records, rehearsed for the preview (ServiceWrites, the attendance's
+    BulkWrites): how many rows they write."""
+
+    def __len__(self) -> int: ...
+
+    def apply(self) -> dict[str, int]: ...
+
+
 def rehearse(plan: Plan) -> None:
     """Write the plan's rows and undo them, adding to the plan every refusal of the services.
     Nothing is kept: the transaction (a savepoint inside a caller's) is always rolled back."""
     writes = plan.writes
-    if not isinstance(writes, ServiceWrites) or not writes.rows:
+    if not isinstance(writes, Rehearsable) or not len(writes):
         return
     try:
         with transaction.atomic():

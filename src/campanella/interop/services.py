@@ -18,6 +18,11 @@ from django.utils.translation import gettext as _
 
 from campanella.grades.services import grades_changed
 from campanella.interop.attendance import plan_attendance
+from campanella.interop.attendance_file import (
+    AttendanceFile,
+    StreamedWrites,
+    plan_attendance_file,
+)
 from campanella.interop.grade_import import plan_grades
 from campanella.interop.models import ImportBatch, ImportKind, ImportStatus
 from campanella.interop.oneroster.importing import plan_bundle
@@ -52,6 +57,10 @@ def build_plan(
     their writes (as `user`) and undo them, so the plan lists their refusals too."""
     if kind == ImportKind.ONEROSTER:
         return plan_bundle(read_bundle(content), institute_id=institute_id, today=today, user=user)
+    if kind == ImportKind.ATTENDANCE:  # streamed, a chunk of days at a time; rehearsed there
+        return plan_attendance_file(
+            AttendanceFile(content), institute_id=institute_id, today=today, user=user
+        )
     plan = plan_sheet(
         kind=kind, sheet=read_sheet(content), institute_id=institute_id, today=today, user=user
     )
@@ -159,6 +168,23 @@ def import_apply(
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
     replan: Callable[[], Plan]
+    if batch.kind == ImportKind.ATTENDANCE:
+        file = AttendanceFile(batch.raw)
+        plan = plan_attendance_file(
+            file, institute_id=institute_id, today=today, user=user, rehearsed=False
+        )
+        if not plan.ok:
+            return _refuse(batch_id=batch_id, institute_id=institute_id, plan=plan)
+        file.keep_if_small()  # read outside the transaction, unless it is too big to keep
+
+        def attendance_now() -> Plan:
+            writes = StreamedWrites(file, institute_id=institute_id, today=today, user=user)
+            writes.plan.writes = writes
+            return writes.plan
+
+        return _apply_rows(
+            batch_id=batch_id, institute_id=institute_id, user=user, replan=attendance_now
+        )
     if batch.kind == ImportKind.ONEROSTER:
         bundle = read_bundle(batch.raw)
         reason = _("Importazione OneRoster n. %(id)s (%(file)s)") % {
@@ -199,18 +225,22 @@ def _refuse(*, batch_id: int, institute_id: int, plan: Plan) -> ApplyResult:
 def _apply_rows(
     *, batch_id: int, institute_id: int, user: User, replan: Callable[[], Plan]
 ) -> ApplyResult:
-    """Inside the transaction: the rows already read, checked against the database of now."""
+    """Inside the transaction: the rows already read, checked against the database of now
+    (`replan`; an attendance file is planned again a chunk at a time as it is written)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch_id, institute_id=institute_id)
     if batch.is_applied:
         return ApplyResult(batch, ALREADY_APPLIED)
     plan = replan()
     written: dict[str, int] | None = None
     if plan.ok and plan.writes is not None and batch.kind in RECORD_KINDS:
+        writes = plan.writes
         try:
             with transaction.atomic():
-                written = plan.writes.apply()  # the services keep the pages' stamps themselves
+                written = writes.apply()  # the services keep the pages' stamps themselves
         except RowsRefused as refused:
             plan.refuse(refused.problems)
+        if isinstance(writes, StreamedWrites):
+            plan = writes.plan  # made while writing
     elif plan.ok and plan.writes is not None:
         try:
             with transaction.atomic():

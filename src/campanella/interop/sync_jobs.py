@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import Any, Final
+from typing import Final
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,16 +27,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campanella.interop.attendance import Finders, plan_attendance
+from campanella.interop.attendance_file import AttendanceFile, Selection, plan_attendance_file
 from campanella.interop.columns import match_header
-from campanella.interop.lookup import Enrollments, StudentFinder
 from campanella.interop.models import ImportBatch, ImportKind, SyncJob, SyncJobStatus
 from campanella.interop.plan import CONFLICT, Plan, RowCheck, RowsRefused
 from campanella.interop.records import day as day_text
-from campanella.interop.services import import_preview, plan_sheet
 from campanella.interop.tabular import Problem, Sheet, SheetRow, read_sheet
 
 __all__ = ["read_sheet"]  # the tests read batches the way the jobs do
-from campanella.interop.values import as_text, date_value
+from campanella.interop.values import date_value
 from campanella.people.models import User
 from campanella.school.guard import DayClosed
 
@@ -69,59 +69,6 @@ def rows_by_day(sheet: Sheet) -> dict[datetime.date, list[SheetRow]]:
     return dict(sorted(grouped.items()))
 
 
-def selection_problems(
-    sheet: Sheet,
-    *,
-    institute_id: int,
-    school_ids: set[int],
-    start: datetime.date,
-    end: datetime.date,
-) -> list[Problem]:
-    """A problem on each line whose day is outside the range, or whose student that day is not
-    in one of the chosen schools (unknown students are the preview's own problems)."""
-    header = match_header(ImportKind.ATTENDANCE, sheet.header)
-    width = len(sheet.header)
-    finder = StudentFinder(institute_id)
-    wanted: list[tuple[int, Any, datetime.date]] = []
-    problems: list[Problem] = []
-    for row in sheet.rows:
-        check = RowCheck(row, header, width)
-        when = check.parse("data", date_value)
-        if when is None:
-            continue
-        if not start <= when <= end:
-            problems.append(
-                Problem(
-                    row.line,
-                    _("il %(day)s è fuori dai giorni scelti (dal %(start)s al %(end)s)")
-                    % {"day": day_text(when), "start": day_text(start), "end": day_text(end)},
-                )
-            )
-            continue
-        student, _code = finder.find(
-            as_text(check.cell("codice_fiscale")).upper(), as_text(check.cell("codice_alunno"))
-        )
-        if student is not None:
-            wanted.append((row.line, student, when))
-    if wanted:
-        enrollments = Enrollments([s.pk for _l, s, _d in wanted], start, end)
-        for line, student, when in wanted:
-            classroom = enrollments.classroom_on(student, when)
-            if classroom is not None and classroom.school_id not in school_ids:
-                problems.append(
-                    Problem(
-                        line,
-                        _("%(student)s il %(day)s era in una scuola non scelta (%(school)s)")
-                        % {
-                            "student": student.full_name,
-                            "day": day_text(when),
-                            "school": classroom.school.name,
-                        },
-                    )
-                )
-    return problems
-
-
 def range_preview(
     *,
     batch: ImportBatch,
@@ -130,18 +77,15 @@ def range_preview(
     end: datetime.date,
     user: User | None = None,
 ) -> Plan:
-    """The import's preview, refused where a line is outside the office's choice."""
-    plan = import_preview(batch=batch, user=user)
-    plan.refuse(
-        selection_problems(
-            read_sheet(batch.raw),
-            institute_id=batch.institute_id,
-            school_ids=school_ids,
-            start=start,
-            end=end,
-        )
+    """The import's preview, refused where a line is outside the office's choice (read as a
+    stream, a chunk of days at a time: `attendance_file`)."""
+    return plan_attendance_file(
+        AttendanceFile(batch.raw),
+        institute_id=batch.institute_id,
+        today=timezone.localdate(),
+        user=user or batch.uploaded_by,
+        selection=Selection(frozenset(school_ids), start, end),
     )
-    return plan
 
 
 # --- the job ---------------------------------------------------------------------------------
@@ -169,7 +113,8 @@ def job_start(
     plan = range_preview(batch=batch, school_ids=school_ids, start=start, end=end, user=user)
     if not plan.ok:
         raise JobRefused(_("Il file ha problemi: correggerli e caricarlo di nuovo."))
-    days = rows_by_day(read_sheet(batch.raw))
+    file = AttendanceFile(batch.raw)
+    days = {day: file.per_day[day] for day in file.days()}
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         existing = SyncJob.objects.filter(batch=locked).first()
@@ -183,7 +128,7 @@ def job_start(
             end_date=end,
             requested_by=user,
             days_total=len(days),
-            rows_total=sum(len(rows) for rows in days.values()),
+            rows_total=sum(days.values()),
         )
         _log(job, _("Importazione richiesta: %(n)d giorni.") % {"n": len(days)})
         job.save(update_fields=["log"])
@@ -241,20 +186,26 @@ def _add(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
 
 
 def _apply_day(
-    job_id: int, when: datetime.date, rows: list[SheetRow], header: list[str], user: User | None
+    job_id: int,
+    when: datetime.date,
+    rows: list[SheetRow],
+    header: list[str],
+    user: User | None,
+    finders: Finders | None = None,
 ) -> bool:
-    """One day, all or nothing, with the checkpoint in the same transaction. False when the job
-    was cancelled or taken over (its lease lost) before the day began."""
+    """One day, all or nothing, with the checkpoint in the same transaction: planned against
+    the register of now and written in bulk (`register.services.attendance_day_apply`). False
+    when the job was cancelled or taken over (its lease lost) before the day began."""
     with transaction.atomic():
         job = SyncJob.objects.select_for_update().get(pk=job_id)
         if job.cancel_requested or job.status != SyncJobStatus.RUNNING:
             return False
-        plan = plan_sheet(
-            kind=ImportKind.ATTENDANCE,
-            sheet=Sheet(header=header, rows=rows),
+        plan = plan_attendance(
+            Sheet(header=header, rows=rows),
             institute_id=job.institute_id,
             today=timezone.localdate(),
             user=user,
+            finders=finders,
         )
         written: dict[str, int] | None = None
         if plan.ok and plan.writes is not None:
@@ -301,12 +252,21 @@ def job_run(job_id: int) -> SyncJob | None:
     job = _claim(job_id)
     if job is None:
         return None
-    sheet = read_sheet(job.batch.raw)
+    file = AttendanceFile(job.batch.raw)
     user = job.requested_by
-    for when, rows in rows_by_day(sheet).items():
-        if job.checkpoint is not None and when <= job.checkpoint:
-            continue  # done by an earlier run
-        if not _apply_day(job_id, when, rows, sheet.header, user):
+    finders = Finders.of(job.institute_id)
+    checkpoint = job.checkpoint
+    # A chunk of days read at a time (memory bounded whatever the file), each day written in
+    # its own transaction.
+    for chunk in file.chunks():
+        days = [d for d in chunk if d is not None and (checkpoint is None or d > checkpoint)]
+        if not days:
+            continue  # done by an earlier run (or rows without a day: the preview refused them)
+        rows = file.rows(days)
+        finders.load_enrollments(days[0], days[-1])
+        if not all(
+            _apply_day(job_id, when, rows[when], file.header, user, finders) for when in days
+        ):
             break
     current = SyncJob.objects.get(pk=job_id)
     if current.cancel_requested:

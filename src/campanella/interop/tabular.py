@@ -15,17 +15,19 @@ import codecs
 import csv
 import datetime
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from campanella.interop.limits import (
+    DEFAULT_LIMITS,
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_ROWS,
     MAX_SAMPLE_CHARS,
-    MAX_UPLOAD_BYTES,
+    Limits,
     UnreadableFileError,
     cell_too_long,
     too_many_columns,
@@ -36,11 +38,24 @@ from campanella.interop.xlsx import column_letters, read_first_sheet
 
 Cell = str | datetime.date
 
-__all__ = ["MAX_ROWS", "Cell", "Problem", "Sheet", "SheetRow", "UnreadableFileError", "read_sheet"]
+__all__ = [
+    "MAX_ROWS",
+    "Cell",
+    "Problem",
+    "Sheet",
+    "SheetRow",
+    "UnreadableFileError",
+    "read_sheet",
+    "stream_sheet",
+]
 
 DELIMITERS = ";,\t"
 DELIMITER_NAMES = {";": "punto e virgola", ",": "virgola", "\t": "tabulazione"}
 ALLOWED_CONTROL_CHARS = frozenset("\t\n\r")
+# Control characters but those: a binary file, not a table.
+CONTROL_CHARS = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in ALLOWED_CONTROL_CHARS) + "]"
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,9 @@ class SheetRow:
     cells: tuple[Cell, ...]
 
 
+RowSink = Callable[[list[str], SheetRow], None]  # (the header, a data row)
+
+
 @dataclass
 class Sheet:
     header: list[str] = field(default_factory=list)
@@ -68,15 +86,31 @@ class Sheet:
     notices: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     description: str = ""
+    # Data rows read (streamed ones too); a streamed sheet hands each row to `sink` instead of
+    # keeping it in `rows`.
+    count: int = 0
+    limits: Limits = field(default=DEFAULT_LIMITS, repr=False, compare=False)
+    sink: RowSink | None = field(default=None, repr=False, compare=False)
 
 
-def read_sheet(content: bytes) -> Sheet:
+def read_sheet(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Sheet:
     """Read CSV (UTF-8, UTF-16 or Windows-1252; ; , or tab) or the first sheet of an XLSX."""
+    return _read(content, Sheet(limits=limits))
+
+
+def stream_sheet(content: bytes, sink: RowSink, limits: Limits = DEFAULT_LIMITS) -> Sheet:
+    """`read_sheet` without keeping the rows: each data row goes to `sink` as it is read (the
+    returned sheet has the header, the notices, the problems and the count). A file refused
+    by a limit may have given some rows to `sink` before."""
+    return _read(content, Sheet(limits=limits, sink=sink))
+
+
+def _read(content: bytes, sheet: Sheet) -> Sheet:
     try:
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise upload_too_big()
+        if len(content) > sheet.limits.upload_bytes:
+            raise upload_too_big(sheet.limits)
         if content.startswith(b"PK\x03\x04"):
-            return _read_xlsx(content)
+            return _read_xlsx(content, sheet)
         if content.startswith(b"\xd0\xcf\x11\xe0"):
             raise UnreadableFileError(
                 _(
@@ -84,9 +118,9 @@ def read_sheet(content: bytes) -> Sheet:
                     "Cartella di lavoro Excel (.xlsx) o come CSV."
                 )
             )
-        return _read_csv(content)
+        return _read_csv(content, sheet)
     except UnreadableFileError as error:
-        return Sheet(problems=[Problem(error.line, str(error))])
+        return Sheet(problems=[Problem(error.line, str(error))], limits=sheet.limits)
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -120,7 +154,7 @@ def decode_text(content: bytes) -> tuple[str, str, list[str]]:
                     "file come «CSV UTF-8»."
                 )
             )
-    if any(ord(char) < 32 and char not in ALLOWED_CONTROL_CHARS for char in text):
+    if CONTROL_CHARS.search(text):
         raise UnreadableFileError(_not_a_table_message())
     return text, encoding, notices
 
@@ -170,7 +204,7 @@ def _excel_separator_hint(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _read_csv(content: bytes) -> Sheet:
+def _read_csv(content: bytes, sheet: Sheet) -> Sheet:
     text, encoding, notices = decode_text(content)
     if not text.strip():
         raise UnreadableFileError(_("Il file è vuoto."))
@@ -183,7 +217,7 @@ def _read_csv(content: bytes) -> Sheet:
             )
             % {"delimiter": delimiter}
         )
-    sheet = Sheet(notices=notices)
+    sheet.notices = notices
     sheet.description = _("CSV, separatore: %(delimiter)s, codifica %(encoding)s") % {
         "delimiter": DELIMITER_NAMES[delimiter],
         "encoding": encoding,
@@ -206,13 +240,11 @@ def _read_csv(content: bytes) -> Sheet:
 # --- XLSX -------------------------------------------------------------------------------------
 
 
-def _read_xlsx(content: bytes) -> Sheet:
-    sheet = Sheet()
-
+def _read_xlsx(content: bytes, sheet: Sheet) -> Sheet:
     def add_row(line: int, values: Sequence[object]) -> None:
         _add_record(sheet, line, [xlsx_cell(value) for value in values])
 
-    name = read_first_sheet(content, add_row)
+    name = read_first_sheet(content, add_row, sheet.limits)
     sheet.description = _("Excel .xlsx, foglio «%(name)s»") % {"name": name}
     _check_not_empty(sheet)
     return sheet
@@ -245,9 +277,14 @@ def _add_record(sheet: Sheet, line: int, cells: list[Cell]) -> None:
         sheet.header = [str(cell) for cell in cells]
         return
     if cells:
-        sheet.rows.append(SheetRow(line, tuple(cells)))
-        if len(sheet.rows) > MAX_ROWS:
-            raise too_many_rows()
+        sheet.count += 1
+        if sheet.count > sheet.limits.rows:
+            raise too_many_rows(sheet.limits)
+        row = SheetRow(line, tuple(cells))
+        if sheet.sink is not None:
+            sheet.sink(sheet.header, row)
+        else:
+            sheet.rows.append(row)
 
 
 def _check_limits(line: int, cells: Sequence[Cell]) -> None:
@@ -263,7 +300,7 @@ def _check_not_empty(sheet: Sheet) -> None:
         sheet.problems.append(
             Problem(1, _("La prima riga deve contenere i nomi delle colonne, ma è vuota."))
         )
-    elif not sheet.rows and not sheet.problems:
+    elif not sheet.count and not sheet.problems:
         sheet.problems.append(
             Problem(
                 None,

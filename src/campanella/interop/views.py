@@ -175,7 +175,8 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     staff = office_or_404(request.user)
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = UploadForm(*data, kind=kind)
     if form.is_bound and form.is_valid():
         uploaded = form.cleaned_data["file"]
         batch, _plan = import_upload(
@@ -220,8 +221,9 @@ def _sections(plan: Plan) -> list[Section]:
     grouped: dict[str, list[RowOutcome]] = {action: [] for action in SECTION_TITLES}
     for row in plan.rows:
         grouped[row.action].append(row)
+    counts = plan.counts()  # a big plan keeps only the first rows of each action
     return [
-        Section(action, str(title), rows[:TABLE_LIMIT], len(rows))
+        Section(action, str(title), rows[:TABLE_LIMIT], counts[action])
         for action, title in SECTION_TITLES.items()
         if (rows := grouped[action])
     ]

@@ -30,11 +30,11 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from campanella.interop.limits import (
+    DEFAULT_LIMITS,
     MAX_CELL_CHARS,
     MAX_COLUMNS,
-    MAX_UNCOMPRESSED_BYTES,
-    MAX_XLSX_CELLS,
     MAX_ZIP_MEMBERS,
+    Limits,
     UnreadableFileError,
     cell_too_long,
     too_many_cells,
@@ -68,15 +68,15 @@ def damaged() -> UnreadableFileError:
     )
 
 
-def read_first_sheet(content: bytes, on_row: RowHandler) -> str:
+def read_first_sheet(content: bytes, on_row: RowHandler, limits: Limits = DEFAULT_LIMITS) -> str:
     """Call `on_row(line, values)` for each row with a value; return the sheet's name."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            check_archive(archive)
+            check_archive(archive, limits)
             parts = _Parts.find(archive)
-            shared = _shared_strings(archive, parts.shared_strings)
-            dates = _date_styles(archive, parts.styles)
-            reader = _SheetReader(shared, dates, parts.epoch, on_row)
+            shared = _shared_strings(archive, parts.shared_strings, limits)
+            dates = _date_styles(archive, parts.styles, limits)
+            reader = _SheetReader(shared, dates, parts.epoch, on_row, limits)
             _parse(archive, parts.sheet, reader.start, reader.end, reader.text)
             return parts.sheet_name
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError):
@@ -84,13 +84,13 @@ def read_first_sheet(content: bytes, on_row: RowHandler) -> str:
         raise damaged() from None
 
 
-def check_archive(archive: zipfile.ZipFile) -> None:
+def check_archive(archive: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse by the sizes the zip declares, before decompressing anything."""
     members = archive.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
         raise too_many_parts()
-    if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
-        raise uncompressed_too_big()
+    if sum(member.file_size for member in members) > limits.uncompressed_bytes:
+        raise uncompressed_too_big(limits)
     names = {member.filename for member in members}
     if WORKBOOK in names:
         return
@@ -234,7 +234,9 @@ class _TextCollector:
         return "".join(self.parts)
 
 
-def _shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str | _TooLong]:
+def _shared_strings(
+    archive: zipfile.ZipFile, path: str | None, limits: Limits
+) -> list[str | _TooLong]:
     strings: list[str | _TooLong] = []
     if path is None or path not in archive.namelist():
         return strings
@@ -258,14 +260,14 @@ def _shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str | _T
             phonetic -= 1
         elif tag == "si":
             strings.append(TOO_LONG if text.too_long else text.value)
-            if len(strings) > MAX_XLSX_CELLS:
-                raise too_many_cells()
+            if len(strings) > limits.xlsx_cells:
+                raise too_many_cells(limits)
 
     _parse(archive, path, start, end, text.add)
     return strings
 
 
-def _date_styles(archive: zipfile.ZipFile, path: str | None) -> frozenset[int]:
+def _date_styles(archive: zipfile.ZipFile, path: str | None, limits: Limits) -> frozenset[int]:
     """Indexes of the cell styles whose number format shows a date."""
     if path is None or path not in archive.namelist():
         return frozenset()
@@ -281,8 +283,8 @@ def _date_styles(archive: zipfile.ZipFile, path: str | None) -> frozenset[int]:
             in_cell_styles = True
         elif tag == "xf" and in_cell_styles:
             formats.append(_int(attrs.get("numFmtId")))
-            if len(formats) > MAX_XLSX_CELLS:
-                raise too_many_cells()
+            if len(formats) > limits.xlsx_cells:
+                raise too_many_cells(limits)
 
     def end(tag: str) -> None:
         nonlocal in_cell_styles
@@ -336,7 +338,9 @@ class _SheetReader:
         date_styles: frozenset[int],
         epoch: datetime.datetime,
         on_row: RowHandler,
+        limits: Limits,
     ) -> None:
+        self.limits = limits
         self.shared = shared
         self.date_styles = date_styles
         self.epoch = epoch
@@ -364,8 +368,8 @@ class _SheetReader:
 
     def _start_cell(self, attrs: Mapping[str, str]) -> None:
         self.seen_cells += 1
-        if self.seen_cells > MAX_XLSX_CELLS:
-            raise too_many_cells()
+        if self.seen_cells > self.limits.xlsx_cells:
+            raise too_many_cells(self.limits)
         reference = attrs.get("r")
         self.column = column_index(reference) if reference else self.column + 1
         self.cell_type = attrs.get("t", "n")

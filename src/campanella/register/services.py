@@ -27,7 +27,7 @@ from campanella.audit.services import (
     changes_record_updated,
     snapshot,
 )
-from campanella.people.models import Student, User
+from campanella.people.models import Enrollment, Student, User
 from campanella.people.news import StudentNews, tell_families
 from campanella.people.roles import is_office_of, roles_for_user
 from campanella.people.selectors import active_enrollments_on, enrolled_students
@@ -552,6 +552,334 @@ def attendance_cancel(*, user: User, record: Absence | LateEntry | EarlyExit, re
     if record.is_cancelled:
         raise RegisterError(_("Questa registrazione è già annullata."))
     _cancel(record, user, reason.strip(), _institute_id(record.classroom))
+
+
+# --- attendance written in bulk (the office's import) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class JustificationGiven:
+    """A justification decided elsewhere (the back-office), recorded by the office."""
+
+    reason: str
+    decided_by: User | None = None  # None: the office recording it
+    decided_at: datetime.datetime | None = None  # None: when it is recorded
+
+
+@dataclass(frozen=True)
+class AttendanceWrite:
+    """One event of a day for `attendance_day_apply`: recorded if `create` (else it is in the
+    register already), then justified if `justify` is given and the student still has open
+    events of that kind that day."""
+
+    student_id: int
+    classroom_id: int
+    kind: str  # JustificationKind: ABSENCE (whole day, or one hour with `slot_id`), LATE, EXIT
+    slot_id: int | None = None  # the hour of an hour absence
+    time: datetime.time | None = None  # of a late entry or an early exit
+    create: bool = True
+    justify: JustificationGiven | None = None
+
+
+class AttendanceChanged(RegisterError):
+    """What the day's writes assumed about the register is no longer true (a teacher wrote
+    meanwhile): nothing of the day is written."""
+
+
+Event = Absence | LateEntry | EarlyExit
+
+
+@dataclass
+class _DayRegister:
+    """The day's records of some students, read locked: (student, kind) -> records."""
+
+    day_absent: dict[int, Absence] = field(default_factory=dict)
+    hours: dict[tuple[int, int], Absence] = field(default_factory=dict)
+    late: dict[int, LateEntry] = field(default_factory=dict)
+    exits: dict[int, EarlyExit] = field(default_factory=dict)
+    covered: set[int] = field(default_factory=set)  # id() of events given a justification
+    born: dict[int, int] = field(default_factory=dict)  # id() of a new event: its write's index
+
+    @classmethod
+    def read(cls, student_ids: set[int], day: datetime.date) -> _DayRegister:
+        held = cls()
+        alive = {"student_id__in": student_ids, "date": day, "cancelled_at__isnull": True}
+        for absence in Absence.objects.select_for_update().filter(**alive).order_by("pk"):
+            if absence.slot_id is None:
+                held.day_absent[absence.student_id] = absence
+            else:
+                held.hours[(absence.student_id, absence.slot_id)] = absence
+        for entry in LateEntry.objects.select_for_update().filter(**alive).order_by("pk"):
+            held.late[entry.student_id] = entry
+        for exit_ in EarlyExit.objects.select_for_update().filter(**alive).order_by("pk"):
+            held.exits[exit_.student_id] = exit_
+        return held
+
+    def existing(self, write: AttendanceWrite) -> Event | None:
+        if write.kind == JustificationKind.LATE:
+            return self.late.get(write.student_id)
+        if write.kind == JustificationKind.EXIT:
+            return self.exits.get(write.student_id)
+        if write.slot_id is None:
+            return self.day_absent.get(write.student_id)
+        return self.hours.get((write.student_id, write.slot_id))
+
+    def contradicts(self, write: AttendanceWrite) -> bool:
+        """A new event the register's own rules refuse beside what it holds."""
+        student = write.student_id
+        day_absent = student in self.day_absent
+        if write.kind == JustificationKind.ABSENCE and write.slot_id is None:
+            return (
+                student in self.late
+                or student in self.exits
+                or any(key[0] == student for key in self.hours)
+            )
+        if day_absent:
+            return True
+        assert write.kind == JustificationKind.ABSENCE or write.time is not None
+        late, exit_ = self.late.get(student), self.exits.get(student)
+        if write.kind == JustificationKind.LATE:
+            return exit_ is not None and write.time is not None and write.time >= exit_.time
+        if write.kind == JustificationKind.EXIT:
+            return late is not None and write.time is not None and write.time <= late.time
+        return False
+
+    def add(self, record: Event, index: int) -> None:
+        self.born[id(record)] = index
+        if isinstance(record, LateEntry):
+            self.late[record.student_id] = record
+        elif isinstance(record, EarlyExit):
+            self.exits[record.student_id] = record
+        elif record.slot_id is None:
+            self.day_absent[record.student_id] = record
+        else:
+            self.hours[(record.student_id, record.slot_id)] = record
+
+    def open_events(self, student_id: int, kind: str, upto: int) -> list[Event]:
+        """The student's events of that kind not yet justified (`open_events` of the day) when
+        the write `upto` is made: those of the later writes do not exist yet."""
+        records: list[Event]
+        if kind == JustificationKind.LATE:
+            records = [r for r in [self.late.get(student_id)] if r is not None]
+        elif kind == JustificationKind.EXIT:
+            records = [r for r in [self.exits.get(student_id)] if r is not None]
+        else:
+            day_absence = self.day_absent.get(student_id)
+            hours = [a for (s, _slot), a in self.hours.items() if s == student_id]
+            records = [*([day_absence] if day_absence else []), *hours]
+        return [
+            r
+            for r in records
+            if r.justification_id is None
+            and id(r) not in self.covered
+            and self.born.get(id(r), -1) <= upto
+        ]
+
+
+@transaction.atomic
+def attendance_day_apply(
+    *,
+    user: User,
+    day: datetime.date,
+    writes: Sequence[AttendanceWrite],
+    today: datetime.date | None = None,
+) -> dict[str, int]:
+    """The office records one day of attendance events taken elsewhere (its import), in bulk:
+    the same records, history and news as `roll_call_save`, `hour_absences_save`,
+    `late_entry_record`, `early_exit_record`, `justification_submit` and `justification_decide`
+    called as the office for each event in order, with a constant number of queries.
+
+    The day's classrooms are locked (the write guard, which teachers' writes of that day wait
+    for too) and the students' records of the day read again under lock: an event already
+    there, or one the register's rules refuse beside what is there now, raises
+    AttendanceChanged and nothing of the day is written. Returns what was written by kind."""
+    if not writes:
+        return {}
+    today = today or timezone.localdate()
+    classrooms = {
+        c.pk: c
+        for c in Classroom.objects.filter(pk__in={w.classroom_id for w in writes}).select_related(
+            "school__institute", "school_year"
+        )
+    }
+    institutes = {c.school.institute_id for c in classrooms.values()}
+    if len(classrooms) != len({w.classroom_id for w in writes}) or len(institutes) != 1:
+        raise NotAllowed
+    institute_id = institutes.pop()
+    if not is_office_of(user, institute_id):
+        raise NotAllowed
+    ensure_open(classroom_ids=sorted(classrooms), start=day)
+    _check_not_future(day, today)
+    # One check per school and year (the calendar is the school's), not per classroom.
+    for classroom in {(c.school_id, c.school_year_id): c for c in classrooms.values()}.values():
+        _check_school_day(classroom, day)
+    student_ids = {w.student_id for w in writes}
+    enrolled = set(
+        Enrollment.objects.filter(
+            active_enrollments_on(day), student_id__in=student_ids
+        ).values_list("student_id", "classroom_id")
+    )
+    if any((w.student_id, w.classroom_id) not in enrolled for w in writes):
+        raise NotAllowed
+    slots = _school_slots({c.school_id for c in classrooms.values()})
+    held = _DayRegister.read(student_ids, day)
+    created = _attendance_create(user, day, writes, classrooms, slots, held)
+    written = {key: len(records) for key, records in created.items() if records}
+    justified = _attendance_justify(user, day, writes, held, institute_id)
+    if justified:
+        written["justifications_created"] = justified
+    return written
+
+
+def _school_slots(school_ids: set[int]) -> dict[int, list[HourSlot]]:
+    slots: dict[int, list[HourSlot]] = {school_id: [] for school_id in school_ids}
+    for slot in HourSlot.objects.filter(school_id__in=school_ids).order_by("start_time"):
+        slots[slot.school_id].append(slot)
+    return slots
+
+
+def _attendance_create(
+    user: User,
+    day: datetime.date,
+    writes: Sequence[AttendanceWrite],
+    classrooms: dict[int, Classroom],
+    slots: dict[int, list[HourSlot]],
+    held: _DayRegister,
+) -> dict[str, list[Event]]:
+    """The new records, checked as the single services check them, in one INSERT per kind."""
+    changed = _(
+        "Il registro del %(day)s è cambiato durante l'importazione (un docente l'ha modificato "
+        "nel frattempo): il giorno non è stato importato. Ripetere l'importazione."
+    ) % {"day": f"{day:%d/%m/%Y}"}
+    new: dict[str, list[Event]] = {
+        "absences_created": [],
+        "late_entries_created": [],
+        "early_exits_created": [],
+    }
+    for index, write in enumerate(writes):
+        if not write.create:
+            if held.existing(write) is None:
+                raise AttendanceChanged(changed)
+            continue
+        if held.existing(write) is not None or held.contradicts(write):
+            raise AttendanceChanged(changed)
+        classroom = classrooms[write.classroom_id]
+        record = _new_event(user, day, write, classroom, slots[classroom.school_id])
+        held.add(record, index)
+        new[_created_key(record)].append(record)
+    # Events the family announced are linked to the announcement (hour absences are not, as
+    # in `hour_absences_save`).
+    _attach_announced(
+        [r for r in new["absences_created"] if r.slot_id is None], JustificationKind.ABSENCE
+    )
+    _attach_announced(new["late_entries_created"], JustificationKind.LATE)
+    _attach_announced(new["early_exits_created"], JustificationKind.EXIT)
+    institute_id = next(iter(classrooms.values())).school.institute_id
+    for records in new.values():
+        if not records:
+            continue
+        manager: Any = type(records[0])._default_manager  # one model per list
+        manager.bulk_create(records)
+        changes_record_created(instances=records, actor=user, institute_id=institute_id)
+    by_classroom: dict[int, list[Event]] = {}
+    for records in new.values():
+        for record in records:
+            by_classroom.setdefault(record.classroom_id, []).append(record)
+    for classroom_id, records in by_classroom.items():
+        tell_about_attendance(classrooms[classroom_id], records)
+    return new
+
+
+def _created_key(record: Event) -> str:
+    if isinstance(record, LateEntry):
+        return "late_entries_created"
+    if isinstance(record, EarlyExit):
+        return "early_exits_created"
+    return "absences_created"
+
+
+def _new_event(
+    user: User,
+    day: datetime.date,
+    write: AttendanceWrite,
+    classroom: Classroom,
+    slots: list[HourSlot],
+) -> Event:
+    common: dict[str, Any] = {
+        "student_id": write.student_id, "classroom": classroom, "date": day, "recorded_by": user,
+    }  # fmt: skip
+    if write.kind == JustificationKind.ABSENCE:
+        if write.slot_id is not None and write.slot_id not in {s.pk for s in slots}:
+            raise NotAllowed
+        return Absence(slot_id=write.slot_id, **common)
+    if write.time is None or write.kind not in (JustificationKind.LATE, JustificationKind.EXIT):
+        raise RegisterError(_("Indicare l'ora di entrata o di uscita."))
+    if write.kind == JustificationKind.EXIT:
+        _check_in_school_hours(slots, write.time, _("L'uscita"))
+        return EarlyExit(time=write.time, slot=_slot_at(slots, write.time), **common)
+    _check_in_school_hours(slots, write.time, _("L'entrata"))
+    first_start = datetime.datetime.combine(day, slots[0].start_time)
+    late_by = (datetime.datetime.combine(day, write.time) - first_start).total_seconds() / 60
+    short = late_by <= classroom.school.institute.short_late_minutes
+    return LateEntry(time=write.time, slot=_slot_at(slots, write.time), short=short, **common)
+
+
+def _attendance_justify(
+    user: User,
+    day: datetime.date,
+    writes: Sequence[AttendanceWrite],
+    held: _DayRegister,
+    institute_id: int,
+) -> int:
+    """The justifications given, in the order of `writes`: each covers the student's events
+    of its kind still open then (as `justification_submit` then `justification_decide`), with
+    the same history: created pending, its events linked, then accepted."""
+    covered: list[tuple[Justification, list[Event], JustificationGiven]] = []
+    for index, write in enumerate(writes):
+        if write.justify is None:
+            continue
+        events = held.open_events(write.student_id, write.kind, index)
+        if not events:
+            continue
+        justification = Justification(
+            student_id=write.student_id, kind=write.kind, start_date=day, end_date=day,
+            reason=write.justify.reason.strip(), in_advance=False, submitted_by=user,
+        )  # fmt: skip
+        held.covered.update(id(event) for event in events)  # not open for the next writes
+        covered.append((justification, events, write.justify))
+    if not covered:
+        return 0
+    justifications = [justification for justification, _events, _given in covered]
+    Justification.objects.bulk_create(justifications)
+    changes_record_created(instances=justifications, actor=user, institute_id=institute_id)
+    linked: dict[type[Event], list[tuple[Event, dict[str, Any]]]] = {}
+    for justification, events, _given in covered:
+        for event in events:
+            before = snapshot(event)
+            event.justification = justification
+            linked.setdefault(type(event), []).append((event, before))
+    for model, pairs in linked.items():
+        updates: Any = model._default_manager  # the events of one model
+        updates.bulk_update([event for event, _before in pairs], ["justification"])
+        changes_record_updated(
+            changed=pairs, actor=user, reason=_("giustificazione presentata"),
+            institute_id=institute_id,
+        )  # fmt: skip
+    now = timezone.now()
+    befores = []
+    for justification, _events, given in covered:
+        befores.append(snapshot(justification))
+        justification.status = JustificationStatus.ACCEPTED
+        justification.decided_by = given.decided_by or user
+        justification.decided_at = given.decided_at or now
+        justification.decision_note = ""
+    Justification.objects.bulk_update(
+        justifications, ["status", "decided_by", "decided_at", "decision_note"]
+    )
+    changes_record_updated(
+        changed=zip(justifications, befores, strict=True), actor=user, institute_id=institute_id
+    )
+    return len(covered)
 
 
 # --- justifications --------------------------------------------------------------------------

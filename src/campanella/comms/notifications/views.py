@@ -7,15 +7,18 @@ so another login's notification answers 404 like a missing one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -138,13 +141,33 @@ def push_unsubscribe(request: HttpRequest) -> HttpResponse:
     return redirect("comms:notification_preferences")
 
 
+# What the service worker copies at install, so the app opens without the network.
+PRECACHED_STATIC = (
+    "campanella/bootstrap-italia.css",
+    "campanella/campanella.css",
+    "campanella/campanella.js",
+    "campanella/notifications.js",
+    "campanella/favicon.svg",
+    "campanella/icon-192.png",
+)
+
+
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker: shows pushes, opens their page. Served here with a header that lets
-    it control the whole site (its own path is below /comunicazioni/)."""
-    response = HttpResponse(
-        render_to_string("comms/notifications/sw.js"), content_type="text/javascript"
-    )
+    """The service worker: pushes, offline copies of the pages read (accounts/offline.py) and
+    the site's static files. Served here with a header that lets it control the whole site (its
+    own path is below /comunicazioni/). Its version is the digest of what it says, so a release
+    that changes a static file's name installs a new one."""
+    context = {
+        "precache": [static(name) for name in PRECACHED_STATIC],
+        "static_prefix": settings.STATIC_URL,
+        "stylesheet": static("campanella/bootstrap-italia.css"),
+        "icon": static("campanella/favicon.svg"),
+    }
+    unversioned = render_to_string("comms/notifications/sw.js", {**context, "version": ""})
+    version = hashlib.sha256(unversioned.encode()).hexdigest()[:12]
+    body = render_to_string("comms/notifications/sw.js", {**context, "version": version})
+    response = HttpResponse(body, content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response

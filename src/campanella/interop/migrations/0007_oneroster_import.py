@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interop', '0005_nightly'),
+        ('interop', '0006_oneroster_access_tokens'),
         ('school', '0005_closed_period'),
     ]
 
