@@ -9,7 +9,7 @@ import pytest
 from campanella.audit.models import Change
 from campanella.interop.models import RosterLink
 from campanella.interop.plan import CREATED, REJECTED, UNCHANGED, UPDATED
-from campanella.people.models import Enrollment, Guardianship, Staff, Student
+from campanella.people.models import Enrollment, Guardian, Guardianship, Staff, Student
 from campanella.school.models import Classroom, ClassroomSubject, Teaching
 from tests.conftest import Cast
 from tests.interop.oneroster_import.helpers import (
@@ -106,3 +106,26 @@ def test_without_the_codice_fiscale_new_students_are_refused(cast: Cast) -> None
     students = Student.objects.count()
     assert not apply(cast, batch, office=office).applied
     assert Student.objects.count() == students
+
+
+def test_a_person_removed_since_is_created_again_and_found_the_next_time(cast: Cast) -> None:
+    """Guardians come without a codice fiscale: only their link finds them again."""
+    institute, school, office = empty_institute(cast)
+    content = for_institute(cast, institute, school, exported(cast))
+    assert apply(cast, upload(cast, content, office=office)[0], office=office).applied
+    guardians = Guardian.objects.filter(institute=institute)
+    count = guardians.count()
+    assert count == 2 and not guardians.exclude(codice_fiscale="").exists()
+    guardians.first().delete()  # type: ignore[union-attr]
+
+    batch, plan = upload(cast, content, office=office)
+    assert plan.counts()[CREATED] == 1, [
+        (r.label, r.action) for r in plan.rows if r.action != UNCHANGED
+    ]
+    assert apply(cast, batch, office=office).applied
+    assert guardians.count() == count
+
+    again, plan = upload(cast, content, office=office)
+    assert plan.counts()[CREATED] == plan.counts()[UPDATED] == 0
+    assert apply(cast, again, office=office).applied
+    assert guardians.count() == count

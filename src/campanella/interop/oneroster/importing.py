@@ -170,6 +170,7 @@ class BundleWrites:
     changed_enrollments: list[tuple[Enrollment, dict[str, Any]]] = field(default_factory=list)
     new_teachings: list[Teaching] = field(default_factory=list)
     roster_links: list[tuple[str, str, Model]] = field(default_factory=list)
+    stale_links: list[tuple[str, str]] = field(default_factory=list)
     touched: list[tuple[Record, Span]] = field(default_factory=list)
 
     def guard(self) -> None:
@@ -221,6 +222,10 @@ class BundleWrites:
         self._updated(Enrollment, self.changed_enrollments,
                       ["entry_date", "exit_date", "exit_reason", "exit_note"])  # fmt: skip
         self._created(Teaching, self.new_teachings)
+        for kind, sourced_id in self.stale_links:
+            RosterLink.objects.filter(
+                institute_id=self.institute_id, kind=kind, sourced_id=sourced_id
+            ).delete()
         RosterLink.objects.bulk_create(
             [
                 RosterLink(
@@ -729,8 +734,11 @@ class RosterPlanner:
         found = by_pk.get(linked) if linked is not None else None
         if found is None and code:
             found = by_cf.get(code)
-        if linked is None:
+        if linked is None or found is None:
+            # a link to a person removed since is replaced by the person found or created now
             self.link_later = (link_kind, sourced_id)
+            if linked is not None:
+                self.writes.stale_links.append((link_kind, sourced_id))
         return found
 
     link_later: tuple[str, str] | None = None
