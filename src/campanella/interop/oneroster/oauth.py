@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from authlib.integrations.django_oauth2 import AuthorizationServer  # type: ignore[import-untyped]
-from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Error, grants  # type: ignore[import-untyped]
-from authlib.oauth2.rfc6749.errors import (  # type: ignore[import-untyped]
+from authlib.integrations.django_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Error, grants
+from authlib.oauth2.rfc6749.errors import (
     InsecureTransportError,
     InvalidScopeError,
 )
-from authlib.oauth2.rfc6750 import BearerTokenGenerator  # type: ignore[import-untyped]
+from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
