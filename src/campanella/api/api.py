@@ -8,11 +8,13 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
 from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
 from campanella.accounts.security import client_ip
+from campanella.api.openapi import complete_schema
 from campanella.audit.concurrency import AlreadyChanged
 from campanella.classdocs.api import router as classdocs_router
 from campanella.comms.api import router as comms_router
@@ -42,7 +44,19 @@ class MachineKey(HttpBearer):
 
 machine_key = MachineKey()
 
-api = NinjaAPI(
+
+class CampanellaApi(NinjaAPI):
+    """The API whose document also describes the layers every operation passes through."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        complete_schema(schema)
+        return schema
+
+
+api = CampanellaApi(
     title="Campanella API",
     version="1",
     description=(
