@@ -67,6 +67,10 @@ def _add(responses: dict[Any, Any], status: int, response: dict[str, Any]) -> No
         responses[status] = response
 
 
+def _response(responses: dict[Any, Any], status: int) -> dict[str, Any]:
+    return next(value for key, value in responses.items() if str(key) == str(status))
+
+
 def complete_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the 429 to every operation, the 304/400 and ETag to every GET, and the codes."""
     schema["info"]["description"] = (
@@ -83,6 +87,7 @@ def complete_schema(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             _add(responses, 429, _error("Troppe richieste (`troppe_richieste`)", retry))
+            _response(responses, 429).setdefault("headers", {}).update(retry)
             if method != "get":
                 continue
             _add(
@@ -94,7 +99,6 @@ def complete_schema(schema: dict[str, Any]) -> dict[str, Any]:
                 },
             )
             _add(responses, 400, _error("Richiesta non valida (es. `intestazione_non_valida`)"))
-            ok = next((value for key, value in responses.items() if str(key) == "200"), None)
-            if ok is not None:
-                ok.setdefault("headers", {}).update(ETAG_HEADER)
+            if any(str(key) == "200" for key in responses):
+                _response(responses, 200).setdefault("headers", {}).update(ETAG_HEADER)
     return schema
