@@ -23,6 +23,9 @@ from campanella.api.models import RequestCount
 from campanella.lib.api_errors import error_body
 
 API_PREFIX = "/api/v1/"
+# The API's own description is the same for everyone and holds no data (kept built once per
+# process, api.api.CampanellaApi): tools and tests read it before they have a token.
+UNCOUNTED = frozenset({f"{API_PREFIX}openapi.json", f"{API_PREFIX}docs"})
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(API_PREFIX):
+        if not request.path.startswith(API_PREFIX) or request.path in UNCOUNTED:
             return self.get_response(request)
         bucket, limit = bucket_for(request)
         verdict = count_request(
