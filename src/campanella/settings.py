@@ -144,7 +144,7 @@ TERMS_SECONDS = 60
 # The API's rate limits (api.throttle): requests per token, and per client address for
 # requests without a token (logging in), in each window; counted in Redis or the database.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", default=600, minimum=1)
-API_ANONYMOUS_RATE_LIMIT = env_int("API_ANONYMOUS_RATE_LIMIT", default=60, minimum=1)
+API_ANONYMOUS_RATE_LIMIT = env_int("API_ANONYMOUS_RATE_LIMIT", default=300, minimum=1)
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", default=60, minimum=1)
 
 SESSION_ENGINE = "campanella.accounts.sessions"  # the database, read in one written statement
