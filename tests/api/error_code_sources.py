@@ -40,6 +40,9 @@ def _literal(node: ast.AST) -> str | None:
     return None
 
 
+# Refusals of an upload that the services pass on with their code inside the error the
+# routers catch (comms.materials, comms.notices: `MaterialError(error.message, error.code)`).
+PASSED_ON = {"FileRefused"}
 # The framework's exceptions have handlers of their own, each with a literal code.
 FRAMEWORK = {"ValidationError", "Http404", "HttpError", "AuthenticationError", "IntegrityError"}
 
@@ -55,7 +58,7 @@ def _answered_exceptions(modules: list[tuple[Path, ast.Module]]) -> set[str]:
                 names |= {n for n in map(_name, types) if n}
             if isinstance(node, ast.Call) and _name(node.func) == "exception_handler":
                 names |= {n for n in map(_name, node.args) if n}
-    return names - FRAMEWORK
+    return (names - FRAMEWORK) | PASSED_ON
 
 
 def _classes(modules: list[tuple[Path, ast.Module]]) -> dict[str, ast.ClassDef]:

@@ -79,7 +79,8 @@ ERROR_CODES: dict[str, tuple[str, ...]] = {
     "Materiale didattico": (
         "cartella_non_condivisibile", "classi_mancanti", "collegamento_non_valido",
         "descrizione_lunga", "file_mancante", "spostamento_non_valido", "tipo_sconosciuto",
-        "titolo_lungo", "titolo_mancante", "troppo_annidato",
+        "titolo_lungo", "titolo_mancante", "troppo_annidato", "file_vuoto",
+        "file_troppo_grande", "tipo_non_ammesso",
     ),
     "Notifiche": (
         "chiavi_non_valide", "endpoint_non_valido", "ritardo_non_valido", "silenzio_vuoto",
