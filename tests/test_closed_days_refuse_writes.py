@@ -60,6 +60,10 @@ GUARDED_API = {
     ("post", "/api/v1/students/{student_id}/justifications"),
     ("delete", "/api/v1/students/{student_id}/justifications/{justification_id}"),
     ("post", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"),
+    ("post", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/cancel"),
+    ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"),
+    ("put", "/api/v1/grades/{grade_id}"),
+    ("post", "/api/v1/grades/{grade_id}/cancel"),
 }
 LOGINS = "logins, sessions and credentials: nothing a session is fed by"
 UNGUARDED: dict[Any, str] = {

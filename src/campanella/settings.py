@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "campanella.api.throttle.RateLimitMiddleware",
+    "campanella.api.conditional.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "campanella.accounts.policy.AccessPolicyMiddleware",
@@ -141,6 +143,12 @@ SYNC_JOB_LEASE_SECONDS = env_int("SYNC_JOB_LEASE_SECONDS", default=90, minimum=1
 # Seconds the terms of a school year are kept (every grade page reads them; a saved term is
 # dropped at once from this process's cache, and from the others' within this time).
 TERMS_SECONDS = 60
+
+# The API's rate limits (api.throttle): requests per token, and per client address for
+# requests without a token (logging in), in each window; counted in Redis or the database.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", default=600, minimum=1)
+API_ANONYMOUS_RATE_LIMIT = env_int("API_ANONYMOUS_RATE_LIMIT", default=300, minimum=1)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", default=60, minimum=1)
 
 SESSION_ENGINE = "campanella.accounts.sessions"  # the database, read in one written statement
 REDIS_URL = env_str("REDIS_URL", default="")

@@ -140,6 +140,8 @@ def real_path_values(cast: Cast) -> dict[str, str]:
         "slot_id": "1",
         "booking_id": "1",
         "material_id": "1",
+        "note_id": "1",
+        "grade_id": "1",
         "day": DAY,
     }
 

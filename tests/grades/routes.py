@@ -49,6 +49,8 @@ API: ApiTable = {
     ("get", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"): 404,
     ("post", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"): 404,
     ("get", "/api/v1/students/{student_id}/grades"): 404,
+    ("put", "/api/v1/grades/{grade_id}"): 404,
+    ("post", "/api/v1/grades/{grade_id}/cancel"): 404,
 }
 
 
@@ -103,5 +105,19 @@ PAGE_WRITES: WriteTable = {
 
 API_WRITES: ApiWriteTable = {
     ("post", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"): api_grade,
+    ("put", "/api/v1/grades/{grade_id}"): lambda c: Write(
+        f"/api/v1/grades/{a_grade(c).pk}",
+        {"grade": "7", "reason": "Errore di battitura"},
+        c.teacher,
+        outsiders(c),
+        (Grade,),
+    ),
+    ("post", "/api/v1/grades/{grade_id}/cancel"): lambda c: Write(
+        f"/api/v1/grades/{a_grade(c).pk}/cancel",
+        {"reason": "Voto di un altro alunno"},
+        c.teacher,
+        outsiders(c),
+        (Grade,),
+    ),
 }
 SELF_SERVICE: SelfServiceTable = {}

@@ -89,6 +89,8 @@ API: ApiTable = {
     ("get", "/api/v1/classrooms/{classroom_id}/attendance"): 404,
     ("post", "/api/v1/students/{student_id}/justifications"): 404,
     ("delete", "/api/v1/students/{student_id}/justifications/{justification_id}"): 404,
+    ("post", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/cancel"): 404,
+    ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"): 404,
 }
 
 SELF_SERVICE: SelfServiceTable = {}
@@ -277,6 +279,32 @@ def api_withdraw(c: Cast) -> Write:
     )
 
 
+def api_note_cancel(c: Cast) -> Write:
+    """1A's teacher cancels 1A's note; 2B's teacher tries it through 2B's URL."""
+    pk = note(c).pk
+    body = {"reason": "Errore"}
+    in_2b = f"/api/v1/classrooms/{c.classroom_2b.pk}/notes/{pk}/cancel"
+    return Write(
+        f"{api_base(c)}/notes/{pk}/cancel",
+        body,
+        c.teacher,
+        staff_outsiders(c),
+        (DisciplinaryNote,),
+        crossed=((c.other_teacher, in_2b, body, 404),),
+    )
+
+
+def api_justification_edit(c: Cast) -> Write:
+    pk = justification(c).pk
+    body = {"reason": "Visita medica"}
+    return family_write(
+        c,
+        f"/api/v1/students/{c.child.pk}/justifications/{pk}",
+        body,
+        crossed=other_family(c, f"/api/v1/students/{c.other_child.pk}/justifications/{pk}", body),
+    )
+
+
 def agenda(c: Cast, subject: str) -> dict[str, Any]:
     return {"kind": "compiti", subject: c.maths.pk, "date": day(c), "text": "Esercizi 1-5"}
 
@@ -393,4 +421,10 @@ API_WRITES: ApiWriteTable = {
         c, f"/api/v1/students/{c.child.pk}/justifications", "start_date"
     ),
     ("delete", "/api/v1/students/{student_id}/justifications/{justification_id}"): api_withdraw,
+    ("post", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/cancel"): lambda c: api_note_cancel(
+        c
+    ),
+    ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"): lambda c: (
+        api_justification_edit(c)
+    ),
 }

@@ -8,16 +8,19 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
 from campanella.accounts.api import bearer
 from campanella.accounts.api import router as accounts_router
 from campanella.accounts.security import client_ip
+from campanella.api.openapi import complete_schema
 from campanella.audit.concurrency import AlreadyChanged
 from campanella.classdocs.api import router as classdocs_router
 from campanella.comms.api import router as comms_router
 from campanella.evaluation.api import router as evaluation_router
 from campanella.grades.api import router as grades_router
+from campanella.grades.api_corrections import router as grade_corrections_router
 from campanella.grades.services import GradeInputError
 from campanella.grades.services import NotAllowed as GradeNotAllowed
 from campanella.interop.api import router as interop_router
@@ -29,6 +32,7 @@ from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.lib.validation_messages import italian_message
 from campanella.people.api import router as people_router
 from campanella.register.api import router as register_router
+from campanella.register.api_corrections import router as register_corrections_router
 from campanella.register.services import NotAllowed, RegisterError
 from campanella.reportcards.api import router as reportcards_router
 from campanella.school.guard import DayClosed
@@ -43,7 +47,29 @@ class MachineKey(HttpBearer):
 
 machine_key = MachineKey()
 
-api = NinjaAPI(
+
+class CampanellaApi(NinjaAPI):
+    """The API whose document also describes the layers every operation passes through.
+
+    The document depends on the code only: built once per process and path prefix (it is
+    served without a rate limit, api.throttle)."""
+
+    _documents: dict[str | None, OpenAPISchema]
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        documents = self.__dict__.setdefault("_documents", {})
+        if path_params or path_prefix not in documents:
+            schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            complete_schema(schema)
+            if path_params:
+                return schema
+            documents[path_prefix] = schema
+        return documents[path_prefix]
+
+
+api = CampanellaApi(
     title="Campanella API",
     version="1",
     description=(
@@ -146,7 +172,9 @@ def on_register_error(request: HttpRequest, exc: RegisterError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)
 api.add_router("/", register_router)
+api.add_router("/", register_corrections_router)
 api.add_router("/", grades_router)
+api.add_router("/", grade_corrections_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", reportcards_router)
 api.add_router("/", interop_router, auth=[machine_key, bearer])

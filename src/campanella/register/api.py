@@ -430,6 +430,26 @@ def withdraw(request: HttpRequest, student_id: Id, justification_id: Id) -> Stat
     return Status(204, None)
 
 
+class ReasonIn(Schema):
+    reason: Text = Field(max_length=300, description="nuova motivazione")
+
+
+@router.put(
+    "/students/{student_id}/justifications/{justification_id}",
+    response={200: JustificationOut, **ERRORS, **CONFLICT},
+    summary="Cambia la motivazione di una giustificazione non ancora valutata",
+)
+def justification_edit(
+    request: HttpRequest, student_id: Id, justification_id: Id, payload: ReasonIn
+) -> JustificationOut:
+    student = get_object_or_404(own_students(request.user), pk=student_id)
+    justification = get_object_or_404(Justification, pk=justification_id, student=student)
+    changed = services.justification_edit(
+        user=acting(request), justification=justification, reason=payload.reason
+    )
+    return justification_out(changed)
+
+
 class HourRollCallIn(Schema):
     slot_id: Id
     absent: list[Id]

@@ -1,0 +1,86 @@
+"""The corrections an app makes through the API, as on the pages: a teacher cancels a note or
+corrects and cancels a grade, a family changes a pending justification's reason. Each goes
+through its service and leaves its history (the outsiders' refusals are in the route tables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from campanella.accounts.services import api_token_issue
+from campanella.audit.models import Change
+from campanella.grades.models import Grade
+from campanella.grades.services import grade_add
+from campanella.register import services as register
+from campanella.register.models import DisciplinaryNote, Justification
+from tests.conftest import Cast, school_day
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user: Any) -> Client:
+    _token, raw = api_token_issue(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def send(client: Client, method: str, url: str, body: dict[str, Any]) -> Any:
+    return getattr(client, method)(url, body, content_type="application/json")
+
+
+def a_grade(cast: Cast) -> Grade:
+    return grade_add(
+        user=cast.teacher, classroom=cast.classroom_1a, subject=cast.maths, student=cast.child,
+        day=school_day(cast), kind="orale", text="6",
+    )  # fmt: skip
+
+
+def test_a_teacher_cancels_a_note_with_a_reason(cast: Cast) -> None:
+    note = register.note_create(
+        user=cast.teacher, classroom=cast.classroom_1a, day=school_day(cast), text="Disturba",
+        students=[cast.child],
+    )  # fmt: skip
+    url = f"/api/v1/classrooms/{cast.classroom_1a.pk}/notes/{note.pk}/cancel"
+    client = api(cast.teacher)
+    missing = send(client, "post", url, {"reason": "  "})
+    assert missing.status_code == 400 and missing.json()["code"] == "register_error"
+    assert send(client, "post", url, {"reason": "Alunno sbagliato"}).status_code == 204
+    note.refresh_from_db()
+    assert note.is_cancelled
+    again = send(client, "post", url, {"reason": "Ancora"})
+    assert again.status_code == 400 and "già annullata" in again.json()["message"]
+    assert DisciplinaryNote.objects.count() == 1
+
+
+def test_a_teacher_corrects_then_cancels_a_grade(cast: Cast) -> None:
+    grade = a_grade(cast)
+    client = api(cast.teacher)
+    url = f"/api/v1/grades/{grade.pk}"
+    wrong = send(client, "put", url, {"grade": "11", "reason": "Errore"})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "grade_error"
+    assert send(client, "put", url, {"grade": "7+", "reason": "Errore"}).status_code == 204
+    grade.refresh_from_db()
+    assert grade.value is not None and grade.value > 7
+    history = Change.objects.filter(object_id=grade.pk).count()
+    assert send(client, "post", f"{url}/cancel", {"reason": "Altro alunno"}).status_code == 204
+    grade.refresh_from_db()
+    assert grade.is_cancelled
+    assert Change.objects.filter(object_id=grade.pk).count() == history + 1
+    # A cancelled grade is no longer anyone's to write: as the page, 404.
+    assert send(client, "put", url, {"grade": "8", "reason": "x"}).status_code == 404
+
+
+def test_a_family_changes_the_reason_of_a_pending_justification(cast: Cast) -> None:
+    day = school_day(cast)
+    register.roll_call_save(
+        user=cast.teacher, classroom=cast.classroom_1a, day=day, absent_ids=[cast.child.pk]
+    )
+    justification = register.justification_submit(
+        user=cast.guardian, student=cast.child, kind="assenza", start=day, reason="Febbre"
+    )
+    url = f"/api/v1/students/{cast.child.pk}/justifications/{justification.pk}"
+    response = send(api(cast.guardian), "put", url, {"reason": "Visita medica"})
+    assert response.status_code == 200
+    assert response.json()["reason"] == "Visita medica"
+    assert Justification.objects.get().reason == "Visita medica"
