@@ -308,7 +308,7 @@ def run_line(
     listing = Path(var_dir, f"targets-{line}.tsv")
     listing.write_text("".join(f"{t.path}\t{t.header}\t{t.value}\n" for t in targets))
     wrk(port, listing, args.connections, args.warm, var_dir)
-    busy_before = wait_until_idle(patience=60)
+    busy_before = wait_until_idle(patience=args.patience)
     before = cpu_times()
     raw = wrk(port, listing, args.connections, args.duration, var_dir)
     busy_during = busy_since(before)
@@ -373,6 +373,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
     parser.add_argument("--warm", type=int, default=3, help="seconds of warm-up per line")
     parser.add_argument("--seed", type=int, default=1, help="order of the URLs")
+    parser.add_argument(
+        "--patience", type=float, default=30, help="seconds to wait for idle CPUs before a line"
+    )
     parser.add_argument("--anew", action="store_true", help="nothing kept: GRADE_PAGES_SECONDS=0")
     parser.add_argument("--redis", action="store_true", help=f"the cache in {REDIS_URL}")
     args = parser.parse_args()
