@@ -113,7 +113,10 @@ def test_the_description_of_the_api_says_how_lists_are_paged() -> None:
 def test_walking_the_classrooms_gives_every_classroom_once(cast: Cast) -> None:
     for n in range(5):
         f.ClassroomFactory(
-            school=cast.school, school_year=cast.classroom_1a.school_year, year=3, section="CDEFG"[n]
+            school=cast.school,
+            school_year=cast.classroom_1a.school_year,
+            year=3,
+            section="CDEFG"[n],
         )
     principal = api(cast.principal)
     everything = whole(principal, "/api/v1/classrooms")
