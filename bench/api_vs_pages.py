@@ -43,9 +43,11 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -324,10 +326,51 @@ def run_line(
     return result
 
 
+# --- in this process: CPU and queries of each line --------------------------------------------
+
+
+def in_process(targets: dict[str, list[Target]], sample: int) -> dict[str, tuple[float, float]]:
+    """Per line, the median CPU time of this process per answer (Django's test client, the
+    database's own time not included: what a busy machine disturbs least) and the median
+    number of queries, over `sample` different URLs each seen for the first time here."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    found: dict[str, tuple[float, float]] = {}
+    for line, listed in targets.items():
+        if line == "static":
+            continue
+        client = Client(HTTP_HOST="127.0.0.1")
+        cpu: list[float] = []
+        queries: list[int] = []
+        for n, target in enumerate(listed[-(sample + 1) :]):
+            extra: dict[str, str] = {}
+            if target.header == "Cookie":
+                client.cookies.load(target.value)
+            elif target.header == "Authorization":
+                extra["HTTP_AUTHORIZATION"] = target.value
+            started = time.process_time()
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(target.path, **extra)  # type: ignore[arg-type]
+            if response.status_code != 200:
+                raise SystemExit(f"{target.path}: {response.status_code}")
+            if n:  # the first loads the middleware of this client
+                cpu.append((time.process_time() - started) * 1000)
+                queries.append(len(captured.captured_queries))
+        found[line] = (statistics.median(cpu), statistics.median(queries))
+    return found
+
+
 # --- the report -------------------------------------------------------------------------------
 
 
-def report(made: list[str], results: list[Result], args: argparse.Namespace) -> None:
+def report(
+    made: list[str],
+    results: list[Result],
+    profile: dict[str, tuple[float, float]],
+    args: argparse.Namespace,
+) -> None:
     print(f"\n{server.machine(PG_URL)}, {datetime.date.today()}.")
     print("Data: " + "; ".join(made) + ".")
     kept = "every answer computed anew" if args.anew else "grade pages and API reads kept"
@@ -356,6 +399,9 @@ def report(made: list[str], results: list[Result], args: argparse.Namespace) -> 
         met = api.rps >= page.rps and api.p99 < TARGET_P99_MS and not api.errors
         verdicts.append(f"{api_line}: {'yes' if met else 'NO'}")
     print("\nAPI ≥ its page, p99 < 100 ms, no errors: " + ", ".join(verdicts) + ".")
+    print("\n| line | in-process CPU per answer (median) | queries (median) |\n|---|---|---|")
+    for line, (cpu_ms, queries) in profile.items():
+        print(f"| {LINES[line]} | {cpu_ms:.1f} ms | {queries:.0f} |")
 
 
 def main() -> int:
@@ -376,6 +422,7 @@ def main() -> int:
     parser.add_argument(
         "--patience", type=float, default=30, help="seconds to wait for idle CPUs before a line"
     )
+    parser.add_argument("--sample", type=int, default=30, help="URLs per line in this process")
     parser.add_argument("--anew", action="store_true", help="nothing kept: GRADE_PAGES_SECONDS=0")
     parser.add_argument("--redis", action="store_true", help=f"the cache in {REDIS_URL}")
     args = parser.parse_args()
@@ -400,9 +447,10 @@ def main() -> int:
                 check(port, targets)
                 for line in order:
                     results.append(run_line(port, line, targets[line], args, var_dir))
+            profile = in_process(targets, args.sample)
         finally:
             family_pages.database_drop()
-    report(made, results, args)
+    report(made, results, profile, args)
     return 0
 
 

@@ -84,7 +84,7 @@ def student_out(student: Student) -> StudentOut:
 
 @router.get(
     "/classrooms",
-    response={200: list[ClassroomOut], 401: ErrorOut},
+    response={200: list[ClassroomOut], 401: ErrorOut, 422: ErrorOut},
     summary="Le classi dell'anno in corso visibili a chi chiama",
     openapi_extra=PAGED,
 )
