@@ -29,6 +29,15 @@ CONTENT_TYPE = "application/json; charset=utf-8"  # what ninja's renderer answer
 PAGING_HEADERS = ("X-Total-Count", "Link")
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Listing(Protocol[T_co]):
+    """A list or a queryset: its length and a slice of it (a queryset is read once)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: slice) -> Iterable[T_co]: ...
 
 
 class Paging(Schema):
@@ -104,7 +113,7 @@ def paging_headers(request: RequestLike, paging: Paging, total: int) -> dict[str
 
 
 def page_of(
-    rows: Sequence[T], request: RequestLike, paging: Paging, response: HeaderSink
+    rows: Listing[T], request: RequestLike, paging: Paging, response: HeaderSink
 ) -> list[T]:
     """The requested page of `rows`, its headers set on `response`."""
     for name, value in paging_headers(request, paging, len(rows)).items():
