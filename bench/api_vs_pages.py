@@ -344,7 +344,8 @@ def in_process(targets: dict[str, list[Target]], sample: int) -> dict[str, tuple
         client = Client(HTTP_HOST="127.0.0.1")
         cpu: list[float] = []
         queries: list[int] = []
-        for n, target in enumerate(listed[-(sample + 1) :]):
+        chosen = [listed[i % len(listed)] for i in range(-(sample + 1), 0)]  # one URL: again
+        for n, target in enumerate(chosen):
             extra: dict[str, str] = {}
             if target.header == "Cookie":
                 client.cookies.load(target.value)
