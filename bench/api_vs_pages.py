@@ -13,7 +13,7 @@ the API, made for the same person):
   and one page): `/api/v1/students/<id>/register` against `/registro/alunno/<id>/`;
 - the teacher's grade book: `/api/v1/classrooms/<c>/subjects/<s>/grades` against
   `/voti/<c>/<s>/`, every classroom and ordinary subject, as its teacher;
-- "who am I": `/api/v1/me` for every guardian against the anonymous login page `/accedi/`;
+- "who am I": `/api/v1/me` for each of those guardians against the anonymous login page;
 - a static file (`/static/campanella/campanella.css`, served by the application) as the
   ceiling of the same run.
 
