@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from campanella.accounts.login import LoginRefused
 from campanella.accounts.services import api_token_login, api_token_revoke, api_token_user
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import json_body, json_reply
 from campanella.lib.api_types import Text
 from campanella.people.roles import roles_for_user
 from campanella.people.selectors import own_students
@@ -127,7 +128,7 @@ def display_name(user: Any) -> str:
         "stesso). Il personale trova gli alunni delle proprie classi in /classrooms."
     ),
 )
-def me(request: HttpRequest) -> MeOut:
+def me(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = roles_for_user(user)
     students = []
@@ -135,24 +136,26 @@ def me(request: HttpRequest) -> MeOut:
         enrollment = next(iter(student.active_enrollments), None)  # type: ignore[attr-defined]
         classroom = None
         if enrollment is not None:
-            classroom = ClassroomRef(
-                id=enrollment.classroom.pk,
-                name=enrollment.classroom.name,
-                school=enrollment.classroom.school.name,
-                school_year=enrollment.school_year.name,
-            )
+            classroom = {
+                "id": enrollment.classroom.pk,
+                "name": enrollment.classroom.name,
+                "school": enrollment.classroom.school.name,
+                "school_year": enrollment.school_year.name,
+            }
         students.append(
-            StudentRef(
-                id=student.pk,
-                surname=student.surname,
-                name=student.name,
-                is_adult=student.is_adult,
-                classroom=classroom,
-            )
+            {
+                "id": student.pk,
+                "surname": student.surname,
+                "name": student.name,
+                "is_adult": student.is_adult,
+                "classroom": classroom,
+            }
         )
-    return MeOut(
-        username=user.username,
-        display_name=display_name(user),
-        roles=roles.codes,
-        students=students,
-    )
+    # MeOut in plain values (lib.api_lists): no schema object per child.
+    body = {
+        "username": user.username,
+        "display_name": display_name(user),
+        "roles": roles.codes,
+        "students": students,
+    }
+    return json_reply(json_body(body))

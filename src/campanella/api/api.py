@@ -29,6 +29,7 @@ from campanella.interop.models import ApiKey
 from campanella.interop.oneroster.api import router as oneroster_router
 from campanella.interop.oneroster.importing_api import router as oneroster_import_router
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import PAGING_NOTE
 from campanella.lib.validation_messages import italian_message
 from campanella.people.api import router as people_router
 from campanella.register.api import router as register_router
@@ -82,7 +83,7 @@ api = CampanellaApi(
         "o un dato che lo schema non descrive (data non AAAA-MM-GG, booleano non true/false) "
         "risponde 422 `invalid_input`; un corpo che non è JSON, 400 `invalid_json`. Una scrittura "
         "su un giorno chiuso da uno scrutinio bloccato risponde 409 `giorno_chiuso` e non "
-        "scrive nulla."
+        "scrive nulla. " + PAGING_NOTE
     ),
     urls_namespace="api-v1",
     auth=bearer,

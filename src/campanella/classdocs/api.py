@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from campanella.classdocs import rules, selectors, services
 from campanella.classdocs.models import ClassDocument, DocumentKind
 from campanella.classdocs.views import pdf_response
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import PAGED, Paging, page_of
 from campanella.lib.ids import Id
 from campanella.people.models import User
 from campanella.school.models import Classroom, SchoolYear, Subject
@@ -69,12 +70,16 @@ def document_out(document: ClassDocument) -> DocumentOut:
 
 
 @router.get("/classrooms/{classroom_id}/documents", response={200: list[DocumentOut], **ERRORS},
-            summary="I documenti di una classe (alle famiglie solo quelli pubblicati)")  # fmt: skip
-def classroom_document_list(request: HttpRequest, classroom_id: Id) -> list[DocumentOut]:
+            summary="I documenti di una classe (alle famiglie solo quelli pubblicati)",
+            openapi_extra=PAGED)  # fmt: skip
+def classroom_document_list(
+    request: HttpRequest, response: HttpResponse, classroom_id: Id, paging: Query[Paging]
+) -> list[DocumentOut]:
     access = rules.classroom_access(request.user, classroom_id)
     if access is None:
         raise Http404
-    return [document_out(d) for d in selectors.classroom_documents(access)]
+    found = list(selectors.classroom_documents(access))
+    return [document_out(d) for d in page_of(found, request, paging, response)]
 
 
 UPLOADED: dict[int, Any] = {201: DocumentOut, 400: ErrorOut, 409: ErrorOut, **ERRORS}
@@ -110,9 +115,12 @@ def classroom_document_upload(
 
 
 @router.get("/class-documents/missing", response={200: list[MissingOut], **ERRORS},
-            summary="Documenti mancanti per classe (segreteria e dirigente)")  # fmt: skip
+            summary="Documenti mancanti per classe (segreteria e dirigente)",
+            openapi_extra=PAGED)  # fmt: skip
 def missing_list(
     request: HttpRequest,
+    response: HttpResponse,
+    paging: Query[Paging],
     school_year_id: Id | None = None,
     kind: str | None = None,
     classroom_id: Id | None = None,
@@ -141,8 +149,11 @@ def missing_list(
             due_on=slot.deadline.due_on if slot.deadline else None,
             overdue=slot.overdue,
         )
-        for slot in selectors.missing_slots(institute_id, year, kind, classroom_id)
-    ]
+        for slot in page_of(
+            list(selectors.missing_slots(institute_id, year, kind, classroom_id)),
+            request, paging, response,
+        )
+    ]  # fmt: skip
 
 
 @router.get("/class-documents/{document_id}/pdf", response={200: None, **ERRORS},

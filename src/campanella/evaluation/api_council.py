@@ -14,8 +14,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 
 from campanella.evaluation import council, documents
 from campanella.evaluation import council_selectors as cs
@@ -23,6 +23,7 @@ from campanella.evaluation.council import CouncilError, NotAllowed
 from campanella.evaluation.models import EvaluationSession
 from campanella.evaluation.rules import may_lead, sessions_for_user
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import PAGED, Paging, page_of
 from campanella.lib.api_types import Flag, Text
 from campanella.lib.ids import Id
 from campanella.people.models import User
@@ -151,11 +152,15 @@ class BehavioursIn(Schema):
 
 
 @router.get(f"{SESSION}/behaviour", response={200: list[BehaviourOut], **COUNCIL_ERRORS},
-            summary="Comportamento ed educazione civica degli alunni")  # fmt: skip
-def behaviour_read(request: HttpRequest, session_id: Id) -> list[BehaviourOut]:
+            summary="Comportamento ed educazione civica degli alunni",
+            openapi_extra=PAGED)  # fmt: skip
+def behaviour_read(
+    request: HttpRequest, response: HttpResponse, session_id: Id, paging: Query[Paging]
+) -> list[BehaviourOut]:
     session = council_session(request, session_id)
     students = cs.session_students(session)
     results = cs.results_by_student(session, [s.pk for s in students])
+    rows = [results[s.pk] for s in students if s.pk in results]
     return [
         BehaviourOut(
             student_id=r.student_id,
@@ -165,7 +170,7 @@ def behaviour_read(request: HttpRequest, session_id: Id) -> list[BehaviourOut]:
             civics_mark=r.civics_mark,
             civics_judgement=r.civics_judgement,
         )
-        for r in (results[s.pk] for s in students if s.pk in results)
+        for r in page_of(rows, request, paging, response)
     ]
 
 
@@ -217,10 +222,14 @@ class OutcomeOut(Schema):
 
 
 @router.get(f"{SESSION}/outcomes", response={200: list[OutcomeOut], **COUNCIL_ERRORS},
-            summary="Esiti degli alunni, con le materie in debito")  # fmt: skip
-def outcomes_read(request: HttpRequest, session_id: Id) -> list[OutcomeOut]:
+            summary="Esiti degli alunni, con le materie in debito",
+            openapi_extra=PAGED)  # fmt: skip
+def outcomes_read(
+    request: HttpRequest, response: HttpResponse, session_id: Id, paging: Query[Paging]
+) -> list[OutcomeOut]:
     session = council_session(request, session_id)
     grid = cs.marks_grid(session)
+    decided = [s for s in grid.students if grid.results.get(s.pk) is not None]
     return [
         OutcomeOut(
             student_id=s.pk,
@@ -230,8 +239,8 @@ def outcomes_read(request: HttpRequest, session_id: Id) -> list[OutcomeOut]:
             citizenship_assignment=r.citizenship_assignment,
             debts=[x.pk for x in grid.subjects if (m := grid.mark(s.pk, x.pk)) and m.debt],
         )
-        for s in grid.students
-        if (r := grid.results.get(s.pk)) is not None
+        for s in page_of(decided, request, paging, response)
+        if (r := grid.results[s.pk]) is not None
     ]
 
 
@@ -283,12 +292,16 @@ class CreditsIn(Schema):
 
 
 @router.get(f"{SESSION}/credits", response={200: list[CreditOut], **COUNCIL_ERRORS},
-            summary="Crediti scolastici degli ammessi (3°–5° anno)")  # fmt: skip
-def credits_read(request: HttpRequest, session_id: Id) -> list[CreditOut]:
+            summary="Crediti scolastici degli ammessi (3°–5° anno)",
+            openapi_extra=PAGED)  # fmt: skip
+def credits_read(
+    request: HttpRequest, response: HttpResponse, session_id: Id, paging: Query[Paging]
+) -> list[CreditOut]:
     session = council_session(request, session_id)
     grid = cs.marks_grid(session)
     rows = []
-    for student in cs.credit_students(grid, session):
+    students = list(cs.credit_students(grid, session))
+    for student in page_of(students, request, paging, response):
         result = grid.results[student.pk]
         total = None if result.credit is None else result.credit + (result.earlier_credits or 0)
         rows.append(
@@ -330,8 +343,11 @@ class DocumentOut(Schema):
 
 
 @router.get(f"{SESSION}/documents", response={200: list[DocumentOut], **COUNCIL_ERRORS},
-            summary="Documenti dello scrutinio (ogni versione)")  # fmt: skip
-def documents_list(request: HttpRequest, session_id: Id) -> list[DocumentOut]:
+            summary="Documenti dello scrutinio (ogni versione)",
+            openapi_extra=PAGED)  # fmt: skip
+def documents_list(
+    request: HttpRequest, response: HttpResponse, session_id: Id, paging: Query[Paging]
+) -> list[DocumentOut]:
     session = council_session(request, session_id, lead=False)
     if not documents.may_read_documents(request.user, session):
         raise Http404
@@ -345,7 +361,9 @@ def documents_list(request: HttpRequest, session_id: Id) -> list[DocumentOut]:
             created_at=d.created_at,
             url=f"/api/v1/evaluation-sessions/{session.pk}/documents/{d.pk}",
         )
-        for d in documents.documents_for_user(request.user, session)
+        for d in page_of(
+            list(documents.documents_for_user(request.user, session)), request, paging, response
+        )
     ]
 
 

@@ -15,8 +15,8 @@ import datetime
 from typing import Any
 
 from django.db.models import Q
-from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 
 from campanella.audit.concurrency import AlreadyChanged
 from campanella.evaluation import rules, selectors, steps
@@ -31,6 +31,7 @@ from campanella.evaluation.sessions import (
     step_undo,
 )
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import PAGED, Paging, page_of
 from campanella.lib.api_types import Flag, Text
 from campanella.lib.ids import Id
 from campanella.people.models import Student
@@ -158,12 +159,18 @@ def refused(error: SessionError) -> Status:
     "/evaluation-sessions",
     response={200: list[SessionOut], **ERRORS},
     summary="Scrutini visibili a chi chiede, per periodo e classe",
+    openapi_extra=PAGED,
 )
-def session_list(request: HttpRequest, classroom_id: Id | None = None) -> list[dict[str, Any]]:
+def session_list(
+    request: HttpRequest,
+    response: HttpResponse,
+    paging: Query[Paging],
+    classroom_id: Id | None = None,
+) -> list[dict[str, Any]]:
     sessions = selectors.sessions_visible(request.user)
     if classroom_id is not None:
         sessions = sessions.filter(classroom_id=classroom_id)
-    return [session_out(session) for session in sessions]
+    return [session_out(session) for session in page_of(sessions, request, paging, response)]
 
 
 @router.get(

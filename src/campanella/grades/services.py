@@ -273,6 +273,13 @@ def student_changed(instance: Student, **_signal: Any) -> None:
     )
 
 
+def lesson_linked(instance: Grade, update_fields: Any = None, **_signal: Any) -> None:
+    """A grade linked to the lesson signed after it (register.services, which cannot reach
+    this module): the API lists each grade's lesson, so its classroom's reads are anew."""
+    if update_fields is not None and "lesson" in update_fields:
+        grades_changed([instance.classroom_id])
+
+
 BEFORE = "_campanella_classroom_before"
 
 
@@ -294,6 +301,7 @@ def enrollment_changed(instance: Enrollment, **_signal: Any) -> None:
 # the office's pages) and followed here (connected in grades.apps); imports, which write in
 # bulk, renew every classroom's stamp themselves (interop.services).
 FOLLOWED = (
+    ("post_save", Grade, lesson_linked),
     ("post_save", Subject, subject_changed),
     ("post_save", Institute, institute_changed),
     ("post_save", Term, term_changed),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from campanella.lib.api_errors import ErrorOut
+from campanella.lib.api_lists import PAGED, Paging, page_of
 from campanella.lib.ids import Id
 from campanella.people.models import Student
 from campanella.people.roles import roles_for_user
@@ -83,17 +84,20 @@ def student_out(student: Student) -> StudentOut:
 
 @router.get(
     "/classrooms",
-    response={200: list[ClassroomOut], 401: ErrorOut},
+    response={200: list[ClassroomOut], 401: ErrorOut, 422: ErrorOut},
     summary="Le classi dell'anno in corso visibili a chi chiama",
+    openapi_extra=PAGED,
 )
-def classroom_list(request: HttpRequest) -> list[ClassroomOut]:
+def classroom_list(
+    request: HttpRequest, response: HttpResponse, paging: Query[Paging]
+) -> list[ClassroomOut]:
     classrooms = classrooms_for_user(request.user).select_related("school", "school_year")
     institute_id = roles_for_user(request.user).institute_id
     year = current_school_year(institute_id) if institute_id else None
     if year is not None:
         classrooms = classrooms.filter(school_year=year)
-    ordered = classrooms.order_by("school__name", "year", "section")
-    return [classroom_out(classroom) for classroom in ordered]
+    ordered = classrooms.order_by("school__name", "year", "section", "pk")
+    return [classroom_out(c) for c in page_of(ordered, request, paging, response)]
 
 
 @router.get(
@@ -112,8 +116,11 @@ def classroom_detail(request: HttpRequest, classroom_id: Id) -> ClassroomDetailO
     "/classrooms/{classroom_id}/teachers",
     response={200: list[TeacherOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="I docenti di una classe con le materie (per le famiglie, gli alunni e il personale)",
+    openapi_extra=PAGED,
 )
-def classroom_teacher_list(request: HttpRequest, classroom_id: Id) -> list[TeacherOut]:
+def classroom_teacher_list(
+    request: HttpRequest, response: HttpResponse, classroom_id: Id, paging: Query[Paging]
+) -> list[TeacherOut]:
     visible = classrooms_with_teachers_for_user(request.user).select_related("coordinator")
     classroom = get_object_or_404(visible, pk=classroom_id)
     return [
@@ -123,7 +130,7 @@ def classroom_teacher_list(request: HttpRequest, classroom_id: Id) -> list[Teach
             is_support=line.is_support,
             is_coordinator=line.is_coordinator,
         )
-        for line in classroom_teachers(classroom)
+        for line in page_of(classroom_teachers(classroom), request, paging, response)
     ]
 
 

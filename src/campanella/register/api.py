@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
 from campanella.lib.api_errors import CONFLICT, ErrorOut
+from campanella.lib.api_lists import PAGED, Paging, json_body, json_reply, page_of
 from campanella.lib.api_types import ClockTime, Day, Flag, Text
 from campanella.lib.ids import Id
 from campanella.people.models import User
@@ -30,6 +31,7 @@ from campanella.people.selectors import (
 )
 from campanella.register import selectors, services
 from campanella.register.models import Justification
+from campanella.register.views import seen_student
 from campanella.school.models import Classroom, HourSlot, Subject
 
 router = Router(tags=["registro di classe"])
@@ -297,10 +299,14 @@ class JustificationOut(Schema):
 
 
 def justification_out(j: Justification) -> JustificationOut:
-    return JustificationOut(
-        id=j.pk, kind=j.kind, start_date=j.start_date, end_date=j.end_date, reason=j.reason,
-        status=j.status, in_advance=j.in_advance,
-    )  # fmt: skip
+    return JustificationOut(**justification_plain(j))
+
+
+def justification_plain(j: Justification) -> dict[str, Any]:
+    return {
+        "id": j.pk, "kind": j.kind, "start_date": j.start_date, "end_date": j.end_date,
+        "reason": j.reason, "status": j.status, "in_advance": j.in_advance,
+    }  # fmt: skip
 
 
 @router.post(
@@ -350,50 +356,54 @@ class FamilyRegisterOut(Schema):
     response={200: FamilyRegisterOut, **ERRORS},
     summary="Assenze, argomenti, note e agenda di un alunno (ultimi 30 giorni)",
 )
-def student_register(request: HttpRequest, student_id: Id) -> FamilyRegisterOut:
-    student = get_object_or_404(students_for_user(request.user), pk=student_id)
-    enrollment = current_enrollment(student)
-    if enrollment is None:
+def student_register(request: HttpRequest, student_id: Id) -> HttpResponse:
+    # The page's own scoped read of the student (register.views), then the same selector.
+    student = next(iter(seen_student(request.user, student_id)), None)
+    enrollment = current_enrollment(student) if student is not None else None
+    if student is None or enrollment is None:
         raise Http404
     today = timezone.localdate()
     since = max(enrollment.school_year.lessons_start, today - datetime.timedelta(days=30))
     data = selectors.family_register(student, enrollment.classroom, since=since, until=today)
+    return json_reply(json_body(family_register_plain(data)))
+
+
+def clock(value: datetime.time) -> str:
+    return value.strftime("%H:%M:%S")  # as ClockTime answers
+
+
+def family_register_plain(data: selectors.FamilyRegister) -> dict[str, Any]:
+    """FamilyRegisterOut in plain values: the events newest first, then what the page lists."""
     events = (
         [
-            EventOut(
-                kind="assenza", date=a.date, time=None, justification_status=state(a.justification)
-            )
+            {"kind": "assenza", "date": a.date, "time": None,
+             "justification_status": state(a.justification)}
             for a in data.absences
         ]
         + [
-            EventOut(
-                kind="ritardo",
-                date=x.date,
-                time=x.time,
-                justification_status=state(x.justification),
-            )
+            {"kind": "ritardo", "date": x.date, "time": clock(x.time),
+             "justification_status": state(x.justification)}
             for x in data.lates
         ]
         + [
-            EventOut(
-                kind="uscita", date=x.date, time=x.time, justification_status=state(x.justification)
-            )
+            {"kind": "uscita", "date": x.date, "time": clock(x.time),
+             "justification_status": state(x.justification)}
             for x in data.exits
         ]
-    )
-    return FamilyRegisterOut(
-        events=sorted(events, key=lambda e: e.date, reverse=True),
-        lessons=[
-            LessonOut(date=x.date, hour=x.hour, subject=x.subject, topic=x.topic)
+    )  # fmt: skip
+    return {
+        "events": sorted(events, key=lambda e: e["date"], reverse=True),
+        "lessons": [
+            {"date": x.date, "hour": x.hour, "subject": x.subject, "topic": x.topic}
             for x in data.lessons
         ],
-        justifications=[justification_out(j) for j in data.justifications],
-        notes=[n.text for n in data.notes] + [a.text for a in data.annotations],
-        agenda=[
-            AgendaOut(id=i.pk, kind=i.kind, subject=i.subject.name, date=i.date, text=i.text)
+        "justifications": [justification_plain(j) for j in data.justifications],
+        "notes": [n.text for n in data.notes] + [a.text for a in data.annotations],
+        "agenda": [
+            {"id": i.pk, "kind": i.kind, "subject": i.subject.name, "date": i.date, "text": i.text}
             for i in data.agenda
         ],
-    )
+    }
 
 
 class JustifyIn(Schema):
@@ -550,9 +560,13 @@ class AttendanceRowOut(Schema):
     "/classrooms/{classroom_id}/attendance",
     response={200: list[AttendanceRowOut], **ERRORS},
     summary="Ore di assenza rispetto al limite del 25%",
+    openapi_extra=PAGED,
 )
-def attendance(request: HttpRequest, classroom_id: Id) -> list[AttendanceRowOut]:
+def attendance(
+    request: HttpRequest, response: HttpResponse, classroom_id: Id, paging: Query[Paging]
+) -> list[AttendanceRowOut]:
     classroom = classroom_for(request, classroom_id)
+    summaries = selectors.attendance_summaries(classroom, until=timezone.localdate())
     return [
         AttendanceRowOut(
             student_id=s.student.pk,
@@ -564,5 +578,5 @@ def attendance(request: HttpRequest, classroom_id: Id) -> list[AttendanceRowOut]
             over_limit=s.over_limit,
             near_limit=s.near_limit,
         )
-        for s in selectors.attendance_summaries(classroom, until=timezone.localdate())
+        for s in page_of(summaries, request, paging, response)
     ]

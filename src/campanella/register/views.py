@@ -399,14 +399,14 @@ def family_student(request: HttpRequest, pk: int) -> Any:
 
 
 # A student this login sees, with the institute: compiled once per kind of login.
-_seen_student = Scoped(
+seen_student = Scoped(
     lambda user, pk: students_for_user(user).select_related("institute").filter(pk=pk), int
 )
 
 
 @login_required
 def student_register(request: HttpRequest, pk: int) -> HttpResponse:
-    student = next(iter(_seen_student(request.user, pk)), None)
+    student = next(iter(seen_student(request.user, pk)), None)
     if student is None:
         raise Http404
     enrollment = current_enrollment(student)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
-from ninja import Router, Schema, Status
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
 
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import PAGED, Paging, page_of
 from campanella.lib.ids import Id
 from campanella.people.models import User
 from campanella.reportcards import rules, selectors, services
@@ -49,10 +50,12 @@ def urls(session_id: int, student_id: int) -> tuple[str, str]:
 
 
 @router.get("/report-cards", response={200: list[ReportCardOut], **ERRORS},
-            summary="Pagelle pubblicate dei figli (o proprie)")  # fmt: skip
-def report_cards_list(request: HttpRequest) -> list[ReportCardOut]:
+            summary="Pagelle pubblicate dei figli (o proprie)", openapi_extra=PAGED)  # fmt: skip
+def report_cards_list(
+    request: HttpRequest, response: HttpResponse, paging: Query[Paging]
+) -> list[ReportCardOut]:
     out = []
-    for item in selectors.family_cards(request.user):
+    for item in page_of(list(selectors.family_cards(request.user)), request, paging, response):
         pdf, confirmation = urls(item.session.pk, item.student.pk)
         out.append(
             ReportCardOut(

@@ -17,9 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import PAGED, Paging, page_of
 from campanella.lib.api_types import Text
 from campanella.lib.ids import Id
 from campanella.people.models import User
@@ -50,10 +51,13 @@ class InterimReportOut(Schema):
 
 
 @router.get("/interim-reports", response={200: list[InterimReportOut], **ERRORS},
-            summary="Pagellini pubblicati dei figli (o propri)")  # fmt: skip
-def interim_reports_list(request: HttpRequest) -> list[InterimReportOut]:
+            summary="Pagellini pubblicati dei figli (o propri)", openapi_extra=PAGED)  # fmt: skip
+def interim_reports_list(
+    request: HttpRequest, response: HttpResponse, paging: Query[Paging]
+) -> list[InterimReportOut]:
     out = []
-    for item in interim_selectors.family_interims(request.user):
+    found = list(interim_selectors.family_interims(request.user))
+    for item in page_of(found, request, paging, response):
         report = item.report
         base = f"/api/v1/interim-reports/{report.round_id}/{report.student_id}"
         assert report.round.publish_at is not None  # published ones only
@@ -150,14 +154,17 @@ def entry_out(mark: InterimMark) -> EntryOut:
 
 
 @router.get(ENTRIES, response={200: list[EntryOut], **ERRORS},
-            summary="Valutazioni del pagellino in una propria disciplina")  # fmt: skip
+            summary="Valutazioni del pagellino in una propria disciplina",
+            openapi_extra=PAGED)  # fmt: skip
 def interim_entries(
-    request: HttpRequest, round_id: Id, classroom_id: Id, subject_id: Id
-) -> list[EntryOut]:
+    request: HttpRequest, response: HttpResponse, round_id: Id, classroom_id: Id,
+    subject_id: Id, paging: Query[Paging],
+) -> list[EntryOut]:  # fmt: skip
     found = rules.round_subject_for_user(request.user, round_id, classroom_id, subject_id)
     if found is None:
         raise Http404
-    return [entry_out(m) for m in interim_selectors.subject_entries(*found)]
+    entries = list(interim_selectors.subject_entries(*found))
+    return [entry_out(m) for m in page_of(entries, request, paging, response)]
 
 
 @router.put(

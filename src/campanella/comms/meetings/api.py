@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from campanella.comms.meetings import rules, selectors, services
 from campanella.comms.meetings.models import MeetingBooking, MeetingSlot
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import PAGED, Paging, page_of
 from campanella.lib.ids import Id
 from campanella.people.models import User
 
@@ -171,8 +172,12 @@ def bookings_list(request: HttpRequest, query: Query[PageQuery]) -> BookingPage:
 
 
 @router.get("/meetings/day", response={200: list[BookingOut], **ERRORS},
-            summary="I colloqui prenotati del docente in un giorno")  # fmt: skip
-def teacher_day(request: HttpRequest, query: Query[DayQuery]) -> list[BookingOut]:
+            summary="I colloqui prenotati del docente in un giorno",
+            openapi_extra=PAGED)  # fmt: skip
+def teacher_day(
+    request: HttpRequest, response: HttpResponse, query: Query[DayQuery], paging: Query[Paging]
+) -> list[BookingOut]:
     """The caller's own slots' bookings (empty for anyone who does not teach)."""
     rows = selectors.teacher_day(request.user, query.day or timezone.localdate())
-    return [booking_out(b) for b in rows.select_related("slot__teacher")]
+    found = list(rows.select_related("slot__teacher"))
+    return [booking_out(b) for b in page_of(found, request, paging, response)]
