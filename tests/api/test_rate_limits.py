@@ -10,7 +10,7 @@ from django.test import Client
 
 from campanella.accounts.services import api_token_issue
 from campanella.api.models import RequestCount
-from campanella.api.throttle import count_request
+from campanella.api.throttle import count_request, forget_ended_windows
 from campanella.register.models import DisciplinaryNote
 from tests.conftest import Cast, school_day
 
@@ -122,3 +122,12 @@ def test_pages_are_not_counted(cast: Cast, settings: Any) -> None:
     for _ in range(3):
         assert Client().get("/accounts/login/").status_code != 429
     assert not RequestCount.objects.exists()
+
+
+def test_ended_windows_leave_the_database(settings: Any) -> None:
+    settings.API_RATE_WINDOW_SECONDS = 60
+    now = 1_000_000.0
+    RequestCount.objects.create(bucket="token:ended", window_start=int(now) - 120, count=5)
+    RequestCount.objects.create(bucket="token:current", window_start=int(now) - 30, count=5)
+    assert forget_ended_windows(now) == 1
+    assert list(RequestCount.objects.values_list("bucket", flat=True)) == ["token:current"]

@@ -57,3 +57,19 @@ def test_a_stalled_import_is_resumed_by_the_minute_job(cast: Cast) -> None:
     assert "riprendi-importazioni" in scheduler.run_due_jobs()
     job.refresh_from_db()
     assert job.status == SyncJobStatus.DONE and job.days_done == 2
+
+
+def test_slots_older_than_a_week_are_forgotten_and_the_recent_ones_kept() -> None:
+    from campanella.comms.notifications.models import PeriodicSlot
+
+    now = timezone.now()
+    old = PeriodicSlot.objects.create(
+        job="prova", slot="1", started_at=now - datetime.timedelta(days=8)
+    )
+    recent = PeriodicSlot.objects.create(
+        job="prova", slot="2", started_at=now - datetime.timedelta(days=6)
+    )
+    night = now.replace(hour=3, minute=20)
+    assert "pulizia-turni-periodici" in scheduler.run_due_jobs(night)
+    assert not PeriodicSlot.objects.filter(pk=old.pk).exists()
+    assert PeriodicSlot.objects.filter(pk=recent.pk).exists()

@@ -94,6 +94,14 @@ def _count_in_database(bucket: str, window_start: int) -> int:
     return int(row[0])
 
 
+def forget_ended_windows(now: float) -> int:
+    """Drop the database's rows of callers whose window has ended (a new request starts again
+    at 1 anyway): without it every random bearer string someone tried would keep a row."""
+    oldest = int(now) - settings.API_RATE_WINDOW_SECONDS
+    deleted, _by_model = RequestCount.objects.filter(window_start__lt=oldest).delete()
+    return deleted
+
+
 def too_many_requests(verdict: Verdict) -> HttpResponse:
     message = f"Troppe richieste con questo accesso: riprovare fra {verdict.reset_after} secondi."
     response = JsonResponse(error_body("troppe_richieste", message).model_dump(), status=429)

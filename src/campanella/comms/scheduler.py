@@ -33,6 +33,16 @@ def claim_slot(job: str, slot: str) -> Callable[[str], object] | None:
     return finish
 
 
+# A slot row only has to outlive its slot (run_due never claims a past slot again); a week
+# leaves the recent runs readable for whoever looks into a missed job.
+SLOTS_KEPT = datetime.timedelta(days=7)
+
+
+def forget_old_slots(now: datetime.datetime) -> int:
+    deleted, _by_model = PeriodicSlot.objects.filter(started_at__lt=now - SLOTS_KEPT).delete()
+    return deleted
+
+
 def run_due_jobs(now: datetime.datetime | None = None) -> list[str]:
     """Run the periodic jobs due now that no other process has run; their names."""
     autodiscover_modules("periodic")  # each app's <app>/periodic.py registers its jobs

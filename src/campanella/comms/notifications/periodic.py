@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.utils import timezone
 
 from campanella.comms.notifications import delivery
+from campanella.comms.scheduler import forget_old_slots
 from campanella.lib import periodic
 
 
@@ -23,3 +25,8 @@ def send_due_notifications() -> None:
 )
 def send_daily_digests() -> None:
     delivery.send_digests(limit_users=1_000_000)
+
+
+@periodic.register("pulizia-turni-periodici", daily_at=datetime.time(3, 15))
+def forget_old_periodic_slots() -> None:
+    forget_old_slots(timezone.now())
