@@ -61,6 +61,7 @@ GUARDED_API = {
     ("delete", "/api/v1/students/{student_id}/justifications/{justification_id}"),
     ("post", "/api/v1/classrooms/{classroom_id}/subjects/{subject_id}/grades"),
     ("post", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/cancel"),
+    ("post", "/api/v1/classrooms/{classroom_id}/register/{day}/events/{kind}/{event_id}/cancel"),
     ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"),
     ("put", "/api/v1/grades/{grade_id}"),
     ("post", "/api/v1/grades/{grade_id}/cancel"),

@@ -78,8 +78,11 @@ ENGLISH_PHRASES = (
 # English words that Italian uses as its own, or that Django's Italian catalog keeps.
 ALLOWED = frozenset({"home", "file", "password", "link", "online", "pdf", "csv", "xlsx", "api"})
 
-# Not words: e-mail addresses, addresses of pages, usernames and ids like G123456X.
-NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/\S*|\b\w*\d\w*\b|\b\w+_\w+\b")
+# Not words: e-mail addresses, addresses of pages, usernames and ids like G123456X, and file
+# names (a standard's `users.csv` is a name).
+NOT_WORDS = re.compile(
+    r"\S+@\S+|https?://\S+|/\S*|\b\w*\d\w*\b|\b\w+_\w+\b|\b\w+\.(?:csv|zip|xlsx|pdf)\b"
+)
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 

@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 
 from campanella.accounts.services import api_token_issue
-from campanella.audit.models import Change
+from campanella.audit.models import Change, ChangeAction
 from campanella.grades.models import Grade
 from campanella.grades.services import grade_add
 from campanella.register import services as register
-from campanella.register.models import DisciplinaryNote, Justification
+from campanella.register.models import Absence, DisciplinaryNote, Justification
 from tests.conftest import Cast, school_day
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,33 @@ def test_a_family_changes_the_reason_of_a_pending_justification(cast: Cast) -> N
     assert response.status_code == 200
     assert response.json()["reason"] == "Visita medica"
     assert Justification.objects.get().reason == "Visita medica"
+
+
+def test_a_teacher_cancels_an_absence_read_from_the_day(cast: Cast) -> None:
+    day = school_day(cast)
+    register.roll_call_save(
+        user=cast.teacher, classroom=cast.classroom_1a, day=day, absent_ids=[cast.child.pk]
+    )
+    client = api(cast.teacher)
+    base = f"/api/v1/classrooms/{cast.classroom_1a.pk}/register/{day.isoformat()}"
+    row = next(r for r in client.get(base).json()["students"] if r["student_id"] == cast.child.pk)
+    assert row["absent"] and row["late_entry_id"] is None and row["early_exit_id"] is None
+    absence = Absence.objects.get(pk=row["absence_id"])
+    # The id of an absence under another kind of event is no such record.
+    wrong_kind = send(client, "post", f"{base}/events/late-entries/{absence.pk}/cancel",
+                      {"reason": "Errore"})  # fmt: skip
+    assert wrong_kind.status_code == 404
+    url = f"{base}/events/absences/{absence.pk}/cancel"
+    history = Change.objects.filter(object_id=absence.pk, action=ChangeAction.CANCEL).count()
+    answer = send(client, "post", url, {"reason": "Era presente"})
+    assert answer.status_code == 200, answer.content
+    row = next(r for r in answer.json()["students"] if r["student_id"] == cast.child.pk)
+    assert not row["absent"] and row["absence_id"] is None
+    absence.refresh_from_db()
+    assert absence.is_cancelled and absence.cancel_reason == "Era presente"
+    assert (
+        Change.objects.filter(object_id=absence.pk, action=ChangeAction.CANCEL).count()
+        == history + 1
+    )
+    again = send(client, "post", url, {"reason": "Ancora"})
+    assert again.status_code == 400 and "già annullata" in again.json()["message"]

@@ -35,7 +35,7 @@ from campanella.grades.services import grade_add
 from campanella.lib.api_errors import is_documented_code
 from campanella.people.models import User
 from campanella.register import services as register
-from campanella.register.models import Justification
+from campanella.register.models import Absence, Justification
 from campanella.school.models import HourSlot
 from tests.comms.routes import family_notice
 from tests.conftest import Cast, school_day
@@ -103,6 +103,7 @@ def world(cast: Cast, _connection_kept: None) -> World:
     register.roll_call_save(
         user=cast.teacher, classroom=classroom, day=day, absent_ids=[cast.child.pk]
     )
+    absence = Absence.objects.get(student=cast.child, date=day, cancelled_at__isnull=True)
     justification: Justification = register.justification_submit(
         user=cast.guardian, student=cast.child, kind="assenza", start=day, reason="Febbre"
     )
@@ -126,6 +127,7 @@ def world(cast: Cast, _connection_kept: None) -> World:
             "justification_id": str(justification.pk),
             "grade_id": str(grade.pk),
             "note_id": str(note.pk),
+            "event_id": str(absence.pk),
             "day": day.isoformat(),
         },
         body_ids={"student_id": cast.child.pk, "slot_id": slot.pk, "subject_id": cast.maths.pk},

@@ -86,7 +86,8 @@ def test_every_trigger_is_inert_in_xlsx_and_csv(trigger: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("kind", list(ImportKind))
+# A OneRoster bundle is a zip of the standard's files: no template of ours to download.
+@pytest.mark.parametrize("kind", [k for k in ImportKind if k != ImportKind.ONEROSTER])
 def test_the_import_templates_hold_no_formula(kind: str) -> None:
     for sheet in load_workbook(io.BytesIO(template_xlsx(kind))).worksheets:
         assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]

@@ -90,6 +90,10 @@ API: ApiTable = {
     ("post", "/api/v1/students/{student_id}/justifications"): 404,
     ("delete", "/api/v1/students/{student_id}/justifications/{justification_id}"): 404,
     ("post", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/cancel"): 404,
+    (
+        "post",
+        "/api/v1/classrooms/{classroom_id}/register/{day}/events/{kind}/{event_id}/cancel",
+    ): 404,
     ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"): 404,
 }
 
@@ -294,6 +298,21 @@ def api_note_cancel(c: Cast) -> Write:
     )
 
 
+def api_event_cancel(c: Cast) -> Write:
+    """1A's teacher cancels 1A's absence; 2B's teacher tries it through 2B's URL."""
+    pk = absence(c).pk
+    body = {"reason": "Registrata per errore"}
+    path = f"register/{day(c)}/events/absences/{pk}/cancel"
+    return Write(
+        f"{api_base(c)}/{path}",
+        body,
+        c.teacher,
+        staff_outsiders(c),
+        (Absence,),
+        crossed=((c.other_teacher, f"/api/v1/classrooms/{c.classroom_2b.pk}/{path}", body, 404),),
+    )
+
+
 def api_justification_edit(c: Cast) -> Write:
     pk = justification(c).pk
     body = {"reason": "Visita medica"}
@@ -427,4 +446,8 @@ API_WRITES: ApiWriteTable = {
     ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"): lambda c: (
         api_justification_edit(c)
     ),
+    (
+        "post",
+        "/api/v1/classrooms/{classroom_id}/register/{day}/events/{kind}/{event_id}/cancel",
+    ): api_event_cancel,
 }

@@ -72,6 +72,10 @@ class AttendanceOut(Schema):
     absent: bool
     late_entry: ClockTime | None
     early_exit: ClockTime | None
+    # The records' ids, to cancel one (register.api_corrections); None when there is none.
+    absence_id: int | None = None
+    late_entry_id: int | None = None
+    early_exit_id: int | None = None
 
 
 class ClassDayOut(Schema):
@@ -105,6 +109,9 @@ def class_day_out(day: selectors.ClassDay) -> ClassDayOut:
             absent=row.absent is not None,
             late_entry=row.late.time if row.late else None,
             early_exit=row.exit.time if row.exit else None,
+            absence_id=row.absent.pk if row.absent else None,
+            late_entry_id=row.late.pk if row.late else None,
+            early_exit_id=row.exit.pk if row.exit else None,
         )
         for row in day.students
     ]

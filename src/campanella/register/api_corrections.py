@@ -1,24 +1,28 @@
-"""API of the register's corrections an app makes besides recording: a teacher cancels a
-disciplinary note with a reason (a family's change of a justification's reason is in
-register.api, beside the withdrawal on the same path: one path is one router's).
+"""API of the register's corrections an app makes besides recording: a teacher cancels an
+absence, a late entry or an early exit, or a disciplinary note, with a reason (a family's
+change of a justification's reason is in register.api, beside the withdrawal on the same path:
+one path is one router's).
 
-The same scoping and services as the pages (register.views.note_cancel, the justification
-form): outside the caller's scope 404, a rule of the register 400 `register_error`, a day
-closed by a locked evaluation 409 `giorno_chiuso`; every write keeps its history.
+The same scoping and services as the pages (register.views.cancel_event and note_cancel, the
+justification form): outside the caller's scope 404, a rule of the register 400
+`register_error`, a day closed by a locked evaluation 409 `giorno_chiuso`; every write keeps
+its history.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from campanella.lib.api_errors import CONFLICT
-from campanella.lib.api_types import Text
+from campanella.lib.api_types import Day, Text
 from campanella.lib.ids import Id
-from campanella.register import services
-from campanella.register.api import ERRORS, acting, classroom_for
-from campanella.register.models import DisciplinaryNote
+from campanella.register import selectors, services
+from campanella.register.api import ERRORS, ClassDayOut, acting, class_day_out, classroom_for
+from campanella.register.models import Absence, DisciplinaryNote, EarlyExit, LateEntry
 
 router = Router(tags=["registro di classe"])
 
@@ -39,3 +43,33 @@ def note_cancel(
     note = get_object_or_404(DisciplinaryNote, pk=note_id, classroom=classroom)
     services.note_cancel(user=acting(request), note=note, reason=payload.reason)
     return Status(204, None)
+
+
+EVENT_MODELS: dict[str, type[Absence] | type[LateEntry] | type[EarlyExit]] = {
+    "absences": Absence,
+    "late-entries": LateEntry,
+    "early-exits": EarlyExit,
+}
+EventKind = Literal["absences", "late-entries", "early-exits"]
+
+
+@router.post(
+    "/classrooms/{classroom_id}/register/{day}/events/{kind}/{event_id}/cancel",
+    response={200: ClassDayOut, **ERRORS, **CONFLICT},
+    summary=(
+        "Annulla un'assenza, un ingresso in ritardo o un'uscita anticipata (con il motivo; "
+        "resta nella storia)"
+    ),
+)
+def attendance_event_cancel(
+    request: HttpRequest,
+    classroom_id: Id,
+    day: Day,
+    kind: EventKind,
+    event_id: Id,
+    payload: CancelIn,
+) -> ClassDayOut:
+    classroom = classroom_for(request, classroom_id)
+    record = get_object_or_404(EVENT_MODELS[kind], pk=event_id, classroom=classroom, date=day)
+    services.attendance_cancel(user=acting(request), record=record, reason=payload.reason)
+    return class_day_out(selectors.class_day(classroom, day))

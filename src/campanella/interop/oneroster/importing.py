@@ -1202,8 +1202,8 @@ def plan_bundle(
     plan = planner.plan
     if any(bundle.modes.get(name) not in (None, "absent") for name in ("lineItems", "results")):
         plan.notices.append(_(
-            "Il registro dei voti dell'archivio (lineItems, results) non è importato: i voti "
-            "si registrano nel registro."
+            "Il registro dei voti dell'archivio (lineItems.csv, results.csv) non è importato: "
+            "i voti si registrano nel registro."
         ))  # fmt: skip
     if planner.skipped_roles:
         plan.notices.append(_("Persone con ruoli non importati (%(roles)s): nessun dato scritto.")

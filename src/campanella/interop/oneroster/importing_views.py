@@ -26,8 +26,9 @@ class BundleUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Archivio OneRoster 1.2 (.zip)"),
         help_text=_(
-            "L'archivio con manifest.csv e i file CSV dell'anagrafica (orgs, academicSessions, "
-            "courses, classes, users, roles, enrollments). Al massimo 10 MB."
+            "L'archivio con manifest.csv e i file CSV dell'anagrafica (orgs.csv, "
+            "academicSessions.csv, courses.csv, classes.csv, users.csv, roles.csv, "
+            "enrollments.csv). Al massimo 10 MB."
         ),
         error_messages={
             "required": _("Scegliere l'archivio da importare."),
