@@ -11,7 +11,7 @@ its history.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -70,6 +70,7 @@ def attendance_event_cancel(
     payload: CancelIn,
 ) -> ClassDayOut:
     classroom = classroom_for(request, classroom_id)
-    record = get_object_or_404(EVENT_MODELS[kind], pk=event_id, classroom=classroom, date=day)
+    found = get_object_or_404(EVENT_MODELS[kind], pk=event_id, classroom=classroom, date=day)
+    record = cast(Absence | LateEntry | EarlyExit, found)  # one of the three models above
     services.attendance_cancel(user=acting(request), record=record, reason=payload.reason)
     return class_day_out(selectors.class_day(classroom, day))
