@@ -70,6 +70,32 @@ def test_the_opening_page_lists_the_classrooms_teachers_and_saves_the_council(ca
     assert "non ha un sostituto" in page  # the perfect board: what blocks leaving the step
 
 
+def test_the_opening_takes_people_whose_ids_have_many_digits(cast: Cast) -> None:
+    """Ids grow past 9,999 in any real database: the chair, secretary and substitute are ids,
+    not small numbers typed in a field."""
+    session = council_session(cast)
+    institute = cast.school.institute
+    substitute = StaffFactory(pk=98_765_432_101, institute=institute)
+    absent = staff(cast.teacher).pk
+    body = {
+        "data": session.term.end_date.isoformat(),
+        "inizio": "15:00",
+        "luogo": "Aula magna",
+        "presidente": staff(cast.principal).pk,
+        "segretario": substitute.pk,  # a member present in the absent teacher's place
+        f"membro-{absent}": "1",
+        f"sostituto-{absent}": substitute.pk,
+        f"protocollo-{absent}": "123",
+        f"data-{absent}": session.term.end_date.isoformat(),
+    }
+    response = cast.client_for(cast.coordinator).post(url("council_opening", session), body)
+    assert response.status_code == 302, response.content.decode().split("Nulla")[-1][:600]
+    session.refresh_from_db()
+    assert session.secretary_id == substitute.pk
+    member = cs.council_members(session)
+    assert {m.substitute_id for m in member if m.teacher_id == absent} == {substitute.pk}
+
+
 def test_a_refused_opening_is_shown_in_italian_and_writes_nothing(cast: Cast) -> None:
     session = council_session(cast)
     client = cast.client_for(cast.coordinator)

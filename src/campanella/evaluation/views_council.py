@@ -43,6 +43,7 @@ from campanella.evaluation.proposal_selectors import JUDGEMENT, NUMERIC
 from campanella.evaluation.rules import may_lead, sessions_for_user
 from campanella.lib import evaluation_rules as rules_lib
 from campanella.lib.grades import JUDGEMENTS, SYNTHETIC_JUDGEMENTS
+from campanella.lib.ids import parse_id
 from campanella.people.models import Staff, Student, User
 from campanella.school.models import SchoolKind
 
@@ -159,8 +160,9 @@ def posted_ids(request: HttpRequest, prefix: str) -> dict[int, str]:
     found: dict[int, str] = {}
     for key in request.POST:
         rest = key.removeprefix(prefix)
-        if key.startswith(prefix) and rest.isdigit():
-            found[int(rest)] = request.POST.get(key, "").strip()
+        number = parse_id(rest) if key.startswith(prefix) else None
+        if number is not None:
+            found[number] = request.POST.get(key, "").strip()
     return found
 
 
@@ -171,8 +173,9 @@ def posted_pairs(request: HttpRequest, prefix: str) -> dict[tuple[int, int], str
         if not key.startswith(prefix):
             continue
         first, _sep, second = key.removeprefix(prefix).partition("-")
-        if first.isdigit() and second.isdigit():
-            found[(int(first), int(second))] = request.POST.get(key, "").strip()
+        ids = parse_id(first), parse_id(second)
+        if ids[0] is not None and ids[1] is not None:
+            found[(ids[0], ids[1])] = request.POST.get(key, "").strip()
     return found
 
 
@@ -191,6 +194,7 @@ def posted_time(text: str) -> datetime.time | None:
 
 
 def posted_int(text: str) -> int | None:
+    """A small number typed in a field (a mark, a credit); ids go through `parse_id`."""
     text = text.strip()
     if text.isdigit() and len(text) <= 4:
         return int(text)
@@ -247,8 +251,8 @@ def council_vote(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     session = visible_session(request, session_id)
-    deliberation_id = posted_int(request.POST.get("delibera", "")) or 0
-    against = [int(v) for v in request.POST.getlist("contrari") if v.isdigit() and len(v) < 12]
+    deliberation_id = parse_id(request.POST.get("delibera", "").strip()) or 0
+    against = [i for i in map(parse_id, request.POST.getlist("contrari")) if i is not None]
     topic = (
         Deliberation.objects.filter(pk=deliberation_id, session=session)
         .values_list("topic", flat=True)
@@ -367,8 +371,8 @@ def save_opening(request: HttpRequest, session: EvaluationSession) -> None:
     post = request.POST
     held_on = posted_date(post.get("data", ""))
     starts_at = posted_time(post.get("inizio", ""))
-    chair = posted_int(post.get("presidente", ""))
-    secretary = posted_int(post.get("segretario", ""))
+    chair = parse_id(post.get("presidente", "").strip())
+    secretary = parse_id(post.get("segretario", "").strip())
     missing = [
         label
         for label, value in (
@@ -395,7 +399,9 @@ def save_opening(request: HttpRequest, session: EvaluationSession) -> None:
             council.MemberInput(
                 teacher_id=teacher_id,
                 present=present,
-                substitute_id=None if present else posted_int(post.get(f"sostituto-{key}", "")),
+                substitute_id=None
+                if present
+                else parse_id(post.get(f"sostituto-{key}", "").strip()),
                 protocol="" if present else post.get(f"protocollo-{key}", ""),
                 protocol_date=None if present else posted_date(post.get(f"data-{key}", "")),
             )

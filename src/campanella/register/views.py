@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from campanella.audit.concurrency import AlreadyChanged
+from campanella.lib.ids import parse_id
 from campanella.people.models import User
 from campanella.people.redirects import posted_back
 from campanella.people.roles import roles_for_user
@@ -202,7 +203,7 @@ def planned_subject_id(classroom: Classroom, date: datetime.date, slot: HourSlot
 def roll_call(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     classroom = visible_classroom(request, pk)
     date = parse_day(day)
-    absent = [int(value) for value in request.POST.getlist("absent") if value.isdigit()]
+    absent = [i for i in map(parse_id, request.POST.getlist("absent")) if i is not None]
     result = services.roll_call_save(
         user=acting(request), classroom=classroom, day=date, absent_ids=absent
     )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campanella.evaluation.models import EvaluationSession
+from campanella.lib.ids import parse_id
 from campanella.people.roles import roles_for_user
 from campanella.reportcards import rules, selectors, services
 from campanella.reportcards.models import ConfirmationReminder, ReportCard, ReportCardBundle
@@ -328,7 +329,7 @@ def publication(request: HttpRequest) -> HttpResponse:
         raise Http404
     errors: list[str] = []
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("sessione") if v.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("sessione")) if i is not None]
         # Any session of the institute: an unlocked one is refused by the service, by name.
         found = list(
             EvaluationSession.objects.select_related("classroom__school").filter(

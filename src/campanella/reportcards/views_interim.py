@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from campanella.lib.ids import parse_id
 from campanella.reportcards import interim, interim_selectors, rules
 from campanella.reportcards.models import ConfirmationReminder
 from campanella.reportcards.services import NotAllowed, ReportCardError
@@ -72,7 +73,7 @@ def chosen_classrooms(
 ) -> list[Classroom]:
     """The ticked classrooms and every classroom of the ticked class years, of the term's
     school and year (others are refused by the service, by name)."""
-    ids = {int(v) for v in request.POST.getlist("classe") if v.isdigit()}
+    ids = {i for i in map(parse_id, request.POST.getlist("classe")) if i is not None}
     years = {int(v) for v in request.POST.getlist("anno") if v.isdigit()}
     return [
         c for c in classrooms
