@@ -65,6 +65,9 @@ GUARDED_API = {
     ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"),
     ("put", "/api/v1/grades/{grade_id}"),
     ("post", "/api/v1/grades/{grade_id}/cancel"),
+    ("put", "/api/v1/grades/{grade_id}/details"),
+    ("post", "/api/v1/classrooms/{classroom_id}/annotations/{annotation_id}/cancel"),
+    ("put", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/measure"),
 }
 LOGINS = "logins, sessions and credentials: nothing a session is fed by"
 UNGUARDED: dict[Any, str] = {
