@@ -176,7 +176,7 @@ def test_a_grade_s_details_are_read_and_corrected_with_their_history(cast: Cast)
     history = client.get(f"/api/v1/history/voto/{grade.pk}")
     assert history.status_code == 200 and history["X-Total-Count"] == "2"
     inserted, corrected = history.json()
-    assert corrected["reason"] == "Era uno scritto"
+    assert inserted["kind"] == "Voto" and corrected["reason"] == "Era uno scritto"
     assert {line["label"] for line in corrected["lines"]} >= {"Peso"}
     # The coordinator sees the classroom and reads it, but may not write it.
     assert not api(cast.coordinator).get(url).json()["writable"]
