@@ -87,7 +87,6 @@ def child_teachers(user: Any, student_id: int) -> QuerySet[Staff]:
     )
 
 
-@rules.predicate
 def hours_institute_id(user: Any) -> int | None:
     """The institute whose message hours this login reads: its office and its teachers."""
     roles = roles_for_user(user)
@@ -96,6 +95,7 @@ def hours_institute_id(user: Any) -> int | None:
     return roles.staff.institute_id
 
 
+@rules.predicate
 def may_write_messages(user: Any) -> bool:
     roles = roles_for_user(user)
     return roles.is_office or roles.is_teacher or roles.is_guardian
