@@ -122,6 +122,73 @@ def test_lines_outside_the_days_or_schools_chosen_are_refused_on_their_lines(cas
     assert not SyncJob.objects.exists() and not Absence.objects.exists()
 
 
+class PlanCounter:
+    """How many times the file is planned whole (the real planner runs: a spy, not a mock)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = sync_jobs.plan_attendance_file
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(sync_jobs, "plan_attendance_file", counted)
+
+
+def test_avvia_right_after_a_clean_preview_does_not_plan_the_file_again(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start, end = range_of(cast)
+    plans = PlanCounter(monkeypatch)
+    batch = upload_events(cast, sample(cast))
+    chosen: dict[str, Any] = {"school_ids": {cast.school.pk}, "start": start, "end": end}
+    assert sync_jobs.range_preview(batch=batch, user=cast.office, **chosen).ok
+    assert plans.calls == 1
+    job = sync_jobs.job_start(batch=batch, user=cast.office, **chosen)
+    assert plans.calls == 1  # the preview's verdict was kept
+    job.refresh_from_db()
+    assert (job.status, job.days_total, job.rows_total) == (SyncJobStatus.DONE, 2, 5)
+    assert Absence.objects.count() == 2 and EarlyExit.objects.count() == 1
+
+
+def test_avvia_plans_again_when_the_choice_or_the_register_changed_since_the_preview(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campanella.register.services import roll_call_save
+
+    start, end = range_of(cast)
+    plans = PlanCounter(monkeypatch)
+    batch = upload_events(cast, sample(cast))
+    chosen: dict[str, Any] = {"school_ids": {cast.school.pk}, "start": start, "end": end}
+    sync_jobs.range_preview(batch=batch, user=cast.office, **chosen)
+    # Another choice of days: the verdict is not this one's.
+    sync_jobs.range_preview(batch=batch, user=cast.office, **{**chosen, "start": end})
+    assert plans.calls == 2
+    with pytest.raises(sync_jobs.JobRefused):  # its own plan again: the line of `start`
+        sync_jobs.job_start(batch=batch, user=cast.office, **{**chosen, "start": end})
+    assert plans.calls == 3
+    # A teacher's roll call after the preview (a history row): planned again, then started.
+    sync_jobs.range_preview(batch=batch, user=cast.office, **chosen)
+    roll_call_save(
+        user=cast.teacher, classroom=cast.classroom_1a, day=end, absent_ids=[cast.adult_student.pk]
+    )
+    plans.calls = 0
+    job = sync_jobs.job_start(batch=batch, user=cast.office, **chosen)
+    assert plans.calls == 1 and job.days_total == 2
+    # A holiday declared after the preview (no history row: a closure): planned again, and
+    # the file now has a problem on that day's lines, so no job starts.
+    again = upload_events(cast, sample(cast))
+    sync_jobs.range_preview(batch=again, user=cast.office, **chosen)
+    Closure.objects.create(
+        institute=cast.institute, school=cast.school, start_date=end, end_date=end,
+        description="Chiusura straordinaria",
+    )  # fmt: skip
+    with pytest.raises(sync_jobs.JobRefused):
+        sync_jobs.job_start(batch=again, user=cast.office, **chosen)
+    assert SyncJob.objects.filter(batch=again).count() == 0
+
+
 def test_a_day_refused_when_it_runs_writes_nothing_and_the_other_days_go_in(cast: Cast) -> None:
     start, end = range_of(cast)
     job = queued_job(cast, upload_events(cast, sample(cast)))

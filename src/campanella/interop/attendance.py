@@ -482,6 +482,8 @@ def _justified(
     check: RowCheck, staff: StaffFinder, when: datetime.date, today: datetime.date
 ) -> Justified | Unreadable | None:
     """The row's justification: None if the event is not justified."""
+    if all(_blank(check.cell(column)) for column in JUSTIFICATION_COLUMNS):
+        return UNREADABLE if check.messages else None  # most rows: as the checks below say
     justified = check.parse("giustificata", yes_no)
     at = check.parse("giustificata_il", date_and_time)
     by_text = as_text(check.cell("giustificata_da"))
@@ -523,6 +525,16 @@ def _justified(
     if check.messages:
         return UNREADABLE
     return Justified(moment, at is not None and at[1] is not None, by, reason)
+
+
+# The cells read when a row is not justified: all blank, the row has no justification.
+JUSTIFICATION_COLUMNS = (
+    "giustificata", "giustificata_il", "giustificata_da", "motivo_codice", "certificato",
+)  # fmt: skip
+
+
+def _blank(cell: Cell) -> bool:
+    return isinstance(cell, str) and not cell.strip()
 
 
 def _reason(code: str, text: str, certificate: bool) -> str:

@@ -120,10 +120,16 @@ def start_plan(kind: str, sheet: Sheet) -> tuple[Plan, Header | None]:
 class RowCheck:
     """Collects the problems of one row; `parse` turns BadValueError into a problem."""
 
+    messages: list[str]
+
     def __init__(self, row: SheetRow, header: Header, width: int) -> None:
         self.line = row.line
+        values = header.values_of(row.cells, width)
+        if values is not None:  # the usual row: every cell, none extra
+            self.values, self.messages = values, []
+            return
         self.values, extra = row_values(row, header.positions, width)
-        self.messages: list[str] = [extra] if extra else []
+        self.messages = [extra] if extra else []
 
     def cell(self, column: str) -> Cell:
         return self.values.get(column, "")

@@ -108,9 +108,18 @@ class Calendar:
             institute_id=institute_id, start_date__lte=end, end_date__gte=start
         ):
             self._closures[closure.school_id].append(closure)
+        # Asked once per row: a big file has many rows of each classroom and day.
+        self._refusals: dict[tuple[int, datetime.date], str] = {}
 
     def refusal(self, classroom: Classroom, when: datetime.date) -> str:
         """Why the register refuses that day for that classroom ("" if it is a school day)."""
+        key = (classroom.pk, when)
+        found = self._refusals.get(key)
+        if found is None:
+            found = self._refusals[key] = self._refusal(classroom, when)
+        return found
+
+    def _refusal(self, classroom: Classroom, when: datetime.date) -> str:
         year = classroom.school_year
         if not year.lessons_start <= when <= year.lessons_end:
             return _("Il %(day)s è fuori dal periodo delle lezioni.") % {"day": day(when)}
@@ -138,8 +147,13 @@ class ClosedDays:
         self._periods: dict[int, list[ClosedPeriod]] = defaultdict(list)
         for period in closed_periods_for([c.pk for c in classrooms], start, end):
             self._periods[period.classroom_id].append(period)
+        self._refusals: dict[tuple[int, datetime.date], str] = {}  # once per classroom and day
 
     def refusal(self, classroom: Classroom, when: datetime.date) -> str:
         """The guard's message for a write of that day of that classroom ("" if open)."""
-        closed = refusal(self._periods.get(classroom.pk, []), when)
-        return closed.message if closed is not None else ""
+        key = (classroom.pk, when)
+        found = self._refusals.get(key)
+        if found is None:
+            closed = refusal(self._periods.get(classroom.pk, []), when)
+            found = self._refusals[key] = closed.message if closed is not None else ""
+        return found

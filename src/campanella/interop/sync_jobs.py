@@ -32,6 +32,7 @@ from campanella.interop.attendance_file import AttendanceFile, Selection, plan_a
 from campanella.interop.columns import match_header
 from campanella.interop.models import ImportBatch, ImportKind, SyncJob, SyncJobStatus
 from campanella.interop.plan import CONFLICT, Plan, RowCheck, RowsRefused
+from campanella.interop.range_verdict import Verdict, keep_verdict, kept_verdict, register_state
 from campanella.interop.records import day as day_text
 from campanella.interop.tabular import Problem, Sheet, SheetRow, read_sheet
 
@@ -78,14 +79,38 @@ def range_preview(
     user: User | None = None,
 ) -> Plan:
     """The import's preview, refused where a line is outside the office's choice (read as a
-    stream, a chunk of days at a time: `attendance_file`)."""
-    return plan_attendance_file(
-        AttendanceFile(batch.raw),
+    stream, a chunk of days at a time: `attendance_file`). A clean one is remembered in the
+    batch (`range_verdict`): "Avvia" then starts without planning the file again."""
+    return _range_plan(batch, school_ids, start, end, user)[0]
+
+
+def _range_plan(
+    batch: ImportBatch,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None,
+) -> tuple[Plan, Verdict | None]:
+    today = timezone.localdate()
+    user = user or batch.uploaded_by
+    state = register_state(batch.institute_id)  # before planning: a write meanwhile shows
+    file = AttendanceFile(batch.raw)
+    plan = plan_attendance_file(
+        file,
         institute_id=batch.institute_id,
-        today=timezone.localdate(),
-        user=user or batch.uploaded_by,
+        today=today,
+        user=user,
         selection=Selection(frozenset(school_ids), start, end),
     )
+    verdict = None
+    if plan.ok:
+        days = file.days()
+        verdict = Verdict(days=len(days), rows=sum(file.per_day[day] for day in days))
+    keep_verdict(
+        batch, state=state, school_ids=school_ids, start=start, end=end, user=user,
+        today=today, verdict=verdict,
+    )  # fmt: skip
+    return plan, verdict
 
 
 # --- the job ---------------------------------------------------------------------------------
@@ -110,11 +135,13 @@ def job_start(
         raise JobRefused(_("Solo un file di assenze si importa per intervallo di giorni."))
     if end < start:
         raise JobRefused(_("L'ultimo giorno viene prima del primo."))
-    plan = range_preview(batch=batch, school_ids=school_ids, start=start, end=end, user=user)
-    if not plan.ok:
+    # The preview the office just read, if nothing changed since; else the file planned again.
+    verdict = kept_verdict(
+        batch, school_ids=school_ids, start=start, end=end, user=user,
+        today=timezone.localdate(),
+    ) or _range_plan(batch, school_ids, start, end, user)[1]  # fmt: skip
+    if verdict is None:
         raise JobRefused(_("Il file ha problemi: correggerli e caricarlo di nuovo."))
-    file = AttendanceFile(batch.raw)
-    days = {day: file.per_day[day] for day in file.days()}
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         existing = SyncJob.objects.filter(batch=locked).first()
@@ -127,10 +154,10 @@ def job_start(
             start_date=start,
             end_date=end,
             requested_by=user,
-            days_total=len(days),
-            rows_total=sum(days.values()),
+            days_total=verdict.days,
+            rows_total=verdict.rows,
         )
-        _log(job, _("Importazione richiesta: %(n)d giorni.") % {"n": len(days)})
+        _log(job, _("Importazione richiesta: %(n)d giorni.") % {"n": verdict.days})
         job.save(update_fields=["log"])
         # Queued in the same transaction: the job and its task row exist together or not at
         # all (the database queue); with the immediate backend of tests it runs here.

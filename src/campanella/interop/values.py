@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -74,7 +75,13 @@ def date_value(cell: Cell) -> datetime.date:
     """gg/mm/aaaa (also with - or .), aaaa-mm-gg, an Excel date cell or an Excel serial number."""
     if isinstance(cell, datetime.date):
         return cell
-    value = cell.strip()
+    return _date_of_text(cell.strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_of_text(value: str) -> datetime.date:
+    """Remembered: a file of 100,000 rows has a few hundred days, each read on many rows (a
+    refusal is an exception, never remembered, so its message is always in today's language)."""
     try:
         if match := _DAY_FIRST.fullmatch(value):
             day, month, year = (int(part) for part in match.groups())

@@ -27,6 +27,7 @@ from campanella.audit.services import (
     changes_record_updated,
     snapshot,
 )
+from campanella.orm.bulk import bulk_set
 from campanella.people.models import Enrollment, Student, User
 from campanella.people.news import StudentNews, tell_families
 from campanella.people.roles import is_office_of, roles_for_user
@@ -858,9 +859,8 @@ def _attendance_justify(
             before = snapshot(event)
             event.justification = justification
             linked.setdefault(type(event), []).append((event, before))
-    for model, pairs in linked.items():
-        updates: Any = model._default_manager  # the events of one model
-        updates.bulk_update([event for event, _before in pairs], ["justification"])
+    for pairs in linked.values():  # the events of one model
+        bulk_set([event for event, _before in pairs], ["justification"])
         changes_record_updated(
             changed=pairs, actor=user, reason=_("giustificazione presentata"),
             institute_id=institute_id,
@@ -873,9 +873,7 @@ def _attendance_justify(
         justification.decided_by = given.decided_by or user
         justification.decided_at = given.decided_at or now
         justification.decision_note = ""
-    Justification.objects.bulk_update(
-        justifications, ["status", "decided_by", "decided_at", "decision_note"]
-    )
+    bulk_set(justifications, ["status", "decided_by", "decided_at", "decision_note"])
     changes_record_updated(
         changed=zip(justifications, befores, strict=True), actor=user, institute_id=institute_id
     )

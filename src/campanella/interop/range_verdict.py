@@ -1,0 +1,129 @@
+"""The range preview's verdict, kept in its batch so that "Avvia" (`sync_jobs.job_start`) does not
+plan a whole attendance file again when nothing changed since the office read the preview
+(issue 15: a 100,000-row file took three whole plans before its job began).
+
+A verdict says: this batch, for these schools and days, planned by this user on this day
+against the register in this state, had no problem; the file has these days and rows. It is
+trusted for a few minutes and only while the register's state is the same: the institute's
+latest history row (every write of a legal record keeps one: attendance, justifications,
+locked evaluations) and the count and latest id of what the plan reads besides (students,
+staff, enrolments, schools, hours, closures, closed periods). It is a shortcut, not the
+safety: the job plans each day again under its lock before writing it, and refuses that day
+if the register changed meanwhile (as it always did for changes after "Avvia").
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.db.models import Count, Max, Model
+from django.utils import timezone
+
+from campanella.audit.models import Change
+from campanella.interop.models import ImportBatch
+from campanella.people.models import Enrollment, Staff, Student, User
+from campanella.school.models import ClosedPeriod, Closure, HourSlot, School
+
+VERDICT_KEY: Final = "range_verdict"  # in ImportBatch.summary
+VERDICT_LIFETIME: Final = datetime.timedelta(minutes=15)
+
+# What a plan reads besides the records with history, and how each reaches the institute.
+_READ_TABLES: Final[tuple[tuple[type[Model], str], ...]] = (
+    (Student, "institute_id"),
+    (Staff, "institute_id"),
+    (Enrollment, "school_year__institute_id"),
+    (School, "institute_id"),
+    (HourSlot, "school__institute_id"),
+    (Closure, "institute_id"),
+    (ClosedPeriod, "classroom__school__institute_id"),
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A clean range preview: the file's days and rows (what the job's progress counts)."""
+
+    days: int
+    rows: int
+
+
+def register_state(institute_id: int) -> list[int]:
+    """Numbers that move with every write a plan of the institute's attendance depends on."""
+    latest = Change.objects.filter(institute_id=institute_id).aggregate(top=Max("pk"))["top"]
+    state = [latest or 0]
+    for model, path in _READ_TABLES:
+        found = model._default_manager.filter(**{path: institute_id}).aggregate(
+            n=Count("pk"), top=Max("pk")
+        )
+        state += [found["n"], found["top"] or 0]
+    return state
+
+
+def _choice(
+    school_ids: set[int] | frozenset[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None,
+    today: datetime.date,
+) -> dict[str, Any]:
+    return {
+        "schools": sorted(school_ids),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "user": user.pk if user is not None else None,
+        "today": today.isoformat(),
+    }
+
+
+def keep_verdict(
+    batch: ImportBatch,
+    *,
+    state: list[int],
+    school_ids: set[int] | frozenset[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None,
+    today: datetime.date,
+    verdict: Verdict | None,
+) -> None:
+    """Remember the preview's verdict (None: it had problems, nothing to remember). `state` is
+    the register's state read before planning, so a write during the plan makes it stale."""
+    summary = {key: value for key, value in batch.summary.items() if key != VERDICT_KEY}
+    if verdict is not None:
+        summary[VERDICT_KEY] = {
+            **_choice(school_ids, start, end, user, today),
+            "state": state,
+            "at": timezone.now().isoformat(),
+            "days": verdict.days,
+            "rows": verdict.rows,
+        }
+    if summary != batch.summary:
+        batch.summary = summary
+        ImportBatch.objects.filter(pk=batch.pk).update(summary=summary)
+
+
+def kept_verdict(
+    batch: ImportBatch,
+    *,
+    school_ids: set[int] | frozenset[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None,
+    today: datetime.date,
+) -> Verdict | None:
+    """The batch's clean verdict for this choice if it still holds, else None (plan again)."""
+    kept = batch.summary.get(VERDICT_KEY)
+    if not isinstance(kept, dict):
+        return None
+    if any(kept.get(key) != value for key, value in _choice(
+        school_ids, start, end, user, today
+    ).items()):  # fmt: skip
+        return None
+    made = datetime.datetime.fromisoformat(kept["at"])
+    if not timezone.now() - VERDICT_LIFETIME <= made <= timezone.now():
+        return None
+    if kept["state"] != register_state(batch.institute_id):
+        return None
+    return Verdict(days=kept["days"], rows=kept["rows"])
