@@ -2,7 +2,8 @@
 council_documents`; the others are modules of their own: `python -m bench.letters`,
 `python -m bench.import_rows`, `python -m bench.roll_call`, `python -m bench.grades_pages`,
 `python -m bench.family_pages`, `python -m bench.publication_peak`,
-`python -m bench.attendance_export`, `python -m bench.attendance_import` (see docs/benchmarks.md).
+`python -m bench.attendance_export`, `python -m bench.attendance_import`,
+`python -m bench.attendance_crash` (see docs/benchmarks.md).
 `python -m bench attendance_import` is the attendance import's run (25,000 and 100,000 events).
 `python -m bench publication_peak` is that peak's quick check (120 students, a 30 s window)."""
 

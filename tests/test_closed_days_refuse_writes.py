@@ -65,6 +65,9 @@ GUARDED_API = {
     ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"),
     ("put", "/api/v1/grades/{grade_id}"),
     ("post", "/api/v1/grades/{grade_id}/cancel"),
+    ("put", "/api/v1/grades/{grade_id}/details"),
+    ("post", "/api/v1/classrooms/{classroom_id}/annotations/{annotation_id}/cancel"),
+    ("put", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/measure"),
 }
 LOGINS = "logins, sessions and credentials: nothing a session is fed by"
 UNGUARDED: dict[Any, str] = {
@@ -145,12 +148,16 @@ UNGUARDED: dict[Any, str] = {
     ("post", "/api/v1/messages"): "a message, as its page",
     ("post", "/api/v1/messages/{thread_id}/replies"): "a reply, as its page",
     ("post", "/api/v1/messages/{thread_id}/read"): "a thread's unread state, nobody's record",
+    ("post", "/api/v1/message-broadcasts"): "the office's message to classrooms' families",
+    ("put", "/api/v1/message-hours"): "when teachers receive families' messages, as its page",
+    ("put", "/api/v1/message-inbox"): "a teacher's own choice to receive messages off hours",
     **MEETINGS_UNGUARDED,  # meetings (comms): bookings and slots feed no session
     # Teaching materials (comms): what a teacher shares, not a register record.
     "comms:material_create": "a teacher's teaching material, not a register record",
     "comms:material_edit": "a teacher's teaching material, not a register record",
     "comms:material_delete": "a teacher's teaching material, not a register record",
     "comms:material_share": "a teacher's teaching material, shared to their classrooms",
+    ("post", "/api/v1/materials/{material_id}/shares"): "teaching material shared, as its page",
     ("post", "/api/v1/materials/classrooms/{classroom_id}/subjects/{subject_id}/folders"): (
         "a folder of teaching material, as its page"
     ),

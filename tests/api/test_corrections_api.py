@@ -114,3 +114,84 @@ def test_a_teacher_cancels_an_absence_read_from_the_day(cast: Cast) -> None:
     )
     again = send(client, "post", url, {"reason": "Ancora"})
     assert again.status_code == 400 and "già annullata" in again.json()["message"]
+
+
+def test_a_teacher_cancels_an_annotation_with_a_reason(cast: Cast) -> None:
+    annotation = register.annotation_create(
+        user=cast.teacher, classroom=cast.classroom_1a, day=school_day(cast), text="Uscita"
+    )
+    url = f"/api/v1/classrooms/{cast.classroom_1a.pk}/annotations/{annotation.pk}/cancel"
+    client = api(cast.teacher)
+    missing = send(client, "post", url, {"reason": " "})
+    assert missing.status_code == 400 and missing.json()["code"] == "register_error"
+    assert send(client, "post", url, {"reason": "Classe sbagliata"}).status_code == 204
+    annotation.refresh_from_db()
+    assert annotation.is_cancelled and annotation.cancel_reason == "Classe sbagliata"
+    assert Change.objects.filter(object_id=annotation.pk, action=ChangeAction.CANCEL).count() == 1
+    # A note's id is no annotation's: the two kinds are not mixed up.
+    note_url = f"/api/v1/classrooms/{cast.classroom_1a.pk}/notes/{annotation.pk}/cancel"
+    assert send(client, "post", note_url, {"reason": "x"}).status_code == 404
+
+
+def test_the_principal_records_a_measure_on_a_note(cast: Cast) -> None:
+    note = register.note_create(
+        user=cast.teacher, classroom=cast.classroom_1a, day=school_day(cast), text="Disturba",
+        students=[cast.child],
+    )  # fmt: skip
+    url = f"/api/v1/classrooms/{cast.classroom_1a.pk}/notes/{note.pk}/measure"
+    client = api(cast.principal)
+    empty = send(client, "put", url, {"measure": "   "})
+    assert empty.status_code == 400 and empty.json()["code"] == "register_error"
+    note.refresh_from_db()
+    assert note.measure == ""
+    answer = send(client, "put", url, {"measure": " Sospensione di un giorno "})
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"note_id": note.pk, "measure": "Sospensione di un giorno"}
+    note.refresh_from_db()
+    assert note.measure == "Sospensione di un giorno" and note.measure_by == cast.principal
+    assert Change.objects.filter(object_id=note.pk, action=ChangeAction.UPDATE).count() == 1
+    # The note's own teacher may not decide the measure: as the page, 404.
+    assert send(api(cast.teacher), "put", url, {"measure": "Nessuno"}).status_code == 404
+
+
+def test_a_grade_s_details_are_read_and_corrected_with_their_history(cast: Cast) -> None:
+    grade = a_grade(cast)
+    client = api(cast.teacher)
+    url = f"/api/v1/grades/{grade.pk}"
+    read = client.get(url).json()
+    assert read["display"] == "6" and read["writable"] and read["weight"] == "1.00"
+    body = {"description": "Interrogazione", "comment": "Bene", "weight": "2",
+            "counts_in_average": True}  # fmt: skip
+    # The weight moves the average: a reason is required, as on the page.
+    unexplained = send(client, "put", f"{url}/details", body)
+    assert unexplained.status_code == 400 and unexplained.json()["code"] == "grade_error"
+    heavy = send(client, "put", f"{url}/details", {**body, "weight": "11", "reason": "x"})
+    assert heavy.status_code == 400 and "tra 0 e 10" in heavy.json()["message"]
+    changed = send(client, "put", f"{url}/details", {**body, "reason": "Era uno scritto"})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["description"] == "Interrogazione"
+    grade.refresh_from_db()
+    assert grade.weight == 2 and grade.comment == "Bene"
+    # Its history, as the register's history page tells it: inserted, then corrected.
+    history = client.get(f"/api/v1/history/voto/{grade.pk}")
+    assert history.status_code == 200 and history["X-Total-Count"] == "2"
+    inserted, corrected = history.json()
+    assert inserted["kind"] == "Voto" and corrected["reason"] == "Era uno scritto"
+    assert {line["label"] for line in corrected["lines"]} >= {"Peso"}
+    # The coordinator sees the classroom and reads it, but may not write it.
+    assert not api(cast.coordinator).get(url).json()["writable"]
+    # Families read their grades in their lists, not a grade's corrections.
+    assert api(cast.guardian).get(url).status_code == 404
+    assert api(cast.guardian).get(f"/api/v1/history/voto/{grade.pk}").status_code == 404
+    assert api(cast.other_teacher).get(f"/api/v1/history/voto/{grade.pk}").status_code == 404
+    assert client.get(f"/api/v1/history/sconosciuto/{grade.pk}").status_code == 404
+
+
+def test_a_wrong_method_answers_405_as_every_refusal(cast: Cast) -> None:
+    answer = api(cast.teacher).delete("/api/v1/me")
+    assert answer.status_code == 405
+    assert answer["Content-Type"].startswith("application/json")
+    assert answer["Allow"] == "GET"
+    body = answer.json()
+    assert body["code"] == "metodo_non_consentito" and "Metodo non consentito" in body["message"]
+    assert "RateLimit-Remaining" in answer

@@ -186,3 +186,23 @@ def material_api_ids(c: Cast) -> dict[str, int]:
 
 
 API_IDS = material_api_ids
+
+
+def api_share_write(c: Cast) -> Write:
+    """As its page: to 2ª B, where the maths teacher also teaches maths; an item of 1ª A's
+    Italian shelf (not theirs) is refused to the same teacher."""
+    page = share_write(c)
+    item_id = page.url.strip("/").split("/")[-2]
+    italian_id = page.crossed[0][1].strip("/").split("/")[-2]
+    body = {"classroom_ids": [c.classroom_2b.pk]}
+    return Write(
+        f"/api/v1/materials/{item_id}/shares", body, page.rightful, page.outsiders, page.watch,
+        crossed=((c.teacher, f"/api/v1/materials/{italian_id}/shares", body, 404),),
+    )  # fmt: skip
+
+
+API.update({
+    ("get", f"{ITEM}/share-targets"): 404,
+    ("post", f"{ITEM}/shares"): 404,
+})  # fmt: skip
+API_WRITES.update({("post", f"{ITEM}/shares"): api_share_write})

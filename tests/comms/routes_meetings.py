@@ -144,6 +144,46 @@ API_WRITES.update({
     ("post", "/api/v1/meetings/bookings/{booking_id}/cancel"): api_booking_cancel_write,
 })  # fmt: skip
 
+
+def api_slot_cancel_write(c: Cast) -> Write:
+    page = slot_cancel_write(c)
+    slot_id = page.url.strip("/").split("/")[-2]
+    return Write(
+        f"/api/v1/meetings/slots/{slot_id}/cancel", {}, page.rightful, page.outsiders, page.watch
+    )
+
+
+API_WINDOW = {"slot_minutes": 10, "capacity": 1, "mode": "presenza", "place": "Aula 3"}
+
+
+def api_availability_write(c: Cast) -> Write:
+    page = availability_write(c)
+    body = {**API_WINDOW, "weekday": page.body["giorno"], "start_time": "15:00",
+            "end_time": "16:00", "valid_until": page.body["fino_al"]}  # fmt: skip
+    return Write("/api/v1/meetings/availabilities", body, page.rightful, page.outsiders, page.watch)
+
+
+def api_general_day_write(c: Cast) -> Write:
+    page = general_day_write(c)
+    body = {**API_WINDOW, "title": "Udienze generali", "day": page.body["giorno"],
+            "start_time": "15:00", "end_time": "16:00",
+            "classroom_ids": [c.classroom_1a.pk]}  # fmt: skip
+    return Write("/api/v1/meetings/general-days", body, page.rightful, page.outsiders, page.watch)
+
+
+API.update({
+    ("get", "/api/v1/meetings/availabilities"): 404,  # a teacher's own
+    ("post", "/api/v1/meetings/availabilities"): 404,
+    ("post", "/api/v1/meetings/slots/{slot_id}/cancel"): 404,
+    ("get", "/api/v1/meetings/general-days"): 404,  # the office's and the principal's
+    ("post", "/api/v1/meetings/general-days"): 404,
+})  # fmt: skip
+API_WRITES.update({
+    ("post", "/api/v1/meetings/availabilities"): api_availability_write,
+    ("post", "/api/v1/meetings/slots/{slot_id}/cancel"): api_slot_cancel_write,
+    ("post", "/api/v1/meetings/general-days"): api_general_day_write,
+})  # fmt: skip
+
 # Closed days (tests/test_closed_days_refuse_writes.py): meetings feed no term-end session.
 UNGUARDED: dict[Any, str] = {
     "comms:meeting_book": "a family's meeting booking, not a register record",
@@ -153,4 +193,7 @@ UNGUARDED: dict[Any, str] = {
     "comms:meeting_general_days": "the school's general meeting days",
     ("post", "/api/v1/meetings/slots/{slot_id}/bookings"): "a meeting booking, as its page",
     ("post", "/api/v1/meetings/bookings/{booking_id}/cancel"): "a booking cancelled, as its page",
+    ("post", "/api/v1/meetings/availabilities"): "a teacher's meeting hours, as its page",
+    ("post", "/api/v1/meetings/slots/{slot_id}/cancel"): "a meeting slot cancelled, as its page",
+    ("post", "/api/v1/meetings/general-days"): "the general meeting days, as its page",
 }

@@ -14,6 +14,7 @@ from campanella.comms.messages.models import (
     Message,
     MessageAttachment,
     MessageHours,
+    TeacherInbox,
     Thread,
     ThreadParticipant,
 )
@@ -193,3 +194,36 @@ API_WRITES.update({
 def api_ids(c: Cast) -> dict[str, int]:
     ids = with_attachment(c)
     return {"{thread_id}": ids["thread_id"], "{attachment_id}": ids["attachment_id"]}
+
+
+def api_broadcast_write(c: Cast) -> Write:
+    page = broadcast_write(c)
+    body = {"classroom_ids": [c.classroom_1a.pk], "subject": "Sciopero", "body": "Venerdì."}
+    return Write("/api/v1/message-broadcasts", body, page.rightful, page.outsiders, page.watch)
+
+
+def api_hours_write(c: Cast) -> Write:
+    page = hours_write(c)
+    body = {"weekdays": [0, 2], "opens_at": "09:00", "closes_at": "13:00"}
+    return Write("/api/v1/message-hours", body, page.rightful, page.outsiders, page.watch)
+
+
+def api_inbox_write(c: Cast) -> Write:
+    """The teacher's own choice: whoever does not teach (a family, the office) is refused."""
+    return Write(
+        "/api/v1/message-inbox", {"closed_off_hours": True}, c.teacher,
+        (c.guardian, c.child_user, c.office, c.foreign_office), (TeacherInbox,),
+    )  # fmt: skip
+
+
+API.update({
+    ("get", "/api/v1/message-hours"): 404,  # the office's and the teachers'
+    ("put", "/api/v1/message-hours"): 404,
+    ("put", "/api/v1/message-inbox"): 404,
+    ("post", "/api/v1/message-broadcasts"): 404,
+})  # fmt: skip
+API_WRITES.update({
+    ("put", "/api/v1/message-hours"): api_hours_write,
+    ("put", "/api/v1/message-inbox"): api_inbox_write,
+    ("post", "/api/v1/message-broadcasts"): api_broadcast_write,
+})  # fmt: skip

@@ -51,7 +51,13 @@ API: ApiTable = {
     ("get", "/api/v1/students/{student_id}/grades"): 404,
     ("put", "/api/v1/grades/{grade_id}"): 404,
     ("post", "/api/v1/grades/{grade_id}/cancel"): 404,
+    ("get", "/api/v1/grades/{grade_id}"): 404,
+    ("put", "/api/v1/grades/{grade_id}/details"): 404,
 }
+
+
+def API_IDS(c: Cast) -> dict[str, object]:  # noqa: N802 - the name the route tests look up
+    return {"{grade_id}": a_grade(c).pk}
 
 
 def outsiders(c: Cast) -> tuple[Any, ...]:
@@ -108,6 +114,13 @@ API_WRITES: ApiWriteTable = {
     ("put", "/api/v1/grades/{grade_id}"): lambda c: Write(
         f"/api/v1/grades/{a_grade(c).pk}",
         {"grade": "7", "reason": "Errore di battitura"},
+        c.teacher,
+        outsiders(c),
+        (Grade,),
+    ),
+    ("put", "/api/v1/grades/{grade_id}/details"): lambda c: Write(
+        f"/api/v1/grades/{a_grade(c).pk}/details",
+        {"description": "Verifica sulle frazioni", "weight": "2", "reason": "Era uno scritto"},
         c.teacher,
         outsiders(c),
         (Grade,),

@@ -95,7 +95,16 @@ API: ApiTable = {
         "/api/v1/classrooms/{classroom_id}/register/{day}/events/{kind}/{event_id}/cancel",
     ): 404,
     ("put", "/api/v1/students/{student_id}/justifications/{justification_id}"): 404,
+    ("post", "/api/v1/classrooms/{classroom_id}/annotations/{annotation_id}/cancel"): 404,
+    ("put", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/measure"): 404,
+    ("get", "/api/v1/history/{kind}/{record_id}"): 404,
 }
+
+
+def API_IDS(c: Cast) -> dict[str, object]:  # noqa: N802 - the name the route tests look up
+    """The record whose history GET /history/{kind}/{record_id} reads: 1A's child's absence."""
+    return {"{kind}": "assenza", "{record_id}": absence(c).pk}
+
 
 SELF_SERVICE: SelfServiceTable = {}
 
@@ -313,6 +322,23 @@ def api_event_cancel(c: Cast) -> Write:
     )
 
 
+def api_annotation_cancel(c: Cast) -> Write:
+    """1A's teacher cancels 1A's annotation; 2B's teacher tries it through 2B's URL."""
+    pk = annotation(c).pk
+    body = {"reason": "Errore"}
+    return Write(
+        f"{api_base(c)}/annotations/{pk}/cancel",
+        body,
+        c.teacher,
+        staff_outsiders(c),
+        (Annotation,),
+        crossed=(
+            (c.other_teacher, f"/api/v1/classrooms/{c.classroom_2b.pk}/annotations/{pk}/cancel",
+             body, 404),
+        ),
+    )  # fmt: skip
+
+
 def api_justification_edit(c: Cast) -> Write:
     pk = justification(c).pk
     body = {"reason": "Visita medica"}
@@ -450,4 +476,14 @@ API_WRITES: ApiWriteTable = {
         "post",
         "/api/v1/classrooms/{classroom_id}/register/{day}/events/{kind}/{event_id}/cancel",
     ): api_event_cancel,
+    (
+        "post",
+        "/api/v1/classrooms/{classroom_id}/annotations/{annotation_id}/cancel",
+    ): api_annotation_cancel,
+    ("put", "/api/v1/classrooms/{classroom_id}/notes/{note_id}/measure"): lambda c: principal(
+        c,
+        f"{api_base(c)}/notes/{note(c).pk}/measure",
+        {"measure": "Sospensione di un giorno"},
+        DisciplinaryNote,
+    ),
 }

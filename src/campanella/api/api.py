@@ -34,6 +34,7 @@ from campanella.lib.validation_messages import italian_message
 from campanella.people.api import router as people_router
 from campanella.register.api import router as register_router
 from campanella.register.api_corrections import router as register_corrections_router
+from campanella.register.api_history import router as register_history_router
 from campanella.register.services import NotAllowed, RegisterError
 from campanella.reportcards.api import router as reportcards_router
 from campanella.school.guard import DayClosed
@@ -174,6 +175,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", people_router)
 api.add_router("/", register_router)
 api.add_router("/", register_corrections_router)
+api.add_router("/", register_history_router)
 api.add_router("/", grades_router)
 api.add_router("/", grade_corrections_router)
 api.add_router("/", evaluation_router)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -127,20 +127,29 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "register/history.html", context)
 
 
+def record_for_history(user: Any, kind: str, pk: int) -> Model | None:
+    """The record of `kind` (a slug of audit.reading.KINDS) whose own history `user` reads:
+    None when there is no such record or the login does not see it (the page and the API)."""
+    model = kind_models().get(kind)
+    record = model._default_manager.filter(pk=pk).first() if model is not None else None
+    if record is None:
+        return None
+    refs = about(record)
+    if not may_read_record_history(user, refs["classroom_ref"], refs["student_ref"]):
+        return None
+    return record
+
+
 @login_required
 def record_history_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """One record's story, oldest first: for staff who see the record itself."""
-    model = kind_models().get(kind)
-    record = model._default_manager.filter(pk=pk).first() if model is not None else None
-    if record is None or model is None:
-        raise Http404
-    refs = about(record)
-    if not may_read_record_history(request.user, refs["classroom_ref"], refs["student_ref"]):
+    record = record_for_history(request.user, kind, pk)
+    if record is None:
         raise Http404
     entries = readable_changes(record_history(record))
     context = {
         "entries": entries,
-        "kind": model._meta.verbose_name,
+        "kind": record._meta.verbose_name,
         "about": entries[0].about if entries else "",
         "record": record,
     }

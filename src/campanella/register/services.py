@@ -1223,6 +1223,8 @@ def note_measure(*, user: User, note: DisciplinaryNote, measure: str) -> Discipl
     ):
         raise NotAllowed
     _open_day(note.classroom, note.date)
+    if not measure.strip():
+        raise RegisterError(_("Scrivere il provvedimento."))
     lock_unchanged(note)
     before = snapshot(note)
     note.measure = measure.strip()

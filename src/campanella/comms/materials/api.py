@@ -1,6 +1,7 @@
 """API of teaching materials under /api/v1/materials (authorized like the pages, by `rules`):
 a shelf's or a folder's items (paged, folders first), one item, a file's download; for the
-shelf's teachers: add a folder, a link or a file, change, delete. What the caller may not see
+shelf's teachers: add a folder, a link or a file, change, delete, share a file or a link with
+their other classrooms of the same subject. What the caller may not see
 answers 404 like a missing item, and nothing is written. Refusals of the input answer 400 with
 a stable `code`: titolo_mancante, titolo_lungo, descrizione_lunga, collegamento_non_valido,
 file_mancante, file_vuoto, file_troppo_grande, tipo_non_ammesso, troppo_annidato,
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -19,6 +20,8 @@ from campanella.comms.materials import rules, selectors, services
 from campanella.comms.materials.models import Material, MaterialKind
 from campanella.comms.materials.views import file_response
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_lists import PAGED, Paging
+from campanella.lib.api_lists import page_of as paged
 from campanella.lib.ids import Id
 from campanella.people.models import User
 
@@ -255,3 +258,49 @@ def material_remove(request: HttpRequest, material_id: Id) -> Deleted:
     except services.NotAllowed:
         raise Http404 from None
     return Deleted(deleted=count)
+
+
+class ShareTargetOut(Schema):
+    classroom_id: int
+    name: str
+
+
+class ShareIn(Schema):
+    classroom_ids: list[Id] = Field(
+        max_length=100, description="altre classi del docente con la stessa materia"
+    )
+
+
+@router.get("/materials/{material_id}/share-targets",
+            response={200: list[ShareTargetOut], **ERRORS}, openapi_extra=PAGED,
+            summary="Le altre classi del docente dove condividere un elemento")  # fmt: skip
+def share_targets(
+    request: HttpRequest, response: HttpResponse, material_id: Id, paging: Query[Paging]
+) -> list[ShareTargetOut]:
+    assert isinstance(request.user, User)
+    item = rules.written_item(request.user, material_id)
+    if item is None:
+        raise Http404
+    rooms = services.share_targets(request.user, item)
+    return [
+        ShareTargetOut(classroom_id=room.pk, name=room.name)
+        for room in paged(rooms, request, paging, response)
+    ]
+
+
+@router.post("/materials/{material_id}/shares", response={201: list[MaterialOut], **WRITTEN},
+             summary="Condivide un file o un collegamento con altre classi (copia al primo "
+                     "livello dello scaffale della stessa materia)")  # fmt: skip
+def material_share(request: HttpRequest, material_id: Id, payload: ShareIn) -> Any:
+    """A classroom the teacher does not teach the subject in: 404, nothing written; a folder
+    400 `cartella_non_condivisibile`; no classroom 400 `classi_mancanti`."""
+    assert isinstance(request.user, User)
+    try:
+        made = services.material_share(
+            user=request.user, material_id=material_id, classroom_ids=payload.classroom_ids
+        )
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.MaterialError as error:
+        return Status(400, error_body(error.code, error.message))
+    return Status(201, [material_out(one.material) for one in made])

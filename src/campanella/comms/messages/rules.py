@@ -87,6 +87,14 @@ def child_teachers(user: Any, student_id: int) -> QuerySet[Staff]:
     )
 
 
+def hours_institute_id(user: Any) -> int | None:
+    """The institute whose message hours this login reads: its office and its teachers."""
+    roles = roles_for_user(user)
+    if roles.staff is None or not (roles.is_office or roles.is_teacher):
+        return None
+    return roles.staff.institute_id
+
+
 @rules.predicate
 def may_write_messages(user: Any) -> bool:
     roles = roles_for_user(user)

@@ -266,9 +266,10 @@ def parse_time(text: str) -> datetime.time | None:
 @login_required
 def hours_page(request: HttpRequest) -> HttpResponse:
     """The office sets the hours; a teacher sees them and chooses whether to receive outside."""
-    roles = roles_for_user(request.user)
-    if roles.staff is None or not (roles.is_office or roles.is_teacher):
+    institute_id = rules.hours_institute_id(request.user)
+    if institute_id is None:
         raise Http404
+    roles = roles_for_user(request.user)
     errors: list[str] = []
     if request.method == "POST":
         if not roles.is_office:
@@ -290,7 +291,7 @@ def hours_page(request: HttpRequest) -> HttpResponse:
             else:
                 flash.success(request, _("Orario dei messaggi salvato."))
                 return redirect("comms:message_hours")
-    current = hours.hours_of(roles.staff.institute_id)
+    current = hours.hours_of(institute_id)
     inbox_row = TeacherInbox.objects.filter(user_id=roles.user_id or 0).first()
     context = {
         "hours": current,

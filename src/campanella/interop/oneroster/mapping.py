@@ -18,11 +18,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from campanella.audit.models import Change
 from campanella.grades.models import Grade, GradeKind, ScaleKind
@@ -414,24 +414,92 @@ def _guardianships(roster: Roster) -> models.QuerySet[Guardianship]:
     ).distinct()
 
 
-def _guardian_links(roster: Roster) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """Students' guardians and guardians' students (agentSourcedIds both ways)."""
+def _guardian_links(roster: Roster, students: list[int] | None = None
+                    ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:  # fmt: skip
+    """Students' guardians and guardians' students (agentSourcedIds both ways); of `students`
+    only when given (a page of the REST provider)."""
     of_student: dict[int, list[int]] = defaultdict(list)
     of_guardian: dict[int, list[int]] = defaultdict(list)
-    pairs = _guardianships(roster).values_list("student_id", "guardian_id").order_by("pk")
+    links = _guardianships(roster)
+    if students is not None:
+        links = links.filter(student_id__in=students)
+    pairs = links.values_list("student_id", "guardian_id").order_by("pk")
     for student_id, guardian_id in pairs.iterator(chunk_size=CHUNK):
         of_student[student_id].append(guardian_id)
         of_guardian[guardian_id].append(student_id)
     return of_student, of_guardian
 
 
-def _student_homes(roster: Roster) -> dict[int, int]:
-    """Each student's classroom in the scope (the latest enrollment of the year)."""
+def _student_homes(roster: Roster, students: list[int] | None = None) -> dict[int, int]:
+    """Each student's classroom in the scope (the latest enrollment of the year); of `students`
+    only when given (a page of the REST provider)."""
     homes: dict[int, int] = {}
-    rows = _enrollments(roster).order_by("entry_date").values_list("student_id", "classroom_id")
+    enrollments = _enrollments(roster)
+    if students is not None:
+        enrollments = enrollments.filter(student_id__in=students)
+    rows = enrollments.order_by("entry_date", "pk").values_list("student_id", "classroom_id")
     for student_id, classroom_id in rows.iterator(chunk_size=CHUNK):
         homes[student_id] = classroom_id
     return homes
+
+
+STUDENT_COLUMNS: Final = ("pk", "name", "surname", "user__username", "user__email", "changed_at")
+STUDENT_ORDER: Final = ("surname", "name", "pk")
+
+
+def student_rows(roster: Roster) -> models.QuerySet[Student]:
+    """The scope's students, with `changed_at` (their last change), as `users` reads them."""
+    enrolled = _enrollments(roster).values("student_id")
+    return Student.objects.filter(pk__in=enrolled).annotate(changed_at=_last_change(Student))
+
+
+def student_records(roster: Roster, rows: list[tuple[Any, ...]]
+                    ) -> list[tuple[Record, Record]]:  # fmt: skip
+    """`users` records of some `student_rows` (STUDENT_COLUMNS), each with its one `roles`
+    record: a page of the REST provider."""
+    pks = [row[0] for row in rows]
+    homes = _student_homes(roster, pks)
+    of_student, _ = _guardian_links(roster, pks)
+    return [
+        (
+            _student_record(roster, row, homes[row[0]], of_student.get(row[0], [])),
+            _student_role(roster, row[0], homes[row[0]]),
+        )
+        for row in rows
+    ]
+
+
+def _student_record(roster: Roster, row: tuple[Any, ...], home: int, guardians: list[int]
+                    ) -> Record:  # fmt: skip
+    pk, name, surname, username, email, changed_at = row
+    classroom = roster.classrooms[home]
+    school = roster.schools[classroom.school_id]
+    return {
+        "sourcedId": sourced_id_student(pk),
+        "status": ACTIVE,
+        "dateLastModified": timestamp(changed_at),
+        "enabledUser": "true" if username else "false",
+        "username": username or "",
+        "givenName": name,
+        "familyName": surname,
+        "identifier": username or "",
+        "email": email or "",
+        "agentSourcedIds": _joined([sourced_id_guardian(g) for g in guardians]),
+        "grades": ceds_grade(school.kind, classroom.year),
+        "primaryOrgSourcedId": sourced_id_school(school.pk),
+    }
+
+
+def _student_role(roster: Roster, student_id: int, classroom_id: int) -> Record:
+    school_id = roster.classrooms[classroom_id].school_id
+    return {
+        "sourcedId": f"role-student-{student_id}-{school_id}",
+        "status": ACTIVE,
+        "userSourcedId": sourced_id_student(student_id),
+        "roleType": "primary",
+        "role": "student",
+        "orgSourcedId": sourced_id_school(school_id),
+    }
 
 
 def users(roster: Roster) -> Iterator[Record]:
@@ -444,26 +512,11 @@ def users(roster: Roster) -> Iterator[Record]:
     students = (
         Student.objects.filter(pk__in=list(homes))
         .annotate(changed_at=_last_change(Student))
-        .values_list("pk", "name", "surname", "user__username", "user__email", "changed_at")
-        .order_by("surname", "name", "pk")
+        .values_list(*STUDENT_COLUMNS)
+        .order_by(*STUDENT_ORDER)
     )
-    for pk, name, surname, username, email, changed_at in students.iterator(chunk_size=CHUNK):
-        classroom = roster.classrooms[homes[pk]]
-        school = roster.schools[classroom.school_id]
-        yield {
-            "sourcedId": sourced_id_student(pk),
-            "status": ACTIVE,
-            "dateLastModified": timestamp(changed_at),
-            "enabledUser": "true" if username else "false",
-            "username": username or "",
-            "givenName": name,
-            "familyName": surname,
-            "identifier": username or "",
-            "email": email or "",
-            "agentSourcedIds": _joined([sourced_id_guardian(g) for g in of_student.get(pk, [])]),
-            "grades": ceds_grade(school.kind, classroom.year),
-            "primaryOrgSourcedId": sourced_id_school(school.pk),
-        }
+    for row in students.iterator(chunk_size=CHUNK):
+        yield _student_record(roster, row, homes[row[0]], of_student.get(row[0], []))
     first_school = _teacher_schools(roster)
     staff = (
         Staff.objects.filter(pk__in=list(first_school))
@@ -526,15 +579,7 @@ def roles(roster: Roster) -> Iterator[Record]:
     in the others); parent (genitore 1 e 2) or guardian (tutore) in the school of each child."""
     homes = _student_homes(roster)
     for student_id, classroom_id in sorted(homes.items()):
-        school_id = roster.classrooms[classroom_id].school_id
-        yield {
-            "sourcedId": f"role-student-{student_id}-{school_id}",
-            "status": ACTIVE,
-            "userSourcedId": sourced_id_student(student_id),
-            "roleType": "primary",
-            "role": "student",
-            "orgSourcedId": sourced_id_school(school_id),
-        }
+        yield _student_role(roster, student_id, classroom_id)
     for teacher_id, school_ids in sorted(_teacher_schools(roster).items()):
         for position, school_id in enumerate(school_ids):
             yield {
@@ -650,39 +695,64 @@ def line_items(roster: Roster, *, since: datetime.datetime | None = None) -> Ite
     """One line item per assessment: the grades of a classroom × subject × day × kind. Its title
     is the first description given (or the kind and the day), its period the term of the day.
     `since`: only those modified after it (the REST provider's incremental reads)."""
-    assessments = (
-        _grades(roster)
-        .values("classroom_id", "subject_id", "date", "kind")
-        .annotate(description=models.Min("description"), changed_at=models.Max("recorded_at"))
-        .order_by("classroom_id", "subject_id", "date", "kind")
-    )
+    assessments = _assessments(_grades(roster)).order_by(*LINE_ITEM_ORDER)
     if since is not None:
         assessments = assessments.filter(changed_at__gt=since)
     for row in assessments.iterator(chunk_size=CHUNK):
-        classroom_id, subject_id = row["classroom_id"], row["subject_id"]
-        if (classroom_id, subject_id) not in roster.class_pairs:
-            continue
-        classroom = roster.classrooms[classroom_id]
-        subject = roster.subjects[subject_id]
-        on: datetime.date = row["date"]
-        term = roster.term_on(classroom.school_id, on)
-        kind_label = GradeKind(row["kind"]).label
-        title = row["description"] or f"{subject.name}: prova {kind_label} del {on:%d/%m/%Y}"
-        yield {
-            "sourcedId": sourced_id_line_item(classroom_id, subject_id, on, row["kind"]),
-            "status": ACTIVE,
-            "dateLastModified": timestamp(row["changed_at"]),
-            "title": title,
-            "description": f"{subject.name}, {_class_title(classroom)}, prova {kind_label}",
-            "assignDate": day(on),
-            "dueDate": day(on),
-            "classSourcedId": sourced_id_class(classroom_id, subject_id),
-            "categorySourcedId": sourced_id_category(row["kind"]),
-            "academicSessionSourcedId": sourced_id_grading_period(term.pk) if term else "",
-            "resultValueMin": RESULT_MIN,
-            "resultValueMax": RESULT_MAX,
-            "schoolSourcedId": sourced_id_school(classroom.school_id),
-        }
+        if (row["classroom_id"], row["subject_id"]) in roster.class_pairs:
+            yield line_item_record(roster, row)
+
+
+LINE_ITEM_ORDER: Final = ("classroom_id", "subject_id", "date", "kind")
+
+
+def _assessments(grades: models.QuerySet[Grade]) -> models.QuerySet[Any, dict[str, Any]]:
+    """Grades grouped by classroom × subject × day × kind, with the first description and the
+    last recording moment (`changed_at`)."""
+    return grades.values("classroom_id", "subject_id", "date", "kind").annotate(
+        description=models.Min("description"), changed_at=models.Max("recorded_at")
+    )
+
+
+def _of_scope_classes(grades: models.QuerySet[Grade]) -> models.QuerySet[Grade]:
+    """Grades given in a class of the scope (a classroom × subject taught or timetabled)."""
+    taught = Teaching.objects.filter(classroom_id=OuterRef("classroom_id"),
+                                     subject_id=OuterRef("subject_id"))  # fmt: skip
+    timetabled = ClassroomSubject.objects.filter(classroom_id=OuterRef("classroom_id"),
+                                                 subject_id=OuterRef("subject_id"))  # fmt: skip
+    return grades.filter(Exists(taught) | Exists(timetabled))
+
+
+def line_item_rows(roster: Roster) -> models.QuerySet[Any, dict[str, Any]]:
+    """The assessments `line_items` yields, chosen in the database: what the REST provider
+    pages (dicts with classroom_id, subject_id, date, kind, description, changed_at)."""
+    return _assessments(_of_scope_classes(_grades(roster)))
+
+
+def line_item_record(roster: Roster, row: dict[str, Any]) -> Record:
+    """One `lineItems` record from an assessment row."""
+    classroom_id, subject_id = row["classroom_id"], row["subject_id"]
+    classroom = roster.classrooms[classroom_id]
+    subject = roster.subjects[subject_id]
+    on: datetime.date = row["date"]
+    term = roster.term_on(classroom.school_id, on)
+    kind_label = GradeKind(row["kind"]).label
+    title = row["description"] or f"{subject.name}: prova {kind_label} del {on:%d/%m/%Y}"
+    return {
+        "sourcedId": sourced_id_line_item(classroom_id, subject_id, on, row["kind"]),
+        "status": ACTIVE,
+        "dateLastModified": timestamp(row["changed_at"]),
+        "title": title,
+        "description": f"{subject.name}, {_class_title(classroom)}, prova {kind_label}",
+        "assignDate": day(on),
+        "dueDate": day(on),
+        "classSourcedId": sourced_id_class(classroom_id, subject_id),
+        "categorySourcedId": sourced_id_category(row["kind"]),
+        "academicSessionSourcedId": sourced_id_grading_period(term.pk) if term else "",
+        "resultValueMin": RESULT_MIN,
+        "resultValueMax": RESULT_MAX,
+        "schoolSourcedId": sourced_id_school(classroom.school_id),
+    }
 
 
 def results(roster: Roster, *, since: datetime.datetime | None = None) -> Iterator[Record]:
@@ -694,36 +764,51 @@ def results(roster: Roster, *, since: datetime.datetime | None = None) -> Iterat
     changed = _grades(roster).annotate(changed_at=_last_change(Grade))
     if since is not None:
         changed = changed.filter(Q(recorded_at__gt=since) | Q(changed_at__gt=since))
-    grades = (
-        changed
-        .values_list(
-            "pk", "student_id", "classroom_id", "subject_id", "date", "kind", "scale", "value",
-            "level", "judgement", "recorded_at", "changed_at",
-        )
-        .order_by("classroom_id", "subject_id", "date", "kind", "pk")
-    )  # fmt: skip
-    for (
-        pk, student_id, classroom_id, subject_id, on, kind, scale, value, level, judgement,
-        recorded_at, changed_at,
-    ) in grades.iterator(chunk_size=CHUNK):  # fmt: skip
+    grades = changed.values_list(*RESULT_COLUMNS).order_by(*RESULT_ORDER)
+    for row in grades.iterator(chunk_size=CHUNK):
+        _pk, student_id, classroom_id, subject_id, *_rest = row
         if student_id not in homes or (classroom_id, subject_id) not in roster.class_pairs:
             continue
-        if scale == ScaleKind.NUMERIC and value is not None:
-            shown = format_grade(value)
-        else:
-            shown = str(_TEXT_OF.get(level or judgement, level or judgement))
-        yield {
-            "sourcedId": sourced_id_result(pk),
-            "status": ACTIVE,
-            "dateLastModified": timestamp(_latest(recorded_at, changed_at)),
-            "lineItemSourcedId": sourced_id_line_item(classroom_id, subject_id, on, kind),
-            "studentSourcedId": sourced_id_student(student_id),
-            "scoreStatus": "fully graded",
-            "score": score(value) if scale == ScaleKind.NUMERIC else "",
-            "scoreDate": day(on),
-            "textScore": shown,
-            "classSourcedId": sourced_id_class(classroom_id, subject_id),
-        }
+        yield result_record(row)
+
+
+RESULT_COLUMNS: Final = (
+    "pk", "student_id", "classroom_id", "subject_id", "date", "kind", "scale", "value", "level",
+    "judgement", "recorded_at", "changed_at",
+)  # fmt: skip
+RESULT_ORDER: Final = ("classroom_id", "subject_id", "date", "kind", "pk")
+
+
+def result_rows(roster: Roster) -> models.QuerySet[Grade]:
+    """The grades `results` yields, chosen in the database (a student enrolled in the scope, a
+    class of the scope), with `changed_at`: what the REST provider pages."""
+    enrolled = _enrollments(roster).values("student_id")
+    chosen = _of_scope_classes(_grades(roster)).filter(student_id__in=enrolled)
+    return chosen.annotate(changed_at=_last_change(Grade))
+
+
+def result_record(row: tuple[Any, ...]) -> Record:
+    """One `results` record from a row of RESULT_COLUMNS."""
+    (
+        pk, student_id, classroom_id, subject_id, on, kind, scale, value, level, judgement,
+        recorded_at, changed_at,
+    ) = row  # fmt: skip
+    if scale == ScaleKind.NUMERIC and value is not None:
+        shown = format_grade(value)
+    else:
+        shown = str(_TEXT_OF.get(level or judgement, level or judgement))
+    return {
+        "sourcedId": sourced_id_result(pk),
+        "status": ACTIVE,
+        "dateLastModified": timestamp(_latest(recorded_at, changed_at)),
+        "lineItemSourcedId": sourced_id_line_item(classroom_id, subject_id, on, kind),
+        "studentSourcedId": sourced_id_student(student_id),
+        "scoreStatus": "fully graded",
+        "score": score(value) if scale == ScaleKind.NUMERIC else "",
+        "scoreDate": day(on),
+        "textScore": shown,
+        "classSourcedId": sourced_id_class(classroom_id, subject_id),
+    }
 
 
 COLLECTIONS: Final[dict[str, Callable[[Roster], Iterator[Record]]]] = {

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from campanella.interop.oneroster import mapping
+from campanella.interop.oneroster import mapping, provider_paged
 from campanella.interop.oneroster.columns import HEADERS
 from campanella.interop.oneroster.oauth import (
     DEMOGRAPHICS,
@@ -122,6 +122,7 @@ class Catalog:
         year = current_year(institute_id)
         self.roster: mapping.Roster | None = None
         self.fallback = ""
+        self.fallback_moment = timezone.now()  # unused without a year (no roster)
         if year is not None:
             schools = School.objects.filter(institute_id=institute_id).values_list("pk", flat=True)
             scope = mapping.Scope(institute_id, tuple(sorted(schools)), year.pk)
@@ -129,7 +130,8 @@ class Catalog:
             # Schools, years, terms, courses, classes record no modification moment: they carry
             # the year's first day (docs/oneroster.md, "dateLastModified").
             start = datetime.datetime.combine(year.start_date, datetime.time.min)
-            self.fallback = mapping.timestamp(timezone.make_aware(start))
+            self.fallback_moment = timezone.make_aware(start)
+            self.fallback = mapping.timestamp(self.fallback_moment)
 
     def _shaped(self, collection: str) -> list[JsonObject]:
         if self.roster is None:
@@ -401,14 +403,53 @@ def _listed(request: HttpRequest, answer: Answer) -> HttpResponse:
     if request.GET.get("sort"):
         items = sort_items(items, request.GET["sort"], request.GET.get("orderBy", "asc"), known)
     limit, offset = parse_paging(request.GET.get("limit"), request.GET.get("offset"))
-    page = items[offset : offset + limit]
+    return _page_response(request, answer.collection, items[offset : offset + limit],
+                          total=len(items), offset=offset, limit=limit)  # fmt: skip
+
+
+def _page_response(request: HttpRequest, collection: Collection, page: list[JsonObject], *,
+                   total: int, offset: int, limit: int) -> HttpResponse:  # fmt: skip
+    known = _known_fields(collection)
     fields = parse_fields(request.GET["fields"], known) if request.GET.get("fields") else None
     if fields is not None:
         page = [select_fields(item, fields) for item in page]
-    response = JsonResponse({answer.collection.plural: page})
-    response["X-Total-Count"] = str(len(items))
-    response["Link"] = _link_header(request, offset, limit, len(items))
+    response = JsonResponse({collection.plural: page})
+    response["X-Total-Count"] = str(total)
+    response["Link"] = _link_header(request, offset, limit, total)
     return response
+
+
+# Off only to compare the database's pages with the general path's (tests).
+DATABASE_PAGING = True
+
+
+def _paged_in_database(request: HttpRequest, catalog: Catalog, service: str,
+                       segments: list[str]) -> HttpResponse | None:  # fmt: skip
+    """The list a path names, paged by the database (provider_paged); None when the general
+    path must answer (another collection, a filter or sort the database cannot answer, an
+    unknown parent, a refused parameter)."""
+    if not DATABASE_PAGING or catalog.roster is None or len(segments) not in {1, 3}:
+        return None
+    key: str | tuple[str, str] = segments[0] if len(segments) == 1 else (segments[0], segments[2])
+    source = provider_paged.SOURCES[service].get(key)
+    if source is None:
+        return None
+    parent = segments[1] if len(segments) == 3 else None
+    if parent is not None and not _exists(catalog, service, segments[0], parent):
+        return None
+    collection = _collection(service, segments[-1])
+    assert collection is not None
+    plan = provider_paged.plan_for(request.GET, source, _known_fields(collection))
+    try:
+        limit, offset = parse_paging(request.GET.get("limit"), request.GET.get("offset"))
+    except QueryError:
+        return None
+    if plan is None:
+        return None
+    reading = provider_paged.Reading(catalog.roster, catalog.base_url, catalog.fallback,
+                                     catalog.fallback_moment)  # fmt: skip
+    page, total = provider_paged.read_page(source, reading, parent, plan, offset, limit)
+    return _page_response(request, collection, page, total=total, offset=offset, limit=limit)
 
 
 def _single(request: HttpRequest, answer: Answer) -> HttpResponse:
@@ -451,6 +492,9 @@ def service_response(request: HttpRequest, service: str, rest: str, address_of: 
         return imsx(403, "forbidden", "Il token non ha il permesso (scope) per questi dati.")
     base_url = request.build_absolute_uri("/ims/oneroster").rstrip("/")
     catalog = Catalog(grant.institute_id, base_url, _since(request, service, segments))
+    paged = _paged_in_database(request, catalog, service, segments)
+    if paged is not None:
+        return paged
     answer = resolve(catalog, service, segments)
     if answer is None:
         return unknown_object()

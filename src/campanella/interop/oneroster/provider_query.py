@@ -75,7 +75,7 @@ def parse_filter(text: str, known: Sequence[str]) -> Filter:
         position = join.end()
 
 
-def _moment(text: str) -> datetime.datetime | None:
+def parse_moment(text: str) -> datetime.datetime | None:
     try:
         moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -110,7 +110,7 @@ def _compare(left: str, op: str, right: str, field: str) -> bool:
     a: Any = left
     b: Any = right
     if field in _MOMENTS:
-        a, b = _moment(left), _moment(right)
+        a, b = parse_moment(left), parse_moment(right)
         if b is None:
             raise QueryError("invalid_filter_field", f"Data non valida nel filtro: «{right}».")
         if a is None:
@@ -142,7 +142,7 @@ def modified_after(chosen: Filter) -> datetime.datetime | None:
     bounds = []
     for predicate in chosen[0]:
         if predicate.field == "dateLastModified" and predicate.op in {">", ">="}:
-            moment = _moment(predicate.value)
+            moment = parse_moment(predicate.value)
             if moment is not None:
                 bounds.append(moment - datetime.timedelta(microseconds=1))
     return max(bounds) if bounds else None
