@@ -180,3 +180,19 @@ def test_a_first_page_of_results_costs_the_same_queries_however_many(cast: Cast)
     assert int(many_reply.header("X-Total-Count") or 0) > 100
     many = first_page_queries(consumer)
     assert many == few <= 20
+
+
+def test_an_unknown_class_is_404_on_either_path(cast: Cast) -> None:
+    consumer = client_of(cast, [ROSTER_CORE, GRADEBOOK])
+    room = cast.classroom_1a.pk
+    foreign = f.ClassroomFactory()  # another institute's classroom
+    for class_id in [f"class-0{room}-homeroom", f"class-{room}-999999", f"klass-{room}-homeroom",
+                     f"class-{foreign.pk}-homeroom", "class-x-homeroom", "class-1"]:  # fmt: skip
+        for path in [f"/ims/oneroster/rostering/v1p2/classes/{class_id}/students",
+                     f"{GRADEBOOK_PATH}/classes/{class_id}/results"]:  # fmt: skip
+            assert consumer.get(path).status == 404, path
+    assert class_exists_somewhere(consumer, f"class-{room}-homeroom")
+
+
+def class_exists_somewhere(consumer: OneRosterClient, class_id: str) -> bool:
+    return consumer.get(f"/ims/oneroster/rostering/v1p2/classes/{class_id}/students").status == 200

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from campanella.audit.models import Change
 from campanella.grades.models import Grade, GradeKind, ScaleKind
@@ -714,19 +714,22 @@ def _assessments(grades: models.QuerySet[Grade]) -> models.QuerySet[Any, dict[st
     )
 
 
-def _of_scope_classes(grades: models.QuerySet[Grade]) -> models.QuerySet[Grade]:
-    """Grades given in a class of the scope (a classroom × subject taught or timetabled)."""
-    taught = Teaching.objects.filter(classroom_id=OuterRef("classroom_id"),
-                                     subject_id=OuterRef("subject_id"))  # fmt: skip
-    timetabled = ClassroomSubject.objects.filter(classroom_id=OuterRef("classroom_id"),
-                                                 subject_id=OuterRef("subject_id"))  # fmt: skip
-    return grades.filter(Exists(taught) | Exists(timetabled))
+def _of_scope_classes(roster: Roster, grades: models.QuerySet[Grade]) -> models.QuerySet[Grade]:
+    """Grades given in a class of the scope (`class_pairs`: a classroom × subject taught or
+    timetabled), as one condition per classroom (a plain filter, no subquery per row)."""
+    subjects_of: dict[int, list[int]] = defaultdict(list)
+    for classroom_id, subject_id in roster.class_pairs:
+        subjects_of[classroom_id].append(subject_id)
+    condition = Q(pk__in=[])
+    for classroom_id, subjects in sorted(subjects_of.items()):
+        condition |= Q(classroom_id=classroom_id, subject_id__in=sorted(subjects))
+    return grades.filter(condition)
 
 
 def line_item_rows(roster: Roster) -> models.QuerySet[Any, dict[str, Any]]:
     """The assessments `line_items` yields, chosen in the database: what the REST provider
     pages (dicts with classroom_id, subject_id, date, kind, description, changed_at)."""
-    return _assessments(_of_scope_classes(_grades(roster)))
+    return _assessments(_of_scope_classes(roster, _grades(roster)))
 
 
 def line_item_record(roster: Roster, row: dict[str, Any]) -> Record:
@@ -783,7 +786,7 @@ def result_rows(roster: Roster) -> models.QuerySet[Grade]:
     """The grades `results` yields, chosen in the database (a student enrolled in the scope, a
     class of the scope), with `changed_at`: what the REST provider pages."""
     enrolled = _enrollments(roster).values("student_id")
-    chosen = _of_scope_classes(_grades(roster)).filter(student_id__in=enrolled)
+    chosen = _of_scope_classes(roster, _grades(roster)).filter(student_id__in=enrolled)
     return chosen.annotate(changed_at=_last_change(Grade))
 
 

@@ -435,8 +435,8 @@ def _paged_in_database(request: HttpRequest, catalog: Catalog, service: str,
     if source is None:
         return None
     parent = segments[1] if len(segments) == 3 else None
-    if parent is not None and not _exists(catalog, service, segments[0], parent):
-        return None
+    if parent is not None and not provider_paged.class_exists(catalog.roster, parent):
+        return None  # every nested source is under classes/{id}
     collection = _collection(service, segments[-1])
     assert collection is not None
     plan = provider_paged.plan_for(request.GET, source, _known_fields(collection))

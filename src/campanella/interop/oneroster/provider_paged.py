@@ -180,6 +180,19 @@ def read_page(source: Source, reading: Reading, parent: str | None, plan: Plan, 
     return source.shape(reading, [found[key] for key in keys]), total
 
 
+def class_exists(roster: mapping.Roster, class_id: str) -> bool:
+    """Whether `mapping.classes` yields this sourcedId, without shaping every class."""
+    try:
+        classroom, subject = _class_parts(class_id)
+    except ValueError:
+        return False
+    if classroom not in roster.classrooms:
+        return False
+    if subject is not None and (classroom, subject) not in roster.class_pairs:
+        return False
+    return mapping.sourced_id_class(classroom, subject) == class_id  # no "class-07-3"
+
+
 # --- the sources ------------------------------------------------------------------------------
 
 
@@ -192,7 +205,9 @@ def _sourced_id_order(field: str = "pk") -> Collate:
 def _class_parts(class_id: str | None) -> tuple[int, int | None]:
     """classroom and subject of a class sourcedId (class-7-3, class-7-homeroom)."""
     assert class_id is not None
-    _prefix, classroom, subject = class_id.split("-")
+    prefix, classroom, subject = class_id.split("-")  # ValueError when not three parts
+    if prefix != "class":
+        raise ValueError(class_id)
     return int(classroom), None if subject == "homeroom" else int(subject)
 
 
