@@ -141,6 +141,8 @@ def real_path_values(cast: Cast) -> dict[str, str]:
         "booking_id": "1",
         "material_id": "1",
         "note_id": "1",
+        "annotation_id": "1",
+        "record_id": "1",
         "event_id": "1",
         "kind": "absences",
         "grade_id": "1",

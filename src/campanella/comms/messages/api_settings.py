@@ -18,7 +18,7 @@ from pydantic import StrictInt
 from campanella.comms.messages import hours, rules, services
 from campanella.comms.messages.api import ERRORS, WRITTEN, refused
 from campanella.comms.messages.models import TeacherInbox
-from campanella.lib.api_errors import error_body
+from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.lib.api_types import ClockTime, Flag, Text
 from campanella.lib.ids import Id
 from campanella.people.models import User
@@ -92,7 +92,7 @@ class InboxOut(Schema):
     closed_off_hours: bool
 
 
-@router.put("/message-inbox", response={200: InboxOut, **ERRORS},
+@router.put("/message-inbox", response={200: InboxOut, 400: ErrorOut, **ERRORS},
             summary="Il docente sceglie se ricevere i messaggi fuori orario")  # fmt: skip
 def message_inbox_set(request: HttpRequest, payload: InboxIn) -> InboxOut:
     try:
