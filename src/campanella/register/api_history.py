@@ -19,7 +19,7 @@ from campanella.audit.selectors import record_history
 from campanella.lib.api_lists import PAGED, Paging, page_of
 from campanella.lib.ids import Id
 from campanella.register.api import ERRORS
-from campanella.register.history_views import record_for_history
+from campanella.register.rules import record_for_history
 
 router = Router(tags=["storia delle registrazioni"])
 

@@ -11,17 +11,16 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from campanella.audit.models import ChangeAction
-from campanella.audit.reading import kind_choices, kind_models, readable_changes
+from campanella.audit.reading import kind_choices, readable_changes
 from campanella.audit.selectors import HistoryFilter, institute_history, record_history
-from campanella.audit.services import about
 from campanella.people.models import Enrollment, Staff, Student
 from campanella.register.forms import HistoryFilterForm
-from campanella.register.rules import history_institute_id, may_read_record_history
+from campanella.register.rules import history_institute_id, record_for_history
 from campanella.school.models import Classroom
 
 PAGE_SIZE = 50
@@ -125,19 +124,6 @@ def history(request: HttpRequest) -> HttpResponse:
         "query": page_query(request),
     }
     return render(request, "register/history.html", context)
-
-
-def record_for_history(user: Any, kind: str, pk: int) -> Model | None:
-    """The record of `kind` (a slug of audit.reading.KINDS) whose own history `user` reads:
-    None when there is no such record or the login does not see it (the page and the API)."""
-    model = kind_models().get(kind)
-    record = model._default_manager.filter(pk=pk).first() if model is not None else None
-    if record is None:
-        return None
-    refs = about(record)
-    if not may_read_record_history(user, refs["classroom_ref"], refs["student_ref"]):
-        return None
-    return record
 
 
 @login_required

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.db.models import Model
 
+from campanella.audit.reading import kind_models
+from campanella.audit.services import about
 from campanella.orm.compiled import Compiled
 from campanella.people.models import Staff, Student
 from campanella.people.roles import active_links, roles_for_user
@@ -94,3 +97,16 @@ def can_justify(user: Any, student: Student | None) -> bool:
 
 rules.add_rule("register.write", can_write_register)
 rules.add_rule("register.justify", can_justify)
+
+
+def record_for_history(user: Any, kind: str, pk: int) -> Model | None:
+    """The record of `kind` (a slug of audit.reading.KINDS) whose own history `user` reads:
+    None when there is no such record or the login does not see it (the page and the API)."""
+    model = kind_models().get(kind)
+    record = model._default_manager.filter(pk=pk).first() if model is not None else None
+    if record is None:
+        return None
+    refs = about(record)
+    if not may_read_record_history(user, refs["classroom_ref"], refs["student_ref"]):
+        return None
+    return record
