@@ -13,7 +13,9 @@ the API, made for the same person):
   and one page): `/api/v1/students/<id>/register` against `/registro/alunno/<id>/`;
 - the teacher's grade book: `/api/v1/classrooms/<c>/subjects/<s>/grades` against
   `/voti/<c>/<s>/`, every classroom and ordinary subject, as its teacher;
-- "who am I": `/api/v1/me` for each of those guardians against the anonymous login page;
+- "who am I": `/api/v1/me` for each of those guardians against their own profile page
+  `/profilo/` (the page that shows a logged-in person who they are), with the anonymous login
+  page in the same run as a second reference (it reads nothing from the database);
 - a static file (`/static/campanella/campanella.css`, served by the application) as the
   ceiling of the same run.
 
@@ -67,6 +69,7 @@ PAIRS = ("grades", "register", "book", "me")
 LINES = {
     "static": "static CSS (ceiling)",
     "login": "login page /accedi/ (anonymous)",
+    "me-page": "profile page /profilo/ (who am I)",
     "me": "API /api/v1/me",
     "grades-page": "family grades page /voti/alunno/<id>/",
     "grades-api": "API /api/v1/students/<id>/grades",
@@ -76,11 +79,12 @@ LINES = {
     "book-api": "API /api/v1/classrooms/<c>/subjects/<s>/grades",
 }
 # The page of each API line (for the ratio), and what every answer must contain.
-PAGE_OF = {"me": "login", "grades-api": "grades-page", "register-api": "register-page",
+PAGE_OF = {"me": "me-page", "grades-api": "grades-page", "register-api": "register-page",
            "book-api": "book-page"}  # fmt: skip
 MARKS = {
     "static": "{",
     "login": 'name="password"',
+    "me-page": 'data-testid="login-email"',
     "me": '"roles"',
     "grades-page": 'data-testid="average"',
     "grades-api": '"overall_average"',
@@ -225,6 +229,7 @@ def targets_build(rng: random.Random, pairs: list[str]) -> dict[str, list[Target
     if "me" in pairs:
         guardians = sorted(users.values(), key=lambda u: u.pk)
         rng.shuffle(guardians)
+        found["me-page"] = [logins.page(user, "/profilo/") for user in guardians]
         found["me"] = [logins.api(user, "/api/v1/me") for user in guardians]
     if "book" in pairs:
         teachings = list(
