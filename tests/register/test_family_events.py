@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from campanella.accounts.services import api_token_issue
 from campanella.register.models import (
     Absence,
     EarlyExit,
@@ -32,11 +34,11 @@ def earlier_day(cast: Cast, day: datetime.date) -> datetime.date:
 
 
 def events_made(cast: Cast) -> list[datetime.date]:
-    """A whole-day and an hourly absence, a short and a long late entry, an exit, a cancelled
-    absence of the child, each kind justified or not; the same kinds for another child."""
+    """On the last two school days: a whole-day absence (justified) and an hourly one, a
+    cancelled absence, a short late entry (justification pending) and a long one, an exit;
+    the same kinds for another child."""
     days = [school_day(cast)]
-    while len(days) < 5:
-        days.append(earlier_day(cast, days[-1]))
+    days.append(earlier_day(cast, days[0]))
     slots = {slot.number: slot for slot in cast.school.hour_slots.all()}
     room, by = cast.classroom_1a, cast.teacher
 
@@ -47,16 +49,16 @@ def events_made(cast: Cast) -> list[datetime.date]:
         )  # fmt: skip
 
     common: dict[str, Any] = {"classroom": room, "recorded_by": by}
-    accepted = justified(JustificationStatus.ACCEPTED, JustificationKind.ABSENCE, days[4])
-    Absence.objects.create(student=cast.child, date=days[4], justification=accepted, **common)
-    Absence.objects.create(student=cast.child, date=days[3], slot=slots[2], **common)
+    accepted = justified(JustificationStatus.ACCEPTED, JustificationKind.ABSENCE, days[0])
+    Absence.objects.create(student=cast.child, date=days[0], justification=accepted, **common)
+    Absence.objects.create(student=cast.child, date=days[1], slot=slots[2], **common)
     Absence.objects.create(
-        student=cast.child, date=days[2], cancelled_at=timezone.now(), cancelled_by=by,
+        student=cast.child, date=days[1], cancelled_at=timezone.now(), cancelled_by=by,
         cancel_reason="Errore", **common,
     )  # fmt: skip
-    pending = justified(JustificationStatus.PENDING, JustificationKind.LATE, days[2])
+    pending = justified(JustificationStatus.PENDING, JustificationKind.LATE, days[0])
     LateEntry.objects.create(
-        student=cast.child, date=days[2], time=datetime.time(8, 5), slot=slots[1], short=True,
+        student=cast.child, date=days[0], time=datetime.time(8, 5), slot=slots[1], short=True,
         justification=pending, **common,
     )  # fmt: skip
     LateEntry.objects.create(
@@ -109,9 +111,9 @@ def test_the_three_kinds_in_one_query_are_what_the_models_say(cast: Cast) -> Non
                               (data.exits, EarlyExit)):  # fmt: skip
             assert as_listed(listed) == as_built_anew(model, student.pk, since, until)
     data = family_register(cast.child, cast.classroom_1a, since=since, until=until)
-    assert [e.hour for e in data.absences] == [2, None]  # the cancelled one left out
+    assert [e.hour for e in data.absences] == [None, 2]  # the cancelled one left out
     assert [(e.time, e.short) for e in data.lates] == [
-        (datetime.time(9, 40), False), (datetime.time(8, 5), True),
+        (datetime.time(8, 5), True), (datetime.time(9, 40), False),
     ]  # fmt: skip
     assert [e.kind for e in data.exits] == ["uscita"]
 
@@ -138,3 +140,16 @@ def test_the_family_page_and_the_api_show_each_event(cast: Cast) -> None:
         .content.decode()
     )
     assert staff.split('data-testid="family-events"')[1].split("</ul>")[0].count("Storico") == 5
+    _token, raw = api_token_issue(user=cast.guardian)
+    body = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(
+        f"/api/v1/students/{cast.child.pk}/register"
+    )
+    assert body.status_code == 200
+    assert sorted(
+        (e["kind"], e["time"] or "", e["justification_status"] or "")
+        for e in body.json()["events"]
+    ) == [
+        ("assenza", "", ""), ("assenza", "", "accettata"),
+        ("ritardo", "08:05:00", "in_attesa"), ("ritardo", "09:40:00", ""),
+        ("uscita", "11:15:00", ""),
+    ]  # fmt: skip
