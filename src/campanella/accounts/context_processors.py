@@ -95,19 +95,39 @@ def nav_items(
     return tuple(items)
 
 
+@lru_cache(maxsize=64)
+def site_links(_language: str | None, _prefix: str, _urlconf: Any) -> dict[str, str]:
+    """The addresses the frame of a logged-in user's page links to (base.html), made once per
+    process for each language, script prefix and URL configuration (the arguments are only
+    the key). Pages rendered without a request (the 500 page) show none of these links."""
+    return {
+        "home": reverse("accounts:home"),
+        "logout": reverse("accounts:logout"),
+        "switch_child": reverse("accounts:switch_child"),
+        "notifications": reverse("comms:notification_list"),
+        "notices": reverse("comms:notice_list"),
+        "messages": reverse("comms:message_list"),
+        "service_worker": reverse("comms:notification_service_worker"),
+    }
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
+    language, prefix = get_language(), get_script_prefix()
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    links = site_links(language, prefix, urlconf)
     if not user.is_authenticated:
-        return {"nav": {"institute_name": "Campanella", "items": [], "roles": []}}
+        return {
+            "nav": {"institute_name": "Campanella", "items": [], "roles": []},
+            "site_links": links,
+        }
     roles = roles_for_user(user)
-    items = nav_items(
-        roles.staff is not None, roles.is_office, get_language(), get_script_prefix(),
-        get_urlconf() or settings.ROOT_URLCONF,
-    )  # fmt: skip
+    items = nav_items(roles.staff is not None, roles.is_office, language, prefix, urlconf)
     current = request.path
     header = kept_header(request)
     children = header.children if len(header.children) > 1 else []
     return {
+        "site_links": links,
         "nav": {
             "institute_name": header.institute_name,
             "items": [
@@ -116,5 +136,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ],
             "children": children,
             "current_child": current_child_id(request, [c["pk"] for c in children]),
-        }
+        },
     }

@@ -332,7 +332,7 @@ def decide(request: HttpRequest, justification_id: Id, payload: DecisionIn) -> J
     return justification_out(justification)
 
 
-def state(justification: Justification | None) -> str | None:
+def state(justification: Justification | selectors.EventJustification | None) -> str | None:
     return justification.status if justification else None
 
 
@@ -375,8 +375,8 @@ def student_register(request: HttpRequest, student_id: Id) -> HttpResponse:
     return json_reply(json_body(family_register_plain(data)))
 
 
-def clock(value: datetime.time) -> str:
-    return value.strftime("%H:%M:%S")  # as ClockTime answers
+def clock(value: datetime.time | None) -> str | None:
+    return None if value is None else value.strftime("%H:%M:%S")  # as ClockTime answers
 
 
 def family_register_plain(data: selectors.FamilyRegister) -> dict[str, Any]:

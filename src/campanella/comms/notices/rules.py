@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,16 +101,19 @@ def may_address(user: Any, audience: Audience, year: SchoolYear) -> bool:
     return audience.scope == AudienceScope.FAMILIES and bool(audience.student_ids)
 
 
-def visible_now() -> Q:
-    now = timezone.now()
-    return Q(visible_from__lte=now) & (Q(visible_until__isnull=True) | Q(visible_until__gt=now))
+def visible_now(now: datetime.datetime | None = None) -> Q:
+    """Published and not expired at `now` (by default this moment)."""
+    moment = timezone.now() if now is None else now
+    return Q(visible_from__lte=moment) & (
+        Q(visible_until__isnull=True) | Q(visible_until__gt=moment)
+    )
 
 
-def received(user: Any) -> QuerySet[NoticeRecipient]:
-    """This login's notices it may read now (published, not expired)."""
+def received(user: Any, *, now: datetime.datetime | None = None) -> QuerySet[NoticeRecipient]:
+    """This login's notices it may read now (published, not expired; at `now` if given)."""
     if user is None or not user.is_authenticated:
         return NoticeRecipient.objects.none()
-    return NoticeRecipient.objects.filter(visible_now(), user_id=user.pk)
+    return NoticeRecipient.objects.filter(visible_now(now), user_id=user.pk)
 
 
 def followed_notices(user: Any) -> QuerySet[Notice]:

@@ -3,6 +3,7 @@ notices, the ones it follows, and the tracking per classroom (a fixed number of 
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from campanella.comms.notices.models import (
     RecipientKind,
 )
 from campanella.lib.spreadsheets import append_row
-from campanella.people.models import Guardian, Staff, Student
+from campanella.orm.compiled import Compiled
+from campanella.people.models import Guardian, Staff, Student, User
 
 
 def unread_count(user: Any) -> int:
@@ -30,13 +32,33 @@ def unread_count(user: Any) -> int:
     return rules.received(user).filter(read_at__isnull=True).count()
 
 
-def received_notices(user: Any) -> QuerySet[NoticeRecipient]:
+def received_notices(
+    user: Any, *, now: datetime.datetime | None = None
+) -> QuerySet[NoticeRecipient]:
     """This login's notices, newest first, each with its notice (one query a page)."""
-    return rules.received(user).select_related("notice").order_by("-visible_from", "-notice_id")
+    return (
+        rules.received(user, now=now)
+        .select_related("notice")
+        .order_by("-visible_from", "-notice_id")
+    )
 
 
-def unread_for_home(user: Any, limit: int = 5) -> list[NoticeRecipient]:
-    return list(received_notices(user).filter(read_at__isnull=True)[:limit])
+HOME_UNREAD = 5  # the unread notices the home lists
+
+# Every home view of a login asks it: compiled once per process (campanella.orm.compiled).
+_unread_for_home = Compiled(
+    lambda user_id, now: received_notices(User(pk=user_id), now=now).filter(
+        read_at__isnull=True
+    )[:HOME_UNREAD],
+    int, datetime.datetime,
+)  # fmt: skip
+
+
+def unread_for_home(user: Any) -> list[NoticeRecipient]:
+    """The newest unread notices of this login the home lists."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(_unread_for_home(int(user.pk), timezone.now()))
 
 
 def followed_overview(user: Any) -> QuerySet[Notice]:

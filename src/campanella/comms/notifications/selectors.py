@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,9 +11,11 @@ from django.utils import timezone
 from campanella.comms.notifications.models import Notification
 
 
-def own_notifications(user: Any) -> QuerySet[Notification]:
-    """The login's notifications already visible, newest first."""
-    return Notification.objects.filter(user_id=user.pk, visible_from__lte=timezone.now())
+def own_notifications(user: Any, *, now: datetime.datetime | None = None) -> QuerySet[Notification]:
+    """The login's notifications already visible (at `now`, by default this moment), newest
+    first."""
+    moment = timezone.now() if now is None else now
+    return Notification.objects.filter(user_id=user.pk, visible_from__lte=moment)
 
 
 def unread_count(user: Any) -> int:
