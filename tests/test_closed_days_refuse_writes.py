@@ -149,6 +149,13 @@ UNGUARDED: dict[Any, str] = {
     ("post", "/api/v1/messages/{thread_id}/replies"): "a reply, as its page",
     ("post", "/api/v1/messages/{thread_id}/read"): "a thread's unread state, nobody's record",
     ("post", "/api/v1/message-broadcasts"): "the office's message to classrooms' families",
+    ("post", "/api/v1/messages/with-attachments"): "a message with files, as its page",
+    ("post", "/api/v1/messages/{thread_id}/replies/with-attachments"): (
+        "a reply with files, as its page"
+    ),
+    ("post", "/api/v1/message-broadcasts/with-attachments"): (
+        "the office's message to classrooms' families with files, as its page"
+    ),
     ("put", "/api/v1/message-hours"): "when teachers receive families' messages, as its page",
     ("put", "/api/v1/message-inbox"): "a teacher's own choice to receive messages off hours",
     **MEETINGS_UNGUARDED,  # meetings (comms): bookings and slots feed no session

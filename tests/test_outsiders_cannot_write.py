@@ -153,11 +153,17 @@ def api_client(user: User | None) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
+def files_in(body: dict[str, Any]) -> list[Any]:
+    """The uploaded files of a body: a field's value or each item of a list (several files)."""
+    values = [item for v in body.values() for item in (v if isinstance(v, list) else [v])]
+    return [value for value in values if hasattr(value, "read")]
+
+
 def send(client: Client, method: str, url: str, body: dict[str, Any], api: bool) -> HttpResponse:
-    for value in body.values():
-        if hasattr(value, "seek"):
-            value.seek(0)  # an uploaded file, sent again
-    if api and any(hasattr(value, "read") for value in body.values()):
+    uploads = files_in(body)
+    for upload in uploads:
+        upload.seek(0)  # an uploaded file, sent again
+    if api and uploads:
         return getattr(client, method)(url, body)  # type: ignore[no-any-return]  # multipart
     if api:
         return getattr(client, method)(url, body, content_type="application/json")  # type: ignore[no-any-return]

@@ -38,6 +38,7 @@ from campanella.register import services as register
 from campanella.register.models import Absence, Justification
 from campanella.school.models import HourSlot
 from tests.comms.routes import family_notice
+from tests.comms.routes_messages import teacher_thread
 from tests.conftest import Cast, school_day
 from tests.reportcards.interim_support import interim_round
 
@@ -116,11 +117,13 @@ def world(cast: Cast, _connection_kept: None) -> World:
     )
     interim = interim_round(cast, complete=False)  # 1A's interim reports, not published
     notice = family_notice(cast)  # to the child's family: confirmation and consent per child
+    thread = teacher_thread(cast)  # the maths teacher with the child's family: replies, files
     return World(
         headers=[bearer(cast.teacher), bearer(cast.guardian)],
         path_ids={
             "round_id": str(interim.pk),
             "notice_id": str(notice.pk),
+            "thread_id": str(thread.pk),
             "classroom_id": str(classroom.pk),
             "subject_id": str(cast.maths.pk),
             "student_id": str(cast.child.pk),

@@ -4,8 +4,10 @@ thread is the maths teacher's of 1ª A with the child's family."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -41,6 +43,12 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 def pdf(name: str = "compiti.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, "application/pdf")
+
+
+def stored_files() -> list[str]:
+    """The files of messages' attachments on disk (a refused upload must leave none)."""
+    root = Path(settings.MEDIA_ROOT) / "comms" / "messages"
+    return sorted(str(path) for path in root.rglob("*") if path.is_file())
 
 
 def teacher_thread(c: Cast, **changes: Any) -> Thread:
@@ -226,4 +234,57 @@ API_WRITES.update({
     ("put", "/api/v1/message-hours"): api_hours_write,
     ("put", "/api/v1/message-inbox"): api_inbox_write,
     ("post", "/api/v1/message-broadcasts"): api_broadcast_write,
+})  # fmt: skip
+
+
+# --- the same writes with attachments (multipart/form-data) -----------------------------------
+
+WITH_FILES = "with-attachments"
+
+
+def api_start_with_files_write(c: Cast) -> Write:
+    """The teacher's thread with a PDF: the same outsiders refused, no file stored for them."""
+    json_write = api_start_write(c)
+    return Write(
+        f"/api/v1/messages/{WITH_FILES}",
+        {**json_write.body, "files": [pdf()]},
+        json_write.rightful,
+        json_write.outsiders,
+        (*json_write.watch, MessageAttachment, stored_files),
+        crossed=(
+            (c.guardian, f"/api/v1/messages/{WITH_FILES}",
+             {"student_id": c.other_child.pk, "to_office": "true", "subject": "A", "body": "B",
+              "files": [pdf()]},
+             404),
+        ),
+    )  # fmt: skip
+
+
+def api_reply_with_files_write(c: Cast) -> Write:
+    json_write = api_reply_write(c)
+    return Write(
+        f"{json_write.url}/{WITH_FILES}", {"body": "Ecco il certificato.", "files": [pdf()]},
+        json_write.rightful, json_write.outsiders,
+        (*json_write.watch, MessageAttachment, stored_files),
+    )  # fmt: skip
+
+
+def api_broadcast_with_files_write(c: Cast) -> Write:
+    json_write = api_broadcast_write(c)
+    return Write(
+        f"/api/v1/message-broadcasts/{WITH_FILES}", {**json_write.body, "files": [pdf()]},
+        json_write.rightful, json_write.outsiders,
+        (*json_write.watch, MessageAttachment, stored_files),
+    )  # fmt: skip
+
+
+API.update({
+    ("post", f"/api/v1/messages/{WITH_FILES}"): 404,
+    ("post", f"{THREAD}/replies/{WITH_FILES}"): 404,
+    ("post", f"/api/v1/message-broadcasts/{WITH_FILES}"): 404,
+})  # fmt: skip
+API_WRITES.update({
+    ("post", f"/api/v1/messages/{WITH_FILES}"): api_start_with_files_write,
+    ("post", f"{THREAD}/replies/{WITH_FILES}"): api_reply_with_files_write,
+    ("post", f"/api/v1/message-broadcasts/{WITH_FILES}"): api_broadcast_with_files_write,
 })  # fmt: skip

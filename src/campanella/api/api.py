@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -129,6 +131,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         message = "Il corpo della richiesta non è un JSON valido."
         return _reply(request, 400, error_body("invalid_json", message))
     return _reply(request, exc.status_code, error_body("error", str(exc)))
+
+
+@api.exception_handler(TooManyFilesSent)
+def on_too_many_files(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # More parts with a file than Django reads (DATA_UPLOAD_MAX_NUMBER_FILES): nothing read.
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    message = f"La richiesta contiene troppi file: al massimo {limit}."
+    return _reply(request, 400, error_body("troppi_file", message))
 
 
 @api.exception_handler(AlreadyChanged)

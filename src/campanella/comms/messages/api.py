@@ -1,7 +1,11 @@
 """API of messages under /api/v1/messages (authorized like the pages, by `rules`): a login's
 threads (paged), one thread with its messages, start a thread, reply, mark read, download an
 attachment. A thread the caller is not a side of answers 404 like a missing one, a family it
-may not write to 404 `destinatario_non_raggiungibile`, and nothing is written."""
+may not write to 404 `destinatario_non_raggiungibile`, and nothing is written.
+
+Starting a thread and replying take JSON; their `…/with-attachments` twins take the same fields
+as multipart/form-data plus `files`, checked by the service the pages call (size, kind by
+content, count): a refused file answers 400 with its code and nothing is written."""
 
 from __future__ import annotations
 
@@ -10,12 +14,14 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from campanella.comms.messages import rules, selectors, services
 from campanella.comms.messages.models import Message, MessageAttachment, Thread
 from campanella.comms.notices.views import private_file
 from campanella.lib.api_errors import ErrorOut, error_body
+from campanella.lib.api_types import Text
 from campanella.lib.ids import Id
 from campanella.people.models import User
 
@@ -23,6 +29,12 @@ router = Router(tags=["messaggi"])
 ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITTEN: dict[int, Any] = {409: ErrorOut, 400: ErrorOut, **ERRORS}
 MAX_LIMIT = 100
+# Refusals of the input (400); the other MessageErrors are of the state of things (409).
+INPUT_CODES = frozenset({
+    "testo_mancante", "oggetto_mancante", "testo_troppo_lungo", "oggetto_troppo_lungo",
+    "file_troppo_grande", "tipo_non_ammesso", "troppi_allegati",
+})  # fmt: skip
+Files = File[list[UploadedFile]]
 
 
 class ThreadOut(Schema):
@@ -78,12 +90,12 @@ class ThreadIn(Schema):
         None, description="per una famiglia: il docente (id del personale) a cui scrivere"
     )
     to_office: bool = Field(False, description="per una famiglia: scrivere alla segreteria")
-    subject: str = Field(max_length=200)
-    body: str = Field(max_length=5000)
+    subject: Text = Field(max_length=200)
+    body: Text = Field(max_length=5000)
 
 
 class ReplyIn(Schema):
-    body: str = Field(max_length=5000)
+    body: Text = Field(max_length=5000)
 
 
 class ReadOut(Schema):
@@ -138,10 +150,21 @@ def threads_list(request: HttpRequest, query: Query[PageQuery]) -> ThreadPage:
 
 def refused(error: services.MessageError) -> Status[ErrorOut]:
     status = 404 if isinstance(error, services.Unreachable) else 409
-    if error.code in {"testo_mancante", "oggetto_mancante", "testo_troppo_lungo",
-                      "oggetto_troppo_lungo"}:  # fmt: skip
+    if error.code in INPUT_CODES:
         status = 400
     return Status(status, error_body(error.code, error.message))
+
+
+def started(request: HttpRequest, payload: ThreadIn, files: list[UploadedFile]) -> Any:
+    assert isinstance(request.user, User)
+    try:
+        message = services.thread_start(
+            user=request.user, student_id=payload.student_id, teacher_id=payload.teacher_id,
+            to_office=payload.to_office, subject=payload.subject, body=payload.body, files=files,
+        )  # fmt: skip
+    except services.MessageError as error:
+        return refused(error)
+    return Status(201, message_out(message))
 
 
 @router.post("/messages", response={201: MessageOut, **WRITTEN},
@@ -151,16 +174,21 @@ def thread_create(request: HttpRequest, payload: ThreadIn) -> Any:
     (`to_office`); a teacher or the office to the family of `student_id`. 404
     `destinatario_non_raggiungibile` for a family or a teacher the caller may not write to;
     409 `fuori_orario` when the teacher does not receive messages now (the message says
-    when); 400 for an empty text. Nothing is written on a refusal."""
-    assert isinstance(request.user, User)
-    try:
-        message = services.thread_start(
-            user=request.user, student_id=payload.student_id, teacher_id=payload.teacher_id,
-            to_office=payload.to_office, subject=payload.subject, body=payload.body,
-        )  # fmt: skip
-    except services.MessageError as error:
-        return refused(error)
-    return Status(201, message_out(message))
+    when); 400 for an empty text. Nothing is written on a refusal. With attachments:
+    `POST /messages/with-attachments`."""
+    return started(request, payload, [])
+
+
+# Before `/messages/{thread_id}`, whose path would otherwise claim `with-attachments`.
+@router.post("/messages/with-attachments", response={201: MessageOut, **WRITTEN},
+             summary="Inizia una conversazione con allegati (multipart/form-data)")  # fmt: skip
+def thread_create_with_attachments(
+    request: HttpRequest, payload: Form[ThreadIn], files: Files
+) -> Any:
+    """multipart/form-data: the fields of `POST /messages` and `files`, one part per file (at
+    most 5; size and kinds as on the page, the kind told by the content). A refused file:
+    400 `file_troppo_grande`, `tipo_non_ammesso` or `troppi_allegati`, nothing written."""
+    return started(request, payload, files)
 
 
 @router.get("/messages/{thread_id}", response={200: ThreadDetailOut, **ERRORS},
@@ -182,10 +210,31 @@ def thread_detail(request: HttpRequest, thread_id: Id) -> ThreadDetailOut:
 @router.post("/messages/{thread_id}/replies", response={201: MessageOut, **WRITTEN},
              summary="Risponde in una conversazione")  # fmt: skip
 def thread_reply(request: HttpRequest, thread_id: Id, payload: ReplyIn) -> Any:
-    """409 `fuori_orario` when a family writes to a teacher who does not receive now."""
+    """409 `fuori_orario` when a family writes to a teacher who does not receive now. With
+    attachments: `POST /messages/{thread_id}/replies/with-attachments`."""
+    return replied(request, thread_id, payload, [])
+
+
+@router.post("/messages/{thread_id}/replies/with-attachments",
+             response={201: MessageOut, **WRITTEN},
+             summary="Risponde con allegati (multipart/form-data)")  # fmt: skip
+def thread_reply_with_attachments(
+    request: HttpRequest, thread_id: Id, payload: Form[ReplyIn], files: Files
+) -> Any:
+    """multipart/form-data: `body` and `files`, one part per file (at most 5). A refused
+    file: 400 `file_troppo_grande`, `tipo_non_ammesso` or `troppi_allegati`, nothing
+    written."""
+    return replied(request, thread_id, payload, files)
+
+
+def replied(
+    request: HttpRequest, thread_id: int, payload: ReplyIn, files: list[UploadedFile]
+) -> Any:
     assert isinstance(request.user, User)
     try:
-        message = services.message_send(user=request.user, thread_id=thread_id, body=payload.body)
+        message = services.message_send(
+            user=request.user, thread_id=thread_id, body=payload.body, files=files
+        )
     except services.NotAllowed:
         raise Http404 from None
     except services.MessageError as error:

@@ -2,7 +2,9 @@
 (comms.messages.views hours_page, teacher_inbox, broadcast): the institute's hours in which
 teachers receive families' messages (read by its office and teachers, set by the office); a
 teacher's choice to close their inbox outside them; the office writing once to the families of
-whole classrooms (one thread per student). Who may not answers 404, and nothing is written.
+whole classrooms (one thread per student), in JSON or, with attachments, as multipart/form-data
+(`/message-broadcasts/with-attachments`: the files checked by the pages' service and stored
+once for every thread). Who may not answers 404, and nothing is written.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import StrictInt
 
 from campanella.comms.messages import hours, rules, services
-from campanella.comms.messages.api import ERRORS, WRITTEN, refused
+from campanella.comms.messages.api import ERRORS, WRITTEN, Files, refused
 from campanella.comms.messages.models import TeacherInbox
 from campanella.lib.api_errors import ErrorOut, error_body
 from campanella.lib.api_types import ClockTime, Flag, Text
@@ -122,11 +125,27 @@ class BroadcastOut(Schema):
              summary="La segreteria scrive alle famiglie di intere classi")  # fmt: skip
 def broadcast_create(request: HttpRequest, payload: BroadcastIn) -> Any:
     """A classroom of another institute: 404 `destinatario_non_raggiungibile`; an empty
-    subject or text 400. Attachments are sent from the page."""
+    subject or text 400. With attachments: `POST /message-broadcasts/with-attachments`."""
+    return broadcast_sent(request, payload, [])
+
+
+@router.post("/message-broadcasts/with-attachments", response={201: BroadcastOut, **WRITTEN},
+             summary="La segreteria scrive a intere classi, con allegati (multipart)")  # fmt: skip
+def broadcast_create_with_attachments(
+    request: HttpRequest, payload: Form[BroadcastIn], files: Files
+) -> Any:
+    """multipart/form-data: `classroom_ids` (one part per classroom), `subject`, `body` and
+    `files`, one part per file (at most 5), each stored once for all the threads. A refused
+    file: 400 `file_troppo_grande`, `tipo_non_ammesso` or `troppi_allegati`, nothing
+    written."""
+    return broadcast_sent(request, payload, files)
+
+
+def broadcast_sent(request: HttpRequest, payload: BroadcastIn, files: list[UploadedFile]) -> Any:
     try:
         sent = services.broadcast_send(
             user=acting(request), classroom_ids=payload.classroom_ids,
-            subject=payload.subject, body=payload.body,
+            subject=payload.subject, body=payload.body, files=files,
         )  # fmt: skip
     except services.NotAllowed:
         raise Http404 from None
