@@ -207,3 +207,19 @@ def test_more_parts_than_django_reads_is_an_error_body_not_a_page(
     assert response.status_code == 400
     assert response.json()["code"] == "troppi_file" and "al massimo 3" in response.json()["message"]
     assert written() == before and files_on_disk(media) == []
+
+
+def test_a_body_over_what_django_reads_is_an_error_body_not_a_page(
+    cast: Cast, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    thread = teacher_thread(cast)
+    before = written()
+    response = api(cast.guardian).post(
+        f"/api/v1/messages/{thread.pk}/replies",
+        data={"body": "x" * 4500}, content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "richiesta_troppo_grande"
+    assert "al massimo 4 KiB" in response.json()["message"]
+    assert written() == before

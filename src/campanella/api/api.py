@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import TooManyFilesSent
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -139,6 +139,14 @@ def on_too_many_files(request: HttpRequest, exc: Exception) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
     message = f"La richiesta contiene troppi file: al massimo {limit}."
     return _reply(request, 400, error_body("troppi_file", message))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A body (not its files) over DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses to read it.
+    limit_kib = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    message = f"Il corpo della richiesta è troppo grande: al massimo {limit_kib} KiB."
+    return _reply(request, 400, error_body("richiesta_troppo_grande", message))
 
 
 @api.exception_handler(AlreadyChanged)

@@ -33,6 +33,7 @@ ERROR_CODES: dict[str, tuple[str, ...]] = {
         "not_authenticated", "not_found", "invalid_input", "invalid_json", "error",
         "conflict", "already_changed", "giorno_chiuso", "intestazione_non_valida",
         "troppe_richieste", "metodo_non_consentito", "troppi_file",
+        "richiesta_troppo_grande",
     ),
     "Accesso": (
         "invalid_credentials", "otp_required", "password_change_required", "access_ended",
