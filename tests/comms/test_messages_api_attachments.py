@@ -217,7 +217,8 @@ def test_a_body_over_what_django_reads_is_an_error_body_not_a_page(
     before = written()
     response = api(cast.guardian).post(
         f"/api/v1/messages/{thread.pk}/replies",
-        data={"body": "x" * 4500}, content_type="application/json",
+        data={"body": "x" * 4500},
+        content_type="application/json",
     )
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "richiesta_troppo_grande"
