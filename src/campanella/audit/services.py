@@ -121,19 +121,25 @@ def _insert_changes(
         ))  # fmt: skip
     connection = connections[router.db_for_write(Change)]
     if connection.vendor != "postgresql":
-        attnames = [Change._meta.get_field(name).attname for name in _CHANGE_FIELDS]
+        attnames = [_change_field(name).attname for name in _CHANGE_FIELDS]
         Change.objects.bulk_create(
             Change(**dict(zip(attnames, row, strict=True))) for row in values
         )
         return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(Change._meta.get_field(name).column) for name in _CHANGE_FIELDS)
+    columns = ", ".join(quote(str(_change_field(name).column)) for name in _CHANGE_FIELDS)
     with connection.cursor() as cursor:
         # Only the model's own names, quoted by the backend, in the text; the values streamed.
         statement = f"COPY {quote(Change._meta.db_table)} ({columns}) FROM STDIN"
         with connection.wrap_database_errors, cursor.copy(statement) as copy:
             for row in values:
                 copy.write_row(_json_text(row))
+
+
+def _change_field(name: str) -> models.Field[Any, Any]:
+    field = Change._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
 
 
 def _json_text(row: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -236,7 +236,8 @@ def _busy(by_day: dict[Day, list[SheetRow]], part: Plan) -> set[Day]:
     """The days of a chunk with a row that writes, conflicts or is refused."""
     day_of = {row.line: day for day, rows in by_day.items() for row in rows}
     busy = {day_of.get(row.line) for row in part.rows if row.action != UNCHANGED}
-    busy |= {day_of.get(problem.line) for problem in part.problems}
+    # (A problem without a line makes the plan unclean: it keeps no verdict at all.)
+    busy |= {day_of.get(problem.line) for problem in part.problems if problem.line is not None}
     return busy
 
 

@@ -120,7 +120,7 @@ def _range_plan(
         verdict = Verdict(
             days=len(days),
             rows=sum(file.per_day[day] for day in days),
-            quiet=frozenset(days) - busy,
+            quiet=frozenset(day for day in days if day not in busy),
         )
     keep_verdict(
         batch, state=state, school_ids=school_ids, start=start, end=end, user=user,
