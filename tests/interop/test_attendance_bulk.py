@@ -265,6 +265,48 @@ def test_a_file_planned_a_day_at_a_time_gives_the_plan_of_the_whole_file(
     assert len(chunked.rows) < len(whole.rows)  # only the first rows of each outcome kept
 
 
+def test_a_file_in_day_order_is_read_once_for_all_its_chunks_with_the_same_plan(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    teachers_records(cast)
+    day, before = days(cast)
+    rows = sorted(rich_sample(cast), key=lambda row: row["data"] != before.strftime("%d/%m/%Y"))
+    content = csv_bytes(rows, ATTENDANCE_HEADER)
+    passes = 0
+    real = attendance_file.stream_sheet
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal passes
+        passes += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(attendance_file, "stream_sheet", counted)
+
+    def plan() -> Any:
+        file = AttendanceFile(content)
+        assert file.by_day_order and file.days() == [before, day]
+        return plan_attendance_file(
+            file, institute_id=cast.institute.pk, today=timezone.localdate(), user=cast.office
+        )
+
+    whole = plan()
+    assert passes == 2  # the count, then the rows (one chunk)
+    monkeypatch.setattr(attendance_file, "CHUNK_ROWS", 1)
+    passes = 0
+    chunked = plan()
+    assert passes == 2  # two chunks, still one pass for their rows
+    assert chunked.counts() == whole.counts() and chunked.counts()["created"] > 2
+    assert chunked.sorted_problems() == whole.sorted_problems()
+    # Out of day order: a pass for each chunk, the same plan.
+    passes = 0
+    shuffled = AttendanceFile(csv_bytes([*rows[1:], rows[0]], ATTENDANCE_HEADER))
+    assert not shuffled.by_day_order
+    again = plan_attendance_file(
+        shuffled, institute_id=cast.institute.pk, today=timezone.localdate(), user=cast.office
+    )
+    assert passes == 3 and again.counts() == whole.counts()
+
+
 def test_the_same_file_twice_by_chunks_writes_nothing_the_second_time(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -189,6 +189,73 @@ def test_avvia_plans_again_when_the_choice_or_the_register_changed_since_the_pre
     assert SyncJob.objects.filter(batch=again).count() == 0
 
 
+class DayPlanCounter:
+    """How many times the job plans a day (the real planner runs: a spy, not a mock)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = sync_jobs.plan_attendance
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(sync_jobs, "plan_attendance", counted)
+
+
+def test_a_rerun_passes_the_previews_quiet_days_without_planning_them_again(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start, end = range_of(cast)
+    chosen: dict[str, Any] = {"school_ids": {cast.school.pk}, "start": start, "end": end}
+    first = upload_events(cast, sample(cast))
+    assert sync_jobs.range_preview(batch=first, user=cast.office, **chosen).ok
+    planned = DayPlanCounter(monkeypatch)
+    done = sync_jobs.job_start(batch=first, user=cast.office, **chosen)
+    done.refresh_from_db()
+    assert done.status == SyncJobStatus.DONE and planned.calls == 2  # new rows: each day planned
+    before = (register_rows(), Change.objects.count())
+    again = upload_events(cast, sample(cast))
+    preview = sync_jobs.range_preview(batch=again, user=cast.office, **chosen)
+    assert preview.counts()["unchanged"] == 5
+    planned.calls = 0
+    job = sync_jobs.job_start(batch=again, user=cast.office, **chosen)
+    job.refresh_from_db()
+    assert job.status == SyncJobStatus.DONE and planned.calls == 0
+    assert (job.days_done, job.rows_done) == (2, 5)
+    assert not any(key.endswith(("created", "updated")) for key in job.written)
+    assert sum("come nell'anteprima" in entry["message"] for entry in job.log) == 2
+    assert (register_rows(), Change.objects.count()) == before
+
+
+def test_quiet_days_are_planned_again_when_the_register_moved_after_the_preview(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campanella.register.services import roll_call_save
+
+    start, end = range_of(cast)
+    chosen: dict[str, Any] = {"school_ids": {cast.school.pk}, "start": start, "end": end}
+    first = upload_events(cast, sample(cast))
+    sync_jobs.job_start(batch=first, user=cast.office, **chosen)
+    assert Absence.objects.filter(student=cast.child, cancelled_at__isnull=True).exists()
+    again = upload_events(cast, sample(cast))
+    assert sync_jobs.range_preview(batch=again, user=cast.office, **chosen).ok
+    # After the preview a teacher's roll call of 1A on the last day leaves the child out:
+    # the child's absence of the file is cancelled, the register is not what the preview saw.
+    roll_call_save(
+        user=cast.teacher, classroom=cast.classroom_1a, day=end, absent_ids=[cast.adult_student.pk]
+    )
+    assert not Absence.objects.filter(student=cast.child, cancelled_at__isnull=True).exists()
+    planned = DayPlanCounter(monkeypatch)
+    job = queued_job(cast, again)
+    sync_jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == SyncJobStatus.DONE and planned.calls == 2
+    assert job.written.get("absences_created") == 1  # the file's absence, recorded again
+    assert Absence.objects.filter(student=cast.child, cancelled_at__isnull=True).exists()
+    assert not any("come nell'anteprima" in entry["message"] for entry in job.log)
+
+
 def test_a_day_refused_when_it_runs_writes_nothing_and_the_other_days_go_in(cast: Cast) -> None:
     start, end = range_of(cast)
     job = queued_job(cast, upload_events(cast, sample(cast)))

@@ -232,7 +232,7 @@ class AttendanceContext:
         end: datetime.date,
         enrollments: Enrollments | None = None,
     ) -> None:
-        ids = [student.pk for student in students]
+        ids = sorted({student.pk for student in students})  # one per student, not per row
         if enrollments is None or not enrollments.start <= start <= end <= enrollments.end:
             enrollments = Enrollments(ids, start, end)
         self.enrollments = enrollments

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from campanella.interop.columns import match_header
 from campanella.interop.limits import ATTENDANCE_LIMITS, MAX_ROWS
 from campanella.interop.lookup import Enrollments
 from campanella.interop.models import ImportKind
-from campanella.interop.plan import Plan, RowCheck, RowsRefused, start_plan
+from campanella.interop.plan import UNCHANGED, Plan, RowCheck, RowsRefused, start_plan
 from campanella.interop.records import check_student_columns
 from campanella.interop.records import day as day_text
 from campanella.interop.service_writes import rehearse
@@ -60,6 +60,10 @@ class AttendanceFile:
         self.per_day: Counter[Day] = Counter()
         self._date_column: int | None = None
         self._header_seen = False
+        # Every row has a day and no day comes before the previous row's (a back-office's
+        # export): the chunks are then read in one pass (`each_chunk`).
+        self.by_day_order = True
+        self._last: Day = None
         self.sheet = stream_sheet(content, self._count, ATTENDANCE_LIMITS)
         self._cached: dict[Day, list[SheetRow]] | None = None
 
@@ -77,7 +81,12 @@ class AttendanceFile:
             return None
 
     def _count(self, header: list[str], row: SheetRow) -> None:
-        self.per_day[self._day_of(header, row)] += 1
+        day = self._day_of(header, row)
+        self.per_day[day] += 1
+        if day is None or (self._last is not None and day < self._last):
+            self.by_day_order = False
+        else:
+            self._last = day
 
     @property
     def total(self) -> int:
@@ -129,11 +138,51 @@ class AttendanceFile:
         return found
 
     def chunk_sheets(self) -> Iterator[Sheet]:
-        """The rows of each chunk of days as a sheet, in line order."""
+        """The rows of each chunk of days as a sheet, in line order (a pass per chunk)."""
         for chunk in self.chunks():
-            by_day = self.rows(chunk)
-            rows = sorted((row for rows in by_day.values() for row in rows), key=_line)
-            yield Sheet(header=self.header, rows=rows, count=len(rows))
+            yield self.sheet_of(self.rows(chunk))
+
+    def sheet_of(self, by_day: dict[Day, list[SheetRow]]) -> Sheet:
+        rows = sorted((row for rows in by_day.values() for row in rows), key=_line)
+        return Sheet(header=self.header, rows=rows, count=len(rows))
+
+    def each_chunk(self, use: ChunkUse) -> None:
+        """Hand each chunk of days, in order, to `use` (its days and their rows); stop when
+        `use` answers False. A file in day order is read once for all its chunks (its rows
+        come chunk after chunk); any other is read again for each chunk."""
+        chunks = self.chunks()
+        if not self.by_day_order or self._cached is not None or len(chunks) <= 1:
+            for chunk in chunks:
+                if not use(chunk, self.rows(chunk)):
+                    return
+            return
+        index_of = {day: index for index, chunk in enumerate(chunks) for day in chunk}
+        current: list[Any] = [0, {}]  # the chunk being read, its rows by day
+
+        def flush() -> None:
+            if not use(chunks[current[0]], current[1]):
+                raise _Stopped
+
+        def keep(header: list[str], row: SheetRow) -> None:
+            day = self._day_of(header, row)
+            index = index_of[day]
+            if index != current[0]:
+                flush()
+                current[0], current[1] = index, {}
+            current[1].setdefault(day, []).append(row)
+
+        try:
+            stream_sheet(self.content, keep, ATTENDANCE_LIMITS)
+            flush()
+        except _Stopped:
+            return
+
+
+class _Stopped(Exception):
+    """The reader of `each_chunk` asked for no more chunks."""
+
+
+ChunkUse = Callable[[list[Day], dict[Day, list[SheetRow]]], bool]
 
 
 def _line(row: SheetRow) -> int:
@@ -151,27 +200,45 @@ def plan_attendance_file(
     user: User | None,
     selection: Selection | None = None,
     rehearsed: bool = True,
+    busy_days: set[Day] | None = None,
 ) -> Plan:
     """The preview of an attendance file: counts, problems and the first rows of each outcome.
     A file of no more rows than the other imports allow is `rehearsed` too (its writes done and
     undone, `service_writes.rehearse`); a bigger one relies on the same checks made by the
-    planning, which the bulk write makes again under lock."""
+    planning, which the bulk write makes again under lock. `busy_days`, if given, receives the
+    days with a row that is not "unchanged" (the others would write nothing: `range_verdict`)."""
     plan, header = start_plan(ImportKind.ATTENDANCE, file.sheet)
     if header is None or not check_student_columns(plan, header.positions):
         return plan
     finders = Finders.of(institute_id)
     small = rehearsed and file.total <= MAX_ROWS
-    for sheet in file.chunk_sheets():
+
+    def chunk(_days: list[Day], by_day: dict[Day, list[SheetRow]]) -> bool:
+        sheet = file.sheet_of(by_day)
         part = plan_attendance(
             sheet, institute_id=institute_id, today=today, user=user, finders=finders
         )
+        if busy_days is not None:
+            busy_days.update(_busy(by_day, part))
         if selection is not None:
             part.refuse(selection_problems(sheet, finders, selection))
         if small:
             rehearse(part)
         merge(plan, part)
+        return True
+
+    file.each_chunk(chunk)
     plan.writes = StreamedWrites(file, institute_id=institute_id, today=today, user=user)
     return plan
+
+
+def _busy(by_day: dict[Day, list[SheetRow]], part: Plan) -> set[Day]:
+    """The days of a chunk with a row that writes, conflicts or is refused."""
+    day_of = {row.line: day for day, rows in by_day.items() for row in rows}
+    busy = {day_of.get(row.line) for row in part.rows if row.action != UNCHANGED}
+    # (A problem without a line makes the plan unclean: it keeps no verdict at all.)
+    busy |= {day_of.get(problem.line) for problem in part.problems if problem.line is not None}
+    return busy
 
 
 def merge(plan: Plan, part: Plan) -> None:
@@ -213,9 +280,10 @@ class StreamedWrites:
             raise RowsRefused([])
         finders = Finders.of(self.institute_id)
         written: Counter[str] = Counter()
-        for sheet in self.file.chunk_sheets():
+
+        def chunk(_days: list[Day], by_day: dict[Day, list[SheetRow]]) -> bool:
             part = plan_attendance(
-                sheet,
+                self.file.sheet_of(by_day),
                 institute_id=self.institute_id,
                 today=self.today,
                 user=self.user,
@@ -227,6 +295,9 @@ class StreamedWrites:
                 except RowsRefused as refused:
                     part.refuse(refused.problems)
             merge(plan, part)
+            return True
+
+        self.file.each_chunk(chunk)
         if plan.problems:
             raise RowsRefused([])
         plan.writes = self

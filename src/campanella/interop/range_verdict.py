@@ -10,6 +10,12 @@ locked evaluations) and the count and latest id of what the plan reads besides (
 staff, enrolments, schools, hours, closures, closed periods). It is a shortcut, not the
 safety: the job plans each day again under its lock before writing it, and refuses that day
 if the register changed meanwhile (as it always did for changes after "Avvia").
+
+The verdict also names its *quiet* days: those whose rows were all "unchanged" (already in the
+register, nothing to write, no conflict). The job does not plan a quiet day again while the
+register's state is still the verdict's (read in the transaction that marks the day done): the
+same file, the same register, the same plan — nothing to write. A re-run of a file already
+imported then costs one plan (the preview's), not two.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ class Verdict:
 
     days: int
     rows: int
+    quiet: frozenset[datetime.date] = frozenset()  # days whose rows were all "unchanged"
 
 
 def register_state(institute_id: int) -> list[int]:
@@ -98,6 +105,7 @@ def keep_verdict(
             "at": timezone.now().isoformat(),
             "days": verdict.days,
             "rows": verdict.rows,
+            "quiet": sorted(day.isoformat() for day in verdict.quiet),
         }
     if summary != batch.summary:
         batch.summary = summary
@@ -114,16 +122,59 @@ def kept_verdict(
     today: datetime.date,
 ) -> Verdict | None:
     """The batch's clean verdict for this choice if it still holds, else None (plan again)."""
-    kept = batch.summary.get(VERDICT_KEY)
-    if not isinstance(kept, dict):
-        return None
-    if any(kept.get(key) != value for key, value in _choice(
-        school_ids, start, end, user, today
-    ).items()):  # fmt: skip
+    kept = _kept(batch, _choice(school_ids, start, end, user, today))
+    if kept is None:
         return None
     made = datetime.datetime.fromisoformat(kept["at"])
     if not timezone.now() - VERDICT_LIFETIME <= made <= timezone.now():
         return None
     if kept["state"] != register_state(batch.institute_id):
         return None
-    return Verdict(days=kept["days"], rows=kept["rows"])
+    return _verdict(kept)
+
+
+@dataclass
+class QuietDays:
+    """The quiet days of a batch's verdict for a job's choice, and the register's state they
+    were planned against (the job trusts them only while the state is the same; once it has
+    moved — the job's own writes move it too — never again)."""
+
+    days: frozenset[datetime.date]
+    state: list[int]
+    stale: bool = False
+
+    def hold(self, institute_id: int) -> bool:
+        if not self.stale and (not self.days or register_state(institute_id) != self.state):
+            self.stale = True
+        return not self.stale
+
+
+def quiet_days(
+    batch: ImportBatch,
+    *,
+    school_ids: set[int] | frozenset[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None,
+    today: datetime.date,
+) -> QuietDays | None:
+    """The verdict's quiet days for this choice, made today by this user (at any time: the
+    state decides, read again by the job), or None."""
+    kept = _kept(batch, _choice(school_ids, start, end, user, today))
+    if kept is None:
+        return None
+    return QuietDays(days=_verdict(kept).quiet, state=kept["state"])
+
+
+def _kept(batch: ImportBatch, choice: dict[str, Any]) -> dict[str, Any] | None:
+    kept = batch.summary.get(VERDICT_KEY)
+    if not isinstance(kept, dict):
+        return None
+    if any(kept.get(key) != value for key, value in choice.items()):
+        return None
+    return kept
+
+
+def _verdict(kept: dict[str, Any]) -> Verdict:
+    quiet = frozenset(datetime.date.fromisoformat(day) for day in kept.get("quiet", []))
+    return Verdict(days=kept["days"], rows=kept["rows"], quiet=quiet)

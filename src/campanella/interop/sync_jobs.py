@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Final
 
 from django.conf import settings
@@ -32,7 +33,14 @@ from campanella.interop.attendance_file import AttendanceFile, Selection, plan_a
 from campanella.interop.columns import match_header
 from campanella.interop.models import ImportBatch, ImportKind, SyncJob, SyncJobStatus
 from campanella.interop.plan import CONFLICT, Plan, RowCheck, RowsRefused
-from campanella.interop.range_verdict import Verdict, keep_verdict, kept_verdict, register_state
+from campanella.interop.range_verdict import (
+    QuietDays,
+    Verdict,
+    keep_verdict,
+    kept_verdict,
+    quiet_days,
+    register_state,
+)
 from campanella.interop.records import day as day_text
 from campanella.interop.tabular import Problem, Sheet, SheetRow, read_sheet
 
@@ -42,6 +50,8 @@ from campanella.people.models import User
 from campanella.school.guard import DayClosed
 
 LOG_LIMIT: Final = 500  # lines kept in a job's log
+
+Rows = dict[datetime.date | None, list[SheetRow]]  # a chunk's rows by day
 
 
 def lease() -> datetime.timedelta:
@@ -95,17 +105,23 @@ def _range_plan(
     user = user or batch.uploaded_by
     state = register_state(batch.institute_id)  # before planning: a write meanwhile shows
     file = AttendanceFile(batch.raw)
+    busy: set[datetime.date | None] = set()
     plan = plan_attendance_file(
         file,
         institute_id=batch.institute_id,
         today=today,
         user=user,
         selection=Selection(frozenset(school_ids), start, end),
+        busy_days=busy,
     )
     verdict = None
     if plan.ok:
         days = file.days()
-        verdict = Verdict(days=len(days), rows=sum(file.per_day[day] for day in days))
+        verdict = Verdict(
+            days=len(days),
+            rows=sum(file.per_day[day] for day in days),
+            quiet=frozenset(day for day in days if day not in busy),
+        )
     keep_verdict(
         batch, state=state, school_ids=school_ids, start=start, end=end, user=user,
         today=today, verdict=verdict,
@@ -274,6 +290,58 @@ def _apply_day(
     return True
 
 
+QUIET_DONE: Final = "done"
+QUIET_CHANGED: Final = "changed"  # the register moved since the preview: plan the days
+QUIET_STOPPED: Final = "stopped"  # cancelled, or the lease lost
+
+
+def _runs(
+    days: list[datetime.date], quiet: frozenset[datetime.date]
+) -> list[tuple[bool, list[datetime.date]]]:
+    """The days in order, in runs of quiet days and of the others."""
+    runs: list[tuple[bool, list[datetime.date]]] = []
+    for day in days:
+        calm = day in quiet
+        if runs and runs[-1][0] == calm:
+            runs[-1][1].append(day)
+        else:
+            runs.append((calm, [day]))
+    return runs
+
+
+def _pass_quiet_days(
+    job_id: int, run: list[datetime.date], file: AttendanceFile, quiet: QuietDays
+) -> str:
+    """Days the preview found all "unchanged", marked done without planning them again if the
+    register's state is still the preview's (read in this transaction, with the job locked):
+    the same rows against the same register would write nothing. QUIET_CHANGED otherwise."""
+    with transaction.atomic():
+        job = SyncJob.objects.select_for_update().get(pk=job_id)
+        if job.cancel_requested or job.status != SyncJobStatus.RUNNING:
+            return QUIET_STOPPED
+        if not quiet.hold(job.institute_id):
+            return QUIET_CHANGED
+        message = _("%(day)s: %(rows)d righe già nel registro come nell'anteprima, 0 scritture.")
+        for when in run:
+            _log(job, message % {"day": day_text(when), "rows": file.per_day[when]})
+            job.rows_done += file.per_day[when]
+        job.written = _add(job.written, {"conflitti": 0})
+        now = timezone.now()
+        job.checkpoint = run[-1]
+        job.days_done += len(run)
+        job.heartbeat_at = now
+        job.lease_until = now + lease()
+        job.save()
+    return QUIET_DONE
+
+
+def _job_quiet_days(job: SyncJob) -> QuietDays | None:
+    return quiet_days(
+        job.batch, school_ids=set(job.school_ids), start=job.start_date, end=job.end_date,
+        user=job.requested_by, today=timezone.localdate(),
+    )  # fmt: skip
+
+
 def job_run(job_id: int) -> SyncJob | None:
     """Run (or resume) a job; None when another run holds it or it is finished."""
     job = _claim(job_id)
@@ -283,18 +351,35 @@ def job_run(job_id: int) -> SyncJob | None:
     user = job.requested_by
     finders = Finders.of(job.institute_id)
     checkpoint = job.checkpoint
-    # A chunk of days read at a time (memory bounded whatever the file), each day written in
-    # its own transaction.
-    for chunk in file.chunks():
-        days = [d for d in chunk if d is not None and (checkpoint is None or d > checkpoint)]
+    quiet = _job_quiet_days(job)
+
+    def pending(chunk: list[datetime.date | None]) -> list[datetime.date]:
+        # Not those done by an earlier run (nor rows without a day: the preview refused them).
+        return [d for d in chunk if d is not None and (checkpoint is None or d > checkpoint)]
+
+    def run_chunk(chunk: list[datetime.date | None], by_day: Rows | None) -> bool:
+        days = pending(chunk)
         if not days:
-            continue  # done by an earlier run (or rows without a day: the preview refused them)
-        rows = file.rows(days)
-        finders.load_enrollments(days[0], days[-1])
-        if not all(
-            _apply_day(job_id, when, rows[when], file.header, user, finders) for when in days
-        ):
-            break
+            return True
+        return _run_days(
+            job_id,
+            days,
+            file,
+            user,
+            finders,
+            quiet,
+            by_day if by_day is not None else (lambda: file.rows(days)),
+        )
+
+    # A chunk of days read at a time (memory bounded whatever the file), each day written in
+    # its own transaction. The preview's quiet days are not planned again while the register
+    # is as the preview saw it: if every day to do is quiet the file's rows are not read.
+    if quiet is not None and all(d in quiet.days for d in pending([*file.per_day])):
+        for chunk in file.chunks():
+            if not run_chunk(chunk, None):
+                break
+    else:
+        file.each_chunk(run_chunk)
     current = SyncJob.objects.get(pk=job_id)
     if current.cancel_requested:
         _finish(job_id, SyncJobStatus.CANCELLED, _(
@@ -303,6 +388,34 @@ def job_run(job_id: int) -> SyncJob | None:
     elif current.status == SyncJobStatus.RUNNING:
         _finish(job_id, SyncJobStatus.DONE, _("Completata."))
     return SyncJob.objects.get(pk=job_id)
+
+
+def _run_days(
+    job_id: int,
+    days: list[datetime.date],
+    file: AttendanceFile,
+    user: User | None,
+    finders: Finders,
+    quiet: QuietDays | None,
+    rows_of: Rows | Callable[[], Rows],
+) -> bool:
+    """A chunk's days, in order; False when the job stopped (cancelled, lease lost)."""
+    rows: Rows | None = None
+    for calm, run in _runs(days, quiet.days if quiet is not None else frozenset()):
+        if calm and quiet is not None:
+            outcome = _pass_quiet_days(job_id, run, file, quiet)
+            if outcome == QUIET_STOPPED:
+                return False
+            if outcome == QUIET_DONE:
+                continue
+        if rows is None:  # the chunk's rows (read now if not given) and enrolments, once
+            rows = rows_of() if callable(rows_of) else rows_of
+            finders.load_enrollments(days[0], days[-1])
+        if not all(
+            _apply_day(job_id, when, rows[when], file.header, user, finders) for when in run
+        ):
+            return False
+    return True
 
 
 def job_cancel(*, job: SyncJob, user: User) -> SyncJob:

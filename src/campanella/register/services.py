@@ -27,7 +27,7 @@ from campanella.audit.services import (
     changes_record_updated,
     snapshot,
 )
-from campanella.orm.bulk import bulk_set
+from campanella.orm.bulk import bulk_insert, bulk_set
 from campanella.people.models import Enrollment, Student, User
 from campanella.people.news import StudentNews, tell_families
 from campanella.people.roles import is_office_of, roles_for_user
@@ -779,8 +779,7 @@ def _attendance_create(
     for records in new.values():
         if not records:
             continue
-        manager: Any = type(records[0])._default_manager  # one model per list
-        manager.bulk_create(records)
+        bulk_insert(records)  # one model per list
         changes_record_created(instances=records, actor=user, institute_id=institute_id)
     by_classroom: dict[int, list[Event]] = {}
     for records in new.values():
@@ -851,7 +850,7 @@ def _attendance_justify(
     if not covered:
         return 0
     justifications = [justification for justification, _events, _given in covered]
-    Justification.objects.bulk_create(justifications)
+    bulk_insert(justifications)
     changes_record_created(instances=justifications, actor=user, institute_id=institute_id)
     linked: dict[type[Event], list[tuple[Event, dict[str, Any]]]] = {}
     for justification, events, _given in covered:
