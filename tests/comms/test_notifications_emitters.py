@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campanella.comms.notifications.models import Notification, SchoolNotificationPolicy
-from campanella.grades.services import grade_add
+from campanella.grades.services import grade_add, grade_cancel, grade_change
 from campanella.register import services as register
 from campanella.reportcards.services import publication_set
 from tests.comms.support import to_1a, trip
@@ -192,3 +192,107 @@ def test_attendance_of_past_weeks_tells_nobody(
             user=cast.teacher, classroom=cast.classroom_1a, day=day, absent_ids=[cast.child.pk]
         )
     assert not Notification.objects.exists()
+
+
+# --- corrections and decisions: what the family already saw changed ---------------------------
+
+
+def graded(cast: Cast, captured: Any, **fields: Any) -> Any:
+    with captured(execute=True):
+        return grade_add(
+            user=cast.teacher, classroom=cast.classroom_1a, subject=cast.maths,
+            student=cast.child, day=school_day(cast), kind="scritto", text="5", **fields,
+        )  # fmt: skip
+
+
+def test_a_corrected_and_a_cancelled_grade_are_told_each_time(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    grade = graded(cast, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        grade_change(user=cast.teacher, grade=grade, text="6", reason="Errore di trascrizione")
+    grade.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        grade_change(user=cast.teacher, grade=grade, text="6½", reason="Rivista la prova")
+    grade.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        grade_cancel(user=cast.teacher, grade=grade, reason="Prova ripetuta")
+    titles = list(
+        Notification.objects.filter(user=cast.guardian, key__contains=":change:")
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+    assert titles == [
+        "Voto di Matematica corretto per " + cast.child.name,
+        "Voto di Matematica corretto per " + cast.child.name,
+        "Voto di Matematica annullato per " + cast.child.name,
+    ]
+    families = {frozenset(users) for users in told(f"grade:{grade.pk}:change:").values()}
+    assert families == {frozenset({"guardian", "child"})}
+    assert not any("6" in t for t in titles)  # the value is for the page, not the lock screen
+
+
+def test_a_grade_not_yet_visible_is_corrected_silently(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    later = timezone.localdate() + datetime.timedelta(days=3)
+    grade = graded(cast, django_capture_on_commit_callbacks, visible_from=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        grade_change(user=cast.teacher, grade=grade, text="7", reason="Errore")
+    assert not Notification.objects.filter(key__contains=":change:").exists()
+    # Its own news still waits for the day it shows.
+    assert Notification.objects.filter(key=f"grade:{grade.pk}", user=cast.guardian).exists()
+
+
+def test_the_teachers_decision_on_a_justification_is_told_with_the_reason(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    day = school_day(cast)
+    register.roll_call_save(
+        user=cast.teacher, classroom=cast.classroom_1a, day=day, absent_ids=[cast.child.pk]
+    )
+    justification = register.justification_submit(
+        user=cast.guardian, student=cast.child, kind="assenza", start=day, reason="Febbre"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        register.justification_decide(
+            user=cast.teacher, justification=justification, accept=False,
+            note="Manca il certificato medico",
+        )  # fmt: skip
+    row = Notification.objects.get(user=cast.guardian, key__startswith="justification:")
+    assert row.kind == "absence"
+    assert row.title == f"Giustificazione del {day:%d/%m/%Y} respinta"
+    assert row.body == "Manca il certificato medico"
+    assert row.url == reverse("register:student", args=[cast.child.pk])
+    families = {frozenset(users) for users in told("justification:").values()}
+    assert families == {frozenset({"guardian", "child"})}
+    # Justified again and accepted: a second, different news.
+    justification = register.justification_submit(
+        user=cast.guardian, student=cast.child, kind="assenza", start=day, reason="Febbre alta"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        register.justification_decide(user=cast.teacher, justification=justification, accept=True)
+    titles = set(
+        Notification.objects.filter(
+            user=cast.guardian, key__startswith="justification:"
+        ).values_list("title", flat=True)
+    )
+    assert f"Giustificazione del {day:%d/%m/%Y} accettata" in titles
+    assert len(titles) == 2
+
+
+def test_the_offices_import_of_old_decisions_tells_nobody(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    day = school_day(cast)
+    register.roll_call_save(
+        user=cast.teacher, classroom=cast.classroom_1a, day=day, absent_ids=[cast.child.pk]
+    )
+    justification = register.justification_submit(
+        user=cast.guardian, student=cast.child, kind="assenza", start=day, reason="Febbre"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        register.justification_decide(
+            user=cast.office, justification=justification, accept=True, as_office=True
+        )
+    assert not Notification.objects.filter(key__startswith="justification:").exists()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campanella.audit.concurrency import lock_unchanged
-from campanella.audit.models import ChangeAction
+from campanella.audit.models import Change, ChangeAction
 from campanella.audit.services import change_record, snapshot
 from campanella.grades.models import (
     COMMENT_LENGTH,
@@ -313,10 +313,10 @@ FOLLOWED = (
 )
 
 
-def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> None:
+def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> Change:
     """The history of a correction, a change of details or a cancellation (DESIGN §4), and
     the classroom's new grades stamp."""
-    change_record(
+    change = change_record(
         instance=grade,
         action=action,
         actor=user,
@@ -325,6 +325,7 @@ def _trace(grade: Grade, user: User, action: str, before: Any, reason: str) -> N
         institute_id=grade.classroom.school.institute_id,
     )
     grades_changed([grade.classroom_id])
+    return change
 
 
 def _lock_writable(user: User, grade: Grade) -> None:
@@ -441,6 +442,32 @@ def grade_news(grade: Grade, student: Student, subject: Subject) -> StudentNews:
     )
 
 
+def _tell_correction(grade: Grade, change: Change, *, cancelled: bool) -> None:
+    """A family that may already see the grade is told it was corrected or cancelled (one
+    notification per change). A grade not yet visible is not: its own news is still to come
+    and the page will show it as it is then."""
+    if grade.visible_from is not None and grade.visible_from > timezone.localdate():
+        return
+    from django.urls import reverse
+
+    subject, student = grade.subject, grade.student
+    title = (
+        _("Voto di %(subject)s annullato per %(name)s")
+        if cancelled
+        else _("Voto di %(subject)s corretto per %(name)s")
+    )
+    tell_families(
+        [StudentNews(
+            student_ids=(student.pk,), kind="grade",
+            title=title % {"subject": subject.name, "name": student.name},
+            body=f"{grade.get_kind_display()} · {grade.date:%d/%m/%Y}",
+            url=reverse("grades:student", args=[student.pk]),
+            key=f"grade:{grade.pk}:change:{change.pk}",
+        )],
+        school_id=grade.classroom.school_id,
+    )  # fmt: skip
+
+
 @transaction.atomic
 def grade_change(*, user: User, grade: Grade, text: str, reason: str) -> Grade:
     """Correct the value. `grade` is what the caller read: if someone else corrected or
@@ -452,7 +479,8 @@ def grade_change(*, user: User, grade: Grade, text: str, reason: str) -> Grade:
     before = snapshot(grade)
     grade.value, grade.level, grade.judgement = parsed.value, parsed.level, parsed.judgement
     grade.save(update_fields=["value", "level", "judgement"])
-    _trace(grade, user, ChangeAction.UPDATE, before, reason)
+    change = _trace(grade, user, ChangeAction.UPDATE, before, reason)
+    _tell_correction(grade, change, cancelled=False)
     return grade
 
 
@@ -501,4 +529,5 @@ def grade_cancel(*, user: User, grade: Grade, reason: str) -> None:
     grade.cancelled_by = user
     grade.cancel_reason = reason.strip()
     grade.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
-    _trace(grade, user, ChangeAction.CANCEL, before, reason)
+    change = _trace(grade, user, ChangeAction.CANCEL, before, reason)
+    _tell_correction(grade, change, cancelled=True)

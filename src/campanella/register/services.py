@@ -1140,7 +1140,37 @@ def justification_decide(
         before=before,
         institute_id=classroom.school.institute_id,
     )
+    if not as_office:  # the office's import records decisions families already know of
+        _tell_decision(justification, school_id=classroom.school_id)
     return justification
+
+
+def _tell_decision(justification: Justification, *, school_id: int) -> None:
+    """The family (and the student) learn that the teacher accepted or rejected their
+    justification, and why it was rejected."""
+    start, end = justification.start_date, justification.end_date
+    if start == end:
+        days = _("del %(day)s") % {"day": f"{start:%d/%m/%Y}"}
+    else:
+        dates = {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+        days = _("dal %(start)s al %(end)s") % dates
+    accepted = justification.status == JustificationStatus.ACCEPTED
+    title = (
+        _("Giustificazione %(days)s accettata")
+        if accepted
+        else _("Giustificazione %(days)s respinta")
+    )
+    tell_families(
+        [StudentNews(
+            student_ids=(justification.student_id,), kind="absence",
+            title=title % {"days": days},
+            body="" if accepted else justification.decision_note[:300],
+            url=student_page(justification.student_id),
+            # a justification edited after a decision is decided again: one news per decision
+            key=f"justification:{justification.pk}:decided:{justification.decided_at:%Y%m%d%H%M%S%f}",
+        )],
+        school_id=school_id,
+    )  # fmt: skip
 
 
 def _classroom_of(student: Student, day: datetime.date) -> Classroom | None:
