@@ -133,6 +133,7 @@ UNGUARDED: dict[Any, str] = {
     "comms:notice_confirm": "a recipient's confirmation of having read a notice",
     "comms:notice_consent": "a family's consent to a notice (a trip), not a school record",
     "comms:notice_remind": "an e-mail to recipients who have not answered a notice",
+    "comms:notice_withdraw": "the withdrawal of a notice of the school, not a register record",
     # The private calendar feed (comms.calendar): a login's own credential, like an API token.
     "comms:calendar_feed": "one's own calendar feed: " + LOGINS,
     ("post", "/api/v1/calendar-feed"): "one's own calendar feed, as its page",

@@ -107,3 +107,41 @@ def test_office_pages_fit_the_phone(live_cast: Cast, live_server: Any, phone: Wa
         assert_accessible(page)
         assert_fits_the_screen(page)
     assert phone.errors == []
+
+
+def test_office_withdraws_by_keyboard_and_the_family_sees_why(
+    live_cast: Cast, live_server: Any, desktop: Watched, phone: Watched
+) -> None:
+    """The office opens "Annulla la comunicazione" on the tracking page, gives the reason and
+    sends it with the keyboard; the guardian's list and the notice say it is withdrawn, why,
+    and ask no answer any more. Both pages axe-clean, the family's at 375 px."""
+    from tests.comms.support import trip
+
+    base, cast, office, family = live_server.url, live_cast, desktop.page, phone.page
+    notice = trip(cast)
+    login(office, base, "office", PASSWORD)
+    office.goto(f"{base}/comunicazioni/{notice.pk}/situazione/")
+    office.get_by_test_id("withdraw").locator("summary").focus()
+    office.keyboard.press("Enter")
+    office.fill("#motivo", "La visita è rinviata a data da destinarsi")
+    assert_accessible(office)
+    office.locator("#motivo").focus()
+    office.keyboard.press("Tab")
+    with office.expect_navigation():
+        office.keyboard.press("Enter")
+    assert "Comunicazione annullata." in office.content()
+    assert office.get_by_test_id("remind").count() == 0
+    assert_accessible(office)
+    assert Notice.objects.get(pk=notice.pk).withdrawal_reason.startswith("La visita")
+
+    login(family, base, "guardian", PASSWORD)
+    family.goto(f"{base}/comunicazioni/")
+    assert "annullata" in family.content()
+    with family.expect_navigation():
+        family.get_by_role("link", name="Uscita didattica al museo").click()
+    banner = family.get_by_test_id("withdrawn").inner_text()
+    assert "annullata" in banner and "rinviata a data da destinarsi" in banner
+    assert family.get_by_test_id("consent").count() == 0
+    assert_accessible(family)
+    assert_fits_the_screen(family)
+    assert desktop.errors == [] and phone.errors == []

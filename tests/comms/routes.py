@@ -18,6 +18,7 @@ from campanella.comms.notices.models import (
     NoticeReminder,
 )
 from campanella.comms.notices.services import audience_of, notice_consent, notice_publish
+from campanella.comms.notifications.models import Notification
 from tests.comms.support import draft, trip
 from tests.conftest import Cast
 from tests.routes import (
@@ -123,6 +124,18 @@ def remind_write(c: Cast) -> Write:
     )  # fmt: skip
 
 
+def withdraw_write(c: Cast) -> Write:
+    """The office withdraws its notice; the classroom's teachers (not its author), the family
+    that received it, the child and another institute's office send the same valid body and
+    are refused, and nothing is written (no withdrawal, no recipient hidden, no notification)."""
+    notice = family_notice(c)
+    return Write(
+        reverse("comms:notice_withdraw", args=[notice.pk]), {"motivo": "Data sbagliata"},
+        c.office, (c.teacher, c.other_teacher, c.guardian, c.child_user, c.foreign_office),
+        (Notice.objects.filter(withdrawn_at__isnull=False), NoticeRecipient, Notification),
+    )  # fmt: skip
+
+
 PAGES.update({
     "comms:notice_list": (lambda c: {}, 200, 302),  # every login: its own (here: nothing)
     "comms:notice_create": (lambda c: {}, 404, 302),
@@ -135,12 +148,14 @@ PAGES.update({
     "comms:notice_tracking": (notice_of, 404, 302),
     "comms:notice_export": (notice_of, 404, 302),
     "comms:notice_remind": (posted, 404, 302),
+    "comms:notice_withdraw": (posted, 404, 302),
 })  # fmt: skip
 PAGE_WRITES.update({
     "comms:notice_create": create_write,
     "comms:notice_confirm": confirm_write,
     "comms:notice_consent": consent_write,
     "comms:notice_remind": remind_write,
+    "comms:notice_withdraw": withdraw_write,
 })  # fmt: skip
 
 NOTICE = "/api/v1/notices/{notice_id}"

@@ -61,7 +61,8 @@ ERROR_CODES: dict[str, tuple[str, ...]] = {
         "nothing_missing", "only_final_year", "too_big", "unknown_kind", "broken_pdf", "not_pdf",
     ),
     "Comunicazioni": (
-        "adesione_non_richiesta", "conferma_non_richiesta", "destinatari_mancanti",
+        "adesione_non_richiesta", "comunicazione_annullata", "conferma_non_richiesta",
+        "destinatari_mancanti", "gia_annullata", "motivo_mancante", "motivo_troppo_lungo",
         "non_pubblicata", "note_troppo_lunghe", "promemoria_recente", "scadenza_non_valida",
         "termine_mancante", "termine_non_valido", "termine_scaduto",
     ),

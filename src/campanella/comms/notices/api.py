@@ -48,6 +48,10 @@ class NoticeOut(Schema):
     confirmed_at: datetime.datetime | None
     asks_consent: bool
     consent_deadline: datetime.datetime | None
+    withdrawn_at: datetime.datetime | None = Field(
+        description="annullata: da quando (non chiede più conferma né adesione)"
+    )
+    withdrawal_reason: str = Field(description="il motivo dell'annullamento, o vuoto")
 
 
 class NoticeDetailOut(NoticeOut):
@@ -104,6 +108,8 @@ def summary(row: NoticeRecipient) -> dict[str, Any]:
         "confirmed_at": row.confirmed_at,
         "asks_consent": notice.asks_consent,
         "consent_deadline": notice.consent_deadline,
+        "withdrawn_at": notice.withdrawn_at,
+        "withdrawal_reason": notice.withdrawal_reason,
     }
 
 

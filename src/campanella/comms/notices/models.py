@@ -96,6 +96,20 @@ class Notice(models.Model):
     consent_per_child = models.BooleanField(_("adesione per ciascun figlio"), default=False)
     created_at = models.DateTimeField(_("creata il"), default=timezone.now)
     recipient_count = models.PositiveIntegerField(_("destinatari"), default=0)
+    # Withdrawn (annullata) by its author, the office or the principal, with the reason: it
+    # stays in the recipients' list marked as such (or never shows, if withdrawn before its
+    # publication) and asks nothing of them any more.
+    withdrawn_at = models.DateTimeField(_("annullata il"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("annullata da"),
+    )
+    withdrawn_by_name = models.CharField(_("annullata da"), max_length=200, blank=True)
+    withdrawal_reason = models.CharField(_("motivo dell'annullamento"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("comunicazione")
@@ -113,10 +127,18 @@ class Notice(models.Model):
                 condition=Q(asks_consent=False) | Q(consent_deadline__isnull=False),
                 name="notice_consent_has_deadline",
             ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
+                name="notice_withdrawal_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} n. {self.number} – {self.title}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def label(self) -> str:

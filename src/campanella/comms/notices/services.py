@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from campanella.comms.notices.models import (
     NoticeRecipientStudent,
     NoticeReminder,
 )
-from campanella.comms.notifications.emit import notice_published
+from campanella.comms.notifications.emit import notice_published, notice_withdrawn
 from campanella.people.models import User
 from campanella.people.roles import roles_for_user
 from campanella.school.models import SchoolYear
@@ -298,6 +298,7 @@ def notice_read_by_id(*, user: User, notice_id: int) -> NoticeRecipient:
 def notice_confirm(*, user: User, notice_id: int) -> tuple[NoticeRecipient, bool]:
     """The explicit read confirmation (presa visione), timestamped: (recipient, whether new)."""
     recipient = recipient_or_404(user, notice_id)
+    refuse_if_withdrawn(recipient.notice)
     if not recipient.notice.requires_confirmation:
         raise NoticeError(
             _("Questa comunicazione non richiede la conferma di lettura."),
@@ -339,6 +340,7 @@ def notice_consent(
     for: NotAllowed (404), nothing written."""
     recipient = recipient_or_404(user, notice_id)
     notice = recipient.notice
+    refuse_if_withdrawn(notice)
     if not notice.asks_consent:
         raise NoticeError(
             _("Questa comunicazione non chiede un'adesione."), "adesione_non_richiesta"
@@ -417,6 +419,70 @@ def _consent_save(
     return consent, created
 
 
+# --- withdrawal ---------------------------------------------------------------------------
+
+WITHDRAWAL_FIELDS = ["withdrawn_at", "withdrawn_by", "withdrawn_by_name", "withdrawal_reason"]
+REASON_MAX = 500
+
+
+def refuse_if_withdrawn(notice: Notice) -> None:
+    """A withdrawn notice asks nothing any more: no confirmation, no answer, no reminder."""
+    if notice.withdrawn_at is not None:
+        raise NoticeError(
+            _("La comunicazione è stata annullata: non serve più rispondere."),
+            "comunicazione_annullata",
+        )
+
+
+@transaction.atomic
+def notice_withdraw(*, user: User, notice_id: int, reason: str) -> Notice:
+    """Withdraw (annullare) a notice, with the reason, once: by whoever follows it (its author,
+    the institute's office and principal; anyone else NotAllowed, nothing written). Recipients
+    of a published notice keep it, marked withdrawn, and are told; one not yet published never
+    shows to them."""
+    followed = rules.followed_notice(user, notice_id)
+    if followed is None:
+        raise NotAllowed
+    reason = reason.strip()
+    if not reason:
+        raise NoticeError(_("Indicare il motivo dell'annullamento."), "motivo_mancante")
+    if len(reason) > REASON_MAX:
+        raise NoticeError(
+            _("Il motivo supera i %(max)s caratteri.") % {"max": REASON_MAX}, "motivo_troppo_lungo"
+        )
+    notice = Notice.objects.select_for_update().get(pk=followed.pk)
+    if notice.withdrawn_at is not None:
+        at = timezone.localtime(notice.withdrawn_at)
+        raise NoticeError(
+            _("La comunicazione è già stata annullata il %(day)s alle %(time)s.")
+            % {"day": at.strftime("%d/%m/%Y"), "time": at.strftime("%H:%M")},
+            "gia_annullata",
+        )
+    before = snapshot(notice, WITHDRAWAL_FIELDS)
+    now = timezone.now()
+    notice.withdrawn_at = now
+    notice.withdrawn_by = user
+    notice.withdrawn_by_name = author_name(user)
+    notice.withdrawal_reason = reason
+    notice.save(update_fields=WITHDRAWAL_FIELDS)
+    published = notice.publish_at <= now
+    if not published:
+        # The recipients' visibility is derived from the notice (whose history records the
+        # withdrawal): a window that closes where it opens never shows.
+        NoticeRecipient.objects.filter(notice=notice).update(visible_until=F("visible_from"))
+    notice_withdrawn(notice.pk, published=published)
+    change_record(
+        instance=notice,
+        action=ChangeAction.UPDATE,
+        actor=user,
+        before=before,
+        after=snapshot(notice, WITHDRAWAL_FIELDS),
+        institute_id=notice.institute_id,
+        reason=reason,
+    )
+    return notice
+
+
 # --- reminders ----------------------------------------------------------------------------
 
 
@@ -426,6 +492,7 @@ def reminder_create(*, user: User, notice_id: int, login_url: str) -> NoticeRemi
     notice = rules.followed_notice(user, notice_id)
     if notice is None:
         raise NotAllowed
+    refuse_if_withdrawn(notice)
     if notice.publish_at > timezone.now():
         raise NoticeError(
             _("La comunicazione non è ancora pubblicata: il promemoria si invia dopo."),
@@ -472,6 +539,8 @@ def reminder_send(reminder_id: int) -> NoticeReminder:
     notice = reminder.notice
     sent = 0
     reminded: list[int] = []
+    if Notice.objects.filter(pk=notice.pk, withdrawn_at__isnull=False).exists():
+        return reminder  # withdrawn after the reminder was asked for: nothing to remind
     for recipient_id, name, address in missing_recipients(notice):
         if address:
             send_templated_mail(

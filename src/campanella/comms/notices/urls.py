@@ -22,4 +22,5 @@ urlpatterns = [
     path("<id:notice_id>/situazione/", views.tracking, name="notice_tracking"),
     path("<id:notice_id>/situazione.xlsx", views.export, name="notice_export"),
     path("<id:notice_id>/promemoria/", views.remind, name="notice_remind"),
+    path("<id:notice_id>/annulla/", views.withdraw, name="notice_withdraw"),
 ]

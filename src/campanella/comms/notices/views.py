@@ -289,3 +289,20 @@ def remind(request: HttpRequest, notice_id: int) -> HttpResponse:
     send_notice_reminder.enqueue(reminder.pk)
     messages.success(request, _("Promemoria in invio a chi non ha ancora risposto."))
     return redirect("comms:notice_tracking", notice_id=notice_id)
+
+
+@require_POST
+@login_required
+def withdraw(request: HttpRequest, notice_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        services.notice_withdraw(
+            user=user, notice_id=notice_id, reason=request.POST.get("motivo", "")
+        )
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.NoticeError as error:
+        messages.error(request, error.message)
+        return redirect("comms:notice_tracking", notice_id=notice_id)
+    messages.success(request, _("Comunicazione annullata."))
+    return redirect("comms:notice_tracking", notice_id=notice_id)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campanella.comms.notifications.models import NotificationKind
+from campanella.comms.notifications.models import Notification, NotificationKind
 from campanella.comms.notifications.services import notify
 from campanella.people.models import Guardianship, Student
 from campanella.people.news import StudentNews
@@ -73,6 +73,37 @@ def notice_published(notice_id: int) -> None:
             key=f"notice:{notice.pk}",
             school=school,
             not_before=notice.publish_at,
+        )
+
+    after_commit(send)
+
+
+def notice_withdrawn(notice_id: int, *, published: bool) -> None:
+    """Within a notice's withdrawal. Not yet published: the notifications waiting for its
+    publication are dropped with it (in the same transaction: none may go out for it).
+    Published: once the withdrawal commits, its recipients are told, with the reason."""
+    from campanella.comms.notices.models import Notice, NoticeRecipient
+
+    if not published:
+        Notification.objects.filter(
+            key=f"notice:{notice_id}", visible_from__gt=timezone.now()
+        ).delete()  # their deliveries with them (cascade)
+        return
+
+    def send() -> None:
+        notice = Notice.objects.get(pk=notice_id)
+        school = School.objects.filter(institute_id=notice.institute_id).order_by("pk").first()
+        recipients = NoticeRecipient.objects.filter(notice_id=notice_id).values_list(
+            "user_id", flat=True
+        )
+        notify(
+            recipients=list(recipients),
+            kind=NotificationKind.NOTICE,
+            title=_("Comunicazione annullata: %(title)s") % {"title": notice.title},
+            body=f"{notice.label} · {notice.withdrawal_reason}"[:500],
+            url=f"/comunicazioni/{notice.pk}/",
+            key=f"notice:{notice.pk}:withdrawn",
+            school=school,
         )
 
     after_commit(send)
