@@ -16,9 +16,12 @@ from django.utils import timezone
 from campanella.audit.models import Change
 from campanella.interop import sync_jobs
 from campanella.interop.models import ImportBatch, SyncJob, SyncJobStatus
+from campanella.interop.range_verdict import register_state
+from campanella.people.models import Enrollment
 from campanella.register.models import Absence, EarlyExit, Justification, LateEntry
-from campanella.school.models import Closure
+from campanella.school.models import Classroom, Closure, HourSlot, School, SchoolYear
 from tests.conftest import Cast
+from tests.factories import SchoolFactory
 from tests.interop.test_attendance_import import days, sample, upload_events
 
 pytestmark = pytest.mark.django_db
@@ -254,6 +257,73 @@ def test_quiet_days_are_planned_again_when_the_register_moved_after_the_preview(
     assert job.written.get("absences_created") == 1  # the file's absence, recorded again
     assert Absence.objects.filter(student=cast.child, cancelled_at__isnull=True).exists()
     assert not any("come nell'anteprima" in entry["message"] for entry in job.log)
+
+
+def test_quiet_days_are_planned_again_after_an_enrolment_edited_in_place(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start, end = range_of(cast)
+    chosen: dict[str, Any] = {"school_ids": {cast.school.pk}, "start": start, "end": end}
+    sync_jobs.job_start(batch=upload_events(cast, sample(cast)), user=cast.office, **chosen)
+    again = upload_events(cast, sample(cast))
+    assert (
+        sync_jobs.range_preview(batch=again, user=cast.office, **chosen).counts()["unchanged"] == 5
+    )
+    # After the preview the office moves the adult student's entry to the last day (an
+    # in-place edit, no history row): on the first day the student is no longer enrolled, so
+    # that day is not quiet any more — its plan refuses it.
+    Enrollment.objects.filter(student=cast.adult_student).update(entry_date=end)
+    planned = DayPlanCounter(monkeypatch)
+    job = queued_job(cast, again)
+    sync_jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == SyncJobStatus.DONE and planned.calls == 2
+    assert job.written.get("giorni_rifiutati") == 1
+    assert not any("come nell'anteprima" in entry["message"] for entry in job.log)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "lesson_days",
+        "enrolment_exit",
+        "closure_dates",
+        "hour_times",
+        "lessons_end",
+        "classroom_school",
+    ],
+)
+def test_the_register_state_sees_edits_in_place_of_what_a_plan_reads(cast: Cast, edit: str) -> None:
+    before = register_state(cast.institute.pk)
+    assert register_state(cast.institute.pk) == before
+    day = timezone.localdate()
+    if edit == "lesson_days":
+        School.objects.filter(pk=cast.school.pk).update(
+            saturday_lessons=not cast.school.saturday_lessons
+        )
+    elif edit == "enrolment_exit":
+        Enrollment.objects.filter(student=cast.child).update(exit_date=day)
+    elif edit == "closure_dates":
+        closure = Closure.objects.create(
+            institute=cast.institute, school=cast.school, start_date=day, end_date=day,
+            description="Chiusura",
+        )  # fmt: skip
+        before = register_state(cast.institute.pk)
+        Closure.objects.filter(pk=closure.pk).update(end_date=day + datetime.timedelta(days=1))
+    elif edit == "hour_times":
+        slot = HourSlot.objects.filter(school=cast.school).order_by("pk").first()
+        assert slot is not None
+        HourSlot.objects.filter(pk=slot.pk).update(number=slot.number + 50)
+    elif edit == "lessons_end":
+        year = cast.classroom_1a.school_year
+        SchoolYear.objects.filter(pk=year.pk).update(
+            lessons_end=year.lessons_end - datetime.timedelta(days=1)
+        )
+    else:
+        other = SchoolFactory(institute=cast.institute)
+        before = register_state(cast.institute.pk)
+        Classroom.objects.filter(pk=cast.classroom_1a.pk).update(school=other)
+    assert register_state(cast.institute.pk) != before
 
 
 def test_a_day_refused_when_it_runs_writes_nothing_and_the_other_days_go_in(cast: Cast) -> None:

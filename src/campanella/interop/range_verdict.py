@@ -6,8 +6,10 @@ A verdict says: this batch, for these schools and days, planned by this user on 
 against the register in this state, had no problem; the file has these days and rows. It is
 trusted for a few minutes and only while the register's state is the same: the institute's
 latest history row (every write of a legal record keeps one: attendance, justifications,
-locked evaluations) and the count and latest id of what the plan reads besides (students,
-staff, enrolments, schools, hours, closures, closed periods). It is a shortcut, not the
+locked evaluations) and a digest of every column of what the plan reads besides (students,
+staff, enrolments, school years, schools, classrooms, hours, closures, closed periods): these
+are edited in place without a history row (a school's lesson days, an enrolment's dates), so
+their counts and latest ids would not see it. It is a shortcut, not the
 safety: the job plans each day again under its lock before writing it, and refuses that day
 if the register changed meanwhile (as it always did for changes after "Avvia").
 
@@ -21,16 +23,24 @@ imported then costs one plan (the preview's), not two.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Final
 
-from django.db.models import Count, Max, Model
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from campanella.audit.models import Change
 from campanella.interop.models import ImportBatch
 from campanella.people.models import Enrollment, Staff, Student, User
-from campanella.school.models import ClosedPeriod, Closure, HourSlot, School
+from campanella.school.models import (
+    Classroom,
+    ClosedPeriod,
+    Closure,
+    HourSlot,
+    School,
+    SchoolYear,
+)
 
 VERDICT_KEY: Final = "range_verdict"  # in ImportBatch.summary
 VERDICT_LIFETIME: Final = datetime.timedelta(minutes=15)
@@ -40,11 +50,15 @@ _READ_TABLES: Final[tuple[tuple[type[Model], str], ...]] = (
     (Student, "institute_id"),
     (Staff, "institute_id"),
     (Enrollment, "school_year__institute_id"),
+    (SchoolYear, "institute_id"),
     (School, "institute_id"),
+    (Classroom, "school__institute_id"),
     (HourSlot, "school__institute_id"),
     (Closure, "institute_id"),
     (ClosedPeriod, "classroom__school__institute_id"),
 )
+
+State = list[int | str]  # JSON in the batch's summary
 
 
 @dataclass(frozen=True)
@@ -56,16 +70,18 @@ class Verdict:
     quiet: frozenset[datetime.date] = frozenset()  # days whose rows were all "unchanged"
 
 
-def register_state(institute_id: int) -> list[int]:
-    """Numbers that move with every write a plan of the institute's attendance depends on."""
+def register_state(institute_id: int) -> State:
+    """What moves with every write a plan of the institute's attendance depends on: the latest
+    history row, and a digest of every row and column of the tables edited without history
+    (a few thousand rows for a big school: milliseconds, next to a plan's seconds)."""
     latest = Change.objects.filter(institute_id=institute_id).aggregate(top=Max("pk"))["top"]
-    state = [latest or 0]
+    digest = hashlib.blake2b(digest_size=16)
     for model, path in _READ_TABLES:
-        found = model._default_manager.filter(**{path: institute_id}).aggregate(
-            n=Count("pk"), top=Max("pk")
-        )
-        state += [found["n"], found["top"] or 0]
-    return state
+        rows = model._default_manager.filter(**{path: institute_id}).order_by("pk")
+        digest.update(model._meta.label.encode())
+        for row in rows.values_list():
+            digest.update(repr(row).encode())
+    return [latest or 0, digest.hexdigest()]
 
 
 def _choice(
@@ -87,7 +103,7 @@ def _choice(
 def keep_verdict(
     batch: ImportBatch,
     *,
-    state: list[int],
+    state: State,
     school_ids: set[int] | frozenset[int],
     start: datetime.date,
     end: datetime.date,
@@ -140,7 +156,7 @@ class QuietDays:
     moved — the job's own writes move it too — never again)."""
 
     days: frozenset[datetime.date]
-    state: list[int]
+    state: State
     stale: bool = False
 
     def hold(self, institute_id: int) -> bool:
