@@ -11,8 +11,9 @@ peak memory is its own):
 * a CSV in the exchange format (docs/interop-format.md) with that many events over the year's
   lesson days — whole-day absences, hour absences, late entries (short or not, as the
   institute counts them), early exits, a fifth of them justified with who and when;
-* **preview**: `import_upload` (the office's upload: the file kept as a batch, its preview)
-  then `sync_jobs.range_preview` for all schools and the year (the page the office reads);
+* **preview**: `sync_jobs.range_upload` (the office's upload for all schools and the year:
+  the file kept as a batch with its preview, as the range form's view does) then
+  `sync_jobs.range_preview` (the page the office reads);
 * **apply**: `sync_jobs.job_start` (which previews again, as the page's button does) and the
   worker's `job_run` in this process — day by day, each day one transaction;
 * **re-run**: the same file uploaded, previewed and applied again: every row unchanged;
@@ -195,11 +196,8 @@ def difference(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
 
 
 def one_import(content: bytes, label: str) -> dict[str, Any]:
-    from django.utils import timezone
 
     from campanella.interop import sync_jobs
-    from campanella.interop.models import ImportKind
-    from campanella.interop.services import import_upload
     from campanella.people.models import Staff
     from campanella.school.models import School, SchoolYear
 
@@ -210,9 +208,9 @@ def one_import(content: bytes, label: str) -> dict[str, Any]:
     before = written_now()
     cpu = time.process_time()
     started = time.perf_counter()
-    batch, _plan = import_upload(
-        institute_id=office.institute_id, user=office.user, kind=ImportKind.ATTENDANCE,
-        file_name="assenze.csv", content=content, today=timezone.localdate(),
+    batch, _plan = sync_jobs.range_upload(
+        institute_id=office.institute_id, user=office.user, file_name="assenze.csv",
+        content=content, school_ids=schools, start=year.lessons_start, end=year.lessons_end,
     )  # fmt: skip
     uploaded = time.perf_counter() - started
     ranged = sync_jobs.range_preview(

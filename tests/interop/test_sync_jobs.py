@@ -6,6 +6,7 @@ with the same result as an uninterrupted one, and the office can cancel between 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from campanella.audit.models import Change
 from campanella.interop import sync_jobs
-from campanella.interop.models import ImportBatch, SyncJob, SyncJobStatus
+from campanella.interop.models import ImportBatch, ImportKind, SyncJob, SyncJobStatus
 from campanella.interop.range_verdict import register_state
 from campanella.people.models import Enrollment
 from campanella.register.models import Absence, EarlyExit, Justification, LateEntry
@@ -423,7 +424,9 @@ def api_upload(client: Client, cast: Cast, school: int | None = None, **dates: s
     )  # fmt: skip
 
 
-def test_a_write_key_previews_starts_and_follows_a_job_through_the_api(cast: Cast) -> None:
+def test_a_write_key_previews_starts_and_follows_a_job_through_the_api(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from campanella.interop.keys import api_key_create
 
     _key, raw = api_key_create(
@@ -431,8 +434,10 @@ def test_a_write_key_previews_starts_and_follows_a_job_through_the_api(cast: Cas
         scopes=["attendance:write"],
     )  # fmt: skip
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    plans = FilePlanCounter(monkeypatch)
     preview = api_upload(client, cast)
     assert preview.status_code == 200, preview.content
+    assert plans.calls == 1  # the batch's preview and the choice's from one plan of the file
     body = preview.json()
     assert body["ok"] and body["counts"]["created"] == 5 and body["problems"] == []
     start, end = range_of(cast)
@@ -483,3 +488,131 @@ def test_a_read_key_or_another_institute_writes_nothing(cast: Cast) -> None:
     refused = api_upload(Client(HTTP_AUTHORIZATION=f"Bearer {foreign}"), cast)
     assert refused.status_code == 400 and refused.json()["code"] == "school_unknown"
     assert not ImportBatch.objects.exists() and not SyncJob.objects.exists()
+
+
+class FilePlanCounter:
+    """How many times an attendance file is planned whole, by any path (a spy on the one
+    planner of files: the real one runs)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from campanella.interop import attendance_file
+
+        self.calls = 0
+        real = attendance_file._plan_file
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(attendance_file, "_plan_file", counted)
+
+
+def without_csrf(page: bytes) -> str:
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page.decode())
+    return re.sub(r'name="csrf-token"\s+content="[^"]*"', "", text)
+
+
+def range_form(cast: Cast, content: bytes) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    start, end = range_of(cast)
+    return {
+        "file": SimpleUploadedFile("assenze.csv", content, content_type="text/csv"),
+        "scuole": [cast.school.pk], "dal": start.isoformat(), "al": end.isoformat(),
+    }  # fmt: skip
+
+
+def test_an_upload_for_chosen_days_plans_the_file_once_for_its_batch_and_its_page(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    from campanella.interop.services import import_upload
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    content = csv_bytes(sample(cast), ATTENDANCE_HEADER)
+    client = office(cast)
+    plans = FilePlanCounter(monkeypatch)
+    response = client.post(reverse("interop:attendance_range"), range_form(cast, content))
+    assert response.status_code == 302
+    kept = client.get(response["Location"])
+    assert plans.calls == 1  # the upload's plan, shown by the page
+    batch = ImportBatch.objects.get()
+    # The page planned anew (the cache lost the preview) is the same page.
+    cache.clear()
+    anew = client.get(response["Location"])
+    assert plans.calls == 2
+    assert 'data-testid="job-form"' in without_csrf(kept.content)
+    assert without_csrf(kept.content) == without_csrf(anew.content)
+    # The batch is what the plain upload keeps (its whole-file preview), its verdict aside.
+    plain, _plan = import_upload(
+        institute_id=cast.institute.pk, user=cast.office, kind=ImportKind.ATTENDANCE,
+        file_name="assenze.csv", content=content,
+    )  # fmt: skip
+    batch.refresh_from_db()
+    assert batch.status == plain.status
+    assert {k: v for k, v in batch.summary.items() if k != "range_verdict"} == plain.summary
+    # "Avvia" follows the verdict: no plan of the whole file before the job.
+    plans.calls = 0
+    start, end = range_of(cast)
+    job = sync_jobs.job_start(
+        batch=batch, user=cast.office, school_ids={cast.school.pk}, start=start, end=end
+    )
+    job.refresh_from_db()
+    assert plans.calls == 0 and job.status == SyncJobStatus.DONE
+
+
+def test_the_kept_preview_is_not_shown_once_the_register_moved(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campanella.register.services import roll_call_save
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    _start, end = range_of(cast)
+    client = office(cast)
+    plans = FilePlanCounter(monkeypatch)
+    content = csv_bytes(sample(cast), ATTENDANCE_HEADER)
+    response = client.post(reverse("interop:attendance_range"), range_form(cast, content))
+    # A teacher's roll call after the upload: the child is already absent on the last day.
+    roll_call_save(
+        user=cast.teacher, classroom=cast.classroom_1a, day=end, absent_ids=[cast.child.pk]
+    )
+    page = client.get(response["Location"])
+    assert plans.calls == 2
+    assert "già nel registro" in page.content.decode()
+
+
+@pytest.mark.parametrize("choice", ["same", "last_day", "other_school"])
+def test_the_upload_s_one_plan_gives_both_previews_as_two_plans_would(
+    cast: Cast, choice: str
+) -> None:
+    from campanella.interop.attendance_file import (
+        AttendanceFile,
+        Selection,
+        plan_attendance_file,
+        plan_attendance_range,
+    )
+    from tests.factories import SchoolFactory
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    start, end = range_of(cast)
+    school = SchoolFactory(institute=cast.institute).pk if choice == "other_school" else None
+    selection = Selection(
+        frozenset({school or cast.school.pk}), end if choice == "last_day" else start, end
+    )
+    content = csv_bytes(sample(cast), ATTENDANCE_HEADER)
+    common: dict[str, Any] = {
+        "institute_id": cast.institute.pk, "today": timezone.localdate(), "user": cast.office,
+    }  # fmt: skip
+
+    def seen(plan: Any) -> Any:
+        rows = [(r.line, r.action, r.label, r.details) for r in plan.rows]
+        problems = sorted((p.line or 0, p.message) for p in plan.problems)
+        return (rows, problems, plan.counts(), plan.unknown_students, plan.ok)
+
+    ranged, whole = plan_attendance_range(AttendanceFile(content), selection=selection, **common)
+    alone = plan_attendance_file(AttendanceFile(content), selection=selection, **common)
+    file_only = plan_attendance_file(AttendanceFile(content), **common)
+    assert seen(ranged) == seen(alone)
+    assert seen(whole) == seen(file_only)
+    assert ranged.ok == (choice == "same") and whole.ok

@@ -18,6 +18,12 @@ register, nothing to write, no conflict). The job does not plan a quiet day agai
 register's state is still the verdict's (read in the transaction that marks the day done): the
 same file, the same register, the same plan — nothing to write. A re-run of a file already
 imported then costs one plan (the preview's), not two.
+
+An upload for chosen schools and days (`sync_jobs.range_upload`) plans the file once for both
+its batch and the range preview, and keeps that preview in the cache beside its verdict: the
+preview page that follows shows it while the verdict holds (same choice, user, day and
+language, the register's state unchanged, within the verdict's lifetime) instead of planning
+the file again. A cache that lost it (another process's memory, an eviction) costs a plan.
 """
 
 from __future__ import annotations
@@ -27,11 +33,15 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Final
 
+from django.core.cache import cache
 from django.db.models import Max, Model
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from campanella.audit.models import Change
 from campanella.interop.models import ImportBatch
+from campanella.interop.plan import Plan, RowOutcome, Writes
+from campanella.interop.tabular import Problem
 from campanella.people.models import Enrollment, Staff, Student, User
 from campanella.school.models import (
     Classroom,
@@ -194,3 +204,66 @@ def _kept(batch: ImportBatch, choice: dict[str, Any]) -> dict[str, Any] | None:
 def _verdict(kept: dict[str, Any]) -> Verdict:
     quiet = frozenset(datetime.date.fromisoformat(day) for day in kept.get("quiet", []))
     return Verdict(days=kept["days"], rows=kept["rows"], quiet=quiet)
+
+
+# --- the range preview itself, for the page that follows the upload ----------------------------
+
+
+def _preview_key(batch: ImportBatch) -> str:
+    return f"interop:range-preview:{batch.pk}"
+
+
+def keep_preview(batch: ImportBatch, plan: Plan) -> None:
+    """Keep a clean range preview just made (its verdict just kept in the batch) for the page
+    that shows it: what the page reads of a plan, as plain values."""
+    kept = batch.summary.get(VERDICT_KEY)
+    if not isinstance(kept, dict):
+        return
+    value = {
+        "verdict": kept,
+        "language": get_language(),
+        "description": plan.description,
+        "notices": list(plan.notices),
+        "problems": [(problem.line, problem.message) for problem in plan.problems],
+        "rows": [(row.line, row.action, row.label, list(row.details)) for row in plan.rows],
+        "unknown_students": sorted(plan.unknown_students),
+        "omitted": dict(plan.omitted),
+    }
+    cache.set(_preview_key(batch), value, VERDICT_LIFETIME.total_seconds())
+
+
+def kept_preview(
+    batch: ImportBatch,
+    *,
+    school_ids: set[int] | frozenset[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None,
+    today: datetime.date,
+    writes: Writes,
+) -> Plan | None:
+    """The range preview kept for this choice if its verdict still holds (the register's state
+    read now), in the language of now; None: plan the file."""
+    value = cache.get(_preview_key(batch))
+    if not isinstance(value, dict) or value.get("language") != get_language():
+        return None
+    if value.get("verdict") != batch.summary.get(VERDICT_KEY):
+        return None  # another preview was made since (another choice, a later state)
+    if (
+        kept_verdict(batch, school_ids=school_ids, start=start, end=end, user=user, today=today)
+        is None
+    ):
+        return None
+    return Plan(
+        kind=batch.kind,
+        description=value["description"],
+        notices=list(value["notices"]),
+        problems=[Problem(line, message) for line, message in value["problems"]],
+        rows=[
+            RowOutcome(line, action, label, list(details))
+            for line, action, label, details in value["rows"]
+        ],
+        writes=writes,
+        unknown_students=set(value["unknown_students"]),
+        omitted=dict(value["omitted"]),
+    )

@@ -29,19 +29,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campanella.interop.attendance import Finders, plan_attendance
-from campanella.interop.attendance_file import AttendanceFile, Selection, plan_attendance_file
+from campanella.interop.attendance_file import (
+    AttendanceFile,
+    Selection,
+    StreamedWrites,
+    plan_attendance_file,
+    plan_attendance_range,
+)
 from campanella.interop.columns import match_header
 from campanella.interop.models import ImportBatch, ImportKind, SyncJob, SyncJobStatus
 from campanella.interop.plan import CONFLICT, Plan, RowCheck, RowsRefused
 from campanella.interop.range_verdict import (
     QuietDays,
+    State,
     Verdict,
+    keep_preview,
     keep_verdict,
+    kept_preview,
     kept_verdict,
     quiet_days,
     register_state,
 )
 from campanella.interop.records import day as day_text
+from campanella.interop.services import batch_keep
 from campanella.interop.tabular import Problem, Sheet, SheetRow, read_sheet
 
 __all__ = ["read_sheet"]  # the tests read batches the way the jobs do
@@ -80,6 +90,36 @@ def rows_by_day(sheet: Sheet) -> dict[datetime.date, list[SheetRow]]:
     return dict(sorted(grouped.items()))
 
 
+def range_upload(
+    *,
+    institute_id: int,
+    user: User,
+    file_name: str,
+    content: bytes,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+) -> tuple[ImportBatch, Plan]:
+    """`import_upload` of an attendance file and its `range_preview` for the office's choice,
+    from one plan of the file (the batch keeps the whole file's preview, as `import_upload`'s;
+    the choice's preview is returned and, when clean, kept for the page that shows it)."""
+    today = timezone.localdate()
+    state = register_state(institute_id)  # before planning: a write meanwhile shows
+    file = AttendanceFile(content)
+    busy: set[datetime.date | None] = set()
+    plan, whole = plan_attendance_range(
+        file, institute_id=institute_id, today=today, user=user,
+        selection=Selection(frozenset(school_ids), start, end), busy_days=busy,
+    )  # fmt: skip
+    batch = batch_keep(
+        institute_id=institute_id, user=user, kind=ImportKind.ATTENDANCE, file_name=file_name,
+        content=content, plan=whole,
+    )  # fmt: skip
+    _keep(batch, plan, file, busy, state, school_ids, start, end, user, today)
+    keep_preview(batch, plan)
+    return batch, plan
+
+
 def range_preview(
     *,
     batch: ImportBatch,
@@ -90,8 +130,31 @@ def range_preview(
 ) -> Plan:
     """The import's preview, refused where a line is outside the office's choice (read as a
     stream, a chunk of days at a time: `attendance_file`). A clean one is remembered in the
-    batch (`range_verdict`): "Avvia" then starts without planning the file again."""
+    batch (`range_verdict`): "Avvia" then starts without planning the file again. The clean
+    preview its upload made (`range_upload`) is shown again while its verdict holds."""
+    today = timezone.localdate()
+    user = user or batch.uploaded_by
+    kept = kept_preview(
+        batch, school_ids=school_ids, start=start, end=end, user=user, today=today,
+        writes=_PlannedAgain(batch, user, today),
+    )  # fmt: skip
+    if kept is not None:
+        return kept
     return _range_plan(batch, school_ids, start, end, user)[0]
+
+
+class _PlannedAgain:
+    """The writes of a range preview shown again from the cache: if ever applied, the file is
+    planned again and written as the plan's own writes would be (`StreamedWrites`)."""
+
+    def __init__(self, batch: ImportBatch, user: User | None, today: datetime.date) -> None:
+        self.batch, self.user, self.today = batch, user, today
+
+    def apply(self) -> dict[str, int]:
+        file = AttendanceFile(self.batch.raw)
+        return StreamedWrites(
+            file, institute_id=self.batch.institute_id, today=self.today, user=self.user
+        ).apply()
 
 
 def _range_plan(
@@ -114,6 +177,23 @@ def _range_plan(
         selection=Selection(frozenset(school_ids), start, end),
         busy_days=busy,
     )
+    verdict = _keep(batch, plan, file, busy, state, school_ids, start, end, user, today)
+    return plan, verdict
+
+
+def _keep(
+    batch: ImportBatch,
+    plan: Plan,
+    file: AttendanceFile,
+    busy: set[datetime.date | None],
+    state: State,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None,
+    today: datetime.date,
+) -> Verdict | None:
+    """The range plan's verdict (None: it has problems), kept in the batch."""
     verdict = None
     if plan.ok:
         days = file.days()
@@ -126,7 +206,7 @@ def _range_plan(
         batch, state=state, school_ids=school_ids, start=start, end=end, user=user,
         today=today, verdict=verdict,
     )  # fmt: skip
-    return plan, verdict
+    return verdict
 
 
 # --- the job ---------------------------------------------------------------------------------
