@@ -217,7 +217,8 @@ def test_a_rerun_passes_the_previews_quiet_days_without_planning_them_again(
     planned = DayPlanCounter(monkeypatch)
     done = sync_jobs.job_start(batch=first, user=cast.office, **chosen)
     done.refresh_from_db()
-    assert done.status == SyncJobStatus.DONE and planned.calls == 2  # new rows: each day planned
+    # New rows: the two days planned together (one plan of the chunk), each written alone.
+    assert done.status == SyncJobStatus.DONE and planned.calls == 1
     before = (register_rows(), Change.objects.count())
     again = upload_events(cast, sample(cast))
     preview = sync_jobs.range_preview(batch=again, user=cast.office, **chosen)
@@ -254,7 +255,7 @@ def test_quiet_days_are_planned_again_when_the_register_moved_after_the_preview(
     job = queued_job(cast, again)
     sync_jobs.job_run(job.pk)
     job.refresh_from_db()
-    assert job.status == SyncJobStatus.DONE and planned.calls == 2
+    assert job.status == SyncJobStatus.DONE and planned.calls == 1  # the days planned together
     assert job.written.get("absences_created") == 1  # the file's absence, recorded again
     assert Absence.objects.filter(student=cast.child, cancelled_at__isnull=True).exists()
     assert not any("come nell'anteprima" in entry["message"] for entry in job.log)
@@ -278,6 +279,7 @@ def test_quiet_days_are_planned_again_after_an_enrolment_edited_in_place(
     job = queued_job(cast, again)
     sync_jobs.job_run(job.pk)
     job.refresh_from_db()
+    # The two days planned together, then the first day alone (its plan has a problem).
     assert job.status == SyncJobStatus.DONE and planned.calls == 2
     assert job.written.get("giorni_rifiutati") == 1
     assert not any("come nell'anteprima" in entry["message"] for entry in job.log)
@@ -325,6 +327,39 @@ def test_the_register_state_sees_edits_in_place_of_what_a_plan_reads(cast: Cast,
         before = register_state(cast.institute.pk)
         Classroom.objects.filter(pk=cast.classroom_1a.pk).update(school=other)
     assert register_state(cast.institute.pk) != before
+
+
+def test_a_day_changed_after_its_chunk_was_planned_is_planned_again_not_refused(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campanella.register.services import roll_call_save
+
+    start, end = range_of(cast)
+    job = queued_job(cast, upload_events(cast, sample(cast)))
+    real = sync_jobs._apply_day
+    teacher_wrote: list[datetime.date] = []
+
+    def teacher_first(job_id: int, when: datetime.date, *args: Any) -> bool:
+        # Between the chunk's plan and the last day's write, a teacher's roll call records
+        # the child's absence of the file (a real write at that moment).
+        if when == end and not teacher_wrote:
+            roll_call_save(
+                user=cast.teacher, classroom=cast.classroom_1a, day=end, absent_ids=[cast.child.pk]
+            )
+            teacher_wrote.append(when)
+        return real(job_id, when, *args)
+
+    monkeypatch.setattr(sync_jobs, "_apply_day", teacher_first)
+    planned = DayPlanCounter(monkeypatch)
+    sync_jobs.job_run(job.pk)
+    job.refresh_from_db()
+    # The chunk's plan of that day is refused under lock; the day is planned again and goes in.
+    assert teacher_wrote and planned.calls == 2
+    assert job.status == SyncJobStatus.DONE and "giorni_rifiutati" not in job.written
+    assert job.written["absences_created"] == 1  # the other child's hour absence; the child's
+    assert Absence.objects.filter(student=cast.child, date=end).count() == 1  # the teacher's
+    assert EarlyExit.objects.filter(date=end).count() == 1
+    assert LateEntry.objects.filter(date=start).count() == 1
 
 
 def test_a_day_refused_when_it_runs_writes_nothing_and_the_other_days_go_in(cast: Cast) -> None:

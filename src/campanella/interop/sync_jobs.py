@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campanella.interop.attendance import Finders, plan_attendance
+from campanella.interop.attendance import BulkWrites, Finders, plan_attendance
 from campanella.interop.attendance_file import (
     AttendanceFile,
     Selection,
@@ -315,23 +315,37 @@ def _apply_day(
     header: list[str],
     user: User | None,
     finders: Finders | None = None,
+    planned: Plan | None = None,
 ) -> bool:
-    """One day, all or nothing, with the checkpoint in the same transaction: planned against
-    the register of now and written in bulk (`register.services.attendance_day_apply`). False
-    when the job was cancelled or taken over (its lease lost) before the day began."""
+    """One day, all or nothing, with the checkpoint in the same transaction, written in bulk
+    (`register.services.attendance_day_apply`, which re-reads the day under lock). `planned`:
+    the day's clean plan made with its chunk's days (`_day_plans`); if the register moved
+    since and the write refuses it, or without one, the day is planned against the register
+    of now, as it always was. False when the job was cancelled or taken over (its lease lost)
+    before the day began."""
     with transaction.atomic():
         job = SyncJob.objects.select_for_update().get(pk=job_id)
         if job.cancel_requested or job.status != SyncJobStatus.RUNNING:
             return False
-        plan = plan_attendance(
-            Sheet(header=header, rows=rows),
-            institute_id=job.institute_id,
-            today=timezone.localdate(),
-            user=user,
-            finders=finders,
-        )
         written: dict[str, int] | None = None
-        if plan.ok and plan.writes is not None:
+        if planned is not None and planned.ok and planned.writes is not None:
+            try:
+                with transaction.atomic():
+                    written = planned.writes.apply()
+            except (RowsRefused, DayClosed, IntegrityError):
+                written = None  # planned again below, against the register of now
+        if written is not None:
+            assert planned is not None
+            plan = planned
+        else:
+            plan = plan_attendance(
+                Sheet(header=header, rows=rows),
+                institute_id=job.institute_id,
+                today=timezone.localdate(),
+                user=user,
+                finders=finders,
+            )
+        if written is None and plan.ok and plan.writes is not None:
             try:
                 with transaction.atomic():
                     written = plan.writes.apply()
@@ -443,6 +457,7 @@ def job_run(job_id: int) -> SyncJob | None:
             return True
         return _run_days(
             job_id,
+            job.institute_id,
             days,
             file,
             user,
@@ -472,6 +487,7 @@ def job_run(job_id: int) -> SyncJob | None:
 
 def _run_days(
     job_id: int,
+    institute_id: int,
     days: list[datetime.date],
     file: AttendanceFile,
     user: User | None,
@@ -491,11 +507,50 @@ def _run_days(
         if rows is None:  # the chunk's rows (read now if not given) and enrolments, once
             rows = rows_of() if callable(rows_of) else rows_of
             finders.load_enrollments(days[0], days[-1])
+        planned = _day_plans(run, rows, file.header, user, finders, institute_id)
         if not all(
-            _apply_day(job_id, when, rows[when], file.header, user, finders) for when in run
+            _apply_day(job_id, when, rows[when], file.header, user, finders, planned.get(when))
+            for when in run
         ):
             return False
     return True
+
+
+def _day_plans(
+    run: list[datetime.date],
+    rows: Rows,
+    header: list[str],
+    user: User | None,
+    finders: Finders,
+    institute_id: int,
+) -> dict[datetime.date, Plan]:
+    """The clean plans of a run of days, from one plan of their rows (one context, a constant
+    number of queries, instead of one per day). Every check of a plan is within one day, so a
+    day's part is the plan of that day alone against the same register; a day with a problem
+    is left out (`_apply_day` plans it alone, its problems logged as they always were)."""
+    lines = sorted((row for when in run for row in rows[when]), key=lambda row: row.line)
+    today = timezone.localdate()
+    plan = plan_attendance(
+        Sheet(header=header, rows=lines), institute_id=institute_id, today=today, user=user,
+        finders=finders,
+    )  # fmt: skip
+    writes = plan.writes
+    if not isinstance(writes, BulkWrites):
+        return {}
+    day_of = {row.line: when for when in run for row in rows[when]}
+    parts = {when: Plan(kind=plan.kind, description=plan.description) for when in run}
+    for outcome in plan.rows:
+        parts[day_of[outcome.line]].rows.append(outcome)
+    troubled: set[datetime.date] = set()
+    for problem in plan.problems:
+        if problem.line is None or problem.line not in day_of:
+            return {}  # a problem of the whole plan: every day planned alone
+        troubled.add(day_of[problem.line])
+    for when, part in parts.items():
+        part.writes = BulkWrites(
+            user, today, {when: writes.days[when]} if when in writes.days else {}
+        )
+    return {when: part for when, part in parts.items() if when not in troubled}
 
 
 def job_cancel(*, job: SyncJob, user: User) -> SyncJob:
