@@ -11,8 +11,9 @@ peak memory is its own):
 * a CSV in the exchange format (docs/interop-format.md) with that many events over the year's
   lesson days — whole-day absences, hour absences, late entries (short or not, as the
   institute counts them), early exits, a fifth of them justified with who and when;
-* **preview**: `import_upload` (the office's upload: the file kept as a batch, its preview)
-  then `sync_jobs.range_preview` for all schools and the year (the page the office reads);
+* **preview**: `sync_jobs.range_upload` (the office's upload for all schools and the year:
+  the file kept as a batch with its preview, as the range form's view does) then
+  `sync_jobs.range_preview` (the page the office reads);
 * **apply**: `sync_jobs.job_start` (which previews again, as the page's button does) and the
   worker's `job_run` in this process — day by day, each day one transaction;
 * **re-run**: the same file uploaded, previewed and applied again: every row unchanged;
@@ -171,6 +172,24 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def database_cpu() -> float | None:
+    """The CPU time (user + system, seconds) of the PostgreSQL backend serving this process's
+    connection, read from /proc: the database's share of the work (None when the database is
+    not on this machine or not PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def written_now() -> dict[str, int]:
     """Records and history rows, and the latest of each: what any write would change."""
     from django.db.models import Max
@@ -195,11 +214,8 @@ def difference(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
 
 
 def one_import(content: bytes, label: str) -> dict[str, Any]:
-    from django.utils import timezone
 
     from campanella.interop import sync_jobs
-    from campanella.interop.models import ImportKind
-    from campanella.interop.services import import_upload
     from campanella.people.models import Staff
     from campanella.school.models import School, SchoolYear
 
@@ -209,10 +225,11 @@ def one_import(content: bytes, label: str) -> dict[str, Any]:
     schools = set(School.objects.values_list("pk", flat=True))
     before = written_now()
     cpu = time.process_time()
+    database = database_cpu()
     started = time.perf_counter()
-    batch, _plan = import_upload(
-        institute_id=office.institute_id, user=office.user, kind=ImportKind.ATTENDANCE,
-        file_name="assenze.csv", content=content, today=timezone.localdate(),
+    batch, _plan = sync_jobs.range_upload(
+        institute_id=office.institute_id, user=office.user, file_name="assenze.csv",
+        content=content, school_ids=schools, start=year.lessons_start, end=year.lessons_end,
     )  # fmt: skip
     uploaded = time.perf_counter() - started
     ranged = sync_jobs.range_preview(
@@ -233,6 +250,8 @@ def one_import(content: bytes, label: str) -> dict[str, Any]:
     assert done.status == "completato", done.log[-3:]
     applied = time.perf_counter() - started
     total_cpu = time.process_time() - cpu
+    database_after = database_cpu()
+    database_s = None if database is None or database_after is None else database_after - database
     result = {
         "label": label,
         "rows": ranged.summary()["rows"],
@@ -244,16 +263,19 @@ def one_import(content: bytes, label: str) -> dict[str, Any]:
         "total_s": round(applied, 2),
         "preview_cpu_s": round(preview_cpu, 2),
         "total_cpu_s": round(total_cpu, 2),
+        "database_cpu_s": None if database_s is None else round(database_s, 2),
         "peak_preview_mib": round(preview_peak),
         "peak_mib": round(peak_mib()),
         "job": {"days": done.days_done, "written": done.written, "status": done.status},
         "writes": difference(before, written_now()),
     }
+    database_text = "—" if database_s is None else f"{database_s:.1f} s"
     print(
         f"    {label}: anteprima {previewed:.1f} s (caricamento {uploaded:.1f} s), "
         f"avvio {queued - previewed:.1f} s, lavoro {applied - queued:.1f} s — totale "
         f"{applied:.1f} s (CPU di questo processo: anteprima {preview_cpu:.1f} s, totale "
-        f"{total_cpu:.1f} s); memoria massima {peak_mib():.0f} MiB; scritti {result['writes']}",
+        f"{total_cpu:.1f} s; CPU di PostgreSQL {database_text}); memoria massima "
+        f"{peak_mib():.0f} MiB; scritti {result['writes']}",
         flush=True,
     )
     return result

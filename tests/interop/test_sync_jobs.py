@@ -6,6 +6,7 @@ with the same result as an uninterrupted one, and the office can cancel between 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -15,10 +16,13 @@ from django.utils import timezone
 
 from campanella.audit.models import Change
 from campanella.interop import sync_jobs
-from campanella.interop.models import ImportBatch, SyncJob, SyncJobStatus
+from campanella.interop.models import ImportBatch, ImportKind, SyncJob, SyncJobStatus
+from campanella.interop.range_verdict import register_state
+from campanella.people.models import Enrollment
 from campanella.register.models import Absence, EarlyExit, Justification, LateEntry
-from campanella.school.models import Closure
+from campanella.school.models import Classroom, Closure, HourSlot, School, SchoolYear
 from tests.conftest import Cast
+from tests.factories import SchoolFactory
 from tests.interop.test_attendance_import import days, sample, upload_events
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +217,8 @@ def test_a_rerun_passes_the_previews_quiet_days_without_planning_them_again(
     planned = DayPlanCounter(monkeypatch)
     done = sync_jobs.job_start(batch=first, user=cast.office, **chosen)
     done.refresh_from_db()
-    assert done.status == SyncJobStatus.DONE and planned.calls == 2  # new rows: each day planned
+    # New rows: the two days planned together (one plan of the chunk), each written alone.
+    assert done.status == SyncJobStatus.DONE and planned.calls == 1
     before = (register_rows(), Change.objects.count())
     again = upload_events(cast, sample(cast))
     preview = sync_jobs.range_preview(batch=again, user=cast.office, **chosen)
@@ -250,10 +255,111 @@ def test_quiet_days_are_planned_again_when_the_register_moved_after_the_preview(
     job = queued_job(cast, again)
     sync_jobs.job_run(job.pk)
     job.refresh_from_db()
-    assert job.status == SyncJobStatus.DONE and planned.calls == 2
+    assert job.status == SyncJobStatus.DONE and planned.calls == 1  # the days planned together
     assert job.written.get("absences_created") == 1  # the file's absence, recorded again
     assert Absence.objects.filter(student=cast.child, cancelled_at__isnull=True).exists()
     assert not any("come nell'anteprima" in entry["message"] for entry in job.log)
+
+
+def test_quiet_days_are_planned_again_after_an_enrolment_edited_in_place(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start, end = range_of(cast)
+    chosen: dict[str, Any] = {"school_ids": {cast.school.pk}, "start": start, "end": end}
+    sync_jobs.job_start(batch=upload_events(cast, sample(cast)), user=cast.office, **chosen)
+    again = upload_events(cast, sample(cast))
+    assert (
+        sync_jobs.range_preview(batch=again, user=cast.office, **chosen).counts()["unchanged"] == 5
+    )
+    # After the preview the office moves the adult student's entry to the last day (an
+    # in-place edit, no history row): on the first day the student is no longer enrolled, so
+    # that day is not quiet any more — its plan refuses it.
+    Enrollment.objects.filter(student=cast.adult_student).update(entry_date=end)
+    planned = DayPlanCounter(monkeypatch)
+    job = queued_job(cast, again)
+    sync_jobs.job_run(job.pk)
+    job.refresh_from_db()
+    # The two days planned together, then the first day alone (its plan has a problem).
+    assert job.status == SyncJobStatus.DONE and planned.calls == 2
+    assert job.written.get("giorni_rifiutati") == 1
+    assert not any("come nell'anteprima" in entry["message"] for entry in job.log)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "lesson_days",
+        "enrolment_exit",
+        "closure_dates",
+        "hour_times",
+        "lessons_end",
+        "classroom_school",
+    ],
+)
+def test_the_register_state_sees_edits_in_place_of_what_a_plan_reads(cast: Cast, edit: str) -> None:
+    before = register_state(cast.institute.pk)
+    assert register_state(cast.institute.pk) == before
+    day = timezone.localdate()
+    if edit == "lesson_days":
+        School.objects.filter(pk=cast.school.pk).update(
+            saturday_lessons=not cast.school.saturday_lessons
+        )
+    elif edit == "enrolment_exit":
+        Enrollment.objects.filter(student=cast.child).update(exit_date=day)
+    elif edit == "closure_dates":
+        closure = Closure.objects.create(
+            institute=cast.institute, school=cast.school, start_date=day, end_date=day,
+            description="Chiusura",
+        )  # fmt: skip
+        before = register_state(cast.institute.pk)
+        Closure.objects.filter(pk=closure.pk).update(end_date=day + datetime.timedelta(days=1))
+    elif edit == "hour_times":
+        slot = HourSlot.objects.filter(school=cast.school).order_by("pk").first()
+        assert slot is not None
+        HourSlot.objects.filter(pk=slot.pk).update(number=slot.number + 50)
+    elif edit == "lessons_end":
+        year = cast.classroom_1a.school_year
+        SchoolYear.objects.filter(pk=year.pk).update(
+            lessons_end=year.lessons_end - datetime.timedelta(days=1)
+        )
+    else:
+        other = SchoolFactory(institute=cast.institute)
+        before = register_state(cast.institute.pk)
+        Classroom.objects.filter(pk=cast.classroom_1a.pk).update(school=other)
+    assert register_state(cast.institute.pk) != before
+
+
+def test_a_day_changed_after_its_chunk_was_planned_is_planned_again_not_refused(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campanella.register.services import roll_call_save
+
+    start, end = range_of(cast)
+    job = queued_job(cast, upload_events(cast, sample(cast)))
+    real = sync_jobs._apply_day
+    teacher_wrote: list[datetime.date] = []
+
+    def teacher_first(job_id: int, when: datetime.date, *args: Any) -> bool:
+        # Between the chunk's plan and the last day's write, a teacher's roll call records
+        # the child's absence of the file (a real write at that moment).
+        if when == end and not teacher_wrote:
+            roll_call_save(
+                user=cast.teacher, classroom=cast.classroom_1a, day=end, absent_ids=[cast.child.pk]
+            )
+            teacher_wrote.append(when)
+        return real(job_id, when, *args)
+
+    monkeypatch.setattr(sync_jobs, "_apply_day", teacher_first)
+    planned = DayPlanCounter(monkeypatch)
+    sync_jobs.job_run(job.pk)
+    job.refresh_from_db()
+    # The chunk's plan of that day is refused under lock; the day is planned again and goes in.
+    assert teacher_wrote and planned.calls == 2
+    assert job.status == SyncJobStatus.DONE and "giorni_rifiutati" not in job.written
+    assert job.written["absences_created"] == 1  # the other child's hour absence; the child's
+    assert Absence.objects.filter(student=cast.child, date=end).count() == 1  # the teacher's
+    assert EarlyExit.objects.filter(date=end).count() == 1
+    assert LateEntry.objects.filter(date=start).count() == 1
 
 
 def test_a_day_refused_when_it_runs_writes_nothing_and_the_other_days_go_in(cast: Cast) -> None:
@@ -353,7 +459,9 @@ def api_upload(client: Client, cast: Cast, school: int | None = None, **dates: s
     )  # fmt: skip
 
 
-def test_a_write_key_previews_starts_and_follows_a_job_through_the_api(cast: Cast) -> None:
+def test_a_write_key_previews_starts_and_follows_a_job_through_the_api(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from campanella.interop.keys import api_key_create
 
     _key, raw = api_key_create(
@@ -361,8 +469,10 @@ def test_a_write_key_previews_starts_and_follows_a_job_through_the_api(cast: Cas
         scopes=["attendance:write"],
     )  # fmt: skip
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    plans = FilePlanCounter(monkeypatch)
     preview = api_upload(client, cast)
     assert preview.status_code == 200, preview.content
+    assert plans.calls == 1  # the batch's preview and the choice's from one plan of the file
     body = preview.json()
     assert body["ok"] and body["counts"]["created"] == 5 and body["problems"] == []
     start, end = range_of(cast)
@@ -413,3 +523,131 @@ def test_a_read_key_or_another_institute_writes_nothing(cast: Cast) -> None:
     refused = api_upload(Client(HTTP_AUTHORIZATION=f"Bearer {foreign}"), cast)
     assert refused.status_code == 400 and refused.json()["code"] == "school_unknown"
     assert not ImportBatch.objects.exists() and not SyncJob.objects.exists()
+
+
+class FilePlanCounter:
+    """How many times an attendance file is planned whole, by any path (a spy on the one
+    planner of files: the real one runs)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from campanella.interop import attendance_file
+
+        self.calls = 0
+        real = attendance_file._plan_file
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(attendance_file, "_plan_file", counted)
+
+
+def without_csrf(page: bytes) -> str:
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page.decode())
+    return re.sub(r'name="csrf-token"\s+content="[^"]*"', "", text)
+
+
+def range_form(cast: Cast, content: bytes) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    start, end = range_of(cast)
+    return {
+        "file": SimpleUploadedFile("assenze.csv", content, content_type="text/csv"),
+        "scuole": [cast.school.pk], "dal": start.isoformat(), "al": end.isoformat(),
+    }  # fmt: skip
+
+
+def test_an_upload_for_chosen_days_plans_the_file_once_for_its_batch_and_its_page(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    from campanella.interop.services import import_upload
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    content = csv_bytes(sample(cast), ATTENDANCE_HEADER)
+    client = office(cast)
+    plans = FilePlanCounter(monkeypatch)
+    response = client.post(reverse("interop:attendance_range"), range_form(cast, content))
+    assert response.status_code == 302
+    kept = client.get(response["Location"])
+    assert plans.calls == 1  # the upload's plan, shown by the page
+    batch = ImportBatch.objects.get()
+    # The page planned anew (the cache lost the preview) is the same page.
+    cache.clear()
+    anew = client.get(response["Location"])
+    assert plans.calls == 2
+    assert 'data-testid="job-form"' in without_csrf(kept.content)
+    assert without_csrf(kept.content) == without_csrf(anew.content)
+    # The batch is what the plain upload keeps (its whole-file preview), its verdict aside.
+    plain, _plan = import_upload(
+        institute_id=cast.institute.pk, user=cast.office, kind=ImportKind.ATTENDANCE,
+        file_name="assenze.csv", content=content,
+    )  # fmt: skip
+    batch.refresh_from_db()
+    assert batch.status == plain.status
+    assert {k: v for k, v in batch.summary.items() if k != "range_verdict"} == plain.summary
+    # "Avvia" follows the verdict: no plan of the whole file before the job.
+    plans.calls = 0
+    start, end = range_of(cast)
+    job = sync_jobs.job_start(
+        batch=batch, user=cast.office, school_ids={cast.school.pk}, start=start, end=end
+    )
+    job.refresh_from_db()
+    assert plans.calls == 0 and job.status == SyncJobStatus.DONE
+
+
+def test_the_kept_preview_is_not_shown_once_the_register_moved(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campanella.register.services import roll_call_save
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    _start, end = range_of(cast)
+    client = office(cast)
+    plans = FilePlanCounter(monkeypatch)
+    content = csv_bytes(sample(cast), ATTENDANCE_HEADER)
+    response = client.post(reverse("interop:attendance_range"), range_form(cast, content))
+    # A teacher's roll call after the upload: the child is already absent on the last day.
+    roll_call_save(
+        user=cast.teacher, classroom=cast.classroom_1a, day=end, absent_ids=[cast.child.pk]
+    )
+    page = client.get(response["Location"])
+    assert plans.calls == 2
+    assert "già nel registro" in page.content.decode()
+
+
+@pytest.mark.parametrize("choice", ["same", "last_day", "other_school"])
+def test_the_upload_s_one_plan_gives_both_previews_as_two_plans_would(
+    cast: Cast, choice: str
+) -> None:
+    from campanella.interop.attendance_file import (
+        AttendanceFile,
+        Selection,
+        plan_attendance_file,
+        plan_attendance_range,
+    )
+    from tests.factories import SchoolFactory
+    from tests.interop.helpers import ATTENDANCE_HEADER, csv_bytes
+
+    start, end = range_of(cast)
+    school = SchoolFactory(institute=cast.institute).pk if choice == "other_school" else None
+    selection = Selection(
+        frozenset({school or cast.school.pk}), end if choice == "last_day" else start, end
+    )
+    content = csv_bytes(sample(cast), ATTENDANCE_HEADER)
+    common: dict[str, Any] = {
+        "institute_id": cast.institute.pk, "today": timezone.localdate(), "user": cast.office,
+    }  # fmt: skip
+
+    def seen(plan: Any) -> Any:
+        rows = [(r.line, r.action, r.label, r.details) for r in plan.rows]
+        problems = sorted((p.line or 0, p.message) for p in plan.problems)
+        return (rows, problems, plan.counts(), plan.unknown_students, plan.ok)
+
+    ranged, whole = plan_attendance_range(AttendanceFile(content), selection=selection, **common)
+    alone = plan_attendance_file(AttendanceFile(content), selection=selection, **common)
+    file_only = plan_attendance_file(AttendanceFile(content), **common)
+    assert seen(ranged) == seen(alone)
+    assert seen(whole) == seen(file_only)
+    assert ranged.ok == (choice == "same") and whole.ok

@@ -24,7 +24,6 @@ from campanella.interop.limits import ATTENDANCE_LIMITS, upload_too_big
 from campanella.interop.models import (
     ApiKey,
     ImportBatch,
-    ImportKind,
     KeyScope,
     NightlyFile,
     ResultsExportChannel,
@@ -32,7 +31,6 @@ from campanella.interop.models import (
 )
 from campanella.interop.plan import Plan
 from campanella.interop.rules import office_staff
-from campanella.interop.services import import_upload
 from campanella.interop.views import export_response
 from campanella.interop.views_nightly import file_response
 from campanella.interop.views_results import results_response
@@ -251,11 +249,10 @@ def attendance_import_upload(
         raise Http404
     if (file.size or 0) > ATTENDANCE_LIMITS.upload_bytes:
         return Status(400, error_body("file_too_big", str(upload_too_big(ATTENDANCE_LIMITS))))
-    batch, _plan = import_upload(
-        institute_id=caller.institute_id, user=user, kind=ImportKind.ATTENDANCE,
-        file_name=file.name or "assenze.csv", content=file.read(),
+    batch, plan = sync_jobs.range_upload(
+        institute_id=caller.institute_id, user=user, file_name=file.name or "assenze.csv",
+        content=file.read(), school_ids=known, start=start, end=end,
     )  # fmt: skip
-    plan = sync_jobs.range_preview(batch=batch, school_ids=known, start=start, end=end, user=user)
     return ImportPreviewOut(
         batch_id=batch.pk, ok=plan.ok, counts=plan.counts(),
         unknown_students=len(plan.unknown_students), problems=_problems(plan),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -211,14 +212,52 @@ class Event:
 # --- what the register holds -----------------------------------------------------------------
 
 
+class HeldJustification(NamedTuple):
+    """What the plan reads of a justification in the register (plain values, not a model)."""
+
+    status: str
+    decided_at: datetime.datetime | None
+    decided_by_id: int | None
+    decided_by_username: str | None
+
+
+class HeldAbsence(NamedTuple):
+    justification: HeldJustification | None
+
+
+class HeldTimed(NamedTuple):
+    """A late entry (short or not) or an early exit in the register."""
+
+    time: datetime.time
+    short: bool
+    justification: HeldJustification | None
+
+
 @dataclass
 class Held:
     """What the register holds for one student on one day (records not cancelled)."""
 
-    day_absence: Absence | None = None
-    hour_absences: dict[int, Absence] = field(default_factory=dict)
-    late: LateEntry | None = None
-    exit: EarlyExit | None = None
+    day_absence: HeldAbsence | None = None
+    hour_absences: dict[int, HeldAbsence] = field(default_factory=dict)
+    late: HeldTimed | None = None
+    exit: HeldTimed | None = None
+
+
+# The columns of a held event's justification, after the event's own.
+_JUSTIFICATION_COLUMNS = (
+    "justification__status",
+    "justification__decided_at",
+    "justification__decided_by_id",
+    "justification__decided_by__username",
+)
+
+
+def _justification(values: tuple[Any, ...]) -> HeldJustification | None:
+    """The last four values of a held event's row (all None: no justification)."""
+    status, decided_at, decided_by_id, username = values
+    if status is None:
+        return None
+    return HeldJustification(status, decided_at, decided_by_id, username)
 
 
 class AttendanceContext:
@@ -243,6 +282,8 @@ class AttendanceContext:
             "school_id", "start_time"
         ):
             self.slots[slot.school_id].append(slot)
+        # The held records as plain values with the columns compared (model instances with
+        # their justification, decider and hour were ~40 % of a plan: issue 15).
         self.held: dict[tuple[int, datetime.date], Held] = defaultdict(Held)
         in_span = {
             "student_id__in": ids,
@@ -250,36 +291,52 @@ class AttendanceContext:
             "date__lte": end,
             "cancelled_at__isnull": True,
         }
-        related = ("justification__decided_by", "slot")
-        for absence in Absence.objects.filter(**in_span).select_related(*related):
-            held = self.held[(absence.student_id, absence.date)]
-            if absence.slot is None:
+        absences = Absence.objects.filter(**in_span).values_list(
+            "student_id", "date", "slot__number", *_JUSTIFICATION_COLUMNS
+        )
+        for student_id, when, number, *rest in absences:
+            held = self.held[(student_id, when)]
+            absence = HeldAbsence(_justification(tuple(rest)))
+            if number is None:
                 held.day_absence = absence
             else:
-                held.hour_absences[absence.slot.number] = absence
-        for entry in LateEntry.objects.filter(**in_span).select_related(*related):
-            self.held[(entry.student_id, entry.date)].late = entry
-        for exit_ in EarlyExit.objects.filter(**in_span).select_related(*related):
-            self.held[(exit_.student_id, exit_.date)].exit = exit_
+                held.hour_absences[number] = absence
+        entries = LateEntry.objects.filter(**in_span).values_list(
+            "student_id", "date", "time", "short", *_JUSTIFICATION_COLUMNS
+        )
+        for student_id, when, time, short, *rest in entries:
+            self.held[(student_id, when)].late = HeldTimed(time, short, _justification(tuple(rest)))
+        exits = EarlyExit.objects.filter(**in_span).values_list(
+            "student_id", "date", "time", *_JUSTIFICATION_COLUMNS
+        )
+        for student_id, when, time, *rest in exits:
+            self.held[(student_id, when)].exit = HeldTimed(time, False, _justification(tuple(rest)))
         # What `register.services._attach_announced` links a new event to: the family's
         # justifications given in advance, pending or accepted (latest start first).
-        self.announced: dict[tuple[int, str], list[Justification]] = defaultdict(list)
-        for justification in Justification.objects.filter(
+        self.announced: dict[
+            tuple[int, str], list[tuple[datetime.date, datetime.date, HeldJustification]]
+        ] = defaultdict(list)
+        announced = Justification.objects.filter(
             student_id__in=ids, start_date__lte=end, end_date__gte=start, status__in=SETTLED
-        ).select_related("decided_by"):
-            self.announced[(justification.student_id, justification.kind)].append(justification)
+        ).values_list(
+            "student_id", "kind", "start_date", "end_date",
+            "status", "decided_at", "decided_by_id", "decided_by__username",
+        )  # fmt: skip
+        for student_id, kind, first, last, *rest in announced:
+            found = HeldJustification(*rest)
+            self.announced[(student_id, kind)].append((first, last, found))
 
     def school_slots(self, classroom: Classroom) -> list[HourSlot]:
         return self.slots.get(classroom.school_id, [])
 
-    def announcement(self, event: Event) -> Justification | None:
+    def announcement(self, event: Event) -> HeldJustification | None:
         if event.kind == ABSENCE and event.slot is not None:
             return None  # hour absences are not linked to announcements
         return next(
             (
-                j
-                for j in self.announced.get((event.student.pk, event.family), [])
-                if j.start_date <= event.day <= j.end_date
+                found
+                for first, last, found in self.announced.get((event.student.pk, event.family), [])
+                if first <= event.day <= last
             ),
             None,
         )
@@ -586,7 +643,7 @@ class FileEvents:
 # --- compared with the register --------------------------------------------------------------
 
 
-def _held_event(event: Event, held: Held) -> Absence | LateEntry | EarlyExit | None:
+def _held_event(event: Event, held: Held) -> HeldAbsence | HeldTimed | None:
     if event.whole_day:
         return held.day_absence
     if event.kind == ABSENCE:
@@ -644,7 +701,7 @@ def _contradiction(event: Event, held: Held) -> str:
     return ""
 
 
-def _justification_conflict(wanted: Justified, current: Justification) -> str:
+def _justification_conflict(wanted: Justified, current: HeldJustification) -> str:
     if current.status == JustificationStatus.PENDING:
         return _(
             "nel registro c'è una giustificazione della famiglia in attesa di convalida: la "
@@ -660,7 +717,7 @@ def _justification_conflict(wanted: Justified, current: Justification) -> str:
             differs = True
     if not differs:
         return ""
-    who = current.decided_by.get_username() if current.decided_by else "—"
+    who = current.decided_by_username or "—"
     return _("nel registro è giustificata il %(when)s da %(who)s") % {
         "when": decided.strftime("%d/%m/%Y %H:%M") if decided else "—",
         "who": who,

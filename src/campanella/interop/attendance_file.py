@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -207,8 +207,49 @@ def plan_attendance_file(
     undone, `service_writes.rehearse`); a bigger one relies on the same checks made by the
     planning, which the bulk write makes again under lock. `busy_days`, if given, receives the
     days with a row that is not "unchanged" (the others would write nothing: `range_verdict`)."""
+    return _plan_file(
+        file, institute_id=institute_id, today=today, user=user, selection=selection,
+        rehearsed=rehearsed, busy_days=busy_days, whole=None,
+    )  # fmt: skip
+
+
+def plan_attendance_range(
+    file: AttendanceFile,
+    *,
+    institute_id: int,
+    today: datetime.date,
+    user: User | None,
+    selection: Selection,
+    busy_days: set[Day] | None = None,
+) -> tuple[Plan, Plan]:
+    """The file's preview for the office's choice and its preview as a whole file (what
+    `plan_attendance_file` gives with and without `selection`), from one plan: the rows are
+    planned once and the choice's problems added to a copy (issue 15: an upload for chosen
+    schools and days planned the file twice)."""
+    whole = start_plan(ImportKind.ATTENDANCE, file.sheet)[0]
+    ranged = _plan_file(
+        file, institute_id=institute_id, today=today, user=user, selection=selection,
+        rehearsed=True, busy_days=busy_days, whole=whole,
+    )  # fmt: skip
+    return ranged, whole
+
+
+def _plan_file(
+    file: AttendanceFile,
+    *,
+    institute_id: int,
+    today: datetime.date,
+    user: User | None,
+    selection: Selection | None,
+    rehearsed: bool,
+    busy_days: set[Day] | None,
+    whole: Plan | None,
+) -> Plan:
+    """`plan_attendance_file`; `whole`, if given, receives the plan without the selection."""
     plan, header = start_plan(ImportKind.ATTENDANCE, file.sheet)
     if header is None or not check_student_columns(plan, header.positions):
+        if whole is not None and header is not None:
+            check_student_columns(whole, header.positions)
         return plan
     finders = Finders.of(institute_id)
     small = rehearsed and file.total <= MAX_ROWS
@@ -220,16 +261,38 @@ def plan_attendance_file(
         )
         if busy_days is not None:
             busy_days.update(_busy(by_day, part))
+        twin = _copy(part) if whole is not None else None
         if selection is not None:
             part.refuse(selection_problems(sheet, finders, selection))
         if small:
+            before = len(part.problems)
             rehearse(part)
+            if twin is not None:  # the rehearsal's refusals do not depend on the selection
+                twin.refuse(part.problems[before:])
+        if whole is not None and twin is not None:
+            merge(whole, twin)
         merge(plan, part)
         return True
 
     file.each_chunk(chunk)
     plan.writes = StreamedWrites(file, institute_id=institute_id, today=today, user=user)
+    if whole is not None:
+        whole.writes = StreamedWrites(file, institute_id=institute_id, today=today, user=user)
     return plan
+
+
+def _copy(part: Plan) -> Plan:
+    """A chunk's plan whose rows and problems can be refused apart from the original's."""
+    return Plan(
+        kind=part.kind,
+        description=part.description,
+        notices=list(part.notices),
+        problems=list(part.problems),
+        rows=[replace(row, details=list(row.details)) for row in part.rows],
+        writes=part.writes,
+        unknown_students=set(part.unknown_students),
+        omitted=dict(part.omitted),
+    )
 
 
 def _busy(by_day: dict[Day, list[SheetRow]], part: Plan) -> set[Day]:

@@ -117,7 +117,19 @@ def import_upload(
         today=today or timezone.localdate(),
         user=user,
     )
-    batch = ImportBatch.objects.create(
+    batch = batch_keep(
+        institute_id=institute_id, user=user, kind=kind, file_name=file_name, content=content,
+        plan=plan,
+    )  # fmt: skip
+    return batch, plan
+
+
+def batch_keep(
+    *, institute_id: int, user: User, kind: str, file_name: str, content: bytes, plan: Plan
+) -> ImportBatch:
+    """The uploaded file kept as a batch with its preview's `plan` (`import_upload`'s own, or
+    one made with it, as `sync_jobs.range_upload` does). One INSERT."""
+    return ImportBatch.objects.create(
         institute_id=institute_id,
         kind=kind,
         file_name=file_name[:255],
@@ -126,7 +138,6 @@ def import_upload(
         status=ImportStatus.PENDING if plan.ok else ImportStatus.INVALID,
         summary=_summary(plan),
     )
-    return batch, plan
 
 
 def import_preview(

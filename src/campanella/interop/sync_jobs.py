@@ -28,20 +28,30 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campanella.interop.attendance import Finders, plan_attendance
-from campanella.interop.attendance_file import AttendanceFile, Selection, plan_attendance_file
+from campanella.interop.attendance import BulkWrites, Finders, plan_attendance
+from campanella.interop.attendance_file import (
+    AttendanceFile,
+    Selection,
+    StreamedWrites,
+    plan_attendance_file,
+    plan_attendance_range,
+)
 from campanella.interop.columns import match_header
 from campanella.interop.models import ImportBatch, ImportKind, SyncJob, SyncJobStatus
 from campanella.interop.plan import CONFLICT, Plan, RowCheck, RowsRefused
 from campanella.interop.range_verdict import (
     QuietDays,
+    State,
     Verdict,
+    keep_preview,
     keep_verdict,
+    kept_preview,
     kept_verdict,
     quiet_days,
     register_state,
 )
 from campanella.interop.records import day as day_text
+from campanella.interop.services import batch_keep
 from campanella.interop.tabular import Problem, Sheet, SheetRow, read_sheet
 
 __all__ = ["read_sheet"]  # the tests read batches the way the jobs do
@@ -80,6 +90,36 @@ def rows_by_day(sheet: Sheet) -> dict[datetime.date, list[SheetRow]]:
     return dict(sorted(grouped.items()))
 
 
+def range_upload(
+    *,
+    institute_id: int,
+    user: User,
+    file_name: str,
+    content: bytes,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+) -> tuple[ImportBatch, Plan]:
+    """`import_upload` of an attendance file and its `range_preview` for the office's choice,
+    from one plan of the file (the batch keeps the whole file's preview, as `import_upload`'s;
+    the choice's preview is returned and, when clean, kept for the page that shows it)."""
+    today = timezone.localdate()
+    state = register_state(institute_id)  # before planning: a write meanwhile shows
+    file = AttendanceFile(content)
+    busy: set[datetime.date | None] = set()
+    plan, whole = plan_attendance_range(
+        file, institute_id=institute_id, today=today, user=user,
+        selection=Selection(frozenset(school_ids), start, end), busy_days=busy,
+    )  # fmt: skip
+    batch = batch_keep(
+        institute_id=institute_id, user=user, kind=ImportKind.ATTENDANCE, file_name=file_name,
+        content=content, plan=whole,
+    )  # fmt: skip
+    _keep(batch, plan, file, busy, state, school_ids, start, end, user, today)
+    keep_preview(batch, plan)
+    return batch, plan
+
+
 def range_preview(
     *,
     batch: ImportBatch,
@@ -90,8 +130,31 @@ def range_preview(
 ) -> Plan:
     """The import's preview, refused where a line is outside the office's choice (read as a
     stream, a chunk of days at a time: `attendance_file`). A clean one is remembered in the
-    batch (`range_verdict`): "Avvia" then starts without planning the file again."""
+    batch (`range_verdict`): "Avvia" then starts without planning the file again. The clean
+    preview its upload made (`range_upload`) is shown again while its verdict holds."""
+    today = timezone.localdate()
+    user = user or batch.uploaded_by
+    kept = kept_preview(
+        batch, school_ids=school_ids, start=start, end=end, user=user, today=today,
+        writes=_PlannedAgain(batch, user, today),
+    )  # fmt: skip
+    if kept is not None:
+        return kept
     return _range_plan(batch, school_ids, start, end, user)[0]
+
+
+class _PlannedAgain:
+    """The writes of a range preview shown again from the cache: if ever applied, the file is
+    planned again and written as the plan's own writes would be (`StreamedWrites`)."""
+
+    def __init__(self, batch: ImportBatch, user: User | None, today: datetime.date) -> None:
+        self.batch, self.user, self.today = batch, user, today
+
+    def apply(self) -> dict[str, int]:
+        file = AttendanceFile(self.batch.raw)
+        return StreamedWrites(
+            file, institute_id=self.batch.institute_id, today=self.today, user=self.user
+        ).apply()
 
 
 def _range_plan(
@@ -114,6 +177,23 @@ def _range_plan(
         selection=Selection(frozenset(school_ids), start, end),
         busy_days=busy,
     )
+    verdict = _keep(batch, plan, file, busy, state, school_ids, start, end, user, today)
+    return plan, verdict
+
+
+def _keep(
+    batch: ImportBatch,
+    plan: Plan,
+    file: AttendanceFile,
+    busy: set[datetime.date | None],
+    state: State,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+    user: User | None,
+    today: datetime.date,
+) -> Verdict | None:
+    """The range plan's verdict (None: it has problems), kept in the batch."""
     verdict = None
     if plan.ok:
         days = file.days()
@@ -126,7 +206,7 @@ def _range_plan(
         batch, state=state, school_ids=school_ids, start=start, end=end, user=user,
         today=today, verdict=verdict,
     )  # fmt: skip
-    return plan, verdict
+    return verdict
 
 
 # --- the job ---------------------------------------------------------------------------------
@@ -235,23 +315,37 @@ def _apply_day(
     header: list[str],
     user: User | None,
     finders: Finders | None = None,
+    planned: Plan | None = None,
 ) -> bool:
-    """One day, all or nothing, with the checkpoint in the same transaction: planned against
-    the register of now and written in bulk (`register.services.attendance_day_apply`). False
-    when the job was cancelled or taken over (its lease lost) before the day began."""
+    """One day, all or nothing, with the checkpoint in the same transaction, written in bulk
+    (`register.services.attendance_day_apply`, which re-reads the day under lock). `planned`:
+    the day's clean plan made with its chunk's days (`_day_plans`); if the register moved
+    since and the write refuses it, or without one, the day is planned against the register
+    of now, as it always was. False when the job was cancelled or taken over (its lease lost)
+    before the day began."""
     with transaction.atomic():
         job = SyncJob.objects.select_for_update().get(pk=job_id)
         if job.cancel_requested or job.status != SyncJobStatus.RUNNING:
             return False
-        plan = plan_attendance(
-            Sheet(header=header, rows=rows),
-            institute_id=job.institute_id,
-            today=timezone.localdate(),
-            user=user,
-            finders=finders,
-        )
         written: dict[str, int] | None = None
-        if plan.ok and plan.writes is not None:
+        if planned is not None and planned.ok and planned.writes is not None:
+            try:
+                with transaction.atomic():
+                    written = planned.writes.apply()
+            except (RowsRefused, DayClosed, IntegrityError):
+                written = None  # planned again below, against the register of now
+        if written is not None:
+            assert planned is not None
+            plan = planned
+        else:
+            plan = plan_attendance(
+                Sheet(header=header, rows=rows),
+                institute_id=job.institute_id,
+                today=timezone.localdate(),
+                user=user,
+                finders=finders,
+            )
+        if written is None and plan.ok and plan.writes is not None:
             try:
                 with transaction.atomic():
                     written = plan.writes.apply()
@@ -363,6 +457,7 @@ def job_run(job_id: int) -> SyncJob | None:
             return True
         return _run_days(
             job_id,
+            job.institute_id,
             days,
             file,
             user,
@@ -392,6 +487,7 @@ def job_run(job_id: int) -> SyncJob | None:
 
 def _run_days(
     job_id: int,
+    institute_id: int,
     days: list[datetime.date],
     file: AttendanceFile,
     user: User | None,
@@ -411,11 +507,50 @@ def _run_days(
         if rows is None:  # the chunk's rows (read now if not given) and enrolments, once
             rows = rows_of() if callable(rows_of) else rows_of
             finders.load_enrollments(days[0], days[-1])
+        planned = _day_plans(run, rows, file.header, user, finders, institute_id)
         if not all(
-            _apply_day(job_id, when, rows[when], file.header, user, finders) for when in run
+            _apply_day(job_id, when, rows[when], file.header, user, finders, planned.get(when))
+            for when in run
         ):
             return False
     return True
+
+
+def _day_plans(
+    run: list[datetime.date],
+    rows: Rows,
+    header: list[str],
+    user: User | None,
+    finders: Finders,
+    institute_id: int,
+) -> dict[datetime.date, Plan]:
+    """The clean plans of a run of days, from one plan of their rows (one context, a constant
+    number of queries, instead of one per day). Every check of a plan is within one day, so a
+    day's part is the plan of that day alone against the same register; a day with a problem
+    is left out (`_apply_day` plans it alone, its problems logged as they always were)."""
+    lines = sorted((row for when in run for row in rows[when]), key=lambda row: row.line)
+    today = timezone.localdate()
+    plan = plan_attendance(
+        Sheet(header=header, rows=lines), institute_id=institute_id, today=today, user=user,
+        finders=finders,
+    )  # fmt: skip
+    writes = plan.writes
+    if not isinstance(writes, BulkWrites):
+        return {}
+    day_of = {row.line: when for when in run for row in rows[when]}
+    parts = {when: Plan(kind=plan.kind, description=plan.description) for when in run}
+    for outcome in plan.rows:
+        parts[day_of[outcome.line]].rows.append(outcome)
+    troubled: set[datetime.date] = set()
+    for problem in plan.problems:
+        if problem.line is None or problem.line not in day_of:
+            return {}  # a problem of the whole plan: every day planned alone
+        troubled.add(day_of[problem.line])
+    for when, part in parts.items():
+        part.writes = BulkWrites(
+            user, today, {when: writes.days[when]} if when in writes.days else {}
+        )
+    return {when: part for when, part in parts.items() if when not in troubled}
 
 
 def job_cancel(*, job: SyncJob, user: User) -> SyncJob:

@@ -17,9 +17,8 @@ from django.views.decorators.http import require_POST
 
 from campanella.interop import sync_jobs
 from campanella.interop.forms import ACCEPTED_TYPES, AttendanceRangeForm
-from campanella.interop.models import ImportBatch, ImportKind, SyncJob
+from campanella.interop.models import ImportBatch, SyncJob
 from campanella.interop.rules import office_or_404
-from campanella.interop.services import import_upload
 from campanella.interop.views import range_choice, written_lines
 from campanella.people.models import Staff, User
 
@@ -38,12 +37,15 @@ def attendance_range(request: HttpRequest) -> HttpResponse:
     if bound and form.is_valid():
         data = form.cleaned_data
         uploaded = data["file"]
-        batch, _plan = import_upload(
+        # The file planned once for its batch and the preview page (`range_preview` shows it).
+        batch, _plan = sync_jobs.range_upload(
             institute_id=staff.institute_id,
             user=cast(User, request.user),
-            kind=ImportKind.ATTENDANCE,
             file_name=uploaded.name or "",
             content=uploaded.read(),
+            school_ids={school.pk for school in data["scuole"]},
+            start=data["dal"],
+            end=data["al"],
         )
         query = urlencode(
             {
