@@ -129,13 +129,16 @@ def kind_labels() -> dict[str, str]:
     return {kind: str(label) for kind, label in KIND_LABELS.items()}
 
 
-def marked_average(value: Decimal | None) -> SafeString:
+def marked_average(value: Decimal | None, language: str | None = None) -> SafeString:
     below = selectors.average_below_sufficiency(value)
-    return mark_safe(marked(shown_average(value), below))  # noqa: S308 - escaped
+    return mark_safe(marked(shown_average(value), below, language))  # noqa: S308 - escaped
 
 
-def family_grade_items(grades: list[ListedGrade], labels: dict[str, str]) -> SafeString:
-    """The `<li>` of each grade on the family page: notation, date, kind, test, comment."""
+def family_grade_items(
+    grades: list[ListedGrade], labels: dict[str, str], language: str | None
+) -> SafeString:
+    """The `<li>` of each grade on the family page: notation, date, kind, test, comment
+    (`language`: the active one)."""
     not_counting = f" ({escape(_('non fa media'))})"
     items = []
     for grade in grades:
@@ -146,7 +149,7 @@ def family_grade_items(grades: list[ListedGrade], labels: dict[str, str]) -> Saf
             extra += f" · {escape(grade.description)}"
         if grade.comment:
             extra += f'<span class="d-block small">{escape(grade.comment)}</span>'
-        value = marked(shown(grade), selectors.below_sufficiency(grade))
+        value = marked(shown(grade), selectors.below_sufficiency(grade), language)
         items.append(
             f'<li class="mb-1"><strong>{value}</strong> · '
             f"{grade.date:%d/%m/%Y} · {kind}{extra}</li>"
@@ -154,7 +157,9 @@ def family_grade_items(grades: list[ListedGrade], labels: dict[str, str]) -> Saf
     return mark_safe("".join(items))  # noqa: S308 - every text above is escaped
 
 
-def book_grade_links(grades: list[ListedGrade], labels: dict[str, str], prefix: str) -> SafeString:
+def book_grade_links(
+    grades: list[ListedGrade], labels: dict[str, str], prefix: str, language: str | None
+) -> SafeString:
     """The grade book cell of a student: each grade links to its page (correct or cancel).
     Between the entry cells, grade-book.js takes the links out of the Tab order (← reaches
     them from an empty cell)."""
@@ -164,7 +169,7 @@ def book_grade_links(grades: list[ListedGrade], labels: dict[str, str], prefix: 
     for grade in grades:
         when = escape(f"{grade.date:%d/%m} {labels.get(grade.kind, grade.kind)}")
         title = f"{when} – {escape(grade.description)}" if grade.description else when
-        value = marked(shown(grade), selectors.below_sufficiency(grade))
+        value = marked(shown(grade), selectors.below_sufficiency(grade), language)
         links.append(
             f'<a class="badge bg-light text-dark me-1 cmp-chip" href="{prefix}{grade.pk}/" '
             f'title="{title}">{value}<span class="visually-hidden"> – {when}</span></a>'
@@ -189,6 +194,7 @@ def book_table(
     # Reversed once for the page, not once per grade: "/voti/voto/0/" → prefix + id + "/".
     prefix = escape(reverse("grades:detail", args=[0]).removesuffix("0/"))
     labels = kind_labels()
+    language = get_language()  # asked once, not for each grade
     lines = []
     for row in selectors.grade_book(classroom, subject, term, day):
         student = row.student
@@ -196,9 +202,9 @@ def book_table(
         html = (
             f'<tr data-student="{student.pk}">'
             f'<th scope="row">{escape(student.surname)} {escape(student.name)}</th>'
-            f'<td data-col="voti">{book_grade_links(row.grades, labels, prefix)}</td>'
+            f'<td data-col="voti">{book_grade_links(row.grades, labels, prefix, language)}</td>'
             f'<td data-col="media" data-testid="average-{student.pk}">'
-            f"{marked_average(row.average)}</td>"
+            f"{marked_average(row.average, language)}</td>"
             f'<td data-col="prove">{counts}</td>'
         )
         name = {"n": student.full_name}
@@ -707,6 +713,7 @@ def student_section(
         student, classroom, term, family=seen_on is not None, today=seen_on
     )
     labels = kind_labels()
+    language = get_language()  # asked once, not for each grade
     trends = [charts.running_points(s.grades, weighted=s.weighted) for s in summaries]
     days = [point.day for points in trends for point in points]
     frame = None
@@ -716,8 +723,8 @@ def student_section(
         {
             "id": s.subject_id,
             "name": s.subject,
-            "grades": family_grade_items(s.grades, labels),
-            "average": marked_average(s.average),
+            "grades": family_grade_items(s.grades, labels, language),
+            "average": marked_average(s.average, language),
             "chart": charts.subject_chart(s.subject, f"andamento-{s.subject_id}", points, frame)
             if frame
             else "",
