@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -237,7 +236,7 @@ def code_digest(*names: str) -> str:
 
 KEPT_CODE = code_digest(
     "grades/views.py", "grades/selectors.py", "lib/grades.py", "grades/charts.py",
-    "grades/markup.py", "grades/templates/grades/student_section.html", "grades/api.py",
+    "grades/markup.py", "grades/api.py",
     "lib/api_lists.py",
 )  # fmt: skip
 
@@ -734,13 +733,46 @@ def student_section(
     overall = selectors.overall_average(summaries)
     in_overall = [points for s, points in zip(summaries, trends, strict=True) if s.in_overall]
     overall_trend = charts.overall_points(in_overall)
-    context = {
-        "subjects": subjects,
-        "overall": marked_average(overall),
-        "overall_chart": charts.overall_chart(overall_trend, frame) if frame else "",
-        "pass_mark": format_grade(selectors.PASS_MARK),
-    }
-    return render_to_string("grades/student_section.html", context)
+    overall_chart = charts.overall_chart(overall_trend, frame) if frame else ""
+    return section_html(subjects, marked_average(overall, language), overall_chart)
+
+
+def section_html(subjects: list[dict[str, Any]], overall: str, overall_chart: str) -> SafeString:
+    """The family page's grades section, as its template wrote it (built in Python: a dozen
+    subjects' cards cost the template engine more than the rest of the page's frame;
+    tests/grades/test_student_section.py compares it with that template). Literal texts are
+    not escaped, as `{% translate "…" %}` writes them; the other values are HTML already or
+    escaped here."""
+    legend = _(
+        '<span class="cmp-below"><span class="cmp-below-mark" aria-hidden="true">▼</span>'
+        "in rosso</span>: voto o media sotto la sufficienza (%(pass_mark)s)."
+    ) % {"pass_mark": escape(format_grade(selectors.PASS_MARK))}
+    parts = [
+        f'<p>{_("Media generale:")} <strong data-testid="overall-average">{overall}</strong></p>\n'
+        f'<p class="small">{legend}</p>\n'
+    ]
+    if overall_chart:
+        parts.append(
+            '<section class="card card-bg mb-3" aria-labelledby="andamento-generale-h">'
+            '<div class="card-body">\n  <h2 class="h5" id="andamento-generale-h">'
+            f"{_('Andamento della media generale')}</h2>\n  {overall_chart}\n</div></section>"
+        )
+    parts.append("\n")
+    mean = _("media")
+    for item in subjects:
+        subject_id = item["id"]
+        parts.append(
+            f'\n<section class="card card-bg mb-3" aria-labelledby="subject-{subject_id}">'
+            f'<div class="card-body">\n  <h2 class="h5" id="subject-{subject_id}">'
+            f'{escape(item["name"])} · {mean} <span data-testid="average">{item["average"]}'
+            f"</span></h2>\n  {item['chart']}\n"
+            '  <ul class="list-unstyled mb-0" data-testid="grades">\n'
+            f"    {item['grades']}\n  </ul>\n</div></section>\n"
+        )
+    if not subjects:
+        parts.append(f"<p>{_('Nessun voto in questo periodo.')}</p>")
+    parts.append("\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is HTML or escaped
 
 
 def posted_date(request: HttpRequest, name: str) -> datetime.date | None:
