@@ -194,6 +194,8 @@ def book_table(
     prefix = escape(reverse("grades:detail", args=[0]).removesuffix("0/"))
     labels = kind_labels()
     language = get_language()  # asked once, not for each grade
+    # Translated once for the book, not for each student.
+    new_grade, comment_for = _("Nuovo voto di %(n)s"), _("Commento per la famiglia di %(n)s")
     lines = []
     for row in selectors.grade_book(classroom, subject, term, day):
         student = row.student
@@ -210,8 +212,8 @@ def book_table(
         lines.append(
             BookLine(
                 student_id=student.pk, name=student.full_name,
-                input_label=escape(_("Nuovo voto di %(n)s") % name),
-                comment_label=escape(_("Commento per la famiglia di %(n)s") % name),
+                input_label=escape(new_grade % name),
+                comment_label=escape(comment_for % name),
                 html=mark_safe(html),  # noqa: S308 - escaped
             )
         )  # fmt: skip
