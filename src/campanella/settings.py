@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "campanella.api.not_allowed.MethodNotAllowedMiddleware",
     "campanella.api.conditional.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, given the user read with the session in one query (accounts/sessions.py).
+    "campanella.accounts.sessions.AuthenticationMiddleware",
     "campanella.accounts.policy.AccessPolicyMiddleware",
     "campanella.accounts.offline.OfflineCopyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -151,7 +152,7 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", default=600, minimum=1)
 API_ANONYMOUS_RATE_LIMIT = env_int("API_ANONYMOUS_RATE_LIMIT", default=300, minimum=1)
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", default=60, minimum=1)
 
-SESSION_ENGINE = "campanella.accounts.sessions"  # the database, read in one written statement
+SESSION_ENGINE = "campanella.accounts.sessions"  # the database, read with the login in one query
 REDIS_URL = env_str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {

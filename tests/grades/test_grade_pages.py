@@ -14,9 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from campanella.accounts.selectors import latest_grades
 from campanella.accounts.services import api_token_issue
 from campanella.grades.models import Grade
+from campanella.grades.selectors import shown
 from campanella.grades.services import grade_add
+from campanella.lib.grades import JUDGEMENTS
 from campanella.people.models import Staff
 from campanella.people.selectors import enrolled_students
 from tests import factories as f
@@ -170,6 +173,25 @@ def test_latest_grades_on_the_family_home(cast: Cast) -> None:
     home = cast.client_for(cast.guardian).get(reverse("accounts:home")).content.decode()
     latest = home.split('data-testid="latest-grades"')[1].split("</ul>")[0]
     assert "<strong>8-</strong> Matematica" in latest
+
+
+def test_latest_grades_read_as_values_are_the_grades_shown(cast: Cast) -> None:
+    """The home reads its latest grades as plain values (accounts.selectors.LatestGrade):
+    numbers, descriptive levels and judgements show as the stored grades do."""
+    enter(cast, {cast.child.pk: "8-", cast.other_child.pk: "6"})
+    enter(cast, {cast.child.pk: "5½"})
+    enter(cast, {cast.child.pk: "7"})
+    grades = list(Grade.objects.filter(student=cast.child).order_by("-date", "-pk"))
+    Grade.objects.filter(pk=grades[0].pk).update(scale="livello", value=None, level="avanzato")
+    Grade.objects.filter(pk=grades[1].pk).update(
+        scale="giudizio", value=None, judgement=JUDGEMENTS[0][0]
+    )
+    stored = Grade.objects.filter(student=cast.child).select_related("subject")
+    expected = [(shown(g), g.subject.name, g.date) for g in stored.order_by("-date", "-pk")[:3]]
+    found = latest_grades([cast.child.pk, cast.other_child.pk])
+    assert found[cast.child.pk] == expected
+    assert [text for text, _s, _d in found[cast.child.pk]] == ["Avanzato", JUDGEMENTS[0][1], "8-"]
+    assert [text for text, _s, _d in found[cast.other_child.pk]] == ["6"]
 
 
 def test_class_overview_shows_every_average_for_the_coordinator(cast: Cast) -> None:

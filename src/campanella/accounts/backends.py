@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from campanella.accounts.sessions import joined_user
 from campanella.orm.compiled import Compiled
 from campanella.people.models import User
 from campanella.people.roles import remember_roles, roles_from_row, roles_query
@@ -52,8 +53,9 @@ class UsernameOrEmailBackend(ModelBackend):
         return None
 
     def get_user(self, user_id: int) -> User | None:
-        """The user of a session with their roles, in the one query every request makes."""
-        user = next(iter(_user_with_roles(int(user_id))), None)
+        """The user of a session with their roles: read with the session when the session
+        store did (accounts.sessions), else in one query."""
+        user = joined_user(int(user_id)) or next(iter(_user_with_roles(int(user_id))), None)
         if user is None or not self.user_can_authenticate(user):
             return None
         remember_roles(user, roles_from_row(user))

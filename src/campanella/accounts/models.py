@@ -1,4 +1,4 @@
-"""Access to Campanella: API tokens (sessions are Django's)."""
+"""Access to Campanella: API tokens, sessions (Django's, with the login's id in a column)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -141,3 +142,32 @@ class IdentityGateway(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.name}"
+
+
+class LoginSession(AbstractBaseSession):
+    """Django's database session with its login's id in a column of its own, written with
+    the data (accounts.sessions), so that a request reads its session and its user with the
+    roles in one query. The id is a copy of what the session's data says, not a decision:
+    the user is still checked against the session's data and its hash (password and session
+    epoch) as Django checks it, so revoking (a password change, "esci da tutti i
+    dispositivi", a deactivation) works as before. No database constraint: a deleted user's
+    session stays unusable, as Django's own sessions did."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from campanella.accounts.sessions import SessionStore
+
+        return SessionStore
+
+    class Meta:
+        db_table = "accounts_login_session"
+        verbose_name = _("sessione")
+        verbose_name_plural = _("sessioni")

@@ -34,8 +34,9 @@ _TRANSLATED: dict[tuple[str, str | None], str] = {}
 _AVERAGES: dict[Decimal, str] = {}  # an average as written (6,43), per value
 
 
-def _(message: str) -> str:
-    key = (message, get_language())
+def _(message: str, language: str | None) -> str:
+    """`message` in `language` (the active one: a chart asks it once, not once per text)."""
+    key = (message, language)
     found = _TRANSLATED.get(key)
     if found is None:
         found = _TRANSLATED[key] = gettext(message)
@@ -201,13 +202,15 @@ def _marker(frame: Frame, point: TrendPoint) -> str:
     return f'<circle class="cmp-trend-dot" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>'
 
 
-def _svg(frame: Frame, chart_id: str, title: str, description: str, body: list[str]) -> str:
+def _svg(
+    frame: Frame, chart_id: str, title: str, description: str, body: list[str], language: str | None
+) -> str:
     return (
         f'<svg class="cmp-trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-titolo {chart_id}-descrizione" focusable="false">'
         f'<title id="{chart_id}-titolo">{escape(title)}</title>'
         f'<desc id="{chart_id}-descrizione">{escape(description)}</desc>'
-        f"{_background(frame, get_language())}{''.join(body)}</svg>"
+        f"{_background(frame, language)}{''.join(body)}</svg>"
     )
 
 
@@ -232,39 +235,40 @@ def _subject_legend(language: str | None) -> str:
     pass_mark = format_grade(PASS_MARK)
     return _legend(
         [
-            ("cmp-swatch-line", _("voti")),
-            ("cmp-swatch-average", _("media progressiva")),
-            ("cmp-swatch-pass", _("sufficienza (%(pass)s)") % {"pass": pass_mark}),
+            ("cmp-swatch-line", _("voti", language)),
+            ("cmp-swatch-average", _("media progressiva", language)),
+            ("cmp-swatch-pass", _("sufficienza (%(pass)s)", language) % {"pass": pass_mark}),
         ]
     )
 
 
-def _span(points: Sequence[TrendPoint]) -> str:
+def _span(points: Sequence[TrendPoint], language: str | None) -> str:
     first, last = points[0].day, points[-1].day
     if first == last:
-        return _("il %(day)s") % {"day": f"{first:%d/%m/%Y}"}
-    return _("dal %(first)s al %(last)s") % {
+        return _("il %(day)s", language) % {"day": f"{first:%d/%m/%Y}"}
+    return _("dal %(first)s al %(last)s", language) % {
         "first": f"{first:%d/%m/%Y}",
         "last": f"{last:%d/%m/%Y}",
     }
 
 
-def _table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
+def _table(caption: str, headers: list[str], rows: list[list[str]], language: str | None) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = "".join(
         f'<tr><th scope="row">{row[0]}</th>{"".join(f"<td>{cell}</td>" for cell in row[1:])}</tr>'
         for row in rows
     )
+    summary = escape(_("Dati del grafico", language))
     return (
-        f'<details class="cmp-trend-data"><summary>{escape(_("Dati del grafico"))}</summary>'
+        f'<details class="cmp-trend-data"><summary>{summary}</summary>'
         f'<div class="cmp-table-scroll"><table class="table table-sm mb-0">'
         f'<caption class="visually-hidden">{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
 
 
-def _marked(point: TrendPoint, text: str) -> str:
-    return marked(text, point.below)
+def _marked(point: TrendPoint, text: str, language: str | None) -> str:
+    return marked(text, point.below, language)
 
 
 def subject_chart(
@@ -274,6 +278,7 @@ def subject_chart(
     than two grades (the list says it all)."""
     if len(points) < 2:
         return mark_safe("")
+    language = get_language()
     averaged = [(p.day, p.average) for p in points if p.average is not None]
     body = []
     if averaged:
@@ -290,9 +295,9 @@ def subject_chart(
         part
         for part in [
             ngettext("%(n)s voto %(span)s.", "%(n)s voti %(span)s.", len(points))
-            % {"n": len(points), "span": _span(points)},
-            _("Ultimo voto: %(grade)s.") % {"grade": last.shown},
-            _("Media: %(avg)s.") % {"avg": _average(last.average)}
+            % {"n": len(points), "span": _span(points, language)},
+            _("Ultimo voto: %(grade)s.", language) % {"grade": last.shown},
+            _("Media: %(avg)s.", language) % {"avg": _average(last.average)}
             if last.average is not None
             else "",
             ngettext(
@@ -301,26 +306,28 @@ def subject_chart(
                 below,
             )
             % {"n": below, "pass": pass_mark},
-            _("I valori sono nella tabella «Dati del grafico»."),
+            _("I valori sono nella tabella «Dati del grafico».", language),
         ]
         if part
     )
-    title = _("Andamento dei voti di %(subject)s") % {"subject": subject}
-    legend = _subject_legend(get_language())
+    title = _("Andamento dei voti di %(subject)s", language) % {"subject": subject}
+    legend = _subject_legend(language)
     rows = [
         [
             f"{p.day:%d/%m/%Y}",
-            _marked(p, p.shown),
+            _marked(p, p.shown, language),
             "—" if p.average is None else escape(_average(p.average)),
         ]
         for p in points
     ]
     table = _table(
-        _("Voti di %(subject)s per data, con la media dopo ogni voto") % {"subject": subject},
-        [_("Data"), _("Voto"), _("Media")],
+        _("Voti di %(subject)s per data, con la media dopo ogni voto", language)
+        % {"subject": subject},
+        [_("Data", language), _("Voto", language), _("Media", language)],
         rows,
+        language,
     )
-    svg = _svg(frame, chart_id, title, description, body)
+    svg = _svg(frame, chart_id, title, description, body, language)
     html = f'<figure class="cmp-trend mb-2">{svg}{legend}</figure>{table}'
     return mark_safe(html)  # noqa: S308 - every text above is escaped
 
@@ -335,24 +342,33 @@ def overall_chart(points: list[TrendPoint], frame: Frame) -> SafeString:
         *(_marker(frame, point) for point in points),
     ]
     pass_mark = format_grade(PASS_MARK)
+    language = get_language()
     description = " ".join(
         [
-            _("Media generale %(span)s: da %(first)s a %(last)s.")
-            % {"span": _span(points), "first": points[0].shown, "last": points[-1].shown},
-            _("Sufficienza: %(pass)s.") % {"pass": pass_mark},
-            _("I valori sono nella tabella «Dati del grafico»."),
+            _("Media generale %(span)s: da %(first)s a %(last)s.", language)
+            % {
+                "span": _span(points, language),
+                "first": points[0].shown,
+                "last": points[-1].shown,
+            },
+            _("Sufficienza: %(pass)s.", language) % {"pass": pass_mark},
+            _("I valori sono nella tabella «Dati del grafico».", language),
         ]
     )
     legend = _legend(
         [
-            ("cmp-swatch-line", _("media generale")),
-            ("cmp-swatch-pass", _("sufficienza (%(pass)s)") % {"pass": pass_mark}),
+            ("cmp-swatch-line", _("media generale", language)),
+            ("cmp-swatch-pass", _("sufficienza (%(pass)s)", language) % {"pass": pass_mark}),
         ]
     )
-    rows = [[f"{p.day:%d/%m/%Y}", _marked(p, p.shown)] for p in points]
+    rows = [[f"{p.day:%d/%m/%Y}", _marked(p, p.shown, language)] for p in points]
     table = _table(
-        _("Media generale dopo ogni giorno con voti"), [_("Data"), _("Media generale")], rows
+        _("Media generale dopo ogni giorno con voti", language),
+        [_("Data", language), _("Media generale", language)],
+        rows,
+        language,
     )
-    svg = _svg(frame, "andamento-generale", _("Andamento della media generale"), description, body)
+    title = _("Andamento della media generale", language)
+    svg = _svg(frame, "andamento-generale", title, description, body, language)
     html = f'<figure class="cmp-trend mb-2">{svg}{legend}</figure>{table}'
     return mark_safe(html)  # noqa: S308 - every text above is escaped

@@ -14,8 +14,7 @@ BELOW_MARK = '<span class="cmp-below-mark" aria-hidden="true">▼</span>'
 _SAID: dict[str | None, str] = {}
 
 
-def _said() -> str:
-    language = get_language()
+def _said(language: str | None) -> str:
     if language not in _SAID:
         _SAID[language] = f'<span class="visually-hidden"> ({escape(_("insufficiente"))})</span>'
     return _SAID[language]
@@ -27,9 +26,10 @@ _MARKED: dict[tuple[str, bool, str | None], str] = {}
 _PLAIN: dict[str, str] = {}
 
 
-def marked(text: str, below: bool) -> str:
+def marked(text: str, below: bool, language: str | None = None) -> str:
     """`text` escaped, marked when `below`; a judgement that already says "insufficiente" is
-    not said twice."""
+    not said twice. `language` is the active one (get_language()), given by pages that mark
+    hundreds of values (asking it costs microseconds each time)."""
     if not below:  # the same in every language
         found = _PLAIN.get(text)
         if found is None:
@@ -37,11 +37,13 @@ def marked(text: str, below: bool) -> str:
             if len(_PLAIN) < 4096 and len(text) <= 16:
                 _PLAIN[text] = found
         return found
-    key = (text, below, get_language())
+    if language is None:
+        language = get_language()
+    key = (text, below, language)
     found = _MARKED.get(key)
     if found is not None:
         return found
-    hidden = "" if text.strip().lower() == "insufficiente" else _said()
+    hidden = "" if text.strip().lower() == "insufficiente" else _said(language)
     found = f'<span class="cmp-below">{BELOW_MARK}{escape(text)}{hidden}</span>'
     if len(_MARKED) < 4096 and len(text) <= 16:
         _MARKED[key] = found

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -129,13 +128,16 @@ def kind_labels() -> dict[str, str]:
     return {kind: str(label) for kind, label in KIND_LABELS.items()}
 
 
-def marked_average(value: Decimal | None) -> SafeString:
+def marked_average(value: Decimal | None, language: str | None = None) -> SafeString:
     below = selectors.average_below_sufficiency(value)
-    return mark_safe(marked(shown_average(value), below))  # noqa: S308 - escaped
+    return mark_safe(marked(shown_average(value), below, language))  # noqa: S308 - escaped
 
 
-def family_grade_items(grades: list[ListedGrade], labels: dict[str, str]) -> SafeString:
-    """The `<li>` of each grade on the family page: notation, date, kind, test, comment."""
+def family_grade_items(
+    grades: list[ListedGrade], labels: dict[str, str], language: str | None
+) -> SafeString:
+    """The `<li>` of each grade on the family page: notation, date, kind, test, comment
+    (`language`: the active one)."""
     not_counting = f" ({escape(_('non fa media'))})"
     items = []
     for grade in grades:
@@ -146,7 +148,7 @@ def family_grade_items(grades: list[ListedGrade], labels: dict[str, str]) -> Saf
             extra += f" · {escape(grade.description)}"
         if grade.comment:
             extra += f'<span class="d-block small">{escape(grade.comment)}</span>'
-        value = marked(shown(grade), selectors.below_sufficiency(grade))
+        value = marked(shown(grade), selectors.below_sufficiency(grade), language)
         items.append(
             f'<li class="mb-1"><strong>{value}</strong> · '
             f"{grade.date:%d/%m/%Y} · {kind}{extra}</li>"
@@ -154,7 +156,9 @@ def family_grade_items(grades: list[ListedGrade], labels: dict[str, str]) -> Saf
     return mark_safe("".join(items))  # noqa: S308 - every text above is escaped
 
 
-def book_grade_links(grades: list[ListedGrade], labels: dict[str, str], prefix: str) -> SafeString:
+def book_grade_links(
+    grades: list[ListedGrade], labels: dict[str, str], prefix: str, language: str | None
+) -> SafeString:
     """The grade book cell of a student: each grade links to its page (correct or cancel).
     Between the entry cells, grade-book.js takes the links out of the Tab order (← reaches
     them from an empty cell)."""
@@ -164,7 +168,7 @@ def book_grade_links(grades: list[ListedGrade], labels: dict[str, str], prefix: 
     for grade in grades:
         when = escape(f"{grade.date:%d/%m} {labels.get(grade.kind, grade.kind)}")
         title = f"{when} – {escape(grade.description)}" if grade.description else when
-        value = marked(shown(grade), selectors.below_sufficiency(grade))
+        value = marked(shown(grade), selectors.below_sufficiency(grade), language)
         links.append(
             f'<a class="badge bg-light text-dark me-1 cmp-chip" href="{prefix}{grade.pk}/" '
             f'title="{title}">{value}<span class="visually-hidden"> – {when}</span></a>'
@@ -189,6 +193,9 @@ def book_table(
     # Reversed once for the page, not once per grade: "/voti/voto/0/" → prefix + id + "/".
     prefix = escape(reverse("grades:detail", args=[0]).removesuffix("0/"))
     labels = kind_labels()
+    language = get_language()  # asked once, not for each grade
+    # Translated once for the book, not for each student.
+    new_grade, comment_for = _("Nuovo voto di %(n)s"), _("Commento per la famiglia di %(n)s")
     lines = []
     for row in selectors.grade_book(classroom, subject, term, day):
         student = row.student
@@ -196,17 +203,17 @@ def book_table(
         html = (
             f'<tr data-student="{student.pk}">'
             f'<th scope="row">{escape(student.surname)} {escape(student.name)}</th>'
-            f'<td data-col="voti">{book_grade_links(row.grades, labels, prefix)}</td>'
+            f'<td data-col="voti">{book_grade_links(row.grades, labels, prefix, language)}</td>'
             f'<td data-col="media" data-testid="average-{student.pk}">'
-            f"{marked_average(row.average)}</td>"
+            f"{marked_average(row.average, language)}</td>"
             f'<td data-col="prove">{counts}</td>'
         )
         name = {"n": student.full_name}
         lines.append(
             BookLine(
                 student_id=student.pk, name=student.full_name,
-                input_label=escape(_("Nuovo voto di %(n)s") % name),
-                comment_label=escape(_("Commento per la famiglia di %(n)s") % name),
+                input_label=escape(new_grade % name),
+                comment_label=escape(comment_for % name),
                 html=mark_safe(html),  # noqa: S308 - escaped
             )
         )  # fmt: skip
@@ -231,7 +238,7 @@ def code_digest(*names: str) -> str:
 
 KEPT_CODE = code_digest(
     "grades/views.py", "grades/selectors.py", "lib/grades.py", "grades/charts.py",
-    "grades/markup.py", "grades/templates/grades/student_section.html", "grades/api.py",
+    "grades/markup.py", "grades/api.py",
     "lib/api_lists.py",
 )  # fmt: skip
 
@@ -707,6 +714,7 @@ def student_section(
         student, classroom, term, family=seen_on is not None, today=seen_on
     )
     labels = kind_labels()
+    language = get_language()  # asked once, not for each grade
     trends = [charts.running_points(s.grades, weighted=s.weighted) for s in summaries]
     days = [point.day for points in trends for point in points]
     frame = None
@@ -716,8 +724,8 @@ def student_section(
         {
             "id": s.subject_id,
             "name": s.subject,
-            "grades": family_grade_items(s.grades, labels),
-            "average": marked_average(s.average),
+            "grades": family_grade_items(s.grades, labels, language),
+            "average": marked_average(s.average, language),
             "chart": charts.subject_chart(s.subject, f"andamento-{s.subject_id}", points, frame)
             if frame
             else "",
@@ -727,13 +735,46 @@ def student_section(
     overall = selectors.overall_average(summaries)
     in_overall = [points for s, points in zip(summaries, trends, strict=True) if s.in_overall]
     overall_trend = charts.overall_points(in_overall)
-    context = {
-        "subjects": subjects,
-        "overall": marked_average(overall),
-        "overall_chart": charts.overall_chart(overall_trend, frame) if frame else "",
-        "pass_mark": format_grade(selectors.PASS_MARK),
-    }
-    return render_to_string("grades/student_section.html", context)
+    overall_chart = charts.overall_chart(overall_trend, frame) if frame else ""
+    return section_html(subjects, marked_average(overall, language), overall_chart)
+
+
+def section_html(subjects: list[dict[str, Any]], overall: str, overall_chart: str) -> SafeString:
+    """The family page's grades section, as its template wrote it (built in Python: a dozen
+    subjects' cards cost the template engine more than the rest of the page's frame;
+    tests/grades/test_student_section.py compares it with that template). Literal texts are
+    not escaped, as `{% translate "…" %}` writes them; the other values are HTML already or
+    escaped here."""
+    legend = _(
+        '<span class="cmp-below"><span class="cmp-below-mark" aria-hidden="true">▼</span>'
+        "in rosso</span>: voto o media sotto la sufficienza (%(pass_mark)s)."
+    ) % {"pass_mark": escape(format_grade(selectors.PASS_MARK))}
+    parts = [
+        f'<p>{_("Media generale:")} <strong data-testid="overall-average">{overall}</strong></p>\n'
+        f'<p class="small">{legend}</p>\n'
+    ]
+    if overall_chart:
+        parts.append(
+            '<section class="card card-bg mb-3" aria-labelledby="andamento-generale-h">'
+            '<div class="card-body">\n  <h2 class="h5" id="andamento-generale-h">'
+            f"{_('Andamento della media generale')}</h2>\n  {overall_chart}\n</div></section>"
+        )
+    parts.append("\n")
+    mean = _("media")
+    for item in subjects:
+        subject_id = item["id"]
+        parts.append(
+            f'\n<section class="card card-bg mb-3" aria-labelledby="subject-{subject_id}">'
+            f'<div class="card-body">\n  <h2 class="h5" id="subject-{subject_id}">'
+            f'{escape(item["name"])} · {mean} <span data-testid="average">{item["average"]}'
+            f"</span></h2>\n  {item['chart']}\n"
+            '  <ul class="list-unstyled mb-0" data-testid="grades">\n'
+            f"    {item['grades']}\n  </ul>\n</div></section>\n"
+        )
+    if not subjects:
+        parts.append(f"<p>{_('Nessun voto in questo periodo.')}</p>")
+    parts.append("\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is HTML or escaped
 
 
 def posted_date(request: HttpRequest, name: str) -> datetime.date | None:

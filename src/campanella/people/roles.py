@@ -125,11 +125,21 @@ def roles_query() -> QuerySet[User]:
     pages need, is fetched when asked for: joining it as an object doubled the cost of every
     request); of the institute only its two-step verification rules, two booleans that the
     access policy asks of every request of the office and the principal."""
-    institute = "staff_profile__institute__"
-    return User.objects.select_related("staff_profile", "student_profile").annotate(
-        totp_for_office=F(f"{institute}totp_required_for_office"),
-        totp_for_principal=F(f"{institute}totp_required_for_principal"),
-    )
+    return User.objects.select_related(*ROLE_RELATIONS).annotate(**role_annotations())
+
+
+# What `roles_query` joins to a user, also reached from a row that points to a user (the
+# session, accounts.sessions): `prefix` is the path to the user, e.g. "user__".
+ROLE_RELATIONS = ("staff_profile", "student_profile")
+ROLE_ANNOTATIONS = ("totp_for_office", "totp_for_principal")
+
+
+def role_annotations(prefix: str = "") -> dict[str, F]:
+    institute = f"{prefix}staff_profile__institute__"
+    return {
+        "totp_for_office": F(f"{institute}totp_required_for_office"),
+        "totp_for_principal": F(f"{institute}totp_required_for_principal"),
+    }
 
 
 def roles_from_row(row: User) -> Roles:

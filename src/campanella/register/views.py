@@ -45,7 +45,7 @@ from campanella.register.models import (
     Justification,
     LateEntry,
 )
-from campanella.register.rendering import lesson_items
+from campanella.register.rendering import event_items, lesson_items
 from campanella.register.rules import may_justify, teaches_in
 from campanella.school.guard import DayClosed
 from campanella.school.models import Classroom, HourSlot, Subject
@@ -416,6 +416,7 @@ def student_register(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     since = max(enrollment.school_year.lessons_start, today - datetime.timedelta(days=30))
     data = selectors.family_register(student, enrollment.classroom, since=since, until=today)
+    staff_view = roles_for_user(request.user).staff is not None
     context = {
         "student": student,
         "classroom": enrollment.classroom,
@@ -423,7 +424,12 @@ def student_register(request: HttpRequest, pk: int) -> HttpResponse:
         "lessons": lesson_items(data.lessons),
         "can_justify": may_justify(request.user, student),
         "justify_form": forms.JustifyForm(initial={"start": today}),
-        "staff_view": roles_for_user(request.user).staff is not None,
+        "staff_view": staff_view,
+        "events": {
+            "absences": event_items(data.absences, selectors.EVENT_ABSENCE, staff_view),
+            "lates": event_items(data.lates, selectors.EVENT_LATE, staff_view),
+            "exits": event_items(data.exits, selectors.EVENT_EXIT, staff_view),
+        },
     }
     return render(request, "register/student.html", context)
 
