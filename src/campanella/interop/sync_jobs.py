@@ -20,12 +20,14 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Final
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campanella.interop.attendance import BulkWrites, Finders, plan_attendance
@@ -473,6 +475,10 @@ def job_run(job_id: int) -> SyncJob | None:
         for chunk in file.chunks():
             if not run_chunk(chunk, None):
                 break
+    elif _may_plan_ahead():
+        with _Pipeline(job_id, job.institute_id, file, user, finders, quiet, pending) as pipe:
+            file.each_chunk(pipe.use)
+            pipe.finish()
     else:
         file.each_chunk(run_chunk)
     current = SyncJob.objects.get(pk=job_id)
@@ -485,6 +491,99 @@ def job_run(job_id: int) -> SyncJob | None:
     return SyncJob.objects.get(pk=job_id)
 
 
+@dataclass
+class Ahead:
+    """A chunk's days planned ahead: its rows, the finders with the chunk's enrolments, and
+    the clean plans of its days that were not quiet when planned (`_day_plans`)."""
+
+    days: list[datetime.date]
+    rows: Rows
+    finders: Finders
+    plans: dict[datetime.date, Plan]
+
+
+def _may_plan_ahead() -> bool:
+    """The next chunk is planned in a thread of its own, with its own connection, while this
+    one's days are written: PostgreSQL's work on a day (COPY, indexes, foreign-key checks at
+    commit) and Python's planning then overlap on two cores. Only on PostgreSQL outside a
+    transaction: another connection would not see a transaction's rows (the tests' own), and
+    SQLite has one writer at a time, so there the job stays sequential."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+class _Pipeline:
+    """The job's chunks planned one ahead in a thread of its own (in the job's language and
+    time zone, with its own database connection, closed at the end) while this thread writes
+    the chunk before, day by day and in order, exactly as `_run_days` does. The thread only
+    reads: each day's write re-checks the day under lock, and a day changed since its plan is
+    planned again against the register of then (`_apply_day`)."""
+
+    def __init__(
+        self,
+        job_id: int,
+        institute_id: int,
+        file: AttendanceFile,
+        user: User | None,
+        finders: Finders,
+        quiet: QuietDays | None,
+        pending: Callable[[list[datetime.date | None]], list[datetime.date]],
+    ) -> None:
+        self.job_id, self.institute_id, self.file = job_id, institute_id, file
+        self.user, self.finders, self.quiet, self.pending = user, finders, quiet, pending
+        self.language = translation.get_language()
+        self.zone = timezone.get_current_timezone_name()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campanella-plan")
+        self.held: list[Future[Ahead]] = []  # chunks sent to be planned, in order
+        self.stopped = False
+
+    def __enter__(self) -> _Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for future in self.held:
+            future.cancel()
+        try:  # Django's connections are per thread: the planner's is closed in its thread
+            self.pool.submit(connections.close_all).result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def use(self, chunk: list[datetime.date | None], rows: Rows) -> bool:
+        """For `AttendanceFile.each_chunk`: this chunk sent to be planned, then the one before
+        it written once planned; False when the job stopped (cancelled, lease lost)."""
+        days = self.pending(chunk)
+        if days:
+            self.held.append(self.pool.submit(self._plan, days, rows))
+        if len(self.held) > 1:
+            self.stopped = not self._write(self.held.pop(0).result())
+        return not self.stopped
+
+    def finish(self) -> None:
+        """The last chunk, after the file's end (unless the job stopped)."""
+        if self.held and not self.stopped:
+            self._write(self.held.pop(0).result())
+
+    def _plan(self, days: list[datetime.date], rows: Rows) -> Ahead:
+        with translation.override(self.language), timezone.override(self.zone):
+            finders = replace(self.finders, enrollments=None)  # the chunk's, not the writer's
+            finders.load_enrollments(days[0], days[-1])
+            calm = self.quiet.days if self.quiet is not None else frozenset()
+            plans: dict[datetime.date, Plan] = {}
+            for quiet, run in _runs(days, calm):
+                if not quiet:
+                    plans.update(
+                        _day_plans(run, rows, self.file.header, self.user, finders,
+                                   self.institute_id)
+                    )  # fmt: skip
+            return Ahead(days, rows, finders, plans)
+
+    def _write(self, ahead: Ahead) -> bool:
+        return _run_days(
+            self.job_id, self.institute_id, ahead.days, self.file, self.user, ahead.finders,
+            self.quiet, ahead.rows, ahead,
+        )  # fmt: skip
+
+
 def _run_days(
     job_id: int,
     institute_id: int,
@@ -494,8 +593,10 @@ def _run_days(
     finders: Finders,
     quiet: QuietDays | None,
     rows_of: Rows | Callable[[], Rows],
+    ahead: Ahead | None = None,
 ) -> bool:
-    """A chunk's days, in order; False when the job stopped (cancelled, lease lost)."""
+    """A chunk's days, in order; False when the job stopped (cancelled, lease lost). `ahead`:
+    the chunk planned ahead (`_Pipeline`), its days not quiet then already planned."""
     rows: Rows | None = None
     for calm, run in _runs(days, quiet.days if quiet is not None else frozenset()):
         if calm and quiet is not None:
@@ -506,8 +607,12 @@ def _run_days(
                 continue
         if rows is None:  # the chunk's rows (read now if not given) and enrolments, once
             rows = rows_of() if callable(rows_of) else rows_of
-            finders.load_enrollments(days[0], days[-1])
-        planned = _day_plans(run, rows, file.header, user, finders, institute_id)
+            if ahead is None:
+                finders.load_enrollments(days[0], days[-1])
+        if ahead is not None and not calm:
+            planned = {when: ahead.plans[when] for when in run if when in ahead.plans}
+        else:  # a quiet run the register moved under is planned now, as without `ahead`
+            planned = _day_plans(run, rows, file.header, user, finders, institute_id)
         if not all(
             _apply_day(job_id, when, rows[when], file.header, user, finders, planned.get(when))
             for when in run
