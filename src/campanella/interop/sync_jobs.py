@@ -18,9 +18,10 @@ job (issue 15 items 2 and 4).
 from __future__ import annotations
 
 import datetime
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -62,6 +63,7 @@ from campanella.people.models import User
 from campanella.school.guard import DayClosed
 
 LOG_LIMIT: Final = 500  # lines kept in a job's log
+PLANNER_THREAD: Final = "campanella-plan"  # the job's planner (`_Pipeline`)
 
 Rows = dict[datetime.date | None, list[SheetRow]]  # a chunk's rows by day
 
@@ -476,9 +478,7 @@ def job_run(job_id: int) -> SyncJob | None:
             if not run_chunk(chunk, None):
                 break
     elif _may_plan_ahead():
-        with _Pipeline(job_id, job.institute_id, file, user, finders, quiet, pending) as pipe:
-            file.each_chunk(pipe.use)
-            pipe.finish()
+        _Pipeline(job_id, job.institute_id, file, user, finders, quiet, pending).run()
     else:
         file.each_chunk(run_chunk)
     current = SyncJob.objects.get(pk=job_id)
@@ -513,11 +513,11 @@ def _may_plan_ahead() -> bool:
 
 
 class _Pipeline:
-    """The job's chunks planned one ahead in a thread of its own (in the job's language and
-    time zone, with its own database connection, closed at the end) while this thread writes
-    the chunk before, day by day and in order, exactly as `_run_days` does. The thread only
-    reads: each day's write re-checks the day under lock, and a day changed since its plan is
-    planned again against the register of then (`_apply_day`)."""
+    """The job's chunks read from the file and planned in a thread of its own (in the job's
+    language and time zone, with its own database connection, closed at its end), one chunk
+    ahead of this thread, which writes them day by day and in order, exactly as `_run_days`
+    does. The thread only reads: each day's write re-checks the day under lock, and a day
+    changed since its plan is planned again against the register of then (`_apply_day`)."""
 
     def __init__(
         self,
@@ -533,49 +533,59 @@ class _Pipeline:
         self.user, self.finders, self.quiet, self.pending = user, finders, quiet, pending
         self.language = translation.get_language()
         self.zone = timezone.get_current_timezone_name()
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campanella-plan")
-        self.held: list[Future[Ahead]] = []  # chunks sent to be planned, in order
-        self.stopped = False
+        # One chunk waiting while the next is planned: memory stays a few chunks' rows.
+        self.ready: queue.Queue[Ahead | BaseException | None] = queue.Queue(maxsize=1)
+        self.stop = threading.Event()
 
-    def __enter__(self) -> _Pipeline:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for future in self.held:
-            future.cancel()
-        try:  # Django's connections are per thread: the planner's is closed in its thread
-            self.pool.submit(connections.close_all).result()
+    def run(self) -> None:
+        """Write the chunks as they come, until the file ends or the job stops."""
+        planner = threading.Thread(target=self._produce, name=PLANNER_THREAD, daemon=True)
+        planner.start()
+        try:
+            while (ahead := self.ready.get()) is not None:
+                if isinstance(ahead, BaseException):
+                    raise ahead
+                if not self._write(ahead):
+                    break
         finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.stop.set()  # the planner stops at its next chunk or its next wait
+            planner.join()
 
-    def use(self, chunk: list[datetime.date | None], rows: Rows) -> bool:
-        """For `AttendanceFile.each_chunk`: this chunk sent to be planned, then the one before
-        it written once planned; False when the job stopped (cancelled, lease lost)."""
+    def _produce(self) -> None:
+        try:
+            with translation.override(self.language), timezone.override(self.zone):
+                self.file.each_chunk(self._plan_chunk)
+            self._put(None)
+        except BaseException as error:  # handed to the writer, which raises it
+            self._put(error)
+        finally:  # Django's connections are per thread: this one's is closed here
+            connections.close_all()
+
+    def _plan_chunk(self, chunk: list[datetime.date | None], rows: Rows) -> bool:
         days = self.pending(chunk)
-        if days:
-            self.held.append(self.pool.submit(self._plan, days, rows))
-        if len(self.held) > 1:
-            self.stopped = not self._write(self.held.pop(0).result())
-        return not self.stopped
+        if days and not self.stop.is_set():
+            self._put(self._plan(days, rows))
+        return not self.stop.is_set()
 
-    def finish(self) -> None:
-        """The last chunk, after the file's end (unless the job stopped)."""
-        if self.held and not self.stopped:
-            self._write(self.held.pop(0).result())
+    def _put(self, item: Ahead | BaseException | None) -> None:
+        while not self.stop.is_set():
+            try:
+                self.ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def _plan(self, days: list[datetime.date], rows: Rows) -> Ahead:
-        with translation.override(self.language), timezone.override(self.zone):
-            finders = replace(self.finders, enrollments=None)  # the chunk's, not the writer's
-            finders.load_enrollments(days[0], days[-1])
-            calm = self.quiet.days if self.quiet is not None else frozenset()
-            plans: dict[datetime.date, Plan] = {}
-            for quiet, run in _runs(days, calm):
-                if not quiet:
-                    plans.update(
-                        _day_plans(run, rows, self.file.header, self.user, finders,
-                                   self.institute_id)
-                    )  # fmt: skip
-            return Ahead(days, rows, finders, plans)
+        finders = replace(self.finders, enrollments=None)  # the chunk's, not the writer's
+        finders.load_enrollments(days[0], days[-1])
+        calm = self.quiet.days if self.quiet is not None else frozenset()
+        plans: dict[datetime.date, Plan] = {}
+        for quiet, run in _runs(days, calm):
+            if not quiet:
+                plans.update(
+                    _day_plans(run, rows, self.file.header, self.user, finders, self.institute_id)
+                )
+        return Ahead(days, rows, finders, plans)
 
     def _write(self, ahead: Ahead) -> bool:
         return _run_days(
