@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import queue
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -533,7 +534,7 @@ class _Pipeline:
         self.user, self.finders, self.quiet, self.pending = user, finders, quiet, pending
         self.language = translation.get_language()
         self.zone = timezone.get_current_timezone_name()
-        # One chunk waiting while the next is planned: memory stays a few chunks' rows.
+        # A chunk planned waits here for the writer; the planner reads on once it is taken.
         self.ready: queue.Queue[Ahead | BaseException | None] = queue.Queue(maxsize=1)
         self.stop = threading.Event()
 
@@ -565,6 +566,10 @@ class _Pipeline:
         days = self.pending(chunk)
         if days and not self.stop.is_set():
             self._put(self._plan(days, rows))
+            # The next chunk's rows are read once the writer took this one: two chunks held
+            # (one written, one planned), not three.
+            while not self.stop.is_set() and not self.ready.empty():
+                time.sleep(0.005)
         return not self.stop.is_set()
 
     def _put(self, item: Ahead | BaseException | None) -> None:
