@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 import queue
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -537,6 +536,7 @@ class _Pipeline:
         # A chunk planned waits here for the writer; the planner reads on once it is taken.
         self.ready: queue.Queue[Ahead | BaseException | None] = queue.Queue(maxsize=1)
         self.stop = threading.Event()
+        self.taken = threading.Event()  # the writer took the chunk planned
 
     def run(self) -> None:
         """Write the chunks as they come, until the file ends or the job stops."""
@@ -544,6 +544,7 @@ class _Pipeline:
         planner.start()
         try:
             while (ahead := self.ready.get()) is not None:
+                self.taken.set()
                 if isinstance(ahead, BaseException):
                     raise ahead
                 if not self._write(ahead):
@@ -565,17 +566,19 @@ class _Pipeline:
     def _plan_chunk(self, chunk: list[datetime.date | None], rows: Rows) -> bool:
         days = self.pending(chunk)
         if days and not self.stop.is_set():
+            self.taken.clear()
             self._put(self._plan(days, rows))
             # The next chunk's rows are read once the writer took this one: two chunks held
-            # (one written, one planned), not three.
-            while not self.stop.is_set() and not self.ready.empty():
-                time.sleep(0.005)
+            # (one written, one planned), not three. Woken by the writer, not polling: each
+            # wake-up would take the GIL from it.
+            while not self.stop.is_set() and not self.taken.wait(1):
+                pass
         return not self.stop.is_set()
 
     def _put(self, item: Ahead | BaseException | None) -> None:
         while not self.stop.is_set():
             try:
-                self.ready.put(item, timeout=0.1)
+                self.ready.put(item, timeout=1)
                 return
             except queue.Full:
                 continue
