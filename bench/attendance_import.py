@@ -245,9 +245,7 @@ def one_import(content: bytes, label: str) -> dict[str, Any]:
         end=year.lessons_end,
     )  # fmt: skip
     queued = time.perf_counter() - started
-    job_cpu, job_thread_cpu = time.process_time(), time.thread_time()
     done = sync_jobs.job_run(job.pk)
-    job_cpu, job_thread_cpu = time.process_time() - job_cpu, time.thread_time() - job_thread_cpu
     assert done is not None
     assert done.status == "completato", done.log[-3:]
     applied = time.perf_counter() - started
@@ -265,8 +263,6 @@ def one_import(content: bytes, label: str) -> dict[str, Any]:
         "total_s": round(applied, 2),
         "preview_cpu_s": round(preview_cpu, 2),
         "total_cpu_s": round(total_cpu, 2),
-        "job_cpu_s": round(job_cpu, 2),
-        "job_thread_cpu_s": round(job_thread_cpu, 2),
         "database_cpu_s": None if database_s is None else round(database_s, 2),
         "peak_preview_mib": round(preview_peak),
         "peak_mib": round(peak_mib()),
@@ -278,15 +274,14 @@ def one_import(content: bytes, label: str) -> dict[str, Any]:
         f"    {label}: anteprima {previewed:.1f} s (caricamento {uploaded:.1f} s), "
         f"avvio {queued - previewed:.1f} s, lavoro {applied - queued:.1f} s — totale "
         f"{applied:.1f} s (CPU di questo processo: anteprima {preview_cpu:.1f} s, totale "
-        f"{total_cpu:.1f} s, nel lavoro {job_cpu:.1f} s di cui {job_thread_cpu:.1f} s del thread "
-        f"che scrive; CPU di PostgreSQL {database_text}); memoria massima "
+        f"{total_cpu:.1f} s; CPU di PostgreSQL {database_text}); memoria massima "
         f"{peak_mib():.0f} MiB; scritti {result['writes']}",
         flush=True,
     )
     return result
 
 
-def child(url: str, events: int, seed_value: int, mode: str) -> int:
+def child(url: str, events: int, seed_value: int) -> int:
     with tempfile.TemporaryDirectory() as var_dir:
         os.environ.update(
             SECRET_KEY="bench-" + "x" * 44, CAMPANELLA_VAR_DIR=var_dir, DEBUG="0",
@@ -296,11 +291,6 @@ def child(url: str, events: int, seed_value: int, mode: str) -> int:
         import django
 
         django.setup()
-        if mode == "sequential":  # the job as before its planner thread, for comparison
-            from campanella.interop import sync_jobs
-
-            sync_jobs._may_plan_ahead = lambda: False  # type: ignore[assignment]
-        print(f"  modo: {mode}", flush=True)
         started_peak = peak_mib()
         content = attendance_csv(events, random.Random(seed_value))
         base_peak = peak_mib()
@@ -319,11 +309,11 @@ def child(url: str, events: int, seed_value: int, mode: str) -> int:
 # --- the parent -----------------------------------------------------------------------------------
 
 
-def run_child(url: str, events: int, seed_value: int, mode: str) -> dict[str, Any]:
+def run_child(url: str, events: int, seed_value: int) -> dict[str, Any]:
     project = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "src"), str(project)])}
     command = [sys.executable, "-m", "bench.attendance_import", "--child", url,
-               "--sizes", str(events), "--seed", str(seed_value), "--modes", mode]  # fmt: skip
+               "--sizes", str(events), "--seed", str(seed_value)]  # fmt: skip
     result: dict[str, Any] = {}
     with subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, text=True) as p:
         assert p.stdout is not None
@@ -372,14 +362,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[25_000, 100_000])
     parser.add_argument("--students", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--modes", nargs="+", default=["pipeline"], choices=["pipeline", "sequential"],
-        help="each size imported once per mode, in this order (sequential: no planner thread)",
-    )  # fmt: skip
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        return child(args.child, args.sizes[0], args.seed, args.modes[0])
+        return child(args.child, args.sizes[0], args.seed)
     print_machine()
     with tempfile.TemporaryDirectory() as var_dir:
         configure(PG_URL, var_dir)
@@ -390,13 +376,12 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         try:
             for events in args.sizes:
-                for mode in args.modes:
-                    url = copy_url(PG_URL, str(events))
-                    clone(PG_URL, url)
-                    try:
-                        results.append(run_child(url, events, args.seed, mode))
-                    finally:
-                        database_drop(url)
+                url = copy_url(PG_URL, str(events))
+                clone(PG_URL, url)
+                try:
+                    results.append(run_child(url, events, args.seed))
+                finally:
+                    database_drop(url)
         finally:
             database_drop(PG_URL)
     return 0 if report(results) else 1

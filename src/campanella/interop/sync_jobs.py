@@ -18,17 +18,14 @@ job (issue 15 items 2 and 4).
 from __future__ import annotations
 
 import datetime
-import queue
-import threading
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Final
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campanella.interop.attendance import BulkWrites, Finders, plan_attendance
@@ -63,7 +60,6 @@ from campanella.people.models import User
 from campanella.school.guard import DayClosed
 
 LOG_LIMIT: Final = 500  # lines kept in a job's log
-PLANNER_THREAD: Final = "campanella-plan"  # the job's planner (`_Pipeline`)
 
 Rows = dict[datetime.date | None, list[SheetRow]]  # a chunk's rows by day
 
@@ -477,8 +473,6 @@ def job_run(job_id: int) -> SyncJob | None:
         for chunk in file.chunks():
             if not run_chunk(chunk, None):
                 break
-    elif _may_plan_ahead():
-        _Pipeline(job_id, job.institute_id, file, user, finders, quiet, pending).run()
     else:
         file.each_chunk(run_chunk)
     current = SyncJob.objects.get(pk=job_id)
@@ -491,117 +485,6 @@ def job_run(job_id: int) -> SyncJob | None:
     return SyncJob.objects.get(pk=job_id)
 
 
-@dataclass
-class Ahead:
-    """A chunk's days planned ahead: its rows, the finders with the chunk's enrolments, and
-    the clean plans of its days that were not quiet when planned (`_day_plans`)."""
-
-    days: list[datetime.date]
-    rows: Rows
-    finders: Finders
-    plans: dict[datetime.date, Plan]
-
-
-def _may_plan_ahead() -> bool:
-    """The next chunk is planned in a thread of its own, with its own connection, while this
-    one's days are written: PostgreSQL's work on a day (COPY, indexes, foreign-key checks at
-    commit) and Python's planning then overlap on two cores. Only on PostgreSQL outside a
-    transaction: another connection would not see a transaction's rows (the tests' own), and
-    SQLite has one writer at a time, so there the job stays sequential."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-class _Pipeline:
-    """The job's chunks read from the file and planned in a thread of its own (in the job's
-    language and time zone, with its own database connection, closed at its end), one chunk
-    ahead of this thread, which writes them day by day and in order, exactly as `_run_days`
-    does. The thread only reads: each day's write re-checks the day under lock, and a day
-    changed since its plan is planned again against the register of then (`_apply_day`)."""
-
-    def __init__(
-        self,
-        job_id: int,
-        institute_id: int,
-        file: AttendanceFile,
-        user: User | None,
-        finders: Finders,
-        quiet: QuietDays | None,
-        pending: Callable[[list[datetime.date | None]], list[datetime.date]],
-    ) -> None:
-        self.job_id, self.institute_id, self.file = job_id, institute_id, file
-        self.user, self.finders, self.quiet, self.pending = user, finders, quiet, pending
-        self.language = translation.get_language()
-        self.zone = timezone.get_current_timezone_name()
-        # A chunk planned waits here for the writer; the planner reads on once it is taken.
-        self.ready: queue.Queue[Ahead | BaseException | None] = queue.Queue(maxsize=1)
-        self.stop = threading.Event()
-        self.taken = threading.Event()  # the writer took the chunk planned
-
-    def run(self) -> None:
-        """Write the chunks as they come, until the file ends or the job stops."""
-        planner = threading.Thread(target=self._produce, name=PLANNER_THREAD, daemon=True)
-        planner.start()
-        try:
-            while (ahead := self.ready.get()) is not None:
-                self.taken.set()
-                if isinstance(ahead, BaseException):
-                    raise ahead
-                if not self._write(ahead):
-                    break
-        finally:
-            self.stop.set()  # the planner stops at its next chunk or its next wait
-            planner.join()
-
-    def _produce(self) -> None:
-        try:
-            with translation.override(self.language), timezone.override(self.zone):
-                self.file.each_chunk(self._plan_chunk)
-            self._put(None)
-        except BaseException as error:  # handed to the writer, which raises it
-            self._put(error)
-        finally:  # Django's connections are per thread: this one's is closed here
-            connections.close_all()
-
-    def _plan_chunk(self, chunk: list[datetime.date | None], rows: Rows) -> bool:
-        days = self.pending(chunk)
-        if days and not self.stop.is_set():
-            self.taken.clear()
-            self._put(self._plan(days, rows))
-            # The next chunk's rows are read once the writer took this one: two chunks held
-            # (one written, one planned), not three. Woken by the writer, not polling: each
-            # wake-up would take the GIL from it.
-            while not self.stop.is_set() and not self.taken.wait(1):
-                pass
-        return not self.stop.is_set()
-
-    def _put(self, item: Ahead | BaseException | None) -> None:
-        while not self.stop.is_set():
-            try:
-                self.ready.put(item, timeout=1)
-                return
-            except queue.Full:
-                continue
-
-    def _plan(self, days: list[datetime.date], rows: Rows) -> Ahead:
-        finders = replace(self.finders, enrollments=None)  # the chunk's, not the writer's
-        finders.load_enrollments(days[0], days[-1])
-        calm = self.quiet.days if self.quiet is not None else frozenset()
-        plans: dict[datetime.date, Plan] = {}
-        for quiet, run in _runs(days, calm):
-            if not quiet:
-                plans.update(
-                    _day_plans(run, rows, self.file.header, self.user, finders, self.institute_id)
-                )
-        return Ahead(days, rows, finders, plans)
-
-    def _write(self, ahead: Ahead) -> bool:
-        return _run_days(
-            self.job_id, self.institute_id, ahead.days, self.file, self.user, ahead.finders,
-            self.quiet, ahead.rows, ahead,
-        )  # fmt: skip
-
-
 def _run_days(
     job_id: int,
     institute_id: int,
@@ -611,10 +494,8 @@ def _run_days(
     finders: Finders,
     quiet: QuietDays | None,
     rows_of: Rows | Callable[[], Rows],
-    ahead: Ahead | None = None,
 ) -> bool:
-    """A chunk's days, in order; False when the job stopped (cancelled, lease lost). `ahead`:
-    the chunk planned ahead (`_Pipeline`), its days not quiet then already planned."""
+    """A chunk's days, in order; False when the job stopped (cancelled, lease lost)."""
     rows: Rows | None = None
     for calm, run in _runs(days, quiet.days if quiet is not None else frozenset()):
         if calm and quiet is not None:
@@ -625,12 +506,8 @@ def _run_days(
                 continue
         if rows is None:  # the chunk's rows (read now if not given) and enrolments, once
             rows = rows_of() if callable(rows_of) else rows_of
-            if ahead is None:
-                finders.load_enrollments(days[0], days[-1])
-        if ahead is not None and not calm:
-            planned = {when: ahead.plans[when] for when in run if when in ahead.plans}
-        else:  # a quiet run the register moved under is planned now, as without `ahead`
-            planned = _day_plans(run, rows, file.header, user, finders, institute_id)
+            finders.load_enrollments(days[0], days[-1])
+        planned = _day_plans(run, rows, file.header, user, finders, institute_id)
         if not all(
             _apply_day(job_id, when, rows[when], file.header, user, finders, planned.get(when))
             for when in run
