@@ -107,8 +107,13 @@ class Signature(Cancellable):
 class Absence(Recorded):
     """Absent for the whole day (slot empty) or for single hours (one row per hour)."""
 
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="absences")
-    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="absences")
+    # student and classroom: no index of their own, each leads a composite index (Meta).
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="absences", db_index=False
+    )
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.PROTECT, related_name="absences", db_index=False
+    )
     date = models.DateField(_("data"))
     slot = models.ForeignKey(
         HourSlot, on_delete=models.PROTECT, null=True, blank=True, related_name="absences"
