@@ -53,6 +53,7 @@ from campanella.interop.range_verdict import (
 from campanella.interop.records import day as day_text
 from campanella.interop.services import batch_keep
 from campanella.interop.tabular import Problem, Sheet, SheetRow, read_sheet
+from campanella.lib.collections_pause import fewer_collections
 
 __all__ = ["read_sheet"]  # the tests read batches the way the jobs do
 from campanella.interop.values import date_value
@@ -103,6 +104,19 @@ def range_upload(
     """`import_upload` of an attendance file and its `range_preview` for the office's choice,
     from one plan of the file (the batch keeps the whole file's preview, as `import_upload`'s;
     the choice's preview is returned and, when clean, kept for the page that shows it)."""
+    with fewer_collections():
+        return _range_upload(institute_id, user, file_name, content, school_ids, start, end)
+
+
+def _range_upload(
+    institute_id: int,
+    user: User,
+    file_name: str,
+    content: bytes,
+    school_ids: set[int],
+    start: datetime.date,
+    end: datetime.date,
+) -> tuple[ImportBatch, Plan]:
     today = timezone.localdate()
     state = register_state(institute_id)  # before planning: a write meanwhile shows
     file = AttendanceFile(content)
@@ -438,6 +452,11 @@ def _job_quiet_days(job: SyncJob) -> QuietDays | None:
 
 def job_run(job_id: int) -> SyncJob | None:
     """Run (or resume) a job; None when another run holds it or it is finished."""
+    with fewer_collections():
+        return _job_run(job_id)
+
+
+def _job_run(job_id: int) -> SyncJob | None:
     job = _claim(job_id)
     if job is None:
         return None
