@@ -56,57 +56,41 @@ def tell_families(news: Sequence[StudentNews], school_id: int | None) -> int:
 
 def notice_published(notice_id: int) -> None:
     """After a notice's publication commits: its recipients (thousands, in bulk) are told."""
-    from campanella.comms.notices.models import Notice, NoticeRecipient
-
-    def send() -> None:
-        notice = Notice.objects.get(pk=notice_id)
-        school = School.objects.filter(institute_id=notice.institute_id).order_by("pk").first()
-        recipients = NoticeRecipient.objects.filter(notice_id=notice_id).values_list(
-            "user_id", flat=True
-        )
-        notify(
-            recipients=list(recipients),
-            kind=NotificationKind.NOTICE,
-            title=_("Nuova comunicazione: %(title)s") % {"title": notice.title},
-            body=notice.label,
-            url=f"/comunicazioni/{notice.pk}/",
-            key=f"notice:{notice.pk}",
-            school=school,
-            not_before=notice.publish_at,
-        )
-
-    after_commit(send)
+    after_commit(lambda: _tell_notice_recipients(notice_id, withdrawn=False))
 
 
 def notice_withdrawn(notice_id: int, *, published: bool) -> None:
     """Within a notice's withdrawal. Not yet published: the notifications waiting for its
     publication are dropped with it (in the same transaction: none may go out for it).
     Published: once the withdrawal commits, its recipients are told, with the reason."""
-    from campanella.comms.notices.models import Notice, NoticeRecipient
-
     if not published:
         Notification.objects.filter(
             key=f"notice:{notice_id}", visible_from__gt=timezone.now()
         ).delete()  # their deliveries with them (cascade)
         return
+    after_commit(lambda: _tell_notice_recipients(notice_id, withdrawn=True))
 
-    def send() -> None:
-        notice = Notice.objects.get(pk=notice_id)
-        school = School.objects.filter(institute_id=notice.institute_id).order_by("pk").first()
-        recipients = NoticeRecipient.objects.filter(notice_id=notice_id).values_list(
-            "user_id", flat=True
-        )
-        notify(
-            recipients=list(recipients),
-            kind=NotificationKind.NOTICE,
-            title=_("Comunicazione annullata: %(title)s") % {"title": notice.title},
-            body=f"{notice.label} · {notice.withdrawal_reason}"[:500],
-            url=f"/comunicazioni/{notice.pk}/",
-            key=f"notice:{notice.pk}:withdrawn",
-            school=school,
-        )
 
-    after_commit(send)
+def _tell_notice_recipients(notice_id: int, *, withdrawn: bool) -> None:
+    """Every recipient of the notice, told of its publication or of its withdrawal."""
+    from campanella.comms.notices.models import Notice, NoticeRecipient
+
+    notice = Notice.objects.get(pk=notice_id)
+    school = School.objects.filter(institute_id=notice.institute_id).order_by("pk").first()
+    recipients = NoticeRecipient.objects.filter(notice_id=notice_id).values_list(
+        "user_id", flat=True
+    )
+    if withdrawn:
+        title = _("Comunicazione annullata: %(title)s") % {"title": notice.title}
+        body = f"{notice.label} · {notice.withdrawal_reason}"[:500]
+        key, not_before = f"notice:{notice.pk}:withdrawn", None
+    else:
+        title = _("Nuova comunicazione: %(title)s") % {"title": notice.title}
+        body, key, not_before = notice.label, f"notice:{notice.pk}", notice.publish_at
+    notify(
+        recipients=list(recipients), kind=NotificationKind.NOTICE, title=title, body=body,
+        url=f"/comunicazioni/{notice.pk}/", key=key, school=school, not_before=not_before,
+    )  # fmt: skip
 
 
 def after_commit(send: Callable[[], object]) -> None:
