@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyotp
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -11,6 +10,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from campanella.accounts import security
 from campanella.accounts.models import ApiToken, GatewayKind, IdentityGateway
+from campanella.accounts.models import LoginSession as Session
 from campanella.accounts.oidc.gateways import gateway_save
 from campanella.accounts.tokens import recovery_tokens
 from campanella.accounts.views import PENDING_SECRET
