@@ -27,3 +27,14 @@ def test_never_lowers_a_higher_threshold() -> None:
             assert gc.get_threshold()[0] == 500_000
     finally:
         gc.set_threshold(*before)
+
+
+def test_as_a_decorator() -> None:
+    before = gc.get_threshold()
+
+    @fewer_collections(77_777)
+    def inside() -> int:
+        return gc.get_threshold()[0]
+
+    assert inside() == 77_777
+    assert gc.get_threshold() == before

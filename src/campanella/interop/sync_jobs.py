@@ -91,6 +91,7 @@ def rows_by_day(sheet: Sheet) -> dict[datetime.date, list[SheetRow]]:
     return dict(sorted(grouped.items()))
 
 
+@fewer_collections()
 def range_upload(
     *,
     institute_id: int,
@@ -104,19 +105,6 @@ def range_upload(
     """`import_upload` of an attendance file and its `range_preview` for the office's choice,
     from one plan of the file (the batch keeps the whole file's preview, as `import_upload`'s;
     the choice's preview is returned and, when clean, kept for the page that shows it)."""
-    with fewer_collections():
-        return _range_upload(institute_id, user, file_name, content, school_ids, start, end)
-
-
-def _range_upload(
-    institute_id: int,
-    user: User,
-    file_name: str,
-    content: bytes,
-    school_ids: set[int],
-    start: datetime.date,
-    end: datetime.date,
-) -> tuple[ImportBatch, Plan]:
     today = timezone.localdate()
     state = register_state(institute_id)  # before planning: a write meanwhile shows
     file = AttendanceFile(content)
@@ -450,13 +438,9 @@ def _job_quiet_days(job: SyncJob) -> QuietDays | None:
     )  # fmt: skip
 
 
+@fewer_collections()
 def job_run(job_id: int) -> SyncJob | None:
     """Run (or resume) a job; None when another run holds it or it is finished."""
-    with fewer_collections():
-        return _job_run(job_id)
-
-
-def _job_run(job_id: int) -> SyncJob | None:
     job = _claim(job_id)
     if job is None:
         return None

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def fewer_collections(threshold: int = 100_000) -> Iterator[None]:
-    """Raise the young generation's threshold for the duration, restore it after.
+    """Raise the young generation's threshold for the duration, restore it after (a `with`
+    block, or a decorator: `@fewer_collections()`).
 
     Planning and writing 100,000 attendance rows allocates millions of short-lived objects
     (rows, tuples, model instances) that form no cycles worth finding; with the default
